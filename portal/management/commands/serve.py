@@ -1,0 +1,52 @@
+"""Run the site and a Celery worker (with beat) together; Ctrl-C stops both.
+
+Used by `make demo`. Production runs gunicorn and workers as separate processes
+(see deploy/).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the site on ADDRPORT together with a Celery worker and beat (development)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+
+    def handle(self, *args, addrport: str, **options):
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--beat",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+            ],
+            start_new_session=True,  # our own group, so Ctrl-C handling stays here
+        )
+        self.stdout.write(f"Celery worker started (pid {worker.pid}).")
+        try:
+            call_command("runserver", addrport, use_reloader=False)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stdout.write("Stopping the Celery worker…")
+            try:
+                os.killpg(worker.pid, signal.SIGTERM)
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass

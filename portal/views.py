@@ -1,0 +1,169 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
+from django.views.static import serve
+from knox.models import AuthToken
+
+from portal import permissions
+from portal.forms import MembershipForm, OrganizationForm, ProfileForm
+from portal.models import Membership, Organization
+from portal.services.organizations import (
+    membership_remove,
+    membership_set,
+    organization_create,
+)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, resolving `next` in the language its path is written in.
+
+    Unprefixed paths (/api/, /i18n/) always run in the default language, so Django alone
+    cannot translate `/en/...` back to the default language's URL.
+    """
+    next_path = urlsplit(request.POST.get("next", "")).path
+    path_language = translation.get_language_from_path(next_path) or settings.LANGUAGE_CODE
+    with translation.override(path_language):
+        return django_set_language(request)
+
+
+def logo(request: HttpRequest, name: str) -> HttpResponse:
+    return serve(request, name, document_root=settings.MEDIA_ROOT / "logos")
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    cities = Organization.objects.cities().annotate(agency_count=Count("children"))
+    return render(request, "portal/home.html", {"cities": cities})
+
+
+def organization_list(request: HttpRequest) -> HttpResponse:
+    cities = Organization.objects.cities().prefetch_related(
+        Prefetch("children", queryset=Organization.objects.order_by("slug"))
+    )
+    others = Organization.objects.exclude(kind=Organization.Kind.CITY).filter(parent__isnull=True)
+    return render(request, "portal/organization_list.html", {"cities": cities, "others": others})
+
+
+def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    org = get_object_or_404(Organization.objects.select_related("parent"), slug=slug)
+    context = {
+        "organization": org,
+        "children": org.children.order_by("slug"),
+        "role": permissions.role_in(request.user, org),
+        "can_admin": permissions.can_admin(request.user, org),
+        # Apps add their own sections to this page through template includes.
+    }
+    return render(request, "portal/organization_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_create_view(request: HttpRequest) -> HttpResponse:
+    form = OrganizationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = organization_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except PermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(request, _("Organization created. You are its admin."))
+            return redirect(org)
+    return render(request, "portal/organization_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_members(request: HttpRequest, slug: str) -> HttpResponse:
+    org = get_object_or_404(Organization, slug=slug)
+    if not permissions.can_admin(request.user, org):
+        raise PermissionDenied(_("Only an admin of this organization can manage its members."))
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_set(
+                by=request.user,
+                organization=org,
+                user=form.cleaned_data["user"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Member saved."))
+            return redirect("organization_members", slug=org.slug)
+    memberships = org.memberships.select_related("user").order_by("user__username")
+    return render(
+        request,
+        "portal/organization_members.html",
+        {"organization": org, "memberships": memberships, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def organization_member_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    org = get_object_or_404(Organization, slug=slug)
+    user = get_object_or_404(get_user_model(), pk=user_id)
+    try:
+        membership_remove(by=request.user, organization=org, user=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Member removed."))
+    return redirect("organization_members", slug=org.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Profile saved."))
+        return redirect("profile")
+    context = {
+        "form": form,
+        "memberships": Membership.objects.filter(user=request.user).select_related("organization"),
+        "api_keys": AuthToken.objects.filter(user=request.user).order_by("-created"),
+        "new_key": request.session.pop("new_api_key", None),
+    }
+    return render(request, "portal/profile.html", context)
+
+
+@login_required
+@require_POST
+def api_key_create(request: HttpRequest) -> HttpResponse:
+    _instance, key = AuthToken.objects.create(user=request.user, expiry=None)
+    # Shown exactly once, on the next page view; only its hash is stored.
+    request.session["new_api_key"] = key
+    return redirect("profile")
+
+
+@login_required
+@require_POST
+def api_key_revoke(request: HttpRequest, digest_prefix: str) -> HttpResponse:
+    deleted, _detail = AuthToken.objects.filter(user=request.user, token_key=digest_prefix).delete()
+    if deleted:
+        messages.success(request, _("API key revoked. Programs using it will stop working."))
+    return redirect("profile")
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -1,0 +1,50 @@
+import pytest
+from django.core import mail
+
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_in_with_username_and_password(client):
+    UserFactory(username="citizen")
+    response = client.post("/en/accounts/login/", {"login": "citizen", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/en/profile/").status_code == 200
+
+
+def test_wrong_password_gets_a_clear_message_in_chinese(client):
+    UserFactory(username="citizen")
+    response = client.post("/accounts/login/", {"login": "citizen", "password": "wrong"})
+    assert response.status_code == 200
+    assert "不正確" in response.content.decode()
+    assert client.get("/profile/").status_code == 302
+
+
+def test_sign_up_sends_a_verification_email(client):
+    response = client.post(
+        "/en/accounts/signup/",
+        {
+            "email": "new@example.org",
+            "username": "newbie",
+            "password1": "a-long-and-unusual-pass",
+            "password2": "a-long-and-unusual-pass",
+        },
+    )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "new@example.org" in mail.outbox[0].to
+
+
+def test_profile_requires_sign_in(client):
+    response = client.get("/en/profile/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_profile_time_zone_is_saved(client):
+    user = UserFactory()
+    client.force_login(user)
+    client.post("/en/profile/", {"display_name": "Ms. Lin", "time_zone": "Europe/Brussels"})
+    user.refresh_from_db()
+    assert (user.display_name, user.time_zone) == ("Ms. Lin", "Europe/Brussels")

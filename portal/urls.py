@@ -15,12 +15,15 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("", include(router.urls)),
+    path("", include("datasets.api_urls")),
+    path("", include("challenges.api_urls")),
 ]
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
+    path("", include("datasets.interop_urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
 ]
 
@@ -45,6 +48,8 @@ urlpatterns += i18n_patterns(
         views.organization_member_remove,
         name="organization_member_remove",
     ),
+    path("", include("datasets.urls")),
+    path("", include("challenges.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

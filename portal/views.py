@@ -15,7 +15,7 @@ from django.views.i18n import set_language as django_set_language
 from django.views.static import serve
 from knox.models import AuthToken
 
-from portal import permissions
+from portal import hooks, permissions
 from portal.forms import MembershipForm, OrganizationForm, ProfileForm
 from portal.models import Membership, Organization
 from portal.services.organizations import (
@@ -44,7 +44,8 @@ def logo(request: HttpRequest, name: str) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     cities = Organization.objects.cities().annotate(agency_count=Count("children"))
-    return render(request, "portal/home.html", {"cities": cities})
+    context = {"cities": cities, "sections": hooks.home_sections.collect(request)}
+    return render(request, "portal/home.html", context)
 
 
 def organization_list(request: HttpRequest) -> HttpResponse:
@@ -62,7 +63,7 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "children": org.children.order_by("slug"),
         "role": permissions.role_in(request.user, org),
         "can_admin": permissions.can_admin(request.user, org),
-        # Apps add their own sections to this page through template includes.
+        "sections": hooks.organization_sections.collect(request, org),
     }
     return render(request, "portal/organization_detail.html", context)
 

@@ -43,3 +43,28 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organization = factory.SubFactory(OrganizationFactory)
     role = Membership.Role.MEMBER
+
+
+class DatasetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "datasets.Dataset"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"dataset-{n}")
+    title_zh_hant = factory.Sequence(lambda n: f"資料集{n}")
+    title_en = factory.Sequence(lambda n: f"Dataset {n}")
+    summary_zh_hant = "這份資料的白話說明。"
+    summary_en = "A plain-language summary of this data."
+    organization = factory.SubFactory(OrganizationFactory)
+    license_id = "CC-BY-4.0"
+    status = "published"
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "datasets.Resource"
+
+    dataset = factory.SubFactory(DatasetFactory)
+    name_zh_hant = factory.Sequence(lambda n: f"檔案{n}")
+    name_en = factory.Sequence(lambda n: f"File {n}")
+    format = "CSV"

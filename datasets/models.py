@@ -1,0 +1,319 @@
+"""Catalog metadata, resource files, ingested versions and ingestion jobs.
+
+The row data itself lives in datastore tables (one per ResourceVersion), see
+datasets/datastore/.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal import permissions
+from portal.models import Membership
+
+# CKAN's rule for package names, so CKAN clients and harvesters accept ours unchanged.
+dataset_name_validator = RegexValidator(
+    r"^[a-z0-9_-]{2,100}$",
+    _("Use 2-100 characters: lowercase letters, digits, '-' and '_'."),
+)
+
+
+class Theme(models.Model):
+    """A city-indicator theme (ISO 37120), shown as a CKAN group."""
+
+    slug = models.SlugField(_("short name"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    iso37120_section = models.PositiveSmallIntegerField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "slug"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class License(models.Model):
+    """A license a dataset can carry; `id` uses CKAN/SPDX-style identifiers."""
+
+    id = models.CharField(_("identifier"), max_length=50, primary_key=True)
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("license text"), blank=True)
+    is_open = models.BooleanField(_("open license"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("license")
+        verbose_name_plural = _("licenses")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DatasetQuerySet(models.QuerySet):
+    def published(self):
+        """Public, published datasets: what anonymous visitors and harvesters see."""
+        return self.filter(status=Dataset.Status.PUBLISHED, private=False)
+
+    def visible_to(self, user):
+        """Everything `user` may see: public published and archived datasets, plus every
+        dataset of the organizations they belong to (drafts, reviews, private ones)."""
+        if user is not None and user.is_authenticated and user.is_superuser:
+            return self
+        public = Q(status__in=[Dataset.Status.PUBLISHED, Dataset.Status.ARCHIVED], private=False)
+        org_ids = permissions.organizations_where(user, Membership.Role.MEMBER)
+        if org_ids:
+            return self.filter(public | Q(organization_id__in=org_ids))
+        return self.filter(public)
+
+
+class Dataset(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    class Frequency(models.TextChoices):
+        # Values follow the EU frequency vocabulary used by DCAT-AP.
+        CONTINUOUS = "CONT", _("Continuously updated")
+        DAILY = "DAILY", _("Daily")
+        WEEKLY = "WEEKLY", _("Weekly")
+        MONTHLY = "MONTHLY", _("Monthly")
+        QUARTERLY = "QUARTERLY", _("Quarterly")
+        BIANNUAL = "BIANNUAL", _("Twice a year")
+        ANNUAL = "ANNUAL", _("Yearly")
+        IRREGULAR = "IRREG", _("Irregularly")
+        NEVER = "NEVER", _("Not updated (historical)")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(
+        _("short name"), max_length=100, unique=True, validators=[dataset_name_validator]
+    )
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(
+        _("plain-language summary"),
+        max_length=600,
+        help_text=_("What the data is and what it is good for, in words a resident understands."),
+    )
+    description = models.TextField(_("description (Markdown)"), blank=True)
+    organization = models.ForeignKey(
+        "portal.Organization",
+        verbose_name=_("publisher"),
+        on_delete=models.PROTECT,
+        related_name="datasets",
+    )
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), blank=True, related_name="datasets"
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="datasets")
+    license = models.ForeignKey(
+        License, verbose_name=_("license"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    update_frequency = models.CharField(
+        _("update frequency"), max_length=12, choices=Frequency.choices, default=Frequency.IRREGULAR
+    )
+    temporal_start = models.DateField(_("covers from"), null=True, blank=True)
+    temporal_end = models.DateField(_("covers until"), null=True, blank=True)
+    spatial = models.CharField(_("area covered"), max_length=300, blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
+    source = models.CharField(_("source"), max_length=500, blank=True)
+    language = models.CharField(_("language of the data"), max_length=20, default="zh-hant")
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    private = models.BooleanField(
+        _("private"), default=False, help_text=_("Only members of the organization can see it.")
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    metadata_modified = models.DateTimeField(_("metadata updated"), auto_now=True)
+    data_updated_at = models.DateTimeField(_("data updated"), null=True, blank=True)
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True)
+    view_count = models.PositiveBigIntegerField(_("views"), default=0)
+    download_count = models.PositiveBigIntegerField(_("downloads"), default=0)
+
+    objects = DatasetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-metadata_modified"]
+        verbose_name = _("dataset")
+        verbose_name_plural = _("datasets")
+        indexes = [models.Index(fields=["status", "private", "-metadata_modified"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("dataset_detail", kwargs={"name": self.name})
+
+
+class Resource(models.Model):
+    """A file or link inside a dataset."""
+
+    class UrlType(models.TextChoices):
+        UPLOAD = "upload", _("Uploaded file")
+        LINK = "link", _("Link")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="resources")
+    name = models.CharField(_("name"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    format = models.CharField(_("format"), max_length=30, blank=True)
+    url_type = models.CharField(max_length=10, choices=UrlType.choices, default=UrlType.UPLOAD)
+    file = models.FileField(_("file"), upload_to="resources/%Y/%m/", max_length=500, blank=True)
+    url = models.URLField(_("link"), max_length=2000, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    mimetype = models.CharField(max_length=100, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    # The data dictionary in Frictionless Table Schema form: {"fields": [{"name", "title",
+    # "type", "description", "unit", "constraints": {...}}], "missingValues": [...]}.
+    schema = models.JSONField(_("data dictionary"), default=dict, blank=True)
+    # Publisher overrides for ingestion: {"encoding", "sheet", "header_row", "delimiter"}.
+    ingest_options = models.JSONField(default=dict, blank=True)
+    current_version = models.ForeignKey(
+        "ResourceVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The version served by the Data API and previews."),
+    )
+    # Conditional-fetch state for scheduled refresh of linked files.
+    remote_etag = models.CharField(max_length=300, blank=True)
+    remote_last_modified = models.CharField(max_length=100, blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_modified = models.DateTimeField(auto_now=True)
+    view_count = models.PositiveBigIntegerField(default=0)
+    download_count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["dataset", "position", "created_at"]
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResourceVersion(models.Model):
+    """One ingestion of a resource's file: a typed datastore table plus what we learned."""
+
+    class PersonalData(models.TextChoices):
+        NONE = "none", _("No personal data found")
+        FLAGGED = "flagged", _("Possible personal data: waiting for an editor")
+        CLEARED = "cleared", _("Checked by an editor: not personal data")
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    table_name = models.CharField(max_length=63, unique=True)
+    row_count = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    source_file = models.FileField(upload_to="originals/%Y/%m/", max_length=500, blank=True)
+    source_name = models.CharField(max_length=300, blank=True)
+    encoding = models.CharField(max_length=40, blank=True)
+    # [{"id": "safe_column_id", "label": "原始欄名", "type": "integer|number|boolean|date|
+    #   datetime|text|geometry", ...}] in table order.
+    columns = models.JSONField(default=list)
+    report = models.JSONField(default=dict, blank=True)
+    profile = models.JSONField(default=dict, blank=True)
+    personal_data = models.CharField(
+        max_length=10, choices=PersonalData.choices, default=PersonalData.NONE
+    )
+    personal_data_findings = models.JSONField(default=list, blank=True)
+    personal_data_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    personal_data_decided_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    dropped_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When its table was dropped to keep only recent versions."),
+    )
+
+    class Meta:
+        ordering = ["resource", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "number"], name="one_number_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} v{self.number}"
+
+
+class IngestJob(models.Model):
+    """State and progress of one ingestion; pages poll it and the API exposes it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE = [Status.QUEUED, Status.RUNNING]
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="ingest_jobs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=30, blank=True)
+    progress = models.FloatField(default=0.0)
+    rows = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=50, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    source = models.CharField(max_length=10, default="upload")  # upload | url | refresh | rerun
+    options = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    version = models.ForeignKey(
+        ResourceVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # Two identical jobs (same resource, same file) never run side by side.
+            models.UniqueConstraint(
+                fields=["resource", "sha256"],
+                condition=Q(status__in=["queued", "running"]) & ~Q(sha256=""),
+                name="one_active_job_per_resource_file",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"ingest {self.resource_id} {self.status}"

@@ -1,0 +1,3 @@
+"""Pages (inside the language prefix)."""
+
+urlpatterns: list = []

@@ -6,8 +6,11 @@ import polib
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGS = sorted(ROOT.glob("*/locale/zh_Hant/LC_MESSAGES/django.po")) + sorted(
-    ROOT.glob("locale/zh_Hant/LC_MESSAGES/django.po")
+CATALOGS = sorted(
+    path
+    for pattern in ("locale", "*/locale", "*/*/locale")
+    for path in ROOT.glob(f"{pattern}/zh_Hant/LC_MESSAGES/django.po")
+    if ".venv" not in path.parts
 )
 
 

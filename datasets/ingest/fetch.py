@@ -44,18 +44,21 @@ class FetchResult:
     not_modified: bool = False
 
 
-def _address_allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, port: int) -> bool:
-    if (str(ip), port) in {(a, int(p)) for a, p in conf.get("FETCH_ALLOWED_ADDRESSES")}:
-        return True
+def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(ip, ipaddress.IPv6Address):
         mapped = ip.ipv4_mapped or ip.sixtofour
         if mapped is not None:
-            return _address_allowed(mapped, port)
+            return _is_public(mapped)
         if ip.teredo:
             return False
     return ip.is_global and not (
         ip.is_multicast or ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
     )
+
+
+def _address_allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, port: int) -> bool:
+    allowed = {(a, int(p)) for a, p in conf.get("FETCH_ALLOWED_ADDRESSES")}
+    return (str(ip), port) in allowed or _is_public(ip)
 
 
 def resolve_public(host: str, port: int) -> str:

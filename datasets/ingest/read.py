@@ -219,6 +219,14 @@ def read_xlsx(path: Path, options: dict) -> Table:
             # expansion (billion laughs) and external entities raise instead of expanding.
             return openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
+            if _caused_by_entities(exc):
+                raise IngestError(
+                    _(
+                        "The spreadsheet declares XML entities (a known way to crash servers, "
+                        "'billion laughs'); it was refused. Save it again from Excel or LibreOffice."
+                    ),
+                    code="format-error",
+                ) from None
             raise IngestError(
                 _("The spreadsheet cannot be opened: %(error)s") % {"error": type(exc).__name__},
                 code="format-error",
@@ -260,6 +268,16 @@ def read_xlsx(path: Path, options: dict) -> Table:
             book.close()
 
     return _table_from_records(records, options, sheet=sheet)
+
+
+def _caused_by_entities(exc: BaseException | None) -> bool:
+    from defusedxml import DefusedXmlException
+
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _first(worksheet, n=20):

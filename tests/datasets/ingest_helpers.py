@@ -15,6 +15,8 @@ def resource_with_file(content: bytes, name: str = "data.csv", **fields):
 
 
 def ingest(resource, **job_fields) -> IngestJob:
+    # Messages in English so assertions read naturally; zh-hant is tested separately.
+    job_fields["options"] = {"language": "en", **job_fields.get("options", {})}
     job = IngestJobFactory(resource=resource, **job_fields)
     ingest_run(job=job)
     job.refresh_from_db()

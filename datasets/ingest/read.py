@@ -223,7 +223,8 @@ def read_xlsx(path: Path, options: dict) -> Table:
                 raise IngestError(
                     _(
                         "The spreadsheet declares XML entities (a known way to crash servers, "
-                        "'billion laughs'); it was refused. Save it again from Excel or LibreOffice."
+                        "'billion laughs'); it was refused. Save it again from Excel or "
+                        "LibreOffice."
                     ),
                     code="format-error",
                 ) from None

@@ -16,7 +16,7 @@ from datasets.datastore import load
 from datasets.ingest import conf
 from datasets.models import Dataset, IngestJob, Resource, ResourceVersion
 
-OVERRIDE_KEYS = ("encoding", "sheet", "header_row", "delimiter")
+OVERRIDE_KEYS = ("encoding", "sheet", "header_row", "delimiter", "language")
 
 
 def ingest_enqueue(
@@ -60,13 +60,15 @@ def ingest_rerun(*, resource: Resource, by, overrides: dict) -> IngestJob:
         except LookupError:
             raise ValidationError({"encoding": _("Unknown encoding.")}) from None
     with transaction.atomic():
+        language = overrides.pop("language", None)
         resource.ingest_options = {
             k: v for k, v in {**resource.ingest_options, **overrides}.items() if v not in (None, "")
         }
         resource.save(update_fields=["ingest_options"])
-        return ingest_enqueue(
-            resource=resource, by=by, source="rerun", options=dict(resource.ingest_options)
-        )
+        options = dict(resource.ingest_options)
+        if language:
+            options["language"] = language
+        return ingest_enqueue(resource=resource, by=by, source="rerun", options=options)
 
 
 @transaction.atomic

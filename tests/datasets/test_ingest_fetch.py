@@ -1,9 +1,10 @@
 """Linked files are fetched without letting a link reach internal addresses (SSRF)."""
 
+import contextlib
 import gzip
+import socket
 import threading
 import time
-import socket
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -34,7 +35,7 @@ class Server(ThreadingHTTPServer):
 
 
 class Handler(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         if self.path == "/slow":
             self.send_response(200)
             self.end_headers()
@@ -50,10 +51,8 @@ class Handler(BaseHTTPRequestHandler):
         if "Content-Length" not in headers:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        try:
+        with contextlib.suppress(OSError):
             self.wfile.write(body)
-        except OSError:
-            pass
 
     def log_message(self, *args):
         pass

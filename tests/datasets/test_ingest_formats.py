@@ -104,7 +104,7 @@ def test_json_array_and_json_lines():
 def test_json_nested_100000_deep_fails_cleanly():
     data = b"[" * 100_000 + b"]" * 100_000
 
-    job, resource = ingest_bytes(data, "deep.json")
+    job, _resource = ingest_bytes(data, "deep.json")
 
     assert job.status == IngestJob.Status.FAILED
     assert job.error_code == "format-error"
@@ -161,7 +161,7 @@ def zip_of(members: dict) -> bytes:
 
 
 def test_zip_holding_one_csv_is_ingested():
-    job, resource = ingest_bytes(zip_of({"data/人口.csv": "a,b\n1,2\n".encode()}), "x.zip")
+    job, resource = ingest_bytes(zip_of({"data/人口.csv": b"a,b\n1,2\n"}), "x.zip")
 
     assert job.status == IngestJob.Status.SUCCEEDED, job.error
     assert rows_of(resource.current_version) == [{"a": 1, "b": 2}]

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from datasets import permissions
 from datasets.models import IngestJob, Resource, ResourceVersion
 
-
 STAGES = {
     "fetch": _("fetching the file"),
     "read": _("reading the file"),

@@ -279,6 +279,16 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=800_000)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {}
+# Ingestion (datasets): re-fetch linked files that are due by their dataset's update
+# frequency; drop datastore tables left behind by killed workers.
+CELERY_BEAT_SCHEDULE["datasets-refresh-linked-resources"] = {
+    "task": "datasets.resources_refresh",
+    "schedule": 15 * 60,
+}
+CELERY_BEAT_SCHEDULE["datasets-drop-orphan-tables"] = {
+    "task": "datasets.datastore_cleanup",
+    "schedule": 6 * 3600,
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- REST API --------------------------------------------------------------------------------

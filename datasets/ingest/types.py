@@ -197,6 +197,17 @@ def converter(kind: str, decimal_comma: bool = False):
     }[kind]
 
 
+def _fits(convert):
+    def fits(value: str) -> bool:
+        try:
+            convert(value)
+        except (Invalid, ValueError):
+            return False
+        return True
+
+    return fits
+
+
 class Inference:
     """Narrows each column's possible types as values stream past."""
 
@@ -204,17 +215,18 @@ class Inference:
         self.decimal_comma = decimal_comma
         self.candidates = [list(ORDER[:-1]) for _ in range(width)]
         self.converters = {k: converter(k, decimal_comma) for k in ORDER}
+        self.predicates = {k: _fits(c) for k, c in self.converters.items()}
         self.seen = [False] * width
 
-    def observe(self, index: int, value: str) -> None:
-        candidates = self.candidates[index]
-        self.seen[index] = True
-        if not candidates:
+    def observe_batch(self, index: int, values: list[str]) -> None:
+        """Narrow column `index` by a batch of its non-empty values. all() stops at the
+        first misfit, so a column of text rules out the other types after a value or two."""
+        if not values:
             return
+        self.seen[index] = True
+        candidates = self.candidates[index]
         for kind in list(candidates):
-            try:
-                self.converters[kind](value)
-            except (Invalid, ValueError):
+            if not all(map(self.predicates[kind], values)):
                 candidates.remove(kind)
 
     def result(self) -> list[str]:

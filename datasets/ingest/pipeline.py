@@ -249,6 +249,10 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote) -> None:
     load.drop_version_table(table_name=table_name)  # left over by an interrupted attempt
     load.create_version_table(table_name=table_name, columns=columns)
     converters = [types.converter(c["type"], decimal_comma) for c in columns]
+    fast_converters = [
+        None if i in declared else types.fast_converter(c["type"], decimal_comma)
+        for i, c in enumerate(columns)
+    ]
     checkers = {
         i: validate.ConstraintChecker(columns[i], i + 1, d["constraints"], report)
         for i, d in declared.items()
@@ -260,6 +264,12 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote) -> None:
         column = columns[index]
         if column["type"] == "text":
             return values
+        fast = fast_converters[index]
+        if fast is not None:
+            try:
+                return [None if v is None else fast(v) for v in values]
+            except (types.Invalid, ValueError, KeyError):
+                pass
         convert_one = converters[index]
         try:
             return [None if v is None else convert_one(v) for v in values]

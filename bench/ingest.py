@@ -32,7 +32,19 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 BENCH_DIR = ROOT / "var" / "bench"
 CATEGORIES = [f"類別{i:02d}" for i in range(20)]
-WORDS = "open data city taipei 臺北 市政府 公園 bus 捷運 library school".split()
+WORDS = [
+    "open",
+    "data",
+    "city",
+    "taipei",
+    "臺北",
+    "市政府",
+    "公園",
+    "bus",
+    "捷運",
+    "library",
+    "school",
+]
 
 
 def generate(path: Path, rows: int) -> None:

@@ -127,3 +127,14 @@ def test_data_at_a_glance_sentence_in_both_languages():
 
     assert english == "2 rows, covering 2024-01-05 to 2024-03-31. Columns: 日期, 站名, 人數."
     assert chinese == "共 2 筆，涵蓋 2024-01-05 至 2024-03-31。欄位：日期、站名、人數。"
+
+
+def test_fragment_included_by_another_page_loads_itself(client):
+    from django.template.loader import render_to_string
+
+    resource = resource_with_file(b"a\n1\n")
+
+    html = render_to_string("datasets/_ingest_status.html", {"resource": resource})
+
+    assert 'hx-trigger="load"' in html
+    assert f"/resources/{resource.pk}/ingest/status/" in html

@@ -109,7 +109,7 @@ def _fail(job: IngestJob, error: IngestError, report: dict | None = None) -> Non
 def _local_copy(job: IngestJob, workdir: Path) -> tuple[Path, str, dict]:
     """The file to ingest as a local path, its display name, and fetch metadata."""
     resource = job.resource
-    if resource.url_type == Resource.UrlType.LINK and job.source in ("url", "refresh", "rerun"):
+    if resource.url_type == Resource.UrlType.LINK:
         from datasets.ingest.fetch import fetch_to_file
 
         result = fetch_to_file(

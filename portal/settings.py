@@ -278,7 +278,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=55 
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=800_000)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Challenges open and close by their rounds' times; pages also check at request time.
+    "challenges-sync-status": {
+        "task": "challenges.tasks.challenges_sync_status_task",
+        "schedule": 60.0,
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- REST API --------------------------------------------------------------------------------

@@ -128,6 +128,12 @@ class InviteForm(forms.Form):
 
 
 class SubmissionForm(forms.ModelForm):
+    repository_url = forms.URLField(
+        label=_("Source code repository"), required=False, assume_scheme="https"
+    )
+    demo_url = forms.URLField(label=_("Demo"), required=False, assume_scheme="https")
+    video_url = forms.URLField(label=_("Video"), required=False, assume_scheme="https")
+
     class Meta:
         model = Submission
         fields = [

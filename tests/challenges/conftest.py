@@ -72,3 +72,11 @@ def team(challenge, lead):
 @pytest.fixture
 def outsider(db):
     return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def during_round(time_machine):
+    """Freeze the clock a day into the challenge's open round (for page and API tests)."""
+    from datetime import timedelta
+
+    time_machine.move_to(OPENS + timedelta(days=1), tick=False)

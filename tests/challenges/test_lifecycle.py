@@ -81,9 +81,11 @@ def test_beat_schedule_runs_the_status_sync():
 
 
 def test_stages_cannot_be_skipped_or_started_early(challenge, org_admin):
-    with time_machine.travel(OPENS + SECOND, tick=False):
-        with pytest.raises(ValidationError, match="cannot move"):
-            challenge_advance_stage(challenge=challenge, by=org_admin, to="judging")
+    with (
+        time_machine.travel(OPENS + SECOND, tick=False),
+        pytest.raises(ValidationError, match="cannot move"),
+    ):
+        challenge_advance_stage(challenge=challenge, by=org_admin, to="judging")
     with time_machine.travel(CLOSES + SECOND, tick=False):
         with pytest.raises(ValidationError, match="cannot move"):
             challenge_advance_stage(challenge=challenge, by=org_admin, to="results")
@@ -103,9 +105,11 @@ def test_publishing_needs_an_admin_and_a_round(agency, organizer, org_admin):
 
 
 def test_organizer_of_another_organization_cannot_edit(challenge, other_organizer, caplog):
-    with caplog.at_level(logging.WARNING, logger="portal.security"):
-        with pytest.raises(PermissionDenied, match="Only editors and admins"):
-            challenge_update(challenge=challenge, by=other_organizer, title_en="Hijacked")
+    with (
+        caplog.at_level(logging.WARNING, logger="portal.security"),
+        pytest.raises(PermissionDenied, match="Only editors and admins"),
+    ):
+        challenge_update(challenge=challenge, by=other_organizer, title_en="Hijacked")
     challenge.refresh_from_db()
     assert challenge.title_en != "Hijacked"
     assert "challenge_update" in caplog.text
@@ -126,9 +130,11 @@ def test_submit_one_second_after_the_deadline_is_refused_in_the_users_zone(team,
     lead.save()
     with time_machine.travel(OPENS + timedelta(days=1), tick=False):
         entry = submission_create(team=team, round=team.challenge.rounds.get(), by=lead, title="A")
-    with time_machine.travel(CLOSES + SECOND, tick=False):
-        with pytest.raises(ValidationError) as refused:
-            submission_submit(submission=entry, by=lead, summary="Too late")
+    with (
+        time_machine.travel(CLOSES + SECOND, tick=False),
+        pytest.raises(ValidationError) as refused,
+    ):
+        submission_submit(submission=entry, by=lead, summary="Too late")
     # 23:59:59 in Taipei (UTC+8) is 17:59:59 in Berlin (summer time, UTC+2, since 29 March)
     assert "2026-03-31 17:59:59 (Europe/Berlin)" in refused.value.messages[0]
     entry.refresh_from_db()
@@ -142,9 +148,11 @@ def test_draft_edits_stop_at_the_deadline(team, lead):
         entry = submission_create(team=team, round=team.challenge.rounds.get(), by=lead, title="A")
     with time_machine.travel(CLOSES, tick=False):
         submission_update(submission=entry, by=lead, title="B")
-    with time_machine.travel(CLOSES + SECOND, tick=False):
-        with pytest.raises(ValidationError, match="deadline"):
-            submission_update(submission=entry, by=lead, title="C")
+    with (
+        time_machine.travel(CLOSES + SECOND, tick=False),
+        pytest.raises(ValidationError, match="deadline"),
+    ):
+        submission_update(submission=entry, by=lead, title="C")
     entry.refresh_from_db()
     assert entry.title == "B"
 
@@ -184,9 +192,11 @@ def test_extended_deadline_is_recorded_notifies_and_reopens(
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == ["fan@example.org", "lead@example.org"]
     assert "Typhoon day" in mail.outbox[0].body
-    with time_machine.travel(new_deadline + SECOND, tick=False):
-        with pytest.raises(ValidationError, match="deadline"):
-            submission_submit(submission=entry, by=lead)
+    with (
+        time_machine.travel(new_deadline + SECOND, tick=False),
+        pytest.raises(ValidationError, match="deadline"),
+    ):
+        submission_submit(submission=entry, by=lead)
 
 
 def test_deadline_cannot_move_earlier(challenge, organizer):

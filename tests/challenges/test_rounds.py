@@ -56,9 +56,11 @@ def test_only_advanced_teams_enter_the_next_round(two_rounds, team, lead, organi
     other_lead = TeamMembershipFactory(team=other, role="lead").user
     advanced_entry = _submitted(team, ideas, lead)
     _submitted(other, ideas, other_lead)
-    with time_machine.travel(CLOSES, tick=False):
-        with pytest.raises(ValidationError, match="only after the round has closed"):
-            submission_set_advanced(submission=advanced_entry, by=organizer)
+    with (
+        time_machine.travel(CLOSES, tick=False),
+        pytest.raises(ValidationError, match="only after the round has closed"),
+    ):
+        submission_set_advanced(submission=advanced_entry, by=organizer)
     with time_machine.travel(CLOSES + timedelta(days=1), tick=False):
         with pytest.raises(PermissionDenied):
             submission_set_advanced(submission=advanced_entry, by=lead)
@@ -73,9 +75,11 @@ def test_only_advanced_teams_enter_the_next_round(two_rounds, team, lead, organi
 
 def test_last_round_has_nothing_to_advance_to(team, lead, organizer, challenge):
     entry = _submitted(team, challenge.rounds.get(), lead)
-    with time_machine.travel(CLOSES + timedelta(days=1), tick=False):
-        with pytest.raises(ValidationError, match="last round"):
-            submission_set_advanced(submission=entry, by=organizer)
+    with (
+        time_machine.travel(CLOSES + timedelta(days=1), tick=False),
+        pytest.raises(ValidationError, match="last round"),
+    ):
+        submission_set_advanced(submission=entry, by=organizer)
 
 
 def test_one_entry_per_team_per_round_unless_allowed(team, lead, challenge):

@@ -155,7 +155,10 @@ def submission_update(*, submission: Submission, by, **fields) -> Submission:
 def submission_submit(*, submission: Submission, by, **fields) -> SubmissionVersion:
     """Submit (or resubmit with changes) while the round is open; records a new version."""
     now = timezone.now()
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    # Lock the row so two submits cannot take the same version number; refresh the
+    # caller's object so it reflects what was stored.
+    Submission.objects.select_for_update().filter(pk=submission.pk).first()
+    submission.refresh_from_db()
     _check_member(submission, by, "submission_submit")
     round = submission.round
     _check_round_accepts(round, by, now)

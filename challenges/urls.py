@@ -47,6 +47,11 @@ urlpatterns = [
     path("challenges/<slug:slug>/stage/", views.challenge_stage, name="challenge_stage"),
     path("challenges/<slug:slug>/rounds/", views.round_create, name="round_create"),
     path(
+        "challenges/<slug:slug>/files/",
+        views.challenge_attachment_upload,
+        name="challenge_attachment_upload",
+    ),
+    path(
         "challenges/<slug:slug>/rounds/<int:number>/extend/",
         views.round_extend,
         name="round_extend",

@@ -203,6 +203,7 @@ def challenge_workspace(request: HttpRequest, slug: str) -> HttpResponse:
         "round_form": RoundForm(),
         "extend_form": ExtendForm(),
         "announcement_form": AnnouncementForm(),
+        "attachment_form": AttachmentForm(),
         "can_publish": permissions.can_publish_challenge(request.user, challenge),
         "next_stage": challenge_services.MANUAL_NEXT.get(challenge.status),
         "now": timezone.now(),
@@ -586,6 +587,24 @@ def attachment_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             status=status,
         )
     return redirect("submission_edit", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def challenge_attachment_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    challenge = _organizer_challenge(request, slug)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            submissions.challenge_attachment_add(
+                challenge=challenge, by=request.user, file=form.cleaned_data["file"]
+            )
+            messages.success(request, _("File attached."))
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+    else:
+        messages.error(request, _("Choose a file to attach."))
+    return redirect("challenge_workspace", slug=slug)
 
 
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:

@@ -279,11 +279,8 @@ def _sniff(head: bytes, extension: str, name: str) -> str:
     return kind.mime
 
 
-@transaction.atomic
-def attachment_add(*, submission: Submission, by, file) -> Attachment:
-    """Store a file privately after checking its size and its real type (not its name)."""
-    _check_member(submission, by, "attachment_add")
-    _check_round_accepts(submission.round, by, timezone.now())
+def _store(*, file, by, **owner) -> Attachment:
+    """Check a file's size and real type (not its name), then store it privately."""
     name = os.path.basename(file.name or "file")[:255]
     limit = settings.MAX_ATTACHMENT_SIZE
     if file.size > limit:
@@ -295,25 +292,40 @@ def attachment_add(*, submission: Submission, by, file) -> Attachment:
         )
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     file.seek(0)
-    head = file.read(8192)
-    content_type = _sniff(head, extension, name)
+    content_type = _sniff(file.read(8192), extension, name)
     digest = hashlib.sha256()
     file.seek(0)
     for chunk in file.chunks():
         digest.update(chunk)
     file.seek(0)
     attachment = Attachment(
-        submission=submission,
         name=name,
         content_type=content_type,
         size=file.size,
         sha256=digest.hexdigest(),
         uploaded_by=by,
+        **owner,
     )
     # A random stored name: the original name is only ever sent back as a header value.
     attachment.file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(file.read()), save=False)
     attachment.save()
     return attachment
+
+
+@transaction.atomic
+def attachment_add(*, submission: Submission, by, file) -> Attachment:
+    _check_member(submission, by, "attachment_add")
+    _check_round_accepts(submission.round, by, timezone.now())
+    return _store(file=file, by=by, submission=submission)
+
+
+@transaction.atomic
+def challenge_attachment_add(*, challenge: Challenge, by, file) -> Attachment:
+    """A resource file for everyone who can see the challenge (data samples, briefs)."""
+    if not permissions.is_organizer(by, challenge):
+        permissions.log_refusal(by, "challenge_attachment_add", challenge)
+        raise PermissionDenied(_("Only the organizers can add files to the challenge."))
+    return _store(file=file, by=by, challenge=challenge)
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Who sees what, checked from the outside for every role."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from challenges.services.submissions import attachment_add, submission_create, submission_submit
@@ -162,3 +163,23 @@ def test_challenge_page_links_only_visible_datasets(client, challenge, during_ro
     html = client.get(f"/en/challenges/{challenge.slug}/").content.decode()
     assert "Bus GPS" in html
     assert "Secret draft data" not in html
+
+
+def test_challenge_resources_follow_the_challenges_visibility(client, agency, organizer, outsider):
+    from challenges.services.submissions import challenge_attachment_add
+
+    public = ChallengeFactory(organization=agency)
+    draft = ChallengeFactory(organization=agency, status="draft")
+    shared = challenge_attachment_add(
+        challenge=public, by=organizer, file=SimpleUploadedFile("brief.pdf", PDF)
+    )
+    unreleased = challenge_attachment_add(
+        challenge=draft, by=organizer, file=SimpleUploadedFile("brief.pdf", PDF)
+    )
+    assert _get(client, None, f"/en/challenges/files/{shared.pk}/") == 200
+    assert _get(client, outsider, f"/en/challenges/files/{unreleased.pk}/") == 404
+    assert _get(client, organizer, f"/en/challenges/files/{unreleased.pk}/") == 200
+    with pytest.raises(PermissionDenied):
+        challenge_attachment_add(
+            challenge=public, by=outsider, file=SimpleUploadedFile("x.pdf", PDF)
+        )

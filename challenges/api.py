@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnl
 from rest_framework.response import Response
 
 from challenges import permissions, selectors
-from challenges.models import Challenge, Round, Submission
+from challenges.models import Challenge, Round, Submission, Team
 from challenges.services import submissions as submission_services
 from challenges.services import teams as team_services
 from datasets.models import Dataset
@@ -225,6 +225,8 @@ class SubmissionListView(GenericAPIView):
     """GET: a team sees its own entries, organizers all submitted ones, the public only
     showcased ones. POST: a team member starts a draft (in the round open now, or `round`)."""
 
+    queryset = Submission.objects.none()  # for the schema; rows come from selectors
+
     permission_classes = [IsAuthenticatedOrReadOnly]
     serializer_class = SubmissionSerializer
 
@@ -262,6 +264,7 @@ class SubmissionListView(GenericAPIView):
 
 
 class SubmissionDetailView(GenericAPIView):
+    queryset = Submission.objects.none()  # for the schema; rows come from selectors
     permission_classes = [IsAuthenticatedOrReadOnly]
     serializer_class = SubmissionSerializer
 
@@ -290,6 +293,8 @@ class SubmissionDetailView(GenericAPIView):
 class SubmissionSubmitView(GenericAPIView):
     """Submit the entry (with optional last changes); records a new version."""
 
+    queryset = Submission.objects.none()  # for the schema; rows come from selectors
+
     permission_classes = [IsAuthenticated]
     serializer_class = SubmissionInSerializer
 
@@ -309,6 +314,7 @@ class SubmissionSubmitView(GenericAPIView):
 
 
 class TeamCreateView(GenericAPIView):
+    queryset = Team.objects.none()  # for the schema; rows come from selectors
     permission_classes = [IsAuthenticated]
     serializer_class = TeamInSerializer
 
@@ -333,6 +339,7 @@ class TeamCreateView(GenericAPIView):
 
 
 class TeamInviteView(GenericAPIView):
+    queryset = Team.objects.none()  # for the schema; rows come from selectors
     permission_classes = [IsAuthenticated]
     serializer_class = InviteInSerializer
 

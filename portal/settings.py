@@ -322,6 +322,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ChallengeStatusEnum": "challenges.models.Challenge.Status",
+        "SubmissionStatusEnum": "challenges.models.Submission.Status",
+    },
 }
 
 # --- Security --------------------------------------------------------------------------------

@@ -260,6 +260,9 @@ class ResourceVersion(models.Model):
         blank=True,
         help_text=_("When its table was dropped to keep only recent versions."),
     )
+    # Derived files written after the version went live: {"csv"|"json"|"xlsx"|"geojson"|
+    # "parquet": storage name}.
+    downloads = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["resource", "-number"]

@@ -68,3 +68,11 @@ class ResourceFactory(factory.django.DjangoModelFactory):
     name_zh_hant = factory.Sequence(lambda n: f"檔案{n}")
     name_en = factory.Sequence(lambda n: f"File {n}")
     format = "CSV"
+
+
+class IngestJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "datasets.IngestJob"
+
+    resource = factory.SubFactory(ResourceFactory)
+    source = "upload"

@@ -5,9 +5,10 @@ from itertools import chain
 
 from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from datasets.models import Dataset, License, Resource, Tag, Theme
@@ -135,6 +136,13 @@ def _facets(ids, filters: dict[str, list[str]]) -> dict[str, list[FacetValue]]:
     }
 
 
+def _localized_title():
+    """The title in the active language, falling back to the default language's."""
+    language = (get_language() or "zh-hant").replace("-", "_")
+    field_name = f"title_{language}" if language in ("zh_hant", "en") else "title_zh_hant"
+    return Coalesce(NullIf(field_name, Value("")), "title_zh_hant", "title")
+
+
 def _catalog_base(user) -> QuerySet:
     # Archived datasets keep their pages but leave the catalog, as on CKAN.
     return Dataset.objects.visible_to(user).exclude(status=Dataset.Status.ARCHIVED)
@@ -171,13 +179,14 @@ def dataset_search(
     elif sort == "relevance" and typo_corrected:
         ordered = qs.order_by("-similarity", "-metadata_modified")
     elif sort == "name":
-        ordered = qs.order_by(Lower("title"), "name")
+        ordered = qs.order_by(Lower(_localized_title()), "name")
     elif sort == "views":
         ordered = qs.order_by("-view_count", "-metadata_modified")
     else:
         ordered = qs.order_by("-metadata_modified")
     ordered = ordered.select_related("organization", "license").prefetch_related(
         "themes",
+        "tags",
         Prefetch("resources", queryset=Resource.objects.only("id", "dataset_id", "format")),
     )
     facets = _facets(qs.order_by().values("pk"), filters) if with_facets else {}

@@ -28,6 +28,7 @@ DATASET_FIELDS = frozenset(
         "description_zh_hant",
         "description_en",
         "license",
+        "license_id",
         "update_frequency",
         "temporal_start",
         "temporal_end",

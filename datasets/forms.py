@@ -94,6 +94,17 @@ class DatasetForm(forms.Form):
             if name != "themes":
                 field.widget.attrs.setdefault("class", css)
 
+    def clean(self):
+        data = super().clean()
+        if not (data.get("title_zh_hant") or data.get("title_en")):
+            self.add_error("title_zh_hant", _("Give the dataset a title in at least one language."))
+        if not (data.get("summary_zh_hant") or data.get("summary_en")):
+            self.add_error(
+                "summary_zh_hant",
+                _("Write a plain-language summary in at least one language."),
+            )
+        return data
+
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
         data["tags"] = [t for t in (data.get("tags") or "").split(",") if t.strip()]

@@ -258,3 +258,19 @@ def test_members_and_outsiders_cannot_open_the_workspace_forms(client, org, memb
         assert client.get("/en/datasets/noise/resources/new/").status_code == 403
     client.force_login(member)  # the outsider may create datasets for their own org only
     assert client.get("/en/datasets/new/").status_code == 403
+
+
+def test_demo_catalog_is_bilingual_published_and_idempotent():
+    from django.core.management import call_command
+
+    call_command("demo")
+    call_command("demo")
+    published = Dataset.objects.published()
+    assert published.count() >= 30
+    assert not published.filter(title_en="").exists()
+    assert not published.filter(summary_zh_hant="").exists()
+    assert Dataset.objects.filter(status="draft").exists()
+    assert published.values("organization").distinct().count() >= 6
+    assert Resource.objects.filter(format="CSV").count() == Resource.objects.count() >= 5
+    bus = Resource.objects.get(dataset__name="taipei-bus-routes")
+    assert "莒光線" in bus.file.read().decode()

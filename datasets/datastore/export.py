@@ -95,8 +95,7 @@ def _csv_chunks(version, query: DataQuery) -> Iterator[bytes]:
     # The BOM makes Excel open the file as UTF-8 instead of the local code page (Big5).
     buffer.write("\ufeff")
     writer.writerow([c["id"] for c in query.fields])
-    count = 0
-    for row in query_iter(version=version, query=query):
+    for count, row in enumerate(query_iter(version=version, query=query), start=1):
         if text_positions:
             row = list(row)
             for i in text_positions:
@@ -104,7 +103,6 @@ def _csv_chunks(version, query: DataQuery) -> Iterator[bytes]:
         if any(v is True or v is False for v in row):
             row = ["true" if v is True else "false" if v is False else v for v in row]
         writer.writerow(row)
-        count += 1
         if count % _BATCH == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -180,12 +178,9 @@ def _geojson_chunks(version, query: DataQuery) -> Iterator[bytes]:
 
 
 def _file_chunks(handle, size: int = 256 * 1024) -> Iterator[bytes]:
-    try:
-        handle.seek(0)
-        while chunk := handle.read(size):
-            yield chunk
-    finally:
-        handle.close()
+    handle.seek(0)
+    while chunk := handle.read(size):
+        yield chunk
 
 
 def _xlsx_chunks(version, query: DataQuery) -> Iterator[bytes]:
@@ -216,9 +211,9 @@ def _xlsx_chunks(version, query: DataQuery) -> Iterator[bytes]:
         rows_in_sheet += 1
     if sheet is None:
         workbook.create_sheet(title="data1").append(header)
-    handle = tempfile.TemporaryFile()
-    workbook.save(handle)
-    yield from _file_chunks(handle)
+    with tempfile.TemporaryFile() as handle:
+        workbook.save(handle)
+        yield from _file_chunks(handle)
 
 
 def _arrow_type(kind: str):
@@ -247,29 +242,33 @@ def _arrow_value(kind: str, value):
 
 
 def _parquet_chunks(version, query: DataQuery) -> Iterator[bytes]:
+    with tempfile.TemporaryFile() as handle:
+        _parquet_write(handle, version, query)
+        yield from _file_chunks(handle)
+
+
+def _parquet_write(handle, version, query: DataQuery, batch_rows: int = 50_000) -> None:
+    """Write row groups of `batch_rows` rows, so memory stays one row group big."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     kinds = [c["type"] for c in query.fields]
     schema = pa.schema([(c["id"], _arrow_type(c["type"])) for c in query.fields])
-    handle = tempfile.TemporaryFile()
+
+    def table(batch):
+        columns = list(zip(*batch, strict=True)) if batch else [[] for _kind in kinds]
+        arrays = [
+            pa.array([_arrow_value(kind, v) for v in values], type=field.type)
+            for kind, values, field in zip(kinds, columns, schema, strict=True)
+        ]
+        return pa.Table.from_arrays(arrays, schema=schema)
+
     with pq.ParquetWriter(handle, schema, compression="zstd") as writer:
-        batch = []
-        written = False
-
-        def flush():
-            columns = list(zip(*batch, strict=True)) if batch else [[] for _k in kinds]
-            arrays = [
-                pa.array([_arrow_value(kind, v) for v in values], type=field.type)
-                for kind, values, field in zip(kinds, columns, schema, strict=True)
-            ]
-            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
-
+        batch, written = [], False
         for row in query_iter(version=version, query=query):
             batch.append(row)
-            if len(batch) >= 50_000:
-                flush()
+            if len(batch) >= batch_rows:
+                writer.write_table(table(batch))
                 batch, written = [], True
         if batch or not written:
-            flush()
-    yield from _file_chunks(handle)
+            writer.write_table(table(batch))

@@ -80,6 +80,8 @@ ROWS = [
 @pytest.fixture
 def facilities(db):
     """A published resource whose live version holds six typed rows."""
-    resource = ResourceFactory(name_en="Facilities", dataset__name="city-facilities")
+    resource = ResourceFactory(
+        name_zh_hant="公共設施", name_en="Facilities", dataset__name="city-facilities"
+    )
     make_version(resource, COLUMNS, ROWS)
     return resource

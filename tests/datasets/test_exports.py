@@ -3,7 +3,6 @@
 import csv
 import io
 import json
-
 from urllib.parse import unquote
 
 import pyarrow.parquet as pq

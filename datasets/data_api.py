@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -25,7 +25,13 @@ from datasets import permissions
 from datasets.datastore.export import FORMATS, export_query
 from datasets.datastore.query import QueryError, QueryTimeout, query_from_params, query_rows
 from datasets.models import Resource, ResourceVersion
-from datasets.services.counts import is_probably_bot, resource_download_record, resource_view_record
+from datasets.services.charts import chart_create, chart_delete
+from datasets.services.counts import (
+    dataset_view_record,
+    is_probably_bot,
+    resource_download_record,
+    resource_view_record,
+)
 
 
 class DataAnonThrottle(AnonRateThrottle):
@@ -147,7 +153,10 @@ def resource_data(request, resource_id):
             headers={"Retry-After": "30"},
         )
     if export:
-        if not is_probably_bot(request.headers.get("User-Agent", "")):
+        # The preview's map reads GeoJSON too; only people's downloads are counted.
+        if not request.headers.get("X-Preview") and not is_probably_bot(
+            request.headers.get("User-Agent", "")
+        ):
             resource_download_record(resource=version.resource)
         response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
         response["Content-Disposition"] = content_disposition_header(True, download.filename)
@@ -189,4 +198,52 @@ def resource_view(request, resource_id):
         raise Http404
     if not is_probably_bot(request.headers.get("User-Agent", "")):
         resource_view_record(resource=resource)
+        # The dataset page's preview counts one view of the dataset as well.
+        if request.GET.get("dataset"):
+            dataset_view_record(dataset=resource.dataset)
     return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SavedChartSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(max_length=200)
+    config = serializers.JSONField()
+
+
+def _visible_resource(user, resource_id) -> Resource:
+    resource = get_object_or_404(
+        Resource.objects.select_related("dataset", "current_version"), pk=resource_id
+    )
+    if not permissions.can_view_dataset(user, resource.dataset):
+        raise Http404
+    return resource
+
+
+class SavedChartListView(APIView):
+    """Charts saved for a resource; editors of its publisher add them."""
+
+    @extend_schema(responses=SavedChartSerializer(many=True), summary="Saved charts")
+    def get(self, request, resource_id):
+        resource = _visible_resource(request.user, resource_id)
+        return Response(SavedChartSerializer(resource.saved_charts.all(), many=True).data)
+
+    @extend_schema(
+        request=SavedChartSerializer, responses=SavedChartSerializer, summary="Save a chart"
+    )
+    def post(self, request, resource_id):
+        resource = _visible_resource(request.user, resource_id)
+        data = SavedChartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        chart = chart_create(resource=resource, by=request.user, **data.validated_data)
+        return Response(SavedChartSerializer(chart).data, status=status.HTTP_201_CREATED)
+
+
+class SavedChartDetailView(APIView):
+    @extend_schema(responses={204: None}, summary="Remove a saved chart")
+    def delete(self, request, resource_id, chart_id):
+        resource = _visible_resource(request.user, resource_id)
+        chart = get_object_or_404(
+            resource.saved_charts.select_related("resource__dataset"), pk=chart_id
+        )
+        chart_delete(chart=chart, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -150,3 +150,23 @@ def _strings() -> dict:
         "count": _("Number of rows"),
         "remove": _("Remove"),
     }
+
+
+def dataset_preview_section(request, dataset):
+    """Dataset page section (datasets.hooks.dataset_sections): explore its first resource
+    that has data, with links to the others."""
+    from portal.hooks import Section
+
+    resources = [
+        r
+        for r in dataset.resources.select_related("current_version", "dataset").order_by(
+            "position", "created_at"
+        )
+        if r.current_version_id
+    ]
+    if not resources:
+        return None
+    return Section(
+        "datasets/_preview_dataset_section.html",
+        {"resource": resources[0], "others": resources[1:]},
+    )

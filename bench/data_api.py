@@ -132,11 +132,10 @@ def time_direct(version, params, runs):
     """The same SELECT + COUNT the API runs, straight through a psycopg connection."""
     import psycopg
 
-    from datasets.datastore.query import count_sql, query_from_params, select_sql
+    from datasets.datastore.query import _count, query_from_params, select_sql
 
     query = query_from_params(version=version, params=params)
     sql, args = select_sql(version=version, query=query)
-    c_sql, c_args = count_sql(version=version, query=query)
     db = settings.DATABASES[settings.DATASTORE_DATABASE]
     conninfo = psycopg.conninfo.make_conninfo(
         dbname=db["NAME"],
@@ -145,19 +144,14 @@ def time_direct(version, params, runs):
         host=db["HOST"],
         port=db["PORT"],
     )
-    exact = version.row_count <= settings.DATA_API_EXACT_COUNT_MAX
     times = []
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
         for _ in range(runs):
             started = time.perf_counter()
             cur.execute(sql, args)
             cur.fetchall()
-            if query.filters or query.q:
-                if exact:
-                    cur.execute(c_sql, c_args)
-                else:
-                    cur.execute("EXPLAIN (FORMAT JSON) " + c_sql, c_args)
-                cur.fetchall()
+            # The API's own counting strategy, run on the raw psycopg cursor.
+            _count(cur, version=version, query=query, vendor="postgresql")
             times.append((time.perf_counter() - started) * 1000)
     return times
 

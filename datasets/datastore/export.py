@@ -16,12 +16,14 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db import connections
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from datasets.datastore.geo import geo_columns
-from datasets.datastore.query import DataQuery, QueryError, query_iter
+from datasets.datastore.query import DataQuery, QueryError, query_copy_csv, query_iter
 
 FORMATS = ("csv", "json", "xlsx", "geojson", "parquet")
 CONTENT_TYPES = {
@@ -89,10 +91,14 @@ def _text_positions(query: DataQuery) -> list[int]:
 
 
 def _csv_chunks(version, query: DataQuery) -> Iterator[bytes]:
+    # The BOM makes Excel open the file as UTF-8 instead of the local code page (Big5).
+    if connections[settings.DATASTORE_DATABASE].vendor == "postgresql":
+        yield "\ufeff".encode()
+        yield from query_copy_csv(version=version, query=query)
+        return
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     text_positions = _text_positions(query)
-    # The BOM makes Excel open the file as UTF-8 instead of the local code page (Big5).
     buffer.write("\ufeff")
     writer.writerow([c["id"] for c in query.fields])
     for count, row in enumerate(query_iter(version=version, query=query), start=1):

@@ -325,3 +325,6 @@ class IngestJob(models.Model):
 
     def __str__(self) -> str:
         return f"ingest {self.resource_id} {self.status}"
+
+
+from datasets.datastore.charts import SavedChart  # noqa: E402, F401  (issue 5: saved charts)

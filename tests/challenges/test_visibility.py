@@ -183,3 +183,22 @@ def test_challenge_resources_follow_the_challenges_visibility(client, agency, or
         challenge_attachment_add(
             challenge=public, by=outsider, file=SimpleUploadedFile("x.pdf", PDF)
         )
+
+
+def test_dataset_page_lists_challenges_and_public_solutions(client, entries, challenge):
+    from tests.factories import DatasetFactory
+
+    dataset = DatasetFactory(title_en="Bus GPS traces")
+    challenge.datasets.add(dataset)
+    shown, hidden = entries["submitted"], entries["draft"]
+    shown.datasets.add(dataset)
+    hidden.datasets.add(dataset)
+    shown.showcased = True
+    shown.save(update_fields=["showcased"])
+    html = client.get(f"/en/datasets/{dataset.name}/").content.decode()
+    assert "Challenges and solutions using this data" in html
+    assert challenge.title_en in html
+    assert "Submitted entry" in html
+    assert "Draft entry" not in html
+    page = client.get(f"/en/challenges/{challenge.slug}/").content.decode()
+    assert f'href="/en/datasets/{dataset.name}/"' in page

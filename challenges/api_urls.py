@@ -1,3 +1,5 @@
 """REST API v1 routes, mounted under /api/v1/."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [path("", include("challenges.judging.api_urls"))]

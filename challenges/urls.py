@@ -1,3 +1,5 @@
 """Pages (inside the language prefix)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [path("", include("challenges.judging.urls"))]

@@ -17,6 +17,24 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+__all__ = [
+    "Assignment",
+    "Award",
+    "ConflictOfInterest",
+    "Criterion",
+    "Judge",
+    "JudgeInvitation",
+    "Measure",
+    "Milestone",
+    "PeoplesChoice",
+    "Pilot",
+    "PilotUpdate",
+    "Result",
+    "Rubric",
+    "Score",
+    "Vote",
+]
+
 
 class Rubric(models.Model):
     """How one round is judged: criteria on a common scale plus the panel's settings.
@@ -51,6 +69,11 @@ class Rubric(models.Model):
     )
     blind = models.BooleanField(
         _("blind judging"), default=False, help_text=_("Judges do not see team names or members.")
+    )
+    hide_links = models.BooleanField(
+        _("hide links in blind mode"),
+        default=True,
+        help_text=_("Repository, demo and video links can reveal who made the entry."),
     )
     method = models.CharField(
         _("ranking method"), max_length=12, choices=Method.choices, default=Method.NORMALISED

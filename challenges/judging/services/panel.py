@@ -19,6 +19,7 @@ from challenges.judging.models import (
     Criterion,
     Judge,
     JudgeInvitation,
+    Result,
     Rubric,
 )
 from challenges.judging.permissions import refuse, require_organizer
@@ -31,8 +32,7 @@ def _ensure_not_frozen(rubric: Rubric) -> None:
 
 
 def _ensure_results_open(round_) -> None:
-    result = getattr(round_, "result", None)
-    if result is not None and result.is_published:
+    if Result.objects.filter(round=round_, published_at__isnull=False).exists():
         raise ValidationError(_("The results are published and can no longer change."))
 
 
@@ -46,6 +46,7 @@ def rubric_save(
     step: Decimal | str = "1",
     judges_per_entry: int | None = 3,
     blind: bool = False,
+    hide_links: bool = True,
     method: str = Rubric.Method.NORMALISED,
     tie_margin: Decimal | str = "0.05",
 ) -> Rubric:
@@ -70,6 +71,7 @@ def rubric_save(
     rubric.scale_min, rubric.scale_max, rubric.step = scale_min, scale_max, step
     rubric.judges_per_entry = judges_per_entry
     rubric.blind = blind
+    rubric.hide_links = hide_links
     rubric.method = method
     rubric.tie_margin = Decimal(tie_margin)
     rubric.save()
@@ -221,7 +223,7 @@ def conflict_declare(
         judge.save(update_fields=["conflicts_declared_at"])
     conflicted = _conflicted_submission_ids(judge)
     doomed = Assignment.objects.filter(judge=judge, submission_id__in=conflicted)
-    for assignment in doomed.select_related("submission__round__result"):
+    for assignment in doomed.select_related("submission__round"):
         _ensure_results_open(assignment.submission.round)
         for score in assignment.scores.all():
             score._history_user = by

@@ -271,7 +271,8 @@ class Score(models.Model):
     itself refuses out-of-range or off-step values."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    # Criteria cannot be removed once scoring starts (services), so cascading only clears demos.
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
     value = models.DecimalField(_("score"), max_digits=4, decimal_places=1)
     comment = models.TextField(_("comment"), blank=True)
     scale_min = models.DecimalField(max_digits=4, decimal_places=1)

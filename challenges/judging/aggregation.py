@@ -36,7 +36,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 DEFAULT_PRIOR_STRENGTH = 3.0
-DEFAULT_TIE_MARGIN = 0.05  # in rubric points
+DEFAULT_TIE_MARGIN = 0.02  # in rubric points: about exact ties plus rounding
 RAW = "raw"
 NORMALISED = "normalised"
 # Float sums differ in the last bits depending on order; never let that decide a tie.

@@ -82,7 +82,7 @@ class Rubric(models.Model):
         _("tie margin"),
         max_digits=4,
         decimal_places=2,
-        default=Decimal("0.05"),
+        default=Decimal("0.02"),
         validators=[MinValueValidator(0)],
         help_text=_("Entries this close (in rubric points) are flagged as ties for the panel."),
     )

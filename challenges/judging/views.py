@@ -240,7 +240,7 @@ def _manage_action(request, challenge, round_, rubric) -> None:
             blind=bool(post.get("blind")),
             hide_links=bool(post.get("hide_links")),
             method=post.get("method") or Rubric.Method.NORMALISED,
-            tie_margin=post.get("tie_margin") or "0.05",
+            tie_margin=post.get("tie_margin") or "0.02",
         )
         messages.success(request, _("Rubric saved."))
         return

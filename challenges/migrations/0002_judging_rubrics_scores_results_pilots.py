@@ -299,7 +299,7 @@ class Migration(migrations.Migration):
                 ('blind', models.BooleanField(default=False, help_text='Judges do not see team names or members.', verbose_name='blind judging')),
                 ('hide_links', models.BooleanField(default=True, help_text='Repository, demo and video links can reveal who made the entry.', verbose_name='hide links in blind mode')),
                 ('method', models.CharField(choices=[('normalised', 'Normalised (corrects harsh and lenient judges)'), ('raw', 'Raw weighted mean')], default='normalised', max_length=12, verbose_name='ranking method')),
-                ('tie_margin', models.DecimalField(decimal_places=2, default=Decimal('0.05'), help_text='Entries this close (in rubric points) are flagged as ties for the panel.', max_digits=4, validators=[django.core.validators.MinValueValidator(0)], verbose_name='tie margin')),
+                ('tie_margin', models.DecimalField(decimal_places=2, default=Decimal('0.02'), help_text='Entries this close (in rubric points) are flagged as ties for the panel.', max_digits=4, validators=[django.core.validators.MinValueValidator(0)], verbose_name='tie margin')),
                 ('frozen_at', models.DateTimeField(blank=True, null=True, verbose_name='scoring started')),
                 ('locked_at', models.DateTimeField(blank=True, null=True, verbose_name='judging locked')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

@@ -48,7 +48,7 @@ def rubric_save(
     blind: bool = False,
     hide_links: bool = True,
     method: str = Rubric.Method.NORMALISED,
-    tie_margin: Decimal | str = "0.05",
+    tie_margin: Decimal | str = "0.02",
 ) -> Rubric:
     """Create or change a round's rubric settings; the scale is fixed once scoring starts."""
     require_organizer(by, round.challenge, "rubric_save")

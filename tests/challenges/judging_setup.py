@@ -3,13 +3,21 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.utils import timezone
+import pytest
+from django.utils import timezone, translation
 
 from challenges.judging.models import Judge, Rubric
 from challenges.judging.services import panel
 from challenges.models import Challenge, Round, Submission, Team, TeamMembership
 from portal.models import Membership
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+
+
+@pytest.fixture
+def english():
+    """Messages and reversed URLs in English (the site's default language is zh-hant)."""
+    with translation.override("en"):
+        yield
 
 
 def make_entry(round_, name, *, company=None, members=()):

@@ -12,10 +12,10 @@ from django.utils import timezone
 from challenges.judging.models import Award, Result, Score, Vote
 from challenges.judging.selectors import round_standings
 from challenges.judging.services import panel, results
-from tests.challenges.judging_setup import judged_round, score
+from tests.challenges.judging_setup import english, judged_round, score  # noqa: F401 (fixture)
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def scored(tie=True):

@@ -9,9 +9,9 @@ from django.db import IntegrityError, transaction
 from challenges.judging.models import Assignment, Score
 from challenges.judging.services import panel
 from challenges.judging.services.scoring import scores_save
-from tests.challenges.judging_setup import judged_round, score
+from tests.challenges.judging_setup import english, judged_round, score  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_draft_may_be_partial_and_submit_needs_every_criterion():

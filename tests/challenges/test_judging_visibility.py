@@ -7,15 +7,16 @@ import logging
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import translation
 
 from challenges.judging.models import Assignment, Award, Judge, Score
 from challenges.judging.selectors import scores_for_entry
 from challenges.judging.services import panel, results
 from portal.models import Membership
-from tests.challenges.judging_setup import judged_round, score
+from tests.challenges.judging_setup import english, judged_round, score  # noqa: F401 (fixture)
 from tests.factories import MembershipFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def organizer_pages(setup):
@@ -185,3 +186,17 @@ def test_team_sees_its_own_scores_without_judge_identities_once_published(client
     assert client.get(other_url).status_code == 403
     client.force_login(UserFactory())
     assert client.get(url).status_code == 403
+
+
+def test_scoring_errors_come_in_the_users_language(client):
+    setup = judged_round()
+    impact, feasibility = setup.criteria
+    client.force_login(setup.judges[0].user)
+    with translation.override("zh-hant"):
+        url = reverse("judge_score", args=[setup.challenge.slug, setup.entries[0].pk])
+    response = client.post(
+        url,
+        {f"criterion_{impact.pk}": "abc", f"criterion_{feasibility.pk}": "3", "action": "draft"},
+    )
+    assert response.status_code == 400
+    assert "Impact：分數必須是數字。" in response.content.decode()

@@ -10,6 +10,7 @@ from challenges.judging.hooks import challenge_results_section, dataset_pilots_s
 from challenges.judging.models import Pilot
 from challenges.judging.services import pilots
 from portal.models import Membership, Organization
+from tests.challenges.judging_setup import english  # noqa: F401 (fixture)
 from tests.factories import DatasetFactory, MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_public_pilots_page_lists_pilots_with_agency_and_city(client, agency_edi
 def test_pilot_page_shows_milestones_measures_and_updates(client, agency_editor):
     pilot = make_pilot(agency_editor)
     html = client.get(pilot.get_absolute_url()).content.decode()
-    for text in ["Ten stops equipped", "Waiting time", "First month", "Riders like it.", "Running"]:
+    for text in ["Ten stops equipped", "Waiting time", "First month", "Riders like it.", "進行中"]:
         assert text in html
     assert client.get(reverse("pilot_detail", args=["hidden-or-missing"])).status_code == 404
 
@@ -83,6 +84,7 @@ def test_only_the_host_agency_or_challenge_organizers_edit_a_pilot(agency_editor
     assert pilot.status == Pilot.Status.SCALED_UP
 
 
+@pytest.mark.usefixtures("english")
 def test_pilot_dates_and_slug_are_checked(agency_editor):
     user, agency = agency_editor
     make_pilot(agency_editor)

@@ -42,4 +42,6 @@ def challenge_results_section(request, challenge) -> Section | None:
 
 
 def register() -> None:
+    from challenges.judging import admin  # noqa: F401 (registers the admin pages)
+
     dataset_sections.register(dataset_pilots_section)

@@ -200,3 +200,16 @@ def test_scoring_errors_come_in_the_users_language(client):
     )
     assert response.status_code == 400
     assert "Impact：分數必須是數字。" in response.content.decode()
+
+
+def test_queue_and_panel_queries_do_not_grow_with_entries(client, django_assert_max_num_queries):
+    setup = judged_round(entries=12, judges=3)
+    client.force_login(setup.judges[0].user)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("judge_queue", args=[setup.challenge.slug]))
+    assert "0 of 12 scored" in page.content.decode()
+    client.force_login(setup.organizer)
+    with django_assert_max_num_queries(25):
+        assert (
+            client.get(reverse("results_manage", args=[setup.challenge.slug, 1])).status_code == 200
+        )

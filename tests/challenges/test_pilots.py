@@ -117,3 +117,12 @@ def test_dataset_and_challenge_pages_link_to_pilots(rf, agency_editor):
     pilot.save()
     section = challenge_results_section(request, setup.challenge)
     assert section.context["pilots"] == [pilot]
+
+
+def test_pilot_list_queries_do_not_grow_with_pilots(
+    client, agency_editor, django_assert_max_num_queries
+):
+    for i in range(6):
+        Pilot.objects.create(slug=f"pilot-{i}", title=f"Pilot {i}", host_agency=agency_editor[1])
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("pilot_list")).status_code == 200

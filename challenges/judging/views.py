@@ -219,7 +219,7 @@ def judging_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
         "invitations": challenge.judge_invitations.filter(status=JudgeInvitation.Status.PENDING),
         "teams": Team.objects.filter(challenge=challenge),
         "methods": Rubric.Method.choices,
-        "entries": Submission.objects.submitted().filter(round=round_).count(),
+        "entries": Submission.objects.submitted().filter(round=round_).order_by("pk"),
     }
     return render(request, "challenges/judging/judging_manage.html", context)
 
@@ -275,6 +275,17 @@ def _manage_action(request, challenge, round_, rubric) -> None:
     elif action == "assign":
         added = panel.assignments_generate(round=round_, by=by)
         messages.success(request, _("%(n)s assignments added.") % {"n": added})
+    elif action in ("assignment_add", "assignment_remove"):
+        judge = get_object_or_404(Judge, challenge=challenge, pk=post.get("judge"))
+        submission = get_object_or_404(Submission, round=round_, pk=post.get("submission"))
+        if action == "assignment_add":
+            panel.assignment_add(judge=judge, submission=submission, by=by)
+        else:
+            panel.assignment_remove(
+                assignment=get_object_or_404(Assignment, judge=judge, submission=submission),
+                by=by,
+            )
+        messages.success(request, _("Saved."))
     elif action == "lock":
         panel.judging_lock(rubric=rubric, by=by)
         messages.success(request, _("Judging locked."))

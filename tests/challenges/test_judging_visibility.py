@@ -213,3 +213,20 @@ def test_queue_and_panel_queries_do_not_grow_with_entries(client, django_assert_
         assert (
             client.get(reverse("results_manage", args=[setup.challenge.slug, 1])).status_code == 200
         )
+
+
+def test_organizer_adjusts_assignments_by_hand_but_never_to_a_conflicted_judge(client):
+    setup = judged_round(entries=3, judges=3, per_entry=1)
+    judge, entry = setup.judges[0], setup.entries[0]
+    Assignment.objects.filter(submission=entry).delete()
+    panel.conflict_declare(judge=judge, by=setup.organizer, teams=[entry.team])
+    client.force_login(setup.organizer)
+    url = reverse("judging_manage", args=[setup.challenge.slug, 1])
+    page = client.post(
+        url, {"action": "assignment_add", "judge": judge.pk, "submission": entry.pk}, follow=True
+    )
+    assert "This judge declared a conflict with that team." in page.content.decode()
+    assert not Assignment.objects.filter(judge=judge, submission=entry).exists()
+    other = setup.judges[1]
+    client.post(url, {"action": "assignment_add", "judge": other.pk, "submission": entry.pk})
+    assert Assignment.objects.filter(judge=other, submission=entry).exists()

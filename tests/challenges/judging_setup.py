@@ -84,7 +84,8 @@ def judged_round(*, entries=4, judges=3, per_entry=None, declare=True, blind=Fal
         if declare:
             panel.conflict_declare(judge=judge, by=judge.user)
         panel_judges.append(judge)
-    panel.assignments_generate(round=round_, by=organizer)
+    if judges:
+        panel.assignments_generate(round=round_, by=organizer)
     return Setup(
         challenge, round_, organizer, rubric, criteria, panel_judges, subs, members=members
     )

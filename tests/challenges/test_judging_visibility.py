@@ -230,3 +230,22 @@ def test_organizer_adjusts_assignments_by_hand_but_never_to_a_conflicted_judge(c
     other = setup.judges[1]
     client.post(url, {"action": "assignment_add", "judge": other.pk, "submission": entry.pk})
     assert Assignment.objects.filter(judge=other, submission=entry).exists()
+
+
+def test_invited_judge_accepts_by_link_and_joins_the_panel(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    setup = judged_round(judges=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        panel.judge_invite(
+            challenge=setup.challenge, email="Expert@Example.org", by=setup.organizer
+        )
+    (mail,) = mailoutbox
+    assert mail.to == ["expert@example.org"]
+    link = next(word for word in mail.body.split() if "/judging/invitations/" in word)
+    expert = UserFactory(email="expert@example.org")
+    client.force_login(expert)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    response = client.post("/" + path)
+    assert response.status_code == 302
+    assert Judge.objects.filter(challenge=setup.challenge, user=expert).exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -123,14 +124,16 @@ def judge_invite(*, challenge, email: str, by) -> JudgeInvitation:
     if not email or "@" not in email:
         raise ValidationError({"email": _("Enter a valid e-mail address.")})
     invitation = JudgeInvitation.objects.create(challenge=challenge, email=email, invited_by=by)
-    link = reverse("judge_invitation_accept", kwargs={"token": invitation.token})
+    link = settings.SITE_URL + reverse(
+        "judge_invitation_accept", kwargs={"token": invitation.token}
+    )
     transaction.on_commit(
         lambda: send_mail(
             _("You are invited to judge %(challenge)s") % {"challenge": challenge.title},
             _("Accept the invitation at %(link)s") % {"link": link},
             None,
             [email],
-            fail_silently=True,
+            fail_silently=False,
         )
     )
     return invitation

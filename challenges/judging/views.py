@@ -94,20 +94,29 @@ def judge_conflicts(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("company")
         .distinct()
     )
+    companies = {team.company.pk: team.company for team in teams if team.company}
     if request.method == "POST":
         chosen = {int(pk) for pk in request.POST.getlist("teams") if pk.isdigit()}
-        picked = [team for team in teams if team.pk in chosen]
+        chosen_companies = {int(pk) for pk in request.POST.getlist("companies") if pk.isdigit()}
         panel.conflict_declare(
-            judge=judge, by=request.user, teams=picked, reason=request.POST.get("reason", "")
+            judge=judge,
+            by=request.user,
+            teams=[team for team in teams if team.pk in chosen],
+            companies=[c for pk, c in companies.items() if pk in chosen_companies],
+            reason=request.POST.get("reason", ""),
         )
         messages.success(request, _("Thank you: your conflicts of interest are recorded."))
         return redirect("judge_queue", slug=slug)
-    declared = {c.team_id for c in judge.conflicts.all()}
-    return render(
-        request,
-        "challenges/judging/judge_conflicts.html",
-        {"challenge": challenge, "judge": judge, "teams": teams, "declared": declared},
-    )
+    conflicts = list(judge.conflicts.all())
+    context = {
+        "challenge": challenge,
+        "judge": judge,
+        "teams": teams,
+        "companies": companies.values(),
+        "declared": {c.team_id for c in conflicts},
+        "declared_companies": {c.company_id for c in conflicts},
+    }
+    return render(request, "challenges/judging/judge_conflicts.html", context)
 
 
 @login_required

@@ -249,3 +249,21 @@ def test_invited_judge_accepts_by_link_and_joins_the_panel(
     response = client.post("/" + path)
     assert response.status_code == 302
     assert Judge.objects.filter(challenge=setup.challenge, user=expert).exists()
+
+
+def test_a_conflict_with_a_company_covers_all_its_teams(client):
+    from challenges.models import Team
+    from tests.factories import OrganizationFactory
+
+    setup = judged_round(entries=4, judges=3, declare=False)
+    startup = OrganizationFactory(kind="company")
+    Team.objects.filter(pk__in=[setup.entries[0].team_id, setup.entries[1].team_id]).update(
+        company=startup
+    )
+    judge = setup.judges[0]
+    client.force_login(judge.user)
+    client.post(
+        reverse("judge_conflicts", args=[setup.challenge.slug]), {"companies": [startup.pk]}
+    )
+    assigned = set(Assignment.objects.filter(judge=judge).values_list("submission_id", flat=True))
+    assert assigned == {setup.entries[2].pk, setup.entries[3].pk}

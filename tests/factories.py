@@ -68,3 +68,24 @@ class ResourceFactory(factory.django.DjangoModelFactory):
     name_zh_hant = factory.Sequence(lambda n: f"檔案{n}")
     name_en = factory.Sequence(lambda n: f"File {n}")
     format = "CSV"
+
+
+def seed_themes_and_licenses() -> None:
+    """Put back the themes and licenses a data migration seeds: transactional tests
+    (live_server) flush every table, seeded rows included."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("datasets.migrations.0002_seed_themes_licenses").seed(apps, None)
+
+
+class HarvestSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "datasets.HarvestSource"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Remote portal {n}")
+    kind = "ckan"
+    url = factory.Sequence(lambda n: f"https://remote{n}.example.org")
+    ingest_files = False

@@ -1,0 +1,558 @@
+"""CKAN Action API (read actions) so ckanapi, harvesters and CKAN-aware tools work unchanged.
+
+Served at /api/3/action/{name} and /api/action/{name}, GET or POST (JSON or form body),
+without redirects or CSRF. Every answer has CKAN's envelope
+`{"help": url, "success": bool, "result" | "error"}` and CKAN's status codes.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from knox.auth import TokenAuthentication
+from rest_framework import exceptions as drf_exceptions
+
+from datasets.interop import selectors
+from datasets.interop.links import dataset_page_url, resource_download_url
+from datasets.interop.solr import SearchQueryError
+from datasets.models import Dataset, License, Resource, Theme
+from datasets.permissions import can_view_dataset
+from portal.models import Organization
+
+CKAN_VERSION = "2.10.4"
+ACTIONS: dict[str, Callable[[HttpRequest, dict], Any]] = {}
+
+
+class ActionError(Exception):
+    status = 400
+    type = "Bad Request"
+
+    def __init__(self, message: str = "", fields: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+    def as_dict(self) -> dict:
+        return {"__type": self.type, "message": self.message, **self.fields}
+
+
+class NotFound(ActionError):
+    status = 404
+    type = "Not Found Error"
+
+
+class NotAuthorized(ActionError):
+    status = 403
+    type = "Authorization Error"
+
+
+class ValidationError(ActionError):
+    status = 409
+    type = "Validation Error"
+
+    def as_dict(self) -> dict:
+        return {"__type": self.type, **self.fields}
+
+
+class QueryError(ActionError):
+    type = "Search Query Error"
+
+
+def action(func):
+    ACTIONS[func.__name__] = func
+    return func
+
+
+# --- request plumbing ---------------------------------------------------------------------
+
+
+def _params(request: HttpRequest) -> dict:
+    params: dict[str, Any] = {}
+    for key in request.GET:
+        values = request.GET.getlist(key)
+        params[key] = values if len(values) > 1 else values[0]
+    if request.method == "POST":
+        if request.content_type == "application/json" or (
+            request.body[:1] in (b"{",) and request.content_type != "multipart/form-data"
+        ):
+            try:
+                body = json.loads(request.body or b"{}")
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise ActionError(
+                    _("Bad request - JSON Error: %(error)s") % {"error": exc}
+                ) from exc
+            if not isinstance(body, dict):
+                raise ActionError(_("Bad request - JSON Error: the body must be an object"))
+            params.update(body)
+        else:
+            for key in request.POST:
+                values = request.POST.getlist(key)
+                params[key] = values if len(values) > 1 else values[0]
+    return params
+
+
+def _user(request: HttpRequest):
+    """The caller: an API key as CKAN clients send it (the raw key in `Authorization` or
+    `X-CKAN-API-Key`), `Token <key>` as our own API takes it, or the signed-in session."""
+    header = request.headers.get("Authorization") or request.headers.get("X-CKAN-API-Key") or ""
+    key = header.strip()
+    if key.lower().startswith(("token ", "bearer ")):
+        key = key.split(None, 1)[1].strip()
+    if key:
+        try:
+            user, _token = TokenAuthentication().authenticate_credentials(key.encode())
+        except drf_exceptions.AuthenticationFailed as exc:
+            raise NotAuthorized(_("Access denied: the API key is not valid.")) from exc
+        return user
+    return request.user if request.user.is_authenticated else None
+
+
+def _envelope(request: HttpRequest, name: str, **body) -> dict:
+    help_url = request.build_absolute_uri(f"/api/3/action/help_show?name={name}")
+    return {"help": help_url, **body}
+
+
+@csrf_exempt
+def action_view(request: HttpRequest, name: str) -> JsonResponse:
+    if request.method not in ("GET", "POST"):
+        error = ActionError(_("Bad request - only GET and POST are accepted"))
+        return _error_response(request, name, error, status=405)
+    func = ACTIONS.get(name)
+    try:
+        if func is None:
+            raise ActionError(_("Bad request: Action name not known: %(name)s") % {"name": name})
+        params = _params(request)
+        request.ckan_user = _user(request)
+        result = func(request, params)
+    except SearchQueryError as exc:
+        return _error_response(
+            request,
+            name,
+            QueryError(_("Search Query is invalid: %(error)s") % {"error": exc}),
+        )
+    except ActionError as exc:
+        return _error_response(request, name, exc)
+    return JsonResponse(
+        _envelope(request, name, success=True, result=result),
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _error_response(request, name, error: ActionError, status: int | None = None):
+    return JsonResponse(
+        _envelope(request, name, success=False, error=error.as_dict()),
+        status=status or error.status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+# --- parameter helpers --------------------------------------------------------------------
+
+
+def _int(params: dict, key: str, default: int, *, minimum: int = 0, maximum: int | None = None):
+    value = params.get(key, default)
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(fields={key: [_("Invalid integer")]}) from exc
+    if number < minimum:
+        raise ValidationError(
+            fields={key: [_("Must be %(minimum)s or more") % {"minimum": minimum}]}
+        )
+    return min(number, maximum) if maximum is not None else number
+
+
+def _bool(params: dict, key: str, default: bool = False) -> bool:
+    value = params.get(key, default)
+    if isinstance(value, bool):
+        return value
+    return str(value).lower() in ("true", "1", "yes", "on")
+
+
+def _json_list(params: dict, key: str) -> list:
+    value = params.get(key)
+    if value in (None, ""):
+        return []
+    if isinstance(value, list):
+        return value
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = [value]
+    if not isinstance(parsed, list):
+        raise ValidationError(fields={key: [_("Must be a JSON list")]})
+    return parsed
+
+
+def _required(params: dict, key: str) -> str:
+    value = params.get(key)
+    if value in (None, ""):
+        raise ValidationError(fields={key: [_("Missing value")]})
+    return str(value)
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _timestamp(value: datetime | None) -> str | None:
+    """CKAN's timestamps: ISO 8601 in UTC without an offset."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat()
+
+
+# --- dictionaries -------------------------------------------------------------------------
+
+
+def organization_dict(request, org: Organization, *, package_count: int | None = None) -> dict:
+    data = {
+        "id": str(org.pk),
+        "name": org.slug,
+        "title": org.name,
+        "display_name": org.name,
+        "description": org.description,
+        "image_url": request.build_absolute_uri(org.logo.url) if org.logo else "",
+        "created": _timestamp(org.created_at),
+        "type": "organization",
+        "is_organization": True,
+        "approval_status": "approved",
+        "state": "active",
+    }
+    if package_count is not None:
+        data["package_count"] = package_count
+    return data
+
+
+def group_dict(theme: Theme, *, package_count: int | None = None) -> dict:
+    data = {
+        "id": str(theme.pk),
+        "name": theme.slug,
+        "title": theme.name,
+        "display_name": theme.name,
+        "description": theme.description,
+        "image_url": "",
+        "type": "group",
+        "is_organization": False,
+        "approval_status": "approved",
+        "state": "active",
+    }
+    if package_count is not None:
+        data["package_count"] = package_count
+    return data
+
+
+def resource_dict(request, resource: Resource) -> dict:
+    return {
+        "id": str(resource.pk),
+        "package_id": str(resource.dataset_id),
+        "url": resource_download_url(request, resource),
+        "name": resource.name,
+        "description": resource.description,
+        "format": resource.format,
+        "hash": resource.sha256,
+        "mimetype": resource.mimetype or None,
+        "size": resource.size,
+        "created": _timestamp(resource.created_at),
+        "last_modified": _timestamp(resource.last_modified),
+        "position": resource.position,
+        "url_type": "upload" if resource.url_type == Resource.UrlType.UPLOAD else None,
+        "datastore_active": resource.current_version_id is not None,
+        "state": "active",
+    }
+
+
+def _state(dataset: Dataset) -> str:
+    return (
+        "active"
+        if dataset.status in (Dataset.Status.PUBLISHED, Dataset.Status.ARCHIVED)
+        else ("draft")
+    )
+
+
+def package_dict(request, dataset: Dataset) -> dict:
+    """A dataset in CKAN's shape. The plain-language summary leads `notes` (CKAN has one
+    description); both languages of title and summary, and our fields CKAN lacks, go into
+    `extras` so a harvester keeps them."""
+    notes = dataset.summary + (f"\n\n{dataset.description}" if dataset.description else "")
+    extras = {
+        "title_zh_hant": dataset.title_zh_hant or "",
+        "title_en": dataset.title_en or "",
+        "summary_zh_hant": dataset.summary_zh_hant or "",
+        "summary_en": dataset.summary_en or "",
+        "status": dataset.status,
+        "update_frequency": dataset.update_frequency,
+        "temporal_start": dataset.temporal_start.isoformat() if dataset.temporal_start else "",
+        "temporal_end": dataset.temporal_end.isoformat() if dataset.temporal_end else "",
+        "spatial_text": dataset.spatial,
+        "contact_phone": dataset.contact_phone,
+        "language": dataset.language,
+        "source": dataset.source,
+    }
+    tags = list(dataset.tags.all())
+    resources = list(dataset.resources.all())
+    license_ = dataset.license
+    return {
+        "id": str(dataset.pk),
+        "name": dataset.name,
+        "title": dataset.title,
+        "notes": notes,
+        "author": dataset.organization.name,
+        "author_email": dataset.organization.email or None,
+        "maintainer": dataset.contact_name or None,
+        "maintainer_email": dataset.contact_email or None,
+        "license_id": license_.pk if license_ else None,
+        "license_title": license_.title if license_ else None,
+        "license_url": (license_.url or None) if license_ else None,
+        "isopen": bool(license_ and license_.is_open),
+        "url": dataset_page_url(request, dataset),
+        "version": None,
+        "state": _state(dataset),
+        "type": "dataset",
+        "owner_org": str(dataset.organization_id),
+        "organization": organization_dict(request, dataset.organization),
+        "private": dataset.private,
+        "metadata_created": _timestamp(dataset.created_at),
+        "metadata_modified": _timestamp(dataset.metadata_modified),
+        "num_resources": len(resources),
+        "num_tags": len(tags),
+        "tags": [
+            {
+                "id": str(t.pk),
+                "name": t.name,
+                "display_name": t.name,
+                "state": "active",
+                "vocabulary_id": None,
+            }
+            for t in tags
+        ],
+        "groups": [group_dict(theme) for theme in dataset.themes.all()],
+        "extras": [{"key": k, "value": v} for k, v in extras.items() if v],
+        "resources": [resource_dict(request, r) for r in resources],
+    }
+
+
+# --- actions ------------------------------------------------------------------------------
+
+
+@action
+def status_show(request, params):
+    from django.conf import settings
+
+    return {
+        "ckan_version": CKAN_VERSION,
+        "site_title": str(getattr(settings, "SITE_NAME", "")),
+        "site_description": "",
+        "site_url": request.build_absolute_uri("/").rstrip("/"),
+        "locale_default": translation.to_locale(settings.LANGUAGE_CODE),
+        "extensions": ["datastore", "dcat"],
+    }
+
+
+@action
+def package_list(request, params):
+    limit = _int(params, "limit", 0)
+    offset = _int(params, "offset", 0)
+    names = (
+        selectors.ckan_datasets(user=request.ckan_user).order_by("name").values_list("name", flat=1)
+    )
+    return list(names[offset : offset + limit] if limit else names[offset:])
+
+
+def _package(request, params) -> Dataset:
+    ref = _required(params, "id") if "name_or_id" not in params else params["name_or_id"]
+    qs = selectors.with_ckan_relations(Dataset.objects.all())
+    dataset = qs.filter(name=ref).first()
+    if dataset is None:
+        dataset = qs.filter(pk=ref_uuid).first() if (ref_uuid := _uuid(ref)) else None
+    if dataset is None or not can_view_dataset(request.ckan_user, dataset):
+        # Hidden datasets look exactly like missing ones: no existence leak.
+        raise NotFound(_("Not found: Dataset was not found"))
+    return dataset
+
+
+@action
+def package_show(request, params):
+    return package_dict(request, _package(request, params))
+
+
+@action
+def package_search(request, params):
+    rows = _int(params, "rows", 10, maximum=1000)
+    start = _int(params, "start", 0)
+    fq_list = _json_list(params, "fq_list")
+    fq = params.get("fq") or []
+    fq_list = [*fq_list, *(fq if isinstance(fq, list) else [fq])]
+    sort = params.get("sort") or "score desc, metadata_modified desc"
+    include_private = _bool(params, "include_private") and request.ckan_user is not None
+    qs = selectors.package_search_queryset(
+        user=request.ckan_user,
+        q=str(params.get("q") or ""),
+        fq=[str(f) for f in fq_list],
+        include_private=include_private,
+    )
+    ordering = selectors.parse_sort(sort)
+    facet_fields = [str(f) for f in _json_list(params, "facet.field")]
+    facets: dict = {}
+    search_facets: dict = {}
+    if _bool(params, "facet", True) and facet_fields:
+        counts = selectors.facet_counts(
+            qs,
+            facet_fields,
+            limit=_int(params, "facet.limit", 50, minimum=-1),
+            mincount=_int(params, "facet.mincount", 1),
+        )
+        for field, items in counts.items():
+            names = selectors.facet_display_names(field, [value for value, _c in items])
+            facets[field] = {value: count for value, count in items}
+            search_facets[field] = {
+                "title": field,
+                "items": [
+                    {"name": v, "display_name": names.get(v, v), "count": c} for v, c in items
+                ],
+            }
+    count = qs.count()
+    page = selectors.with_ckan_relations(qs.order_by(*ordering))[start : start + rows]
+    return {
+        "count": count,
+        "sort": sort,
+        "results": [package_dict(request, d) for d in page],
+        "facets": facets,
+        "search_facets": search_facets,
+    }
+
+
+@action
+def resource_show(request, params):
+    ref = _required(params, "id")
+    ref_uuid = _uuid(ref)
+    resource = (
+        Resource.objects.select_related("dataset").filter(pk=ref_uuid).first() if ref_uuid else None
+    )
+    if resource is None or not can_view_dataset(request.ckan_user, resource.dataset):
+        raise NotFound(_("Not found: Resource was not found"))
+    return resource_dict(request, resource)
+
+
+@action
+def organization_list(request, params):
+    counts = dict(
+        selectors.ckan_datasets(user=None)
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+        .values_list("organization_id", "n")
+    )
+    publishers = [Organization.Kind.CITY, Organization.Kind.AGENCY]
+    orgs = Organization.objects.filter(Q(kind__in=publishers) | Q(pk__in=list(counts)))
+    orgs = orgs.order_by("slug")
+    limit = _int(params, "limit", 1000, maximum=1000)
+    offset = _int(params, "offset", 0)
+    orgs = orgs[offset : offset + limit]
+    if _bool(params, "all_fields"):
+        return [organization_dict(request, o, package_count=counts.get(o.pk, 0)) for o in orgs]
+    return [o.slug for o in orgs]
+
+
+def _organization(params) -> Organization:
+    ref = _required(params, "id")
+    org = Organization.objects.filter(slug=ref).first()
+    if org is None and ref.isdigit():
+        org = Organization.objects.filter(pk=int(ref)).first()
+    if org is None:
+        raise NotFound(_("Not found: Organization was not found"))
+    return org
+
+
+@action
+def organization_show(request, params):
+    org = _organization(params)
+    datasets = selectors.ckan_datasets(user=request.ckan_user).filter(organization=org)
+    data = organization_dict(request, org, package_count=datasets.count())
+    if _bool(params, "include_datasets"):
+        page = selectors.with_ckan_relations(datasets.order_by("name"))[:1000]
+        data["packages"] = [package_dict(request, d) for d in page]
+    return data
+
+
+@action
+def group_list(request, params):
+    public = selectors.ckan_datasets(user=None)
+    themes = Theme.objects.annotate(
+        n=Count("datasets", filter=Q(datasets__in=public), distinct=True)
+    )
+    limit = _int(params, "limit", 1000, maximum=1000)
+    offset = _int(params, "offset", 0)
+    themes = list(themes[offset : offset + limit])
+    if _bool(params, "all_fields"):
+        return [group_dict(t, package_count=t.n) for t in themes]
+    return [t.slug for t in themes]
+
+
+@action
+def group_show(request, params):
+    ref = _required(params, "id")
+    theme = Theme.objects.filter(slug=ref).first()
+    if theme is None and ref.isdigit():
+        theme = Theme.objects.filter(pk=int(ref)).first()
+    if theme is None:
+        raise NotFound(_("Not found: Group was not found"))
+    datasets = selectors.ckan_datasets(user=request.ckan_user).filter(themes=theme)
+    data = group_dict(theme, package_count=datasets.count())
+    if _bool(params, "include_datasets"):
+        page = selectors.with_ckan_relations(datasets.order_by("name"))[:1000]
+        data["packages"] = [package_dict(request, d) for d in page]
+    return data
+
+
+@action
+def tag_list(request, params):
+    names = selectors.tag_names(user=request.ckan_user, query=str(params.get("query") or ""))
+    if _bool(params, "all_fields"):
+        return [{"id": n, "name": n, "display_name": n, "vocabulary_id": None} for n in names]
+    return names
+
+
+@action
+def license_list(request, params):
+    return [
+        {
+            "id": lic.pk,
+            "title": lic.title,
+            "url": lic.url,
+            "od_conformance": "approved" if lic.is_open else "not reviewed",
+            "osd_conformance": "not reviewed",
+            "domain_content": True,
+            "domain_data": True,
+            "domain_software": False,
+            "status": "active",
+            "maintainer": "",
+            "family": "",
+            "is_generic": lic.pk.startswith("other"),
+            "is_okd_compliant": lic.is_open,
+            "is_osi_compliant": False,
+        }
+        for lic in License.objects.all()
+    ]
+
+
+@action
+def help_show(request, params):
+    name = _required(params, "name")
+    func = ACTIONS.get(name)
+    if func is None:
+        raise NotFound(_("Not found: Action was not found"))
+    return (func.__doc__ or name).strip()

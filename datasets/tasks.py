@@ -7,3 +7,5 @@ def resource_ingest_task(job_id: int) -> None:
     from datasets.models import IngestJob
 
     ingest_run(job=IngestJob.objects.get(pk=job_id))
+
+from datasets.interop.tasks import harvest_due_task, harvest_source_task  # noqa: E402, F401

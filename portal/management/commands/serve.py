@@ -4,6 +4,7 @@ Used by `make demo`. Production runs gunicorn and workers as separate processes
 (see deploy/).
 """
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -11,6 +12,19 @@ import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGTERM the worker if this process dies without cleaning up."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass  # not Linux: the finally block below still stops the worker
 
 
 class Command(BaseCommand):

@@ -1,3 +1,7 @@
 """Pages (inside the language prefix)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("", include("datasets.interop.page_urls")),
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from datasets.interop.solr import SearchQueryError, solr_to_q
 from datasets.models import Dataset, Resource, Tag, Theme
@@ -81,7 +82,7 @@ def parse_sort(sort: str) -> list[str]:
         if field == "score":
             continue  # relevance: the free-text order is already the best we have
         if field not in SORT_FIELDS or direction not in ("asc", "desc") or len(bits) > 2:
-            raise SearchQueryError(f"Cannot sort by '{part.strip()}'")
+            raise SearchQueryError(_("Cannot sort by '%(sort)s'") % {"sort": part.strip()})
         ordering.append(("-" if direction == "desc" else "") + SORT_FIELDS[field])
     return [*ordering, "-metadata_modified", "name"]
 
@@ -94,7 +95,7 @@ def facet_counts(
     for field in fields:
         lookup = FACETS.get(field)
         if lookup is None:
-            raise SearchQueryError(f"Cannot facet on '{field}'")
+            raise SearchQueryError(_("Cannot facet on '%(field)s'") % {"field": field})
         rows = (
             Dataset.objects.filter(pk__in=ids)
             .exclude(**{f"{lookup}__isnull": True})

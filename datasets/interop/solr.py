@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 
 class SearchQueryError(ValueError):
@@ -60,7 +61,9 @@ def tokenize(text: str) -> list[Token]:
                 value.append(text[end])
                 end += 1
             if end >= n:
-                raise SearchQueryError(f"Unclosed quote at position {i + 1}")
+                raise SearchQueryError(
+                    _("Unclosed quote at position %(position)s") % {"position": i + 1}
+                )
             tokens.append(Token("QUOTED", "".join(value), i))
             i = end + 1
         elif c in "[{":
@@ -68,11 +71,15 @@ def tokenize(text: str) -> list[Token]:
             while end < n and text[end] not in "]}":
                 end += 1
             if end >= n:
-                raise SearchQueryError(f"Unclosed range at position {i + 1}")
+                raise SearchQueryError(
+                    _("Unclosed range at position %(position)s") % {"position": i + 1}
+                )
             tokens.append(Token("RANGE", text[i : end + 1], i))
             i = end + 1
         elif c in "]}":
-            raise SearchQueryError(f"Unexpected '{c}' at position {i + 1}")
+            raise SearchQueryError(
+                _("Unexpected '%(text)s' at position %(position)s") % {"text": c, "position": i + 1}
+            )
         elif c in "-+!" and i + 1 < n and not text[i + 1].isspace():
             tokens.append(Token("NOT" if c in "-!" else "PLUS", c, i))
             i += 1
@@ -141,7 +148,10 @@ class _Parser:
         node = self.or_expr(None)
         token = self.peek()
         if token is not None:
-            raise SearchQueryError(f"Unexpected '{token.value}' at position {token.pos + 1}")
+            raise SearchQueryError(
+                _("Unexpected '%(text)s' at position %(position)s")
+                % {"text": token.value, "position": token.pos + 1}
+            )
         return node
 
     def or_expr(self, field):
@@ -162,7 +172,7 @@ class _Parser:
     def unary(self, field):
         token = self.peek()
         if token is None:
-            raise SearchQueryError("The query ends where a term was expected")
+            raise SearchQueryError(_("The query ends where a term was expected"))
         if token.kind == "NOT":
             self.take()
             return Not(self.unary(field))
@@ -174,23 +184,31 @@ class _Parser:
     def primary(self, field):
         token = self.take() if self.peek() else None
         if token is None:
-            raise SearchQueryError("The query ends where a term was expected")
+            raise SearchQueryError(_("The query ends where a term was expected"))
         if token.kind == "LPAREN":
             node = self.or_expr(field)
             closing = self.peek()
             if closing is None or closing.kind != "RPAREN":
-                raise SearchQueryError(f"Unclosed '(' at position {token.pos + 1}")
+                raise SearchQueryError(
+                    _("Unclosed '(' at position %(position)s") % {"position": token.pos + 1}
+                )
             self.take()
             return node
         if token.kind == "FIELD":
             if field is not None:
-                raise SearchQueryError(f"Nested field '{token.value}' inside '{field}:(...)'")
+                raise SearchQueryError(
+                    _("Nested field '%(text)s' inside '%(field)s:(...)'")
+                    % {"text": token.value, "field": field}
+                )
             if self.peek() is None:
-                raise SearchQueryError(f"Field '{token.value}' has no value")
+                raise SearchQueryError(_("Field '%(text)s' has no value") % {"text": token.value})
             return self.primary(token.value)
         if token.kind in ("WORD", "QUOTED", "RANGE"):
             return Term(field, token.value, token.kind)
-        raise SearchQueryError(f"Unexpected '{token.value}' at position {token.pos + 1}")
+        raise SearchQueryError(
+            _("Unexpected '%(text)s' at position %(position)s")
+            % {"text": token.value, "position": token.pos + 1}
+        )
 
 
 def parse(text: str):
@@ -225,7 +243,9 @@ def parse_instant(value: str, field: str) -> dt.datetime | None:
     except ValueError:
         parsed = None
     if parsed is None:
-        raise SearchQueryError(f"Invalid date '{value}' for field '{field}'")
+        raise SearchQueryError(
+            _("Invalid date '%(value)s' for field '%(field)s'") % {"value": value, "field": field}
+        )
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, dt.UTC)
     return parsed
@@ -238,7 +258,9 @@ def date_q(lookup: str, term: Term) -> Q:
     if term.kind == "RANGE":
         match = _RANGE.match(term.value)
         if not match:
-            raise SearchQueryError(f"Invalid range '{term.value}': use [from TO to]")
+            raise SearchQueryError(
+                _("Invalid range '%(value)s': use [from TO to]") % {"value": term.value}
+            )
         opening, low, high, closing = match.groups()
         q = Q()
         if (start := parse_instant(low, lookup)) is not None:
@@ -254,7 +276,7 @@ def date_q(lookup: str, term: Term) -> Q:
 
 def string_q(lookup: str, term: Term, *, iexact: bool = False) -> Q:
     if term.kind == "RANGE":
-        raise SearchQueryError(f"Ranges are not supported on '{lookup}'")
+        raise SearchQueryError(_("Ranges are not supported on '%(field)s'") % {"field": lookup})
     if term.value == "*":
         return Q(**{f"{lookup}__isnull": False})
     if term.kind == "WORD" and term.value.endswith("*"):
@@ -285,7 +307,10 @@ def _owner_org_q(term: Term) -> Q:
 def _bool_q(lookup: str, term: Term) -> Q:
     value = term.value.lower()
     if value not in ("true", "false"):
-        raise SearchQueryError(f"'{lookup}' takes true or false, not '{term.value}'")
+        raise SearchQueryError(
+            _("'%(field)s' takes true or false, not '%(value)s'")
+            % {"field": lookup, "value": term.value}
+        )
     return Q(**{lookup: value == "true"})
 
 
@@ -346,7 +371,7 @@ def to_q(node, text: Callable[[str], Q]) -> Q:
         return text(node.value)
     builder = FIELDS.get(node.field)
     if builder is None:
-        raise SearchQueryError(f"Unknown field '{node.field}'")
+        raise SearchQueryError(_("Unknown field '%(field)s'") % {"field": node.field})
     return builder(node)
 
 

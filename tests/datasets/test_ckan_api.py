@@ -215,7 +215,10 @@ def test_envelope_and_error_shapes(client):
     assert missing.json()["error"]["__type"] == "Not Found Error"
     assert missing.json()["error"]["message"].startswith("Not found")
 
-    no_id = client.post("/api/3/action/package_show", "{}", content_type="application/json")
+    no_id = client.post(
+        "/api/3/action/package_show", "{}", content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
     assert no_id.status_code == 409
     assert no_id.json()["error"] == {"__type": "Validation Error", "id": ["Missing value"]}
 
@@ -251,3 +254,14 @@ def test_raw_key_works_over_plain_http(client, catalog):
         "/api/3/action/package_show", {"id": "secret-plan"}, HTTP_AUTHORIZATION=key_for(user)
     )
     assert response.status_code == 200
+
+
+def test_error_explanations_follow_the_callers_language(client):
+    response = client.get(
+        "/api/3/action/package_search", {"fq": "colour:red"}, HTTP_ACCEPT_LANGUAGE="zh-Hant"
+    )
+    message = response.json()["error"]["message"]
+    assert message.startswith("Search Query is invalid: ")  # CKAN's prefix, for clients
+    assert "未知的欄位" in message
+    missing = client.get("/api/3/action/package_show", {"id": "x"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert missing.json()["error"]["message"] == "Not found: Dataset was not found"

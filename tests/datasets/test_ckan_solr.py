@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.db.models import Q
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +13,12 @@ from datasets.interop.selectors import package_search_queryset
 from datasets.interop.solr import SearchQueryError, solr_to_q
 from datasets.models import Dataset, Tag, Theme
 from tests.factories import DatasetFactory, OrganizationFactory, ResourceFactory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 def words(text: str) -> Q:

@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from datasets.interop import harvest
 from datasets.interop.harvest import harvest_run, harvest_source_create
@@ -206,7 +207,8 @@ def test_ckan_harvest_from_this_portals_live_server_twice(live_server):
 def test_private_addresses_are_refused_outside_development(settings):
     settings.HARVEST_ALLOW_PRIVATE_ADDRESSES = False
     source = HarvestSourceFactory(url="http://127.0.0.1:9")
-    run = harvest_run(source=source)
+    with translation.override("en"):
+        run = harvest_run(source=source)
     assert run.status == HarvestRun.Status.FAILED
     assert "public internet" in run.errors[0]["message"]
 

@@ -6,12 +6,17 @@ harvester (or rdflib) reads it without fetching anything else.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from datasets.interop.links import dataset_page_url, resource_data_url, resource_download_url
@@ -19,6 +24,7 @@ from datasets.interop.selectors import with_ckan_relations
 from datasets.models import Dataset, Resource
 
 PAGE_SIZE = 100
+CACHE_SECONDS = 3600
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -244,12 +250,39 @@ def _jsonld(document: dict) -> JsonResponse:
     )
 
 
-def catalog_jsonld(request: HttpRequest) -> JsonResponse:
-    return _jsonld(catalog_document(request, request.GET.get("page")))
+def _catalog_version() -> str:
+    """Changes whenever anything a catalog shows changes, so cached copies never go stale."""
+    published = Dataset.objects.published()
+    stamp = published.aggregate(n=Count("pk"), m=Max("metadata_modified"))
+    files = Resource.objects.filter(dataset__in=published).aggregate(
+        n=Count("pk"), m=Max("last_modified")
+    )
+    return f"{stamp['n']}-{stamp['m']}-{files['n']}-{files['m']}"
+
+
+def _cached(request: HttpRequest, kind: str, build: Callable[[], HttpResponse]) -> HttpResponse:
+    """Whole catalogs are slow to build (data.json of 5,000 datasets: seconds) and asked for
+    by every harvester on a schedule: keep the rendered body until the catalog changes."""
+    parts = [kind, request.get_host(), request.GET.get("page", "1"), translation.get_language()]
+    key = "dcat:" + hashlib.sha256("|".join([*parts, _catalog_version()]).encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        response = build()
+        if response.status_code == 200:
+            cache.set(key, (response.content, response["Content-Type"]), CACHE_SECONDS)
+        return response
+    content, content_type = body
+    return HttpResponse(content, content_type=content_type)
+
+
+def catalog_jsonld(request: HttpRequest) -> HttpResponse:
+    page = request.GET.get("page")
+    return _cached(request, "jsonld", lambda: _jsonld(catalog_document(request, page)))
 
 
 def catalog_turtle(request: HttpRequest) -> HttpResponse:
-    return _turtle(catalog_document(request, request.GET.get("page")))
+    page = request.GET.get("page")
+    return _cached(request, "ttl", lambda: _turtle(catalog_document(request, page)))
 
 
 def dataset_jsonld(request: HttpRequest, name: str) -> JsonResponse:
@@ -312,7 +345,11 @@ def data_json_dataset(request: HttpRequest, dataset: Dataset) -> dict:
     return entry
 
 
-def data_json(request: HttpRequest) -> JsonResponse:
+def data_json(request: HttpRequest) -> HttpResponse:
+    return _cached(request, "data.json", lambda: _data_json(request))
+
+
+def _data_json(request: HttpRequest) -> JsonResponse:
     datasets = with_ckan_relations(Dataset.objects.published().order_by("name"))
     return JsonResponse(
         {

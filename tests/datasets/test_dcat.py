@@ -131,3 +131,15 @@ def test_data_json_is_dcat_us(client, published):
     assert entry["temporal"] == "2024-01-01/2024-12-31"
     assert entry["contactPoint"]["hasEmail"] == "mailto:open@dot.example.org"
     assert entry["distribution"][0]["mediaType"] == "text/csv"
+
+
+def test_cached_catalogs_follow_changes_at_once(client, published):
+    assert b"bus-stops" in client.get("/data.json").content
+    assert b"bus-stops" in client.get("/catalog.jsonld").content
+    published.private = True
+    published.save()
+    DatasetFactory(name="new-one", organization=published.organization)
+    for url in ("/data.json", "/catalog.jsonld"):
+        body = client.get(url).content
+        assert b"bus-stops" not in body
+        assert b"new-one" in body

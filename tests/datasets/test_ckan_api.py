@@ -1,6 +1,9 @@
 """The CKAN Action API as the `ckanapi` client and plain HTTP clients see it."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from ckanapi import RemoteCKAN
@@ -265,3 +268,47 @@ def test_error_explanations_follow_the_callers_language(client):
     assert "未知的欄位" in message
     missing = client.get("/api/3/action/package_show", {"id": "x"}, HTTP_ACCEPT_LANGUAGE="en")
     assert missing.json()["error"]["message"] == "Not found: Dataset was not found"
+
+
+@pytest.mark.parametrize(
+    ("action", "params"),
+    [
+        ("package_list", {}),
+        ("package_search", {"rows": 1000, "include_private": "true", "q": "*:*"}),
+        ("package_search", {"fq": "private:true"}),
+        ("organization_show", {"id": "dot", "include_datasets": "true"}),
+        ("group_show", {"id": "water", "include_datasets": "true"}),
+        ("group_list", {"all_fields": "true"}),
+        ("organization_list", {"all_fields": "true"}),
+        ("tag_list", {}),
+    ],
+)
+def test_no_action_leaks_private_or_draft_datasets_to_anonymous(client, catalog, action, params):
+    for name in ("secret-plan", "draft-plan"):
+        dataset = Dataset.objects.get(name=name)
+        dataset.themes.add(Theme.objects.get(slug="water"))
+        dataset.tags.add(Tag.objects.get_or_create(name=f"tag-of-{name}")[0])
+    response = client.get(f"/api/3/action/{action}", params)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "secret-plan" not in body and "draft-plan" not in body
+    if action == "group_list":
+        water = next(g for g in response.json()["result"] if g["name"] == "water")
+        assert water["package_count"] == 1
+    if action == "organization_show":
+        assert response.json()["result"]["package_count"] == 2
+
+
+def test_ckanapi_command_line(live_server, catalog):
+    """What the issue's "done when" runs: the ckanapi CLI against a running portal."""
+    ckanapi = Path(sys.executable).parent / "ckanapi"
+    result = subprocess.run(
+        [ckanapi, "action", "package_search", "-r", live_server.url, "q=tags:water"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    found = json.loads(result.stdout)
+    assert found["count"] == 1
+    assert found["results"][0]["name"] == "water-quality"

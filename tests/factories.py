@@ -70,6 +70,38 @@ class ResourceFactory(factory.django.DjangoModelFactory):
     format = "CSV"
 
 
+class IngestJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "datasets.IngestJob"
+
+    resource = factory.SubFactory(ResourceFactory)
+    source = "upload"
+
+
+def editor_of(organization, username: str | None = None, role: str = Membership.Role.EDITOR):
+    """A user holding `role` in `organization`."""
+    user = UserFactory(**({"username": username} if username else {}))
+    MembershipFactory(user=user, organization=organization, role=role)
+    return user
+
+
+def indexed_dataset(**kwargs):
+    """A dataset with its search document built, as the catalog services leave it."""
+    from datasets.services.catalog import dataset_index
+
+    tags = kwargs.pop("tags", [])
+    themes = kwargs.pop("themes", [])
+    dataset = DatasetFactory(**kwargs)
+    if tags:
+        from datasets.models import Tag
+
+        dataset.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tags])
+    if themes:
+        dataset.themes.set(themes)
+    dataset_index(dataset=dataset)
+    return dataset
+
+
 def seed_themes_and_licenses() -> None:
     """Put back the themes and licenses a data migration seeds: transactional tests
     (live_server) flush every table, seeded rows included."""

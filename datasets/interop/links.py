@@ -1,28 +1,20 @@
 """Absolute addresses of catalog pages and files, shared by the CKAN API, DCAT and harvests."""
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from datasets.models import Dataset, Resource
 
 
 def dataset_page_url(request: HttpRequest, dataset: Dataset) -> str:
-    try:
-        path = dataset.get_absolute_url()
-    except NoReverseMatch:
-        path = f"/datasets/{dataset.name}/"  # the public contract, before the page is wired
-    return request.build_absolute_uri(path)
+    return request.build_absolute_uri(dataset.get_absolute_url())
 
 
 def resource_download_url(request: HttpRequest, resource: Resource) -> str:
     """Where a client fetches the file: the remote link, or our download for uploads."""
     if resource.url_type == Resource.UrlType.LINK and resource.url:
         return resource.url
-    try:
-        path = reverse("resource_download", kwargs={"pk": resource.pk})
-    except NoReverseMatch:
-        # The catalog's download page is not wired yet; the REST resource tells where it is.
-        path = f"/api/v1/resources/{resource.pk}/"
+    path = reverse("resource_download", kwargs={"name": resource.dataset.name, "id": resource.pk})
     return request.build_absolute_uri(path)
 
 

@@ -34,22 +34,15 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args, addrport: str, **options):
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "--beat",
-                "--loglevel",
-                "INFO",
-                "--concurrency",
-                "2",
-            ],
+        command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--beat"]
+        worker = subprocess.Popen(  # noqa: S603 - fixed argument list
+            [*command, "--loglevel", "INFO", "--concurrency", "2"],
             start_new_session=True,  # our own group, so Ctrl-C handling stays here
+            preexec_fn=_die_with_parent,  # runs in the child before exec; no threads yet
         )
+        # `kill` and a closed terminal stop everything too, not only Ctrl-C.
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _raise_keyboard_interrupt)
         self.stdout.write(f"Celery worker started (pid {worker.pid}).")
         try:
             call_command("runserver", addrport, use_reloader=False)

@@ -416,8 +416,8 @@ def package_search(request, params):
         q=str(params.get("q") or ""),
         fq=[str(f) for f in fq_list],
         include_private=include_private,
+        sort=sort,
     )
-    ordering = selectors.parse_sort(sort)
     facet_fields = [str(f) for f in _json_list(params, "facet.field")]
     facets: dict = {}
     search_facets: dict = {}
@@ -438,7 +438,7 @@ def package_search(request, params):
                 ],
             }
     count = qs.count()
-    page = selectors.with_ckan_relations(qs.order_by(*ordering))[start : start + rows]
+    page = selectors.with_ckan_relations(qs)[start : start + rows]
     return {
         "count": count,
         "sort": sort,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from datasets.interop.solr import SearchQueryError, solr_to_q
+from datasets.interop.solr import SearchQueryError, free_text_only, solr_to_q
 from datasets.models import Dataset, Resource, Tag, Theme
+from datasets.selectors import dataset_search
 from portal import permissions
 from portal.models import Membership
 
@@ -32,12 +33,10 @@ SORT_FIELDS = {
 
 
 def ckan_datasets(*, user, include_private: bool = False) -> QuerySet[Dataset]:
-    """What CKAN clients may search: public published (and archived) datasets, plus the
-    private ones of the caller's organizations when they ask for them. Drafts and datasets
-    in review never show in search, as in CKAN."""
-    qs = Dataset.objects.visible_to(user).filter(
-        status__in=[Dataset.Status.PUBLISHED, Dataset.Status.ARCHIVED]
-    )
+    """What CKAN clients may search: public published datasets, plus the private ones of
+    the caller's organizations when they ask for them. Drafts, datasets in review and
+    archived ones stay out of search and lists, as in CKAN and on our catalog page."""
+    qs = Dataset.objects.visible_to(user).filter(status=Dataset.Status.PUBLISHED)
     if not include_private:
         qs = qs.filter(private=False)
     return qs
@@ -52,27 +51,38 @@ def with_ckan_relations(qs: QuerySet[Dataset]) -> QuerySet[Dataset]:
     )
 
 
-def _free_text(words: str) -> Q:
-    # Until the catalog search lands: match titles, summaries, names and tags.
-    term = words.strip("*")
-    q = Q(name__icontains=term)
-    for field in ("title_zh_hant", "title_en", "summary_zh_hant", "summary_en"):
-        q |= Q(**{f"{field}__icontains": term})
-    return q | Q(pk__in=Dataset.objects.filter(tags__name__iexact=term).values("pk"))
+def _free_text(user):
+    """Free-text terms go through the catalog's own search (same index, same language
+    handling as the search page)."""
+
+    def build(words: str) -> Q:
+        found = dataset_search(user=user, q=words.strip("*"), with_facets=False).datasets
+        return Q(pk__in=found.order_by().values("pk"))
+
+    return build
 
 
 def package_search_queryset(
-    *, user, q: str = "", fq: list[str] = (), include_private: bool = False
+    *, user, q: str = "", fq: list[str] = (), include_private: bool = False, sort: str = ""
 ) -> QuerySet[Dataset]:
+    """Datasets matching CKAN's `q` and `fq`s, in the order `sort` asks for. With the default
+    `score desc` and a plain-words `q`, the catalog search's relevance order is kept."""
     qs = ckan_datasets(user=user, include_private=include_private)
     for query in [q, *fq]:
         if query and query.strip():
-            qs = qs.filter(solr_to_q(query, free_text=_free_text))
-    return qs
+            qs = qs.filter(solr_to_q(query, free_text=_free_text(user)))
+    ordering = parse_sort(sort)
+    words = free_text_only(q) if q else None
+    if words and ordering[0] == "score":
+        ranked = dataset_search(user=user, q=words, sort="relevance", with_facets=False)
+        # Its prefetches are for the search page; the package dicts bring their own.
+        return ranked.datasets.prefetch_related(None).filter(pk__in=qs.order_by().values("pk"))
+    return qs.order_by(*[field for field in ordering if field != "score"])
 
 
 def parse_sort(sort: str) -> list[str]:
-    """`metadata_modified desc, name asc` -> ["-metadata_modified", "name"]."""
+    """`metadata_modified desc, name asc` -> ["-metadata_modified", "name"]; relevance
+    (`score desc`) stays as "score" for the caller to honour."""
     ordering = []
     for part in (sort or "").split(","):
         bits = part.split()
@@ -80,7 +90,8 @@ def parse_sort(sort: str) -> list[str]:
             continue
         field, direction = bits[0], (bits[1].lower() if len(bits) > 1 else "asc")
         if field == "score":
-            continue  # relevance: the free-text order is already the best we have
+            ordering.append("score")
+            continue
         if field not in SORT_FIELDS or direction not in ("asc", "desc") or len(bits) > 2:
             raise SearchQueryError(_("Cannot sort by '%(sort)s'") % {"sort": part.strip()})
         ordering.append(("-" if direction == "desc" else "") + SORT_FIELDS[field])
@@ -91,7 +102,7 @@ def facet_counts(
     qs: QuerySet[Dataset], fields: list[str], *, limit: int, mincount: int
 ) -> dict[str, list[tuple[str, int]]]:
     result = {}
-    ids = qs.values("pk")
+    ids = qs.order_by().values("pk")
     for field in fields:
         lookup = FACETS.get(field)
         if lookup is None:

@@ -377,3 +377,15 @@ def to_q(node, text: Callable[[str], Q]) -> Q:
 
 def solr_to_q(text: str, *, free_text: Callable[[str], Q]) -> Q:
     return to_q(parse(text), free_text)
+
+
+def free_text_only(text: str) -> str | None:
+    """The words of a query made only of ANDed free-text terms (`bus stop`), else None."""
+    try:
+        node = parse(text)
+    except SearchQueryError:
+        return None
+    terms = node.nodes if isinstance(node, BoolOp) and node.op == "AND" else [node]
+    if terms and all(isinstance(t, Term) and t.field is None for t in terms):
+        return " ".join(t.value for t in terms)
+    return None

@@ -11,6 +11,8 @@ from ckanapi.errors import NotAuthorized, NotFound, SearchQueryError, Validation
 from knox.models import AuthToken
 
 from datasets.models import Dataset, Tag, Theme
+from datasets.selectors import dataset_search
+from datasets.services.catalog import dataset_index
 from tests.factories import (
     DatasetFactory,
     MembershipFactory,
@@ -39,6 +41,8 @@ def catalog():
     DatasetFactory(name="secret-plan", organization=org, private=True)
     DatasetFactory(name="draft-plan", organization=org, status=Dataset.Status.DRAFT)
     DatasetFactory(name="clinics", organization=other, license_id="CC0-1.0")
+    for dataset in Dataset.objects.all():
+        dataset_index(dataset=dataset)
     return org
 
 
@@ -138,7 +142,10 @@ def test_package_search_fq_facets_and_sort(ckan, catalog):
 
 
 def test_package_search_q_rows_start_and_date_range(ckan, catalog):
-    assert ckan.action.package_search(q="water")["count"] >= 1
+    assert [d["name"] for d in ckan.action.package_search(q="quality")["results"]] == [
+        "water-quality"
+    ]
+    assert ckan.action.package_search(q="quality -organization:dot")["count"] == 0
     assert ckan.action.package_search(q="tags:transport")["results"][0]["name"] == "bus-stops"
     page = ckan.action.package_search(rows=1, start=1, sort="name desc")
     assert page["count"] == 3
@@ -312,3 +319,19 @@ def test_ckanapi_command_line(live_server, catalog):
     found = json.loads(result.stdout)
     assert found["count"] == 1
     assert found["results"][0]["name"] == "water-quality"
+
+
+def test_free_text_q_uses_the_catalog_search_and_its_relevance(ckan, catalog):
+    # "bus" in the title of one, only in the summary of the other (and an archived one).
+    summary_only = DatasetFactory(
+        name="depots", organization=catalog, title_en="Depots", summary_en="Where the bus sleeps"
+    )
+    dataset_index(dataset=summary_only)
+    archived = DatasetFactory(name="old-bus", title_en="Old bus routes", status="archived")
+    dataset_index(dataset=archived)
+    result = ckan.action.package_search(q="bus")
+    catalog_order = [d.name for d in dataset_search(user=None, q="bus").datasets]
+    assert [d["name"] for d in result["results"]] == catalog_order
+    assert sorted(catalog_order) == ["bus-stops", "depots"]
+    # Chinese words work as on the search page
+    assert ckan.action.package_search(q="資料集")["count"] >= 3

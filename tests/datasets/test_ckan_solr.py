@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from datasets.interop.selectors import package_search_queryset
 from datasets.interop.solr import SearchQueryError, solr_to_q
 from datasets.models import Dataset, Tag, Theme
+from datasets.services.catalog import dataset_index
 from tests.factories import DatasetFactory, OrganizationFactory, ResourceFactory
 
 
@@ -45,6 +46,8 @@ def datasets(db):
     Dataset.objects.filter(pk=old.pk).update(
         metadata_modified=dt.datetime(2020, 5, 1, tzinfo=dt.UTC)
     )
+    for dataset in Dataset.objects.all():
+        dataset_index(dataset=dataset)
 
 
 def test_field_terms_and_negation(datasets):

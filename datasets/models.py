@@ -424,3 +424,6 @@ class HarvestRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+from datasets.datastore.charts import SavedChart  # noqa: E402, F401  (issue 5: saved charts)

@@ -321,6 +321,14 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
+# --- Data API and previews (datasets/datastore/) ----------------------------------------------
+DATA_API_STATEMENT_TIMEOUT_MS = env.int("DATA_API_STATEMENT_TIMEOUT_MS", default=5000)
+DATA_API_EXACT_COUNT_MAX = env.int("DATA_API_EXACT_COUNT_MAX", default=100_000)
+DATA_API_THROTTLE_ANON = env.str("DATA_API_THROTTLE_ANON", default="60/min")
+DATA_API_THROTTLE_USER = env.str("DATA_API_THROTTLE_USER", default="1200/min")
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+
 # --- Security --------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

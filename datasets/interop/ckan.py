@@ -7,14 +7,19 @@ without redirects or CSRF. Every answer has CKAN's envelope
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -67,6 +72,12 @@ class ValidationError(ActionError):
 
     def as_dict(self) -> dict:
         return {"__type": self.type, **self.fields}
+
+
+class Throttled(ActionError):
+    status = 429
+    type = "Throttled"
+    prefix = "Too many requests: "
 
 
 class QueryError(ActionError):
@@ -568,3 +579,158 @@ def help_show(request, params):
     if func is None:
         raise NotFound(_("Action was not found"))
     return (func.__doc__ or name).strip()
+
+
+# --- datastore_search -----------------------------------------------------------------------
+
+# Our column types -> the PostgreSQL type names CKAN's datastore reports.
+CKAN_TYPES = {
+    "integer": "int",
+    "number": "numeric",
+    "boolean": "bool",
+    "date": "date",
+    "datetime": "timestamp",
+    "text": "text",
+    "geometry": "text",
+}
+
+
+def _datastore_sort(sort) -> list[str]:
+    """CKAN's `"a, b desc"` (or a list of those) -> the query layer's ["a", "-b"]."""
+    items = sort if isinstance(sort, list) else str(sort or "").split(",")
+    ordering = []
+    for item in items:
+        bits = str(item).split()
+        if not bits:
+            continue
+        direction = bits[1].lower() if len(bits) > 1 else "asc"
+        if direction not in ("asc", "desc") or len(bits) > 2:
+            raise ValidationError(fields={"sort": [_("Use “column” or “column desc”.")]})
+        name = bits[0].strip('"')
+        ordering.append(("-" if direction == "desc" else "") + name)
+    return ordering
+
+
+def _datastore_filters(params: dict) -> list[tuple[str, str, Any]]:
+    raw = params.get("filters") or {}
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError as exc:
+            raise ValidationError(fields={"filters": [_("Must be a JSON object")]}) from exc
+    if not isinstance(raw, dict):
+        raise ValidationError(fields={"filters": [_("Must be a JSON object")]})
+    filters = []
+    for column, value in raw.items():
+        if isinstance(value, list):
+            filters.append((column, "in", [str(v) for v in value]))
+        else:
+            filters.append((column, "eq", "" if value is None else str(value)))
+    _text, by_column = _datastore_q(params)
+    return filters + [(column, "contains", str(words)) for column, words in by_column.items()]
+
+
+def _datastore_q(params: dict) -> tuple[str, dict]:
+    """CKAN's `q`: words for the full-text search, or {"column": "words"} to match within
+    columns (as JSON text in a GET)."""
+    q = params.get("q") or ""
+    if isinstance(q, str) and q.lstrip().startswith("{"):
+        try:
+            q = json.loads(q)
+        except ValueError as exc:
+            raise ValidationError(fields={"q": [_("Must be text or a JSON object")]}) from exc
+    if isinstance(q, dict):
+        return "", q
+    return str(q), {}
+
+
+def _records_as(records: list[dict], names: list[str], records_format: str):
+    if records_format == "objects":
+        return records
+    rows = [[record[name] for name in names] for record in records]
+    if records_format == "lists":
+        return rows
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="\t" if records_format == "tsv" else ",")
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _throttled(request) -> bool:
+    """The row API's throttles, applied to the CKAN caller."""
+    from datasets.data_api import DataAnonThrottle, DataUserThrottle
+
+    caller = SimpleNamespace(user=request.ckan_user or AnonymousUser(), META=request.META)
+    return not all(t.allow_request(caller, None) for t in (DataAnonThrottle(), DataUserThrottle()))
+
+
+@action
+def datastore_search(request, params):
+    """Rows of a resource's live table, through the same query layer as the row API."""
+    from datasets.data_api import resource_version_for_data
+    from datasets.datastore.query import QueryError, QueryTimeout, query_build, query_rows
+
+    resource_id = str(params.get("resource_id") or params.get("id") or "")
+    if not resource_id:
+        raise ValidationError(fields={"resource_id": [_("Missing value")]})
+    records_format = str(params.get("records_format") or "objects")
+    if records_format not in ("objects", "lists", "csv", "tsv"):
+        raise ValidationError(fields={"records_format": [_("Use objects, lists, csv or tsv.")]})
+    if _throttled(request):
+        raise Throttled(_("Too many requests. Wait a minute or use an API key."))
+    fields = params.get("fields") or []
+    if isinstance(fields, str):
+        fields = [f.strip() for f in fields.split(",") if f.strip()]
+    include_total = _bool(params, "include_total", True)
+    limit = _int(params, "limit", 100)
+    offset = _int(params, "offset", 0)
+    try:
+        version = resource_version_for_data(
+            user=request.ckan_user, resource_id=_uuid(resource_id), number=None
+        )
+        query = query_build(
+            version=version,
+            fields=fields or None,
+            filters=_datastore_filters(params),
+            sort=_datastore_sort(params.get("sort")),
+            q=_datastore_q(params)[0],
+            limit=limit,
+            offset=offset,
+        )
+        page = query_rows(version=version, query=query, count=include_total)
+    except Http404 as exc:
+        raise NotFound(_("Resource was not found")) from exc
+    except QueryError as exc:
+        param = exc.param if exc.param in ("fields", "sort", "limit", "offset", "q") else "filters"
+        raise ValidationError(fields={param: [exc.message]}) from exc
+    except QueryTimeout as exc:
+        raise ValidationError(fields={"query": [str(exc)]}) from exc
+
+    names = [column["id"] for column in page.fields]
+    base = f"/api/3/action/datastore_search?resource_id={resource_id}"
+    extra = {k: v for k, v in params.items() if k not in ("resource_id", "id", "offset")}
+    query_string = urlencode(
+        {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in extra.items()}
+    )
+    start_link = base + (f"&{query_string}" if query_string else "")
+    result = {
+        "resource_id": resource_id,
+        "fields": [
+            {
+                "id": c["id"],
+                "type": CKAN_TYPES.get(c["type"], "text"),
+                "info": {"label": c["label"]},
+            }
+            for c in page.fields
+        ],
+        "records": _records_as(page.records, names, records_format),
+        "limit": page.limit,
+        "offset": page.offset,
+        "records_format": records_format,
+        "include_total": include_total,
+        "_links": {"start": start_link, "next": f"{start_link}&offset={offset + limit}"},
+    }
+    if include_total:
+        result["total"] = page.total
+        result["total_was_estimated"] = page.total_was_estimated
+    return result

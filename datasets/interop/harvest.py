@@ -10,15 +10,13 @@ portal never archives a whole organization.
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import socket
+import tempfile
 from dataclasses import dataclass, field
 from datetime import timedelta
-from urllib.parse import urljoin, urlsplit
+from pathlib import Path
+from urllib.parse import urlencode, urljoin
 
-import httpx
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -35,6 +33,7 @@ from datasets.models import (
     Tag,
     Theme,
 )
+from datasets.services.catalog import dataset_index
 from portal import permissions
 
 CKAN_PAGE_SIZE = 100
@@ -126,42 +125,26 @@ def harvest_due_sources() -> list[int]:
 # --- fetching -----------------------------------------------------------------------------
 
 
-def _check_address(url: str) -> None:
-    """Refuse addresses inside the city's own network: officials type these URLs and the
-    worker fetches them (SSRF). Development and tests may allow private addresses."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise HarvestFetchError(_("Only http and https addresses can be harvested."))
-    if getattr(settings, "HARVEST_ALLOW_PRIVATE_ADDRESSES", settings.DEBUG):
-        return
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except OSError as exc:
-        raise HarvestFetchError(_("The address %(host)s cannot be found.") % {
-            "host": parts.hostname}) from exc  # fmt: skip
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise HarvestFetchError(_("The address %(host)s is not on the public internet.") % {
-                "host": parts.hostname})  # fmt: skip
+def _get_json(url: str, params: dict | None = None):
+    """GET a JSON document through the ingest fetcher: officials type these addresses and
+    the worker fetches them, so the same SSRF rules, redirect checks and caps apply."""
+    from datasets.ingest.errors import IngestError
+    from datasets.ingest.fetch import fetch_to_file
 
-
-def _get_json(client: httpx.Client, url: str, params: dict | None = None):
-    _check_address(url)
-    try:
-        response = client.get(url, params=params)
-    except httpx.HTTPError as exc:
-        raise HarvestFetchError(_("Could not reach %(url)s: %(error)s") % {
-            "url": url, "error": exc}) from exc  # fmt: skip
-    if response.status_code != 200:
-        raise HarvestFetchError(_("%(url)s answered with HTTP status %(status)s.") % {
-            "url": url, "status": response.status_code})  # fmt: skip
-    if len(response.content) > MAX_RESPONSE_BYTES:
-        raise HarvestFetchError(_("%(url)s sent more than 50 MB.") % {"url": url})
-    try:
-        return response.json()
-    except ValueError as exc:
-        raise HarvestFetchError(_("%(url)s did not answer with JSON.") % {"url": url}) from exc
+    if params:
+        url = f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
+    with tempfile.TemporaryDirectory(prefix="harvest-") as folder:
+        target = Path(folder) / "body.json"
+        try:
+            fetch_to_file(url, target)
+        except IngestError as exc:
+            raise HarvestFetchError(f"{url}: {exc.message}") from exc
+        if target.stat().st_size > MAX_RESPONSE_BYTES:
+            raise HarvestFetchError(_("%(url)s sent more than 50 MB.") % {"url": url})
+        try:
+            return json.loads(target.read_bytes())
+        except ValueError as exc:
+            raise HarvestFetchError(_("%(url)s did not answer with JSON.") % {"url": url}) from exc
 
 
 def _ckan_dataset(package: dict, base: str) -> RemoteDataset:
@@ -196,7 +179,7 @@ def _ckan_dataset(package: dict, base: str) -> RemoteDataset:
     )
 
 
-def fetch_ckan(client: httpx.Client, source: HarvestSource) -> list[RemoteDataset]:
+def fetch_ckan(source: HarvestSource) -> list[RemoteDataset]:
     base = source.url.rstrip("/")
     endpoint = f"{base}/api/3/action/package_search"
     params = {"rows": CKAN_PAGE_SIZE, "sort": "name asc"}
@@ -205,7 +188,7 @@ def fetch_ckan(client: httpx.Client, source: HarvestSource) -> list[RemoteDatase
     found: list[RemoteDataset] = []
     start = 0
     while start < MAX_DATASETS:
-        body = _get_json(client, endpoint, {**params, "start": start})
+        body = _get_json(endpoint, {**params, "start": start})
         if not isinstance(body, dict) or not body.get("success"):
             raise HarvestFetchError(_("%(url)s is not a CKAN Action API.") % {"url": endpoint})
         results = body["result"].get("results") or []
@@ -313,13 +296,13 @@ def _dcat_ap_datasets(document) -> tuple[list[RemoteDataset], str | None]:
     return found, str(next_page) if next_page is not None else None
 
 
-def fetch_dcat(client: httpx.Client, source: HarvestSource) -> list[RemoteDataset]:
+def fetch_dcat(source: HarvestSource) -> list[RemoteDataset]:
     url: str | None = source.url
     found: list[RemoteDataset] = []
     seen_pages = set()
     while url and url not in seen_pages and len(found) < MAX_DATASETS:
         seen_pages.add(url)
-        document = _get_json(client, url)
+        document = _get_json(url)
         if isinstance(document, dict) and isinstance(document.get("dataset"), list):
             found.extend(_dcat_us_dataset(entry) for entry in document["dataset"])  # data.json
             break
@@ -432,6 +415,7 @@ def _import_one(source: HarvestSource, remote: RemoteDataset, run: HarvestRun, n
     record.last_seen_at = now
     _sync_resources(dataset, record, remote, source)
     record.save()
+    dataset_index(dataset=dataset)  # searchable on the catalog page and package_search
     if created:
         run.created += 1
     else:
@@ -444,16 +428,12 @@ def _error_text(exc: Exception) -> str:
     return str(exc)
 
 
-def harvest_run(*, source: HarvestSource, client: httpx.Client | None = None) -> HarvestRun:
+def harvest_run(*, source: HarvestSource) -> HarvestRun:
     """Import or update every remote dataset of the source and archive the ones gone."""
     run = HarvestRun.objects.create(source=source)
-    own_client = client is None
-    client = client or httpx.Client(
-        timeout=60, follow_redirects=True, headers={"User-Agent": "civic-portal-harvester/1"}
-    )
     try:
         fetch = fetch_ckan if source.kind == HarvestSource.Kind.CKAN else fetch_dcat
-        remote_datasets = fetch(client, source)
+        remote_datasets = fetch(source)
     except HarvestFetchError as exc:
         run.status = HarvestRun.Status.FAILED
         run.errors = [{"remote_id": "", "message": str(exc)}]
@@ -461,9 +441,6 @@ def harvest_run(*, source: HarvestSource, client: httpx.Client | None = None) ->
         run.save()
         HarvestSource.objects.filter(pk=source.pk).update(last_run_at=run.finished_at)
         return run
-    finally:
-        if own_client:
-            client.close()
 
     now = timezone.now()
     seen = set()

@@ -300,11 +300,9 @@ def resource_dict(request, resource: Resource) -> dict:
 
 
 def _state(dataset: Dataset) -> str:
-    return (
-        "active"
-        if dataset.status in (Dataset.Status.PUBLISHED, Dataset.Status.ARCHIVED)
-        else ("draft")
-    )
+    # CKAN knows active/draft/deleted; archived datasets keep their page, so "active".
+    visible = dataset.status in (Dataset.Status.PUBLISHED, Dataset.Status.ARCHIVED)
+    return "active" if visible else "draft"
 
 
 def package_dict(request, dataset: Dataset) -> dict:
@@ -391,7 +389,9 @@ def package_list(request, params):
     limit = _int(params, "limit", 0)
     offset = _int(params, "offset", 0)
     names = (
-        selectors.ckan_datasets(user=request.ckan_user).order_by("name").values_list("name", flat=1)
+        selectors.ckan_datasets(user=request.ckan_user)
+        .order_by("name")
+        .values_list("name", flat=True)
     )
     return list(names[offset : offset + limit] if limit else names[offset:])
 

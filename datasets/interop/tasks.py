@@ -18,7 +18,8 @@ def harvest_source_task(source_id: int) -> int | None:
     from datasets.interop.harvest import harvest_run
     from datasets.models import HarvestSource
 
-    source = HarvestSource.objects.filter(pk=source_id, active=True).first()
-    if source is None:  # removed or paused since it was queued
+    # Only due (active) sources are scheduled; "Harvest now" may run a paused one.
+    source = HarvestSource.objects.filter(pk=source_id).first()
+    if source is None:  # removed since it was queued
         return None
     return harvest_run(source=source).pk

@@ -284,6 +284,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "challenges.tasks.challenges_sync_status_task",
         "schedule": 60.0,
     },
+    # Harvest sources not harvested for 24 h (datasets/interop/harvest.py).
+    "harvest-due-sources": {"task": "datasets.harvest_due", "schedule": 3600.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -120,6 +122,10 @@ def version_personal_data(request: HttpRequest, resource_id, number: int) -> Htt
     return redirect("resource_report", resource_id=resource.pk)
 
 
+@extend_schema(
+    responses=OpenApiTypes.OBJECT,
+    summary="Validation report of a resource's latest ingestion",
+)
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def resource_report_api(request, resource_id):

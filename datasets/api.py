@@ -17,6 +17,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
@@ -286,6 +287,15 @@ LIST_PARAMETERS = [
 ]
 
 
+class CatalogPagination(LimitOffsetPagination):
+    """Limit/offset pages whose total comes from the facet query when there is one."""
+
+    known_count: int | None = None
+
+    def get_count(self, queryset) -> int:
+        return self.known_count if self.known_count is not None else super().get_count(queryset)
+
+
 class DatasetViewSet(viewsets.GenericViewSet):
     """The catalog. Anyone reads public published datasets; organization editors write."""
 
@@ -294,6 +304,7 @@ class DatasetViewSet(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticatedOrReadOnly]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = DatasetDetailSerializer
+    pagination_class = CatalogPagination
     queryset = Dataset.objects.none()  # every read goes through datasets.selectors
 
     def get_object(self) -> Dataset:
@@ -317,6 +328,7 @@ class DatasetViewSet(viewsets.GenericViewSet):
             filters=filters,
             sort=params.get("ordering", ""),
         )
+        self.paginator.known_count = search.total
         page = self.paginate_queryset(search.datasets)
         data = DatasetListSerializer(page, many=True, context={"request": request}).data
         response = self.get_paginated_response(data)

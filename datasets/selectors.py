@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
@@ -54,6 +55,8 @@ class CatalogSearch:
     sort: str = "relevance"
     filters: dict[str, list[str]] = field(default_factory=dict)
     typo_corrected: bool = False
+    # Number of results, counted with the facets (None when facets were not asked for).
+    total: int | None = None
 
 
 def _text_filter(qs: QuerySet, q: str) -> tuple[QuerySet, object]:
@@ -89,49 +92,80 @@ def _facet_filter(qs: QuerySet, filters: dict[str, list[str]]) -> QuerySet:
     return qs
 
 
-def _facets(ids, filters: dict[str, list[str]]) -> dict[str, list[FacetValue]]:
-    """Counts per facet value over exactly the filtered results (`ids` is a sub-select)."""
+# One statement counts every facet: the filtered datasets are computed once (the CTE), so
+# the full-text match runs once however many facets there are.
+_FACET_SQL = """
+WITH m AS ({matches})
+SELECT 'total', '', COUNT(*) FROM m
+UNION ALL SELECT 'organization', CAST(organization_id AS TEXT), COUNT(*) FROM m
+    GROUP BY organization_id
+UNION ALL SELECT 'license', license_id, COUNT(*) FROM m WHERE license_id IS NOT NULL
+    GROUP BY license_id
+UNION ALL SELECT 'frequency', update_frequency, COUNT(*) FROM m GROUP BY update_frequency
+UNION ALL SELECT 'theme', CAST(t.theme_id AS TEXT), COUNT(*) FROM {themes} t
+    JOIN m ON m.id = t.dataset_id GROUP BY t.theme_id
+UNION ALL SELECT 'tag', CAST(t.tag_id AS TEXT), COUNT(*) FROM {tags} t
+    JOIN m ON m.id = t.dataset_id GROUP BY t.tag_id
+UNION ALL SELECT 'format', UPPER(r.format), COUNT(DISTINCT r.dataset_id) FROM {resources} r
+    JOIN m ON m.id = r.dataset_id WHERE r.format <> '' GROUP BY UPPER(r.format)
+"""
 
-    def build(key, rows):
+
+def _facets(qs: QuerySet, filters: dict[str, list[str]]) -> tuple[int, dict[str, list[FacetValue]]]:
+    """The number of results and the counts per facet value, over exactly those results."""
+    matches, params = (
+        qs.order_by().values_list("id", "organization_id", "license_id", "update_frequency")
+    ).query.sql_with_params()
+    sql = _FACET_SQL.format(
+        matches=matches,
+        themes=connection.ops.quote_name(Dataset.themes.through._meta.db_table),
+        tags=connection.ops.quote_name(Dataset.tags.through._meta.db_table),
+        resources=connection.ops.quote_name(Resource._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    counts: dict[str, dict[str, int]] = {key: {} for key in (*FACETS, "total")}
+    for key, value, count in rows:
+        counts[key][str(value)] = count
+    total = next(iter(counts.pop("total").values()), 0)
+
+    def top(key) -> dict[str, int]:
+        ranked = sorted(counts[key].items(), key=lambda item: (-item[1], item[0]))
+        return dict(ranked[:FACET_LIMIT])
+
+    def build(key, labels: dict[str, tuple[str, str]]) -> list[FacetValue]:
         chosen = set(filters.get(key, []))
-        rows = sorted(rows, key=lambda r: (-r[2], str(r[1])))[:FACET_LIMIT]
-        return [FacetValue(str(v), str(label), n, str(v) in chosen) for v, label, n in rows]
+        values = [(*labels[raw], n) for raw, n in top(key).items() if raw in labels]
+        values.sort(key=lambda v: (-v[2], str(v[1])))
+        return [FacetValue(str(v), str(label), n, str(v) in chosen) for v, label, n in values]
 
-    orgs = Organization.objects.filter(datasets__in=ids).annotate(n=Count("datasets"))
-    themes = Theme.objects.filter(datasets__in=ids).annotate(n=Count("datasets"))
-    tags = (
-        Tag.objects.filter(datasets__in=ids)
-        .annotate(n=Count("datasets"))
-        .order_by("-n", "name")[:FACET_LIMIT]
-    )
-    licenses = License.objects.filter(dataset__in=ids).annotate(n=Count("dataset"))
-    formats = (
-        Resource.objects.filter(dataset__in=ids)
-        .exclude(format="")
-        .annotate(fmt=Lower("format"))
-        .values("fmt")
-        .annotate(n=Count("dataset", distinct=True))
-        .order_by()
-    )
-    frequencies = (
-        Dataset.objects.filter(pk__in=ids)
-        .values("update_frequency")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    labels = dict(Dataset.Frequency.choices)
-    return {
-        "organization": build("organization", [(o.slug, o.name, o.n) for o in orgs]),
-        "theme": build("theme", [(t.slug, t.name, t.n) for t in themes]),
-        "tag": build("tag", [(t.name, t.name, t.n) for t in tags]),
-        "format": build("format", [(f["fmt"].upper(), f["fmt"].upper(), f["n"]) for f in formats]),
-        "license": build("license", [(lic.id, lic.title, lic.n) for lic in licenses]),
+    def ids(key):
+        return [int(raw) for raw in top(key)]
+
+    frequency_labels = dict(Dataset.Frequency.choices)
+    return total, {
+        "organization": build(
+            "organization",
+            {
+                str(o.pk): (o.slug, o.name)
+                for o in Organization.objects.filter(pk__in=ids("organization"))
+            },
+        ),
+        "theme": build(
+            "theme",
+            {str(t.pk): (t.slug, t.name) for t in Theme.objects.filter(pk__in=ids("theme"))},
+        ),
+        "tag": build(
+            "tag", {str(t.pk): (t.name, t.name) for t in Tag.objects.filter(pk__in=ids("tag"))}
+        ),
+        "format": build("format", {raw: (raw, raw) for raw in counts["format"]}),
+        "license": build(
+            "license",
+            {lic.pk: (lic.pk, lic.title) for lic in License.objects.filter(pk__in=top("license"))},
+        ),
         "frequency": build(
-            "frequency",
-            [
-                (f["update_frequency"], labels.get(f["update_frequency"], ""), f["n"])
-                for f in frequencies
-            ],
+            "frequency", {raw: (raw, frequency_labels.get(raw, raw)) for raw in counts["frequency"]}
         ),
     }
 
@@ -189,8 +223,17 @@ def dataset_search(
         "tags",
         Prefetch("resources", queryset=Resource.objects.only("id", "dataset_id", "format")),
     )
-    facets = _facets(qs.order_by().values("pk"), filters) if with_facets else {}
-    return CatalogSearch(ordered, facets, q, sort, filters, typo_corrected)
+    total, facets = _facets(qs, filters) if with_facets else (None, {})
+    return CatalogSearch(ordered, facets, q, sort, filters, typo_corrected, total)
+
+
+class CatalogPaginator(Paginator):
+    """A paginator that reuses the result count the facet query already made."""
+
+    def __init__(self, object_list, per_page, *, count: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        if count is not None:
+            self.__dict__["count"] = count  # pre-fills the cached_property
 
 
 def dataset_get_visible(*, user, name: str) -> Dataset:

@@ -227,7 +227,10 @@ def test_list_query_count_does_not_grow_with_results(org):
             assert APIClient().get("/api/v1/datasets/", {"q": "bus"}).status_code == 200
         return len(ctx)
 
-    indexed_dataset(title_en="Bus one", organization=org, tags=["a"])
+    first = indexed_dataset(
+        title_en="Bus one", organization=org, tags=["a"], themes=[Theme.objects.first()]
+    )
+    ResourceFactory(dataset=first)
     few = count_queries()
     for i in range(8):
         dataset = indexed_dataset(

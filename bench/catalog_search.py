@@ -42,6 +42,18 @@ EN_WORDS = ["bus", "metro", "parking", "air", "quality", "garbage", "recycling",
             "statistics", "live", "monthly", "districts", "monitoring"]  # fmt: skip
 
 
+# A city catalog has a few hundred distinct subjects; pad the real words above with
+# made-up two-character words and English words so a common query ("公車", "bus") matches
+# about 5-10% of the catalog, as on a real portal, rather than half of it.
+_CHARS = "市民政府交通環境衛生教育文化觀光產業經濟財稅地政都發工務警消社福勞動"
+_PAD_RNG = random.Random(7)
+ZH_WORDS += sorted({"".join(_PAD_RNG.sample(_CHARS, 2)) for _ in range(200)})[:170]
+EN_WORDS += [f"{w}{suffix}" for w in ("city", "data", "open", "civic") for suffix in
+             ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q",
+              "r", "s", "t", "u", "v", "w", "x", "y", "z", "aa", "ab", "ac", "ad", "ae", "af",
+              "ag", "ah", "ai", "aj", "ak", "al", "am", "an")]  # fmt: skip
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -71,8 +83,8 @@ def fill(rng):
                 title=f"臺北市{zh}",
                 title_zh_hant=f"臺北市{zh}",
                 title_en=f"Taipei {en}",
-                summary=f"{zh}的白話說明，適合市民了解{rng.choice(ZH_WORDS)}。",
-                summary_zh_hant=f"{zh}的白話說明，適合市民了解{rng.choice(ZH_WORDS)}。",
+                summary=f"{zh}的說明，了解{rng.choice(ZH_WORDS)}。",
+                summary_zh_hant=f"{zh}的說明，了解{rng.choice(ZH_WORDS)}。",
                 summary_en=f"Plain summary of {en.lower()} for residents.",
                 description_en=" ".join(rng.choices(EN_WORDS, k=12)),
                 description_zh_hant="".join(rng.choices(ZH_WORDS, k=12)),
@@ -121,6 +133,7 @@ def main():
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
     try:
         from datasets.models import Dataset
+        from datasets.search import search_query
 
         if Dataset.objects.count() != N_DATASETS:
             Dataset.objects.all().delete()
@@ -137,7 +150,11 @@ def main():
             ("catalog page: q=bus routes, no facet", "/en/datasets/", {"q": "bus routes"}),
             ("API: /api/v1/datasets/?q=公車", "/api/v1/datasets/", {"q": "公車"}),
             ("API: /api/v1/datasets/?q=bus", "/api/v1/datasets/", {"q": "bus"}),
+            ("API: /api/v1/datasets/ (no query)", "/api/v1/datasets/", {}),
         ]
+        for word in ("公車", "bus"):
+            matches = Dataset.objects.filter(search_vector=search_query(word)).count()
+            print(f"'{word}' matches {matches} of {N_DATASETS} datasets")
         for label, path, params in cases:
             samples = timed(client, path, params)
             print(

@@ -191,6 +191,17 @@ def _resources_with_jobs(queryset):
 
 
 # --- Input ----------------------------------------------------------------------------------
+def _table_schema(value):
+    fields = value.get("fields") if isinstance(value, dict) else None
+    if not isinstance(fields, list) or not all(
+        isinstance(f, dict) and f.get("name") for f in fields
+    ):
+        raise ApiValidationError(
+            _('Give the data dictionary as Table Schema: {"fields": [{"name": ...}, ...]}.')
+        )
+    return value
+
+
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not name, so `status` or `id` in a payload is an error, not
     something silently ignored (or, worse, silently applied)."""
@@ -262,6 +273,9 @@ class ResourceInSerializer(StrictSerializer):
     format = serializers.CharField(required=False, allow_blank=True, max_length=30)
     schema = serializers.JSONField(required=False)
 
+    def validate_schema(self, value):
+        return _table_schema(value)
+
     def validate(self, data):
         if bool(data.get("file")) == bool(data.get("url")):
             raise ApiValidationError(
@@ -272,15 +286,33 @@ class ResourceInSerializer(StrictSerializer):
         return data
 
 
+class ResourceUpdateInSerializer(StrictSerializer):
+    name_zh_hant = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    name_en = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    description_zh_hant = serializers.CharField(required=False, allow_blank=True)
+    description_en = serializers.CharField(required=False, allow_blank=True)
+    format = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    schema = serializers.JSONField(required=False)
+
+    def validate_schema(self, value):
+        return _table_schema(value)
+
+
 class SendBackInSerializer(StrictSerializer):
     comment = serializers.CharField()
 
 
 # --- Views ----------------------------------------------------------------------------------
+API_FACET_PARAMS = {"format": "res_format"}
 LIST_PARAMETERS = [
     OpenApiParameter("q", OpenApiTypes.STR, description="Full-text query (Chinese or English)"),
     *[
-        OpenApiParameter(key, OpenApiTypes.STR, many=True, description=f"Facet filter: {key}")
+        OpenApiParameter(
+            API_FACET_PARAMS.get(key, key),
+            OpenApiTypes.STR,
+            many=True,
+            description=f"Facet filter: {key} (repeat or comma-separate values)",
+        )
         for key in selectors.FACETS
     ],
     OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(selectors.SORTS)),
@@ -318,8 +350,15 @@ class DatasetViewSet(viewsets.GenericViewSet):
     @extend_schema(parameters=LIST_PARAMETERS, responses=DatasetListSerializer(many=True))
     def list(self, request):
         params = request.query_params
+        # `format` is DRF's renderer switch (?format=json), so the file-format facet is
+        # `res_format`, as in CKAN.
         filters = {
-            key: [v for value in params.getlist(key) for v in value.split(",") if v]
+            key: [
+                v
+                for value in params.getlist(API_FACET_PARAMS.get(key, key))
+                for v in value.split(",")
+                if v
+            ]
             for key in selectors.FACETS
         }
         search = selectors.dataset_search(
@@ -418,6 +457,15 @@ class ResourceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     serializer_class = ResourceSerializer
     queryset = Resource.objects.none()
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(request=ResourceUpdateInSerializer, responses=ResourceSerializer)
+    def partial_update(self, request, pk=None):
+        resource = self.get_object()
+        payload = ResourceUpdateInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        catalog.resource_update(resource=resource, by=request.user, **payload.validated_data)
+        return Response(ResourceSerializer(self.get_object(), context={"request": request}).data)
 
     def get_object(self) -> Resource:
         try:

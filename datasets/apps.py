@@ -12,3 +12,4 @@ class DatasetsConfig(AppConfig):
 
         home_sections.register(home_catalog_section)
         organization_sections.register(organization_datasets_section)
+        from datasets.interop import hooks  # noqa: F401 - registers the harvest section

@@ -1,9 +1,10 @@
 """Pages (inside the language prefix)."""
 
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path
+from django.urls import include, path
 
 from datasets import views
+from datasets.ingest import views as ingest_views
 from datasets.sitemaps import DatasetSitemap
 
 urlpatterns = [
@@ -31,3 +32,30 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
 ]
+
+# --- ingestion (issue 4): progress fragment, validation report, publisher decisions ---
+urlpatterns += [
+    path(
+        "resources/<uuid:resource_id>/ingest/status/",
+        ingest_views.resource_ingest_status,
+        name="resource_ingest_status",
+    ),
+    path(
+        "resources/<uuid:resource_id>/report/",
+        ingest_views.resource_report,
+        name="resource_report",
+    ),
+    path(
+        "resources/<uuid:resource_id>/ingest/rerun/",
+        ingest_views.resource_ingest_rerun,
+        name="resource_ingest_rerun",
+    ),
+    path(
+        "resources/<uuid:resource_id>/versions/<int:number>/personal-data/",
+        ingest_views.version_personal_data,
+        name="version_personal_data",
+    ),
+]
+
+# --- harvesting (issue 6): officials' harvest sources and run reports ---
+urlpatterns += [path("", include("datasets.interop.page_urls"))]

@@ -42,6 +42,7 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
             (key, selectors.FACET_LABELS[key], search.facets[key]) for key in selectors.FACETS
         ],
         "sorts": selectors.SORTS,
+        "can_publish_somewhere": permissions.can_create_any_dataset(request.user),
     }
     # htmx swaps only the results column; the address bar keeps the shareable URL.
     template = (

@@ -5,6 +5,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from datasets.models import Dataset, License, Resource, Tag, Theme
+from datasets.services.catalog import dataset_index
 
 
 class ResourceInline(TranslationTabularInline):
@@ -23,6 +24,11 @@ class DatasetAdmin(SimpleHistoryAdmin, TranslationAdmin):
     filter_horizontal = ["themes"]
     readonly_fields = ["created_by", "created_at", "published_at", "view_count", "download_count"]
     inlines = [ResourceInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Tags and themes are saved here, after the dataset: refresh its search document.
+        dataset_index(dataset=form.instance)
 
 
 @admin.register(Resource)

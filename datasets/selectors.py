@@ -1,9 +1,12 @@
 """Reads: the catalog search with its facets, single datasets and resources, activity."""
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from itertools import chain
 
 from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
@@ -170,6 +173,30 @@ def _facets(qs: QuerySet, filters: dict[str, list[str]]) -> tuple[int, dict[str,
     }
 
 
+# Public facet counts are the same for every anonymous visitor: cache them under a version
+# that every catalog write bumps (datasets.services.catalog.catalog_changed), so a cached
+# count never disagrees with the results. The TTL only bounds writes made outside services.
+CATALOG_VERSION_KEY = "datasets:catalog-version"
+FACET_CACHE_SECONDS = 300
+
+
+def catalog_version() -> int:
+    return cache.get_or_set(CATALOG_VERSION_KEY, 1, timeout=None)
+
+
+def _cached_facets(user, qs, q: str, filters: dict[str, list[str]]):
+    if user is not None and user.is_authenticated:
+        # Members see their organization's drafts: their counts are their own.
+        return _facets(qs, filters)
+    raw = json.dumps([q, sorted((k, sorted(v)) for k, v in filters.items()), get_language()])
+    key = f"datasets:facets:{catalog_version()}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _facets(qs, filters)
+        cache.set(key, cached, FACET_CACHE_SECONDS)
+    return cached
+
+
 def _localized_title():
     """The title in the active language, falling back to the default language's."""
     language = (get_language() or "zh-hant").replace("-", "_")
@@ -223,7 +250,7 @@ def dataset_search(
         "tags",
         Prefetch("resources", queryset=Resource.objects.only("id", "dataset_id", "format")),
     )
-    total, facets = _facets(qs, filters) if with_facets else (None, {})
+    total, facets = _cached_facets(user, qs, q, filters) if with_facets else (None, {})
     return CatalogSearch(ordered, facets, q, sort, filters, typo_corrected, total)
 
 

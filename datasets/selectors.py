@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from datasets.models import Dataset, License, Resource, Tag, Theme
 from datasets.permissions import can_view_dataset
 from datasets.search import query_terms, search_query
-from portal.models import Organization
+from portal import permissions
+from portal.models import Membership, Organization
 
 # Query-string keys of the facets, in the order pages show them.
 FACETS = ("organization", "theme", "tag", "format", "license", "frequency")
@@ -205,8 +206,18 @@ def _localized_title():
 
 
 def _catalog_base(user) -> QuerySet:
-    # Archived datasets keep their pages but leave the catalog, as on CKAN.
-    return Dataset.objects.visible_to(user).exclude(status=Dataset.Status.ARCHIVED)
+    """Datasets the catalog lists for `user`: the visible ones minus archived ones, which
+    keep their pages but leave the catalog (as on CKAN)."""
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return Dataset.objects.exclude(status=Dataset.Status.ARCHIVED)
+    org_ids = permissions.organizations_where(user, Membership.Role.MEMBER)
+    if not org_ids:
+        # Plain equality keeps the (status, private, -metadata_modified) index usable.
+        return Dataset.objects.published()
+    return Dataset.objects.filter(
+        Q(status=Dataset.Status.PUBLISHED, private=False)
+        | (Q(organization_id__in=org_ids) & ~Q(status=Dataset.Status.ARCHIVED))
+    )
 
 
 def dataset_search(
@@ -245,6 +256,8 @@ def dataset_search(
         ordered = qs.order_by("-view_count", "-metadata_modified")
     else:
         ordered = qs.order_by("-metadata_modified")
+    # The search columns are large and never shown.
+    ordered = ordered.defer("search_vector", "search_text")
     ordered = ordered.select_related("organization", "license").prefetch_related(
         "themes",
         "tags",
@@ -327,8 +340,6 @@ def organization_datasets(*, user, organization: Organization) -> QuerySet:
 
 def workspace_datasets(*, user) -> QuerySet:
     """Every dataset of the organizations where `user` edits or administers, newest first."""
-    from portal import permissions
-
     org_ids = permissions.organizations_where(user, "editor")
     return (
         Dataset.objects.filter(organization_id__in=org_ids)

@@ -553,15 +553,15 @@ def _count(cursor, *, version, query: DataQuery, vendor: str) -> tuple[int, bool
     of them, so a count never scans a million rows."""
     if not query.filters and not query.q:
         return version.row_count, False
-    c_sql, c_params = count_sql(version=version, query=query)
     if vendor != "postgresql" or version.row_count <= settings.DATA_API_EXACT_COUNT_MAX:
+        c_sql, c_params = count_sql(version=version, query=query)
         cursor.execute(c_sql, c_params)
         return cursor.fetchone()[0], False
-    estimate = _estimate(cursor, c_sql, c_params)
-    if estimate >= EXACT_COUNT_CAP:
-        return estimate, True
     where, params = _where(version, query, vendor)
     table = _table(version)
+    estimate = _estimate(cursor, f"SELECT 1 FROM {table}{where}", params)  # noqa: S608
+    if estimate >= EXACT_COUNT_CAP:
+        return estimate, True
     bounded = f"SELECT COUNT(*) FROM (SELECT 1 FROM {table}{where} LIMIT %s) AS m"  # noqa: S608
     cursor.execute(bounded, [*params, EXACT_COUNT_CAP + 1])
     counted = cursor.fetchone()[0]

@@ -1,13 +1,26 @@
 """REST API v1 routes, mounted under /api/v1/."""
 
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from datasets import data_api
+from datasets import api, data_api
+from datasets.ingest import views as ingest_views
 
-urlpatterns: list = []
+router = SimpleRouter(trailing_slash=True)
+router.register("datasets", api.DatasetViewSet, basename="api-dataset")
+router.register("resources", api.ResourceViewSet, basename="api-resource")
+router.register("themes", api.ThemeViewSet, basename="api-theme")
+router.register("licenses", api.LicenseViewSet, basename="api-license")
+router.register("tags", api.TagViewSet, basename="api-tag")
 
-# --- Data API: rows, downloads, saved charts, view counting (issue 5) ---
-urlpatterns += [
+urlpatterns = [
+    # --- ingestion (issue 4): validation report ---
+    path(
+        "resources/<uuid:resource_id>/report/",
+        ingest_views.resource_report_api,
+        name="api_resource_report",
+    ),
+    # --- Data API: rows, downloads, saved charts, view counting (issue 5) ---
     path(
         "resources/<uuid:resource_id>/data/",
         data_api.ResourceDataView.as_view(),
@@ -28,4 +41,5 @@ urlpatterns += [
         data_api.ResourceViewCountView.as_view(),
         name="resource_view",
     ),
+    *router.urls,
 ]

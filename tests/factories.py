@@ -68,3 +68,35 @@ class ResourceFactory(factory.django.DjangoModelFactory):
     name_zh_hant = factory.Sequence(lambda n: f"檔案{n}")
     name_en = factory.Sequence(lambda n: f"File {n}")
     format = "CSV"
+
+
+class IngestJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "datasets.IngestJob"
+
+    resource = factory.SubFactory(ResourceFactory)
+    source = "upload"
+
+
+def editor_of(organization, username: str | None = None, role: str = Membership.Role.EDITOR):
+    """A user holding `role` in `organization`."""
+    user = UserFactory(**({"username": username} if username else {}))
+    MembershipFactory(user=user, organization=organization, role=role)
+    return user
+
+
+def indexed_dataset(**kwargs):
+    """A dataset with its search document built, as the catalog services leave it."""
+    from datasets.services.catalog import dataset_index
+
+    tags = kwargs.pop("tags", [])
+    themes = kwargs.pop("themes", [])
+    dataset = DatasetFactory(**kwargs)
+    if tags:
+        from datasets.models import Tag
+
+        dataset.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tags])
+    if themes:
+        dataset.themes.set(themes)
+    dataset_index(dataset=dataset)
+    return dataset

@@ -2,8 +2,9 @@ import datetime as dt
 
 import pytest
 
+from portal.models import Membership
 from tests.datasets.datastore_tables import make_version
-from tests.factories import ResourceFactory
+from tests.factories import OrganizationFactory, ResourceFactory, UserFactory, editor_of
 
 COLUMNS = [
     ("name", "text", "名稱"),
@@ -85,3 +86,38 @@ def facilities(db):
     )
     make_version(resource, COLUMNS, ROWS)
     return resource
+
+
+@pytest.fixture
+def org():
+    return OrganizationFactory(slug="taipei-dot", name_en="Transport", name_zh_hant="交通局")
+
+
+@pytest.fixture
+def other_org():
+    return OrganizationFactory(slug="kaohsiung-dot")
+
+
+@pytest.fixture
+def member(org):
+    return editor_of(org, "member", Membership.Role.MEMBER)
+
+
+@pytest.fixture
+def editor(org):
+    return editor_of(org, "editor", Membership.Role.EDITOR)
+
+
+@pytest.fixture
+def admin(org):
+    return editor_of(org, "orgadmin", Membership.Role.ADMIN)
+
+
+@pytest.fixture
+def outsider(other_org):
+    return editor_of(other_org, "outsider", Membership.Role.ADMIN)
+
+
+@pytest.fixture
+def citizen():
+    return UserFactory(username="citizen")

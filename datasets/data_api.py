@@ -25,11 +25,11 @@ from datasets import permissions
 from datasets.datastore.export import FORMATS, export_query
 from datasets.datastore.query import QueryError, QueryTimeout, query_from_params, query_rows
 from datasets.models import Resource, ResourceVersion
+from datasets.services.catalog import resource_count_download
 from datasets.services.charts import chart_create, chart_delete
 from datasets.services.counts import (
     dataset_view_record,
     is_probably_bot,
-    resource_download_record,
     resource_view_record,
 )
 
@@ -157,7 +157,7 @@ def resource_data(request, resource_id):
         if not request.headers.get("X-Preview") and not is_probably_bot(
             request.headers.get("User-Agent", "")
         ):
-            resource_download_record(resource=version.resource)
+            resource_count_download(resource=version.resource)
         response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
         response["Content-Disposition"] = content_disposition_header(True, download.filename)
         return response

@@ -169,3 +169,21 @@ def test_charts_of_private_datasets_are_invisible(api_client, facilities):
     facilities.dataset.private = True
     facilities.dataset.save()
     assert api_client.get(charts_url(facilities)).status_code == 404
+
+
+def test_dataset_and_resource_pages_carry_the_preview(client, facilities):
+    dataset = facilities.dataset
+    page = client.get(f"/en/datasets/{dataset.name}/")
+    assert page.status_code == 200
+    assert b"Explore the data" in page.content
+    assert b'class="data-preview' in page.content
+    page = client.get(f"/en/datasets/{dataset.name}/resources/{facilities.pk}/")
+    assert page.status_code == 200
+    assert b'class="data-preview' in page.content
+
+
+def test_view_beacon_from_the_dataset_page_counts_the_dataset(api_client, facilities):
+    url = f"/api/v1/resources/{facilities.pk}/views/?dataset=1"
+    api_client.post(url, HTTP_USER_AGENT="Mozilla/5.0 Firefox/130")
+    facilities.dataset.refresh_from_db()
+    assert facilities.dataset.view_count == 1

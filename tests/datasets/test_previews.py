@@ -47,6 +47,7 @@ def test_panel_offers_table_chart_map_glance_and_snippets(facilities, settings):
     assert "requests.get(" in html and "fetch(" in html and "fromJSON(" in html
     assert "?format=geojson" in html and "?format=parquet" in html
     assert "6 rows in 9 columns (version 1)." in html
+    assert "Previewed 0 times, downloaded 0 times." in html
 
 
 def test_panel_without_coordinates_has_no_map(db):

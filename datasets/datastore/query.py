@@ -475,7 +475,10 @@ def _statement_timeout(timeout_ms: int | None):
     with transaction.atomic(using=_alias()):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL statement_timeout = %s", [int(timeout_ms)])
+                # set_config(..., true) is SET LOCAL that also takes a bound parameter.
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true)", [str(int(timeout_ms))]
+                )
             try:
                 yield connection
             except OperationalError as exc:

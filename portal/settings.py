@@ -279,6 +279,11 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=800_000)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
+    # Challenges open and close by their rounds' times; pages also check at request time.
+    "challenges-sync-status": {
+        "task": "challenges.tasks.challenges_sync_status_task",
+        "schedule": 60.0,
+    },
     # Harvest sources not harvested for 24 h (datasets/interop/harvest.py).
     "harvest-due-sources": {"task": "datasets.harvest_due", "schedule": 3600.0},
 }
@@ -319,6 +324,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ChallengeStatusEnum": "challenges.models.Challenge.Status",
+        "SubmissionStatusEnum": "challenges.models.Submission.Status",
+    },
 }
 
 # --- Data API and previews (datasets/datastore/) ----------------------------------------------

@@ -102,6 +102,75 @@ def indexed_dataset(**kwargs):
     return dataset
 
 
+# --- challenges --------------------------------------------------------------------------------
+
+
+def _now_plus(**delta):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return lambda: timezone.now() + timedelta(**delta)
+
+
+class ChallengeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "challenges.Challenge"
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    slug = factory.Sequence(lambda n: f"challenge-{n}")
+    title_zh_hant = factory.Sequence(lambda n: f"挑戰{n}")
+    title_en = factory.Sequence(lambda n: f"Challenge {n}")
+    summary_zh_hant = "減少公車誤點。"
+    summary_en = "Fewer late buses."
+    problem_zh_hant = "公車常常誤點。"
+    problem_en = "Buses are often late."
+    status = "published"
+    published_at = factory.LazyFunction(_now_plus())
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "challenges.Round"
+
+    challenge = factory.SubFactory(ChallengeFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title_zh_hant = "構想"
+    title_en = "Ideas"
+    opens_at = factory.LazyFunction(_now_plus(days=-1))
+    closes_at = factory.LazyFunction(_now_plus(days=10))
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "challenges.Team"
+
+    challenge = factory.SubFactory(ChallengeFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+    slug = factory.Sequence(lambda n: f"team-{n}")
+
+
+class TeamMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "challenges.TeamMembership"
+
+    team = factory.SubFactory(TeamFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "member"
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "challenges.Submission"
+
+    team = factory.SubFactory(TeamFactory)
+    round = factory.SubFactory(RoundFactory, challenge=factory.SelfAttribute("..team.challenge"))
+    title = factory.Sequence(lambda n: f"Entry {n}")
+    summary = "A bus arrival predictor."
+    status = "draft"
+
+
 def seed_themes_and_licenses() -> None:
     """Put back the themes and licenses a data migration seeds: transactional tests
     (live_server) flush every table, seeded rows included."""

@@ -5,7 +5,8 @@ organization, keyed on the remote id so a re-harvest updates instead of duplicat
 
 A remote dataset that disappears is archived here, never deleted. A run that cannot read
 the remote catalog at all fails without touching anything, so an outage of the remote
-portal never archives a whole organization.
+portal never archives a whole organization. The remote is the source of truth: local edits
+to a harvested dataset last until the remote dataset changes again.
 """
 
 from __future__ import annotations

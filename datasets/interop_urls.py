@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from datasets.interop import ckan, dcat
 
 urlpatterns = [
+    path("api/3", ckan.api_version, name="ckan_api_version"),
     re_path(r"^api/3/action/(?P<name>[\w.-]+)$", ckan.action_view, name="ckan_action"),
     re_path(r"^api/action/(?P<name>[\w.-]+)$", ckan.action_view, name="ckan_action_unversioned"),
     path("catalog.jsonld", dcat.catalog_jsonld, name="dcat_catalog"),

@@ -178,6 +178,11 @@ def _error_response(request, name, error: ActionError, status: int | None = None
     )
 
 
+def api_version(request: HttpRequest) -> JsonResponse:
+    """`GET /api/3`: clients probe it to learn the API version, as on CKAN."""
+    return JsonResponse({"version": 3})
+
+
 # --- parameter helpers --------------------------------------------------------------------
 
 

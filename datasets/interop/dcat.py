@@ -211,6 +211,11 @@ def catalog_document(request: HttpRequest, page_number: str | None) -> dict:
         "dct:title": str(getattr(settings, "SITE_NAME", "Open data")),
         "dct:description": _("Open data published by the city and its agencies."),
         "foaf:homepage": {"@id": request.build_absolute_uri("/")},
+        "dct:publisher": {
+            "@id": request.build_absolute_uri("/"),
+            "@type": "foaf:Agent",
+            "foaf:name": str(getattr(settings, "SITE_NAME", "Open data")),
+        },
         "dct:language": [{"@id": f"{EU}/language/{code}"} for code in LANGUAGES.values()],
         "dcat:themeTaxonomy": {"@id": f"{EU}/data-theme"},
         "dcat:dataset": [{"@id": n["@id"]} for n in nodes],

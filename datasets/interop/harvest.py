@@ -5,7 +5,8 @@ organization, keyed on the remote id so a re-harvest updates instead of duplicat
 
 A remote dataset that disappears is archived here, never deleted. A run that cannot read
 the remote catalog at all fails without touching anything, so an outage of the remote
-portal never archives a whole organization.
+portal never archives a whole organization. The remote is the source of truth: local edits
+to a harvested dataset last until the remote dataset changes again.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from portal import permissions
 CKAN_PAGE_SIZE = 100
 MAX_DATASETS = 20_000  # a runaway remote never makes a run endless
 MAX_RESPONSE_BYTES = 50 * 1024 * 1024
+MAX_REMOTE_CONTEXTS = 5
 # Formats the ingestion pipeline turns into tables; other files stay plain links.
 INGESTIBLE_FORMATS = {"CSV", "TSV", "XLSX", "XLS", "ODS", "JSON", "GEOJSON"}
 HARVEST_INTERVAL = timedelta(hours=24)
@@ -227,14 +229,52 @@ def _dcat_us_dataset(entry: dict) -> RemoteDataset:
     )
 
 
-def _dcat_ap_datasets(document) -> tuple[list[RemoteDataset], str | None]:
+def _resolve_context(value, base: str, fetched: dict):
+    """A JSON-LD @context with every remote reference replaced by its content, fetched
+    through our fetcher: left to rdflib, a catalog could make the worker fetch any
+    address (SSRF)."""
+    if isinstance(value, list):
+        return [_resolve_context(item, base, fetched) for item in value]
+    if isinstance(value, dict):
+        value = {k: _inline_contexts(v, base, fetched) for k, v in value.items()}
+        if isinstance(imported := value.pop("@import", None), str):
+            return {**_resolve_context(imported, base, fetched), **value}
+        return value
+    if not isinstance(value, str):
+        return value
+    url = urljoin(base, value)
+    if url not in fetched:
+        if len(fetched) >= MAX_REMOTE_CONTEXTS:
+            raise HarvestFetchError(_("The catalog refers to too many remote JSON-LD contexts."))
+        fetched[url] = {}  # a context that refers back to itself ends here
+        document = _get_json(url)
+        context = document.get("@context", {}) if isinstance(document, dict) else {}
+        fetched[url] = _resolve_context(context, url, fetched)
+    return fetched[url]
+
+
+def _inline_contexts(node, base: str, fetched: dict):
+    if isinstance(node, list):
+        return [_inline_contexts(item, base, fetched) for item in node]
+    if not isinstance(node, dict):
+        return node
+    return {
+        key: _resolve_context(value, base, fetched)
+        if key == "@context"
+        else _inline_contexts(value, base, fetched)
+        for key, value in node.items()
+    }
+
+
+def _dcat_ap_datasets(document, url: str) -> tuple[list[RemoteDataset], str | None]:
     """Datasets of one JSON-LD page, read as RDF so any context or framing works."""
     from rdflib import Graph, Namespace
     from rdflib.namespace import DCAT, DCTERMS, RDF
 
     hydra = Namespace("http://www.w3.org/ns/hydra/core#")
     vcard = Namespace("http://www.w3.org/2006/vcard/ns#")
-    graph = Graph().parse(data=json.dumps(document), format="json-ld")
+    document = _inline_contexts(document, url, {})
+    graph = Graph().parse(data=json.dumps(document), format="json-ld", publicID=url)
 
     def by_language(node, predicate) -> dict[str | None, str]:
         return {getattr(v, "language", None): str(v) for v in graph.objects(node, predicate)}
@@ -307,7 +347,7 @@ def fetch_dcat(source: HarvestSource) -> list[RemoteDataset]:
             found.extend(_dcat_us_dataset(entry) for entry in document["dataset"])  # data.json
             break
         try:
-            datasets, url = _dcat_ap_datasets(document)
+            datasets, url = _dcat_ap_datasets(document, url)
         except (ValueError, TypeError, SyntaxError) as exc:
             raise HarvestFetchError(_("%(url)s is not a DCAT catalog.") % {"url": url}) from exc
         found.extend(datasets)

@@ -245,6 +245,7 @@ def test_post_form_body_and_no_redirects(client, catalog):
     assert response.status_code == 200
     assert response.json()["result"]["name"] == "bus-stops"
     assert client.get("/api/3/action/package_list").status_code == 200
+    assert client.get("/api/3").json() == {"version": 3}
 
 
 def test_package_search_query_count_does_not_grow_with_results(

@@ -48,6 +48,7 @@ def test_catalog_is_valid_jsonld_with_dcat_classes(client, published):
     graph = parse(response)
     catalogs = list(graph.subjects(RDF.type, DCAT.Catalog))
     assert len(catalogs) == 1
+    assert graph.value(catalogs[0], DCTERMS.publisher) is not None
     datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
     assert len(datasets) == 1
     (dataset,) = datasets

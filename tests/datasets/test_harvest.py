@@ -272,3 +272,25 @@ def test_scheduled_task_harvests_due_sources(remote):
     assert harvest_due_task() == 1
     assert source.runs.get().created == 2
     assert harvest_due_task() == 0  # harvested within the day
+
+
+def test_remote_jsonld_contexts_are_fetched_safely(client, remote):
+    seed_themes_and_licenses()
+    DatasetFactory(name="parks", title_en="Parks")
+    document = json.loads(client.get("/catalog.jsonld").content)
+    remote.documents["/context.jsonld"] = (
+        200,
+        json.dumps({"@context": document["@context"]}).encode(),
+    )
+    document["@context"] = "/context.jsonld"  # relative to the catalog, as catalogs do
+    remote.documents["/catalog.jsonld"] = (200, json.dumps(document).encode())
+    source = HarvestSourceFactory(kind=HarvestSource.Kind.DCAT, url=f"{remote.url}/catalog.jsonld")
+    assert harvest_run(source=source).created == 1
+
+    document["@context"] = "http://169.254.169.254/latest/meta-data/context.jsonld"
+    remote.documents["/evil.jsonld"] = (200, json.dumps(document).encode())
+    evil = HarvestSourceFactory(kind=HarvestSource.Kind.DCAT, url=f"{remote.url}/evil.jsonld")
+    with translation.override("en"):
+        run = harvest_run(source=evil)
+    assert run.status == HarvestRun.Status.FAILED
+    assert "internal or private network addresses" in run.errors[0]["message"]

@@ -7,6 +7,7 @@ datasets/datastore/.
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -156,6 +157,10 @@ class Dataset(models.Model):
     published_at = models.DateTimeField(_("first published"), null=True, blank=True)
     view_count = models.PositiveBigIntegerField(_("views"), default=0)
     download_count = models.PositiveBigIntegerField(_("downloads"), default=0)
+    # Kept up to date by datasets.services.catalog.dataset_index: the weighted tsvector
+    # (with CJK bigrams) on PostgreSQL, a lower-cased text for substring search on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
 
     objects = DatasetQuerySet.as_manager()
 
@@ -260,6 +265,9 @@ class ResourceVersion(models.Model):
         blank=True,
         help_text=_("When its table was dropped to keep only recent versions."),
     )
+    # Derived files written after the version went live: {"csv"|"json"|"xlsx"|"geojson"|
+    # "parquet": storage name}.
+    downloads = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["resource", "-number"]
@@ -317,3 +325,6 @@ class IngestJob(models.Model):
 
     def __str__(self) -> str:
         return f"ingest {self.resource_id} {self.status}"
+
+
+from datasets.datastore.charts import SavedChart  # noqa: E402, F401  (issue 5: saved charts)

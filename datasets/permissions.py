@@ -34,3 +34,8 @@ def can_publish_dataset(user: User | None, dataset: Dataset) -> bool:
 
 def can_create_dataset_for(user: User | None, organization) -> bool:
     return permissions.can_edit_for(user, organization)
+
+
+def can_view_activity(user: User | None, dataset: Dataset) -> bool:
+    """The change history is the organization's own business."""
+    return permissions.is_member(user, dataset.organization_id)

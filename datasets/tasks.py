@@ -7,3 +7,27 @@ def resource_ingest_task(job_id: int) -> None:
     from datasets.models import IngestJob
 
     ingest_run(job=IngestJob.objects.get(pk=job_id))
+
+
+@shared_task(name="datasets.version_downloads")
+def version_downloads_task(version_id: int) -> None:
+    from datasets.ingest.downloads import version_downloads_write
+    from datasets.models import ResourceVersion
+
+    version = ResourceVersion.objects.filter(pk=version_id, dropped_at__isnull=True).first()
+    if version is not None:
+        version_downloads_write(version=version)
+
+
+@shared_task(name="datasets.datastore_cleanup")
+def datastore_cleanup_task() -> None:
+    from datasets.services.ingestion import datastore_orphans_drop
+
+    datastore_orphans_drop()
+
+
+@shared_task(name="datasets.resources_refresh")
+def resources_refresh_task() -> None:
+    from datasets.ingest.refresh import resources_refresh_due
+
+    resources_refresh_due()

@@ -25,5 +25,9 @@ class ResourceTranslation(TranslationOptions):
 
 
 # History is registered after translation so the historical tables carry both languages.
-history_register(Dataset, app="datasets", excluded_fields=["view_count", "download_count"])
+history_register(
+    Dataset,
+    app="datasets",
+    excluded_fields=["view_count", "download_count", "search_vector", "search_text"],
+)
 history_register(Resource, app="datasets", excluded_fields=["view_count", "download_count"])

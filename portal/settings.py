@@ -278,7 +278,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=55 
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=800_000)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Challenges open and close by their rounds' times; pages also check at request time.
+    "challenges-sync-status": {
+        "task": "challenges.tasks.challenges_sync_status_task",
+        "schedule": 60.0,
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- REST API --------------------------------------------------------------------------------
@@ -316,7 +322,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ChallengeStatusEnum": "challenges.models.Challenge.Status",
+        "SubmissionStatusEnum": "challenges.models.Submission.Status",
+    },
 }
+
+# --- Data API and previews (datasets/datastore/) ----------------------------------------------
+DATA_API_STATEMENT_TIMEOUT_MS = env.int("DATA_API_STATEMENT_TIMEOUT_MS", default=5000)
+DATA_API_EXACT_COUNT_MAX = env.int("DATA_API_EXACT_COUNT_MAX", default=100_000)
+DATA_API_THROTTLE_ANON = env.str("DATA_API_THROTTLE_ANON", default="60/min")
+DATA_API_THROTTLE_USER = env.str("DATA_API_THROTTLE_USER", default="1200/min")
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 
 # --- Security --------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG

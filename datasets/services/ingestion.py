@@ -1,8 +1,22 @@
-"""Queueing ingestion. The pipeline itself lives in datasets/ingest/."""
+"""Ingestion services: queueing, publishing a new version, personal-data decisions,
+re-runs with publisher overrides, keeping the last N versions and dropping orphans.
+The pipeline itself lives in datasets/ingest/."""
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from datasets.models import IngestJob, Resource
+from datasets import permissions
+from datasets.datastore import load
+from datasets.ingest import conf
+from datasets.models import Dataset, IngestJob, Resource, ResourceVersion
+
+OVERRIDE_KEYS = ("encoding", "sheet", "header_row", "delimiter", "language")
 
 
 def ingest_enqueue(
@@ -19,3 +33,175 @@ def ingest_enqueue(
     )
     transaction.on_commit(lambda: resource_ingest_task.delay(job.pk))
     return job
+
+
+def ingest_rerun(*, resource: Resource, by, overrides: dict) -> IngestJob:
+    """Store the publisher's encoding/sheet/header/delimiter choices and ingest again."""
+    if not permissions.can_edit_dataset(by, resource.dataset):
+        raise PermissionDenied
+    unknown = set(overrides) - set(OVERRIDE_KEYS)
+    if unknown:
+        raise ValidationError(
+            _("Unknown ingestion setting: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
+    if "header_row" in overrides and overrides["header_row"] not in (None, ""):
+        try:
+            if int(overrides["header_row"]) < 1:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise ValidationError(
+                {"header_row": _("The header row must be a whole number from 1.")}
+            ) from None
+    if overrides.get("encoding"):
+        import codecs
+
+        try:
+            codecs.lookup(overrides["encoding"])
+        except LookupError:
+            raise ValidationError({"encoding": _("Unknown encoding.")}) from None
+    with transaction.atomic():
+        language = overrides.pop("language", None)
+        resource.ingest_options = {
+            k: v for k, v in {**resource.ingest_options, **overrides}.items() if v not in (None, "")
+        }
+        resource.save(update_fields=["ingest_options"])
+        options = dict(resource.ingest_options)
+        if language:
+            options["language"] = language
+        return ingest_enqueue(resource=resource, by=by, source="rerun", options=options)
+
+
+@transaction.atomic
+def version_publish(
+    *,
+    job: IngestJob,
+    number: int,
+    table_name: str,
+    columns: list,
+    rows: int,
+    sha256: str,
+    encoding: str,
+    report: dict,
+    profile: dict,
+    findings: list,
+    source_path=None,
+) -> ResourceVersion:
+    """Record the loaded table as a new version and, unless it may hold personal data,
+    make it the one served, all in one transaction."""
+    resource = Resource.objects.select_for_update().get(pk=job.resource_id)
+    version = ResourceVersion(
+        resource=resource,
+        number=number,
+        table_name=table_name,
+        row_count=rows,
+        sha256=sha256,
+        encoding=encoding,
+        columns=columns,
+        report=report,
+        profile=profile,
+        personal_data=(
+            ResourceVersion.PersonalData.FLAGGED if findings else ResourceVersion.PersonalData.NONE
+        ),
+        personal_data_findings=findings,
+        created_by=job.requested_by,
+        source_name=(resource.file.name if resource.file else resource.url)[-300:],
+    )
+    if source_path is not None:
+        with open(source_path, "rb") as f:
+            version.source_file.save(f"{resource.pk}-v{number}", File(f), save=False)
+    elif resource.file:
+        version.source_file.name = resource.file.name
+    version.save()
+    if not findings:
+        _make_current(resource, version)
+    job.version = version
+    job.status = IngestJob.Status.SUCCEEDED
+    job.stage = "awaiting_confirmation" if findings else "done"
+    job.progress = 1.0
+    job.rows = rows
+    job.finished_at = timezone.now()
+    job.options = {k: v for k, v in job.options.items() if k != "_table"}
+    job.save(
+        update_fields=["version", "status", "stage", "progress", "rows", "finished_at", "options"]
+    )
+    return version
+
+
+def _make_current(resource: Resource, version: ResourceVersion) -> None:
+    from datasets.tasks import version_downloads_task
+
+    resource.current_version = version
+    resource.sha256 = version.sha256
+    resource.save(update_fields=["current_version", "sha256"])
+    Dataset.objects.filter(pk=resource.dataset_id).update(data_updated_at=timezone.now())
+    transaction.on_commit(lambda: versions_prune(resource=resource))
+    transaction.on_commit(lambda: version_downloads_task.delay(version.pk))
+
+
+@transaction.atomic
+def version_personal_data_decide(*, version: ResourceVersion, by, not_personal: bool):
+    """An editor's decision on a flagged version: not personal data (publish it), or
+    keep it unpublished (the publisher re-ingests without the columns)."""
+    if not permissions.can_edit_dataset(by, version.resource.dataset):
+        raise PermissionDenied
+    version = ResourceVersion.objects.select_for_update().get(pk=version.pk)
+    if version.personal_data != ResourceVersion.PersonalData.FLAGGED:
+        raise ValidationError(_("This version is not waiting for a personal-data decision."))
+    version.personal_data_decided_by = by
+    version.personal_data_decided_at = timezone.now()
+    if not_personal:
+        version.personal_data = ResourceVersion.PersonalData.CLEARED
+    version.personal_data_findings = [
+        {**f, "decision": "not_personal" if not_personal else "personal"}
+        for f in version.personal_data_findings
+    ]
+    version.save(
+        update_fields=[
+            "personal_data",
+            "personal_data_decided_by",
+            "personal_data_decided_at",
+            "personal_data_findings",
+        ]
+    )
+    if not_personal:
+        _make_current(Resource.objects.select_for_update().get(pk=version.resource_id), version)
+    return version
+
+
+def versions_prune(*, resource: Resource, keep: int | None = None) -> list[str]:
+    """Drop the tables of all but the newest `keep` versions (never the current one)."""
+    keep = keep or conf.get("KEEP_VERSIONS")
+    live = ResourceVersion.objects.filter(resource=resource, dropped_at__isnull=True).order_by(
+        "-number"
+    )
+    dropped = []
+    for version in list(live)[keep:]:
+        if version.pk == resource.current_version_id:
+            continue
+        load.drop_version_table(table_name=version.table_name)
+        version.dropped_at = timezone.now()
+        version.save(update_fields=["dropped_at"])
+        dropped.append(version.table_name)
+    return dropped
+
+
+def datastore_orphans_drop() -> list[str]:
+    """Drop datastore tables no version owns and no running job is writing, e.g. left by a
+    worker killed mid-load."""
+    owned = set(
+        ResourceVersion.objects.filter(dropped_at__isnull=True).values_list("table_name", flat=True)
+    )
+    # A job silent for longer than the task time limit is dead, whatever its status says.
+    alive_since = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    busy = {
+        job.options.get("_table")
+        for job in IngestJob.objects.filter(
+            status__in=IngestJob.ACTIVE, heartbeat_at__gte=alive_since
+        ).only("options")
+    }
+    dropped = []
+    for table_name in load.version_tables():
+        if table_name not in owned and table_name not in busy:
+            load.drop_version_table(table_name=table_name)
+            dropped.append(table_name)
+    return dropped

@@ -1,0 +1,444 @@
+"""REST API v1 for the catalog: datasets, resources, themes, licenses and tags.
+
+Reads go through datasets.selectors (the same visibility and search as the pages);
+each write has an input serializer naming its fields and calls one service.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+
+from datasets import selectors
+from datasets.models import Dataset, IngestJob, License, Resource, Tag, Theme
+from datasets.permissions import can_view_dataset
+from datasets.services import catalog, publishing
+from portal.models import Organization
+
+
+# --- Output ---------------------------------------------------------------------------------
+class ThemeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Theme
+        fields = ["slug", "name", "name_zh_hant", "name_en", "iso37120_section"]
+
+
+class LicenseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = License
+        fields = ["id", "title", "title_zh_hant", "title_en", "url", "is_open"]
+
+
+class TagSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    count = serializers.IntegerField(source="n")
+
+
+class IngestSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    stage = serializers.CharField()
+    progress = serializers.FloatField()
+    rows = serializers.IntegerField()
+    error = serializers.CharField()
+
+
+class ResourceSerializer(serializers.ModelSerializer):
+    dataset = serializers.CharField(source="dataset.name")
+    download_url = serializers.SerializerMethodField()
+    ingest = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Resource
+        fields = [
+            "id",
+            "dataset",
+            "name",
+            "name_zh_hant",
+            "name_en",
+            "description",
+            "description_zh_hant",
+            "description_en",
+            "format",
+            "url_type",
+            "url",
+            "download_url",
+            "size",
+            "sha256",
+            "mimetype",
+            "position",
+            "schema",
+            "created_at",
+            "last_modified",
+            "ingest",
+        ]
+
+    def get_download_url(self, resource) -> str:
+        from django.urls import reverse
+
+        path = reverse(
+            "resource_download", kwargs={"name": resource.dataset.name, "id": resource.id}
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    @extend_schema_field(IngestSerializer(allow_null=True))
+    def get_ingest(self, resource) -> dict | None:
+        jobs = getattr(resource, "latest_jobs", None)
+        if jobs is None:
+            jobs = list(resource.ingest_jobs.order_by("-created_at")[:1])
+        return IngestSerializer(jobs[0]).data if jobs else None
+
+
+class DatasetListSerializer(serializers.ModelSerializer):
+    organization = serializers.CharField(source="organization.slug")
+    license = serializers.CharField(source="license_id", allow_null=True)
+    themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    formats = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dataset
+        fields = [
+            "id",
+            "name",
+            "title",
+            "title_zh_hant",
+            "title_en",
+            "summary",
+            "summary_zh_hant",
+            "summary_en",
+            "organization",
+            "status",
+            "private",
+            "license",
+            "themes",
+            "tags",
+            "formats",
+            "update_frequency",
+            "metadata_modified",
+            "data_updated_at",
+            "published_at",
+            "view_count",
+            "download_count",
+            "url",
+        ]
+
+    def get_formats(self, dataset) -> list[str]:
+        return sorted({r.format.upper() for r in dataset.resources.all() if r.format})
+
+    def get_url(self, dataset) -> str:
+        request = self.context.get("request")
+        path = dataset.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+class DatasetDetailSerializer(DatasetListSerializer):
+    organization_name = serializers.CharField(source="organization.name")
+    license_detail = LicenseSerializer(source="license", allow_null=True)
+    resources = serializers.SerializerMethodField()
+
+    class Meta(DatasetListSerializer.Meta):
+        fields = [
+            *DatasetListSerializer.Meta.fields,
+            "organization_name",
+            "license_detail",
+            "description",
+            "description_zh_hant",
+            "description_en",
+            "temporal_start",
+            "temporal_end",
+            "spatial",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "source",
+            "language",
+            "review_comment",
+            "created_at",
+            "resources",
+        ]
+
+    @extend_schema_field(ResourceSerializer(many=True))
+    def get_resources(self, dataset) -> list:
+        return ResourceSerializer(
+            _resources_with_jobs(Resource.objects.filter(dataset=dataset)),
+            many=True,
+            context=self.context,
+        ).data
+
+
+def _resources_with_jobs(queryset):
+    latest = IngestJob.objects.order_by("-created_at")
+    return (
+        queryset.select_related("dataset")
+        .prefetch_related(Prefetch("ingest_jobs", queryset=latest, to_attr="latest_jobs"))
+        .order_by("position", "created_at")
+    )
+
+
+# --- Input ----------------------------------------------------------------------------------
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not name, so `status` or `id` in a payload is an error, not
+    something silently ignored (or, worse, silently applied)."""
+
+    def to_internal_value(self, data):
+        unknown = set(getattr(data, "keys", lambda: [])()) - set(self.fields)
+        if unknown:
+            raise ApiValidationError(
+                {name: [_("This field cannot be set.")] for name in sorted(unknown)}
+            )
+        return super().to_internal_value(data)
+
+
+class DatasetUpdateInSerializer(StrictSerializer):
+    title = serializers.CharField(required=False, max_length=300)
+    title_zh_hant = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    title_en = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    summary = serializers.CharField(required=False, max_length=600)
+    summary_zh_hant = serializers.CharField(required=False, allow_blank=True, max_length=600)
+    summary_en = serializers.CharField(required=False, allow_blank=True, max_length=600)
+    description = serializers.CharField(required=False, allow_blank=True)
+    description_zh_hant = serializers.CharField(required=False, allow_blank=True)
+    description_en = serializers.CharField(required=False, allow_blank=True)
+    license = serializers.SlugRelatedField(
+        slug_field="id", queryset=License.objects.all(), required=False, allow_null=True
+    )
+    themes = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Theme.objects.all(), many=True, required=False
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=50
+    )
+    update_frequency = serializers.ChoiceField(choices=Dataset.Frequency.choices, required=False)
+    temporal_start = serializers.DateField(required=False, allow_null=True)
+    temporal_end = serializers.DateField(required=False, allow_null=True)
+    spatial = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    contact_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    source = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    language = serializers.CharField(required=False, max_length=20)
+    private = serializers.BooleanField(required=False)
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.validated_data)
+        # Plain `title`/`summary`/`description` fill the default language (zh-hant);
+        # the other language falls back to it until it is given.
+        for field in ("title", "summary", "description"):
+            if field in data:
+                data.setdefault(f"{field}_zh_hant", data.pop(field))
+        return data
+
+
+class DatasetCreateInSerializer(DatasetUpdateInSerializer):
+    name = serializers.CharField(max_length=100)
+    organization = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Organization.objects.all()
+    )
+
+
+class ResourceInSerializer(StrictSerializer):
+    file = serializers.FileField(required=False)
+    url = serializers.URLField(required=False, max_length=2000)
+    name = serializers.CharField(required=False, max_length=300)
+    name_zh_hant = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    name_en = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    description_zh_hant = serializers.CharField(required=False, allow_blank=True)
+    description_en = serializers.CharField(required=False, allow_blank=True)
+    format = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    schema = serializers.JSONField(required=False)
+
+    def validate(self, data):
+        if bool(data.get("file")) == bool(data.get("url")):
+            raise ApiValidationError(
+                {"file": [_("Send a multipart `file` or a JSON `url`, not both or neither.")]}
+            )
+        if "name" in data:
+            data.setdefault("name_zh_hant", data.pop("name"))
+        return data
+
+
+class SendBackInSerializer(StrictSerializer):
+    comment = serializers.CharField()
+
+
+# --- Views ----------------------------------------------------------------------------------
+LIST_PARAMETERS = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="Full-text query (Chinese or English)"),
+    *[
+        OpenApiParameter(key, OpenApiTypes.STR, many=True, description=f"Facet filter: {key}")
+        for key in selectors.FACETS
+    ],
+    OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(selectors.SORTS)),
+]
+
+
+class DatasetViewSet(viewsets.GenericViewSet):
+    """The catalog. Anyone reads public published datasets; organization editors write."""
+
+    lookup_field = "name"
+    lookup_value_regex = "[^/]+"
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    serializer_class = DatasetDetailSerializer
+    queryset = Dataset.objects.none()  # every read goes through datasets.selectors
+
+    def get_object(self) -> Dataset:
+        return selectors.dataset_get_visible(user=self.request.user, name=self.kwargs["name"])
+
+    def _detail(self, dataset, status_code=status.HTTP_200_OK):
+        dataset = selectors.dataset_get_visible(user=self.request.user, name=dataset.name)
+        data = DatasetDetailSerializer(dataset, context={"request": self.request}).data
+        return Response(data, status=status_code)
+
+    @extend_schema(parameters=LIST_PARAMETERS, responses=DatasetListSerializer(many=True))
+    def list(self, request):
+        params = request.query_params
+        filters = {
+            key: [v for value in params.getlist(key) for v in value.split(",") if v]
+            for key in selectors.FACETS
+        }
+        search = selectors.dataset_search(
+            user=request.user,
+            q=params.get("q", ""),
+            filters=filters,
+            sort=params.get("ordering", ""),
+        )
+        page = self.paginate_queryset(search.datasets)
+        data = DatasetListSerializer(page, many=True, context={"request": request}).data
+        response = self.get_paginated_response(data)
+        response.data["facets"] = {
+            key: [{"value": f.value, "label": f.label, "count": f.count} for f in values]
+            for key, values in search.facets.items()
+        }
+        return response
+
+    def retrieve(self, request, name=None):
+        return self._detail(self.get_object())
+
+    @extend_schema(request=DatasetCreateInSerializer, responses={201: DatasetDetailSerializer})
+    def create(self, request):
+        payload = DatasetCreateInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        dataset = catalog.dataset_create(by=request.user, **payload.service_kwargs())
+        return self._detail(dataset, status.HTTP_201_CREATED)
+
+    @extend_schema(request=DatasetUpdateInSerializer, responses=DatasetDetailSerializer)
+    def partial_update(self, request, name=None):
+        dataset = self.get_object()
+        payload = DatasetUpdateInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        catalog.dataset_update(dataset=dataset, by=request.user, **payload.service_kwargs())
+        return self._detail(dataset)
+
+    @extend_schema(
+        methods=["POST"],
+        request={
+            "multipart/form-data": ResourceInSerializer,
+            "application/json": ResourceInSerializer,
+        },
+        responses={201: ResourceSerializer},
+    )
+    @extend_schema(methods=["GET"], responses=ResourceSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], url_path="resources")
+    def resources(self, request, name=None):
+        dataset = self.get_object()
+        if request.method == "GET":
+            resources = _resources_with_jobs(Resource.objects.filter(dataset=dataset))
+            return Response(
+                ResourceSerializer(resources, many=True, context={"request": request}).data
+            )
+        payload = ResourceInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            resource = catalog.resource_create(
+                dataset=dataset, by=request.user, **payload.validated_data
+            )
+        except catalog.FileTooLarge as exc:
+            return Response(exc.message_dict, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        resource = _resources_with_jobs(Resource.objects.filter(pk=resource.pk)).get()
+        data = ResourceSerializer(resource, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    def _transition(self, service, **kwargs):
+        dataset = self.get_object()
+        service(dataset=dataset, by=self.request.user, **kwargs)
+        return self._detail(dataset)
+
+    @extend_schema(request=None, responses=DatasetDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, name=None):
+        return self._transition(publishing.dataset_submit)
+
+    @extend_schema(request=None, responses=DatasetDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, name=None):
+        return self._transition(publishing.dataset_publish)
+
+    @extend_schema(request=SendBackInSerializer, responses=DatasetDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, name=None):
+        payload = SendBackInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return self._transition(publishing.dataset_send_back, **payload.validated_data)
+
+    @extend_schema(request=None, responses=DatasetDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, name=None):
+        return self._transition(publishing.dataset_archive)
+
+
+class ResourceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One file or link, with the state of its latest ingestion."""
+
+    serializer_class = ResourceSerializer
+    queryset = Resource.objects.none()
+
+    def get_object(self) -> Resource:
+        try:
+            resource = _resources_with_jobs(Resource.objects.all()).get(pk=self.kwargs["pk"])
+        except (Resource.DoesNotExist, ValueError, DjangoValidationError) as exc:
+            raise Http404 from exc
+        if not can_view_dataset(self.request.user, resource.dataset):
+            raise Http404
+        return resource
+
+
+class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Theme.objects.all()
+    serializer_class = ThemeSerializer
+    lookup_field = "slug"
+    pagination_class = None
+
+
+class LicenseViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = License.objects.all()
+    serializer_class = LicenseSerializer
+    pagination_class = None
+
+
+@extend_schema(parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="Tags containing")])
+class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Tags of public published datasets, most used first."""
+
+    serializer_class = TagSerializer
+
+    def get_queryset(self):
+        public = Dataset.objects.published().values("pk")
+        tags = Tag.objects.filter(datasets__in=public).annotate(n=Count("datasets"))
+        if q := self.request.query_params.get("q"):
+            tags = tags.filter(name__icontains=q)
+        return tags.order_by("-n", "name")

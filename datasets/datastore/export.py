@@ -1,0 +1,280 @@
+"""Whole-result downloads of a query: CSV, JSON, XLSX, GeoJSON, Parquet.
+
+Each writer reads rows from `query_iter` (a server-side cursor) and emits bytes batch by
+batch, so memory stays flat however many rows match. CSV, JSON and GeoJSON stream straight
+to the client; XLSX and Parquet are containers that need their end written before their
+start is valid, so they are built in a temporary file (again batch by batch) and streamed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connections
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from datasets.datastore.geo import geo_columns
+from datasets.datastore.query import DataQuery, QueryError, query_copy_csv, query_iter
+
+FORMATS = ("csv", "json", "xlsx", "geojson", "parquet")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "geojson": "application/geo+json",
+    "parquet": "application/vnd.apache.parquet",
+}
+# A spreadsheet program runs a cell starting with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit minus the header row
+_BATCH = 2000
+
+
+@dataclass
+class Export:
+    filename: str
+    content_type: str
+    chunks: Iterator[bytes]
+
+
+def export_filename(*, resource, version, fmt: str) -> str:
+    """dataset-name_resource-name_v3_2024-05-01.csv (Chinese names kept, unsafe characters not)."""
+    name = slugify(resource.name, allow_unicode=True) or str(resource.pk)[:8]
+    date = timezone.localdate().isoformat()
+    return f"{resource.dataset.name}_{name}_v{version.number}_{date}.{fmt}"
+
+
+def export_query(*, resource, version, query: DataQuery, fmt: str) -> Export:
+    if fmt not in FORMATS:
+        raise QueryError(
+            _("Unknown format “%(format)s”. Formats: %(known)s.")
+            % {"format": fmt, "known": ", ".join(FORMATS)},
+            param="format",
+        )
+    writer = {
+        "csv": _csv_chunks,
+        "json": _json_chunks,
+        "xlsx": _xlsx_chunks,
+        "geojson": _geojson_chunks,
+        "parquet": _parquet_chunks,
+    }[fmt]
+    if fmt == "geojson" and geo_columns(version) is None:
+        raise QueryError(
+            _("This resource has no coordinates or geometry, so it has no GeoJSON download."),
+            param="format",
+        )
+    return Export(
+        filename=export_filename(resource=resource, version=version, fmt=fmt),
+        content_type=CONTENT_TYPES[fmt],
+        chunks=writer(version, query),
+    )
+
+
+def escape_formula(value):
+    """Neutralise spreadsheet formulas in text cells (OWASP CSV injection advice)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _text_positions(query: DataQuery) -> list[int]:
+    return [i for i, c in enumerate(query.fields) if c["type"] in ("text", "geometry")]
+
+
+def _csv_chunks(version, query: DataQuery) -> Iterator[bytes]:
+    # The BOM makes Excel open the file as UTF-8 instead of the local code page (Big5).
+    if connections[settings.DATASTORE_DATABASE].vendor == "postgresql":
+        yield "\ufeff".encode()
+        yield from query_copy_csv(version=version, query=query)
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    text_positions = _text_positions(query)
+    buffer.write("\ufeff")
+    writer.writerow([c["id"] for c in query.fields])
+    for count, row in enumerate(query_iter(version=version, query=query), start=1):
+        if text_positions:
+            row = list(row)
+            for i in text_positions:
+                row[i] = escape_formula(row[i])
+        if any(v is True or v is False for v in row):
+            row = ["true" if v is True else "false" if v is False else v for v in row]
+        writer.writerow(row)
+        if count % _BATCH == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def _json_chunks(version, query: DataQuery) -> Iterator[bytes]:
+    names = [c["id"] for c in query.fields]
+    head = json.dumps({"fields": list(query.fields)}, ensure_ascii=False)[:-1]
+    yield (head + ', "records": [').encode()
+    parts = []
+    first = True
+    for row in query_iter(version=version, query=query):
+        parts.append(
+            ("" if first else ",")
+            + json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False)
+        )
+        first = False
+        if len(parts) >= _BATCH:
+            yield "\n".join(parts).encode()
+            parts = []
+    parts.append("]}")
+    yield "\n".join(parts).encode()
+
+
+def _geojson_chunks(version, query: DataQuery) -> Iterator[bytes]:
+    geo = geo_columns(version)
+    names = [c["id"] for c in query.fields]
+    # The position columns are read even when `fields` left them out.
+    needed = [geo.geometry] if geo.geometry else [geo.longitude, geo.latitude]
+    extra = [n for n in needed if n not in names]
+    if extra:
+        from datasets.datastore.query import version_columns
+
+        columns = {c["id"]: c for c in version_columns(version)}
+        query = DataQuery(
+            fields=(*query.fields, *(columns[n] for n in extra)),
+            filters=query.filters,
+            sort=query.sort,
+            q=query.q,
+            limit=query.limit,
+            offset=query.offset,
+        )
+    all_names = [c["id"] for c in query.fields]
+    yield b'{"type": "FeatureCollection", "features": ['
+    parts = []
+    first = True
+    for row in query_iter(version=version, query=query):
+        record = dict(zip(all_names, row, strict=True))
+        if geo.geometry:
+            raw = record.get(geo.geometry)
+            try:
+                geometry = json.loads(raw) if raw else None
+            except ValueError:
+                geometry = None
+        else:
+            lon, lat = record.get(geo.longitude), record.get(geo.latitude)
+            geometry = (
+                {"type": "Point", "coordinates": [lon, lat]}
+                if lon is not None and lat is not None
+                else None
+            )
+        properties = {n: record[n] for n in names if n != geo.geometry}
+        feature = {"type": "Feature", "geometry": geometry, "properties": properties}
+        parts.append(("" if first else ",") + json.dumps(feature, ensure_ascii=False))
+        first = False
+        if len(parts) >= _BATCH:
+            yield "\n".join(parts).encode()
+            parts = []
+    parts.append("]}")
+    yield "\n".join(parts).encode()
+
+
+def _file_chunks(handle, size: int = 256 * 1024) -> Iterator[bytes]:
+    handle.seek(0)
+    while chunk := handle.read(size):
+        yield chunk
+
+
+def _xlsx_chunks(version, query: DataQuery) -> Iterator[bytes]:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    # Write-only mode keeps one row in memory at a time.
+    workbook = Workbook(write_only=True)
+    header = [c["id"] for c in query.fields]
+    sheet = None
+    rows_in_sheet = XLSX_MAX_ROWS
+    text_positions = set(_text_positions(query))
+    for row in query_iter(version=version, query=query):
+        if rows_in_sheet >= XLSX_MAX_ROWS:
+            sheet = workbook.create_sheet(title=f"data{len(workbook.worksheets) + 1}")
+            sheet.append(header)
+            rows_in_sheet = 0
+        cells = []
+        for i, value in enumerate(row):
+            if i in text_positions and isinstance(value, str) and value.startswith("="):
+                # openpyxl would store this as a formula; force a plain string cell instead.
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
+        rows_in_sheet += 1
+    if sheet is None:
+        workbook.create_sheet(title="data1").append(header)
+    with tempfile.TemporaryFile() as handle:
+        workbook.save(handle)
+        yield from _file_chunks(handle)
+
+
+def _arrow_type(kind: str):
+    import pyarrow as pa
+
+    return {
+        "integer": pa.int64(),
+        "number": pa.float64(),
+        "boolean": pa.bool_(),
+        "date": pa.date32(),
+        "datetime": pa.timestamp("us", tz="UTC"),
+    }.get(kind, pa.string())
+
+
+def _arrow_value(kind: str, value):
+    if value is None:
+        return None
+    if kind == "date" and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    if kind == "datetime" and isinstance(value, str):
+        parsed = dt.datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    if kind == "boolean":
+        return bool(value)
+    return value
+
+
+def _parquet_chunks(version, query: DataQuery) -> Iterator[bytes]:
+    with tempfile.TemporaryFile() as handle:
+        _parquet_write(handle, version, query)
+        yield from _file_chunks(handle)
+
+
+def _parquet_write(handle, version, query: DataQuery, batch_rows: int = 50_000) -> None:
+    """Write row groups of `batch_rows` rows, so memory stays one row group big."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    kinds = [c["type"] for c in query.fields]
+    schema = pa.schema([(c["id"], _arrow_type(c["type"])) for c in query.fields])
+
+    def table(batch):
+        columns = list(zip(*batch, strict=True)) if batch else [[] for _kind in kinds]
+        arrays = [
+            pa.array([_arrow_value(kind, v) for v in values], type=field.type)
+            for kind, values, field in zip(kinds, columns, schema, strict=True)
+        ]
+        return pa.Table.from_arrays(arrays, schema=schema)
+
+    with pq.ParquetWriter(handle, schema, compression="zstd") as writer:
+        batch, written = [], False
+        for row in query_iter(version=version, query=query):
+            batch.append(row)
+            if len(batch) >= batch_rows:
+                writer.write_table(table(batch))
+                batch, written = [], True
+        if batch or not written:
+            writer.write_table(table(batch))

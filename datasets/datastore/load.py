@@ -1,0 +1,220 @@
+"""Writing datastore tables, following datasets/datastore/schema.py exactly.
+
+A version's table is created empty, filled by one of the loaders (PostgreSQL `COPY`; a
+batched `executemany` on SQLite), indexed, and only then made current by the publish
+step. Nothing here touches Resource or ResourceVersion rows.
+
+`columns` everywhere is `ResourceVersion.columns`: [{"id", "type", ...}] in table order.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import IO
+
+from django.conf import settings
+from django.db import connections
+
+from datasets.datastore import fts
+from datasets.datastore.schema import COLUMN_TYPES, SQL_TYPES, is_safe_identifier
+
+# Only tables we create may be dropped: `table_name_for` output and nothing else.
+VERSION_TABLE = re.compile(r"^ds_[0-9a-f]{32}_v[0-9]+$")
+# Types worth a b-tree index for the Data API's filters and sorting. Text is left out: a
+# b-tree entry is capped at about 2.7 kB on PostgreSQL and one long cell would fail the load.
+INDEXED_TYPES = ("integer", "number", "date", "datetime", "boolean")
+SQLITE_BATCH = 5000
+
+
+class DatastoreError(ValueError):
+    pass
+
+
+def _alias(using: str | None) -> str:
+    return using or settings.DATASTORE_DATABASE
+
+
+def _vendor(using: str) -> str:
+    vendor = connections[using].vendor
+    if vendor not in SQL_TYPES:
+        raise DatastoreError(f"Unsupported datastore database: {vendor}")
+    return vendor
+
+
+def _check_table_name(table_name: str) -> None:
+    if not VERSION_TABLE.match(table_name):
+        raise DatastoreError(f"Not a datastore table name: {table_name!r}")
+
+
+def _check_columns(columns: Sequence[dict]) -> None:
+    seen = set()
+    for column in columns:
+        if not is_safe_identifier(column["id"]):
+            raise DatastoreError(f"Unsafe column id: {column['id']!r}")
+        if column["id"] in seen:
+            raise DatastoreError(f"Duplicate column id: {column['id']!r}")
+        if column["type"] not in COLUMN_TYPES:
+            raise DatastoreError(f"Unknown column type: {column['type']!r}")
+        seen.add(column["id"])
+
+
+def text_column_ids(columns: Sequence[dict]) -> list[str]:
+    """The columns whose words go into `_fts`."""
+    return [c["id"] for c in columns if c["type"] == "text"]
+
+
+def create_version_table(*, table_name: str, columns: Sequence[dict], using: str | None = None):
+    """Create the empty table: `_id` primary key, one typed column per entry, `_fts`."""
+    _check_table_name(table_name)
+    _check_columns(columns)
+    using = _alias(using)
+    vendor = _vendor(using)
+    quote = connections[using].ops.quote_name
+    types = SQL_TYPES[vendor]
+    definitions = [
+        "_id bigint PRIMARY KEY" if vendor == "postgresql" else "_id INTEGER PRIMARY KEY"
+    ]
+    definitions += [f"{quote(c['id'])} {types[c['type']]}" for c in columns]
+    definitions.append("_fts tsvector" if vendor == "postgresql" else "_fts TEXT")
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {quote(table_name)} ({', '.join(definitions)})")
+
+
+def drop_version_table(*, table_name: str, using: str | None = None) -> None:
+    _check_table_name(table_name)
+    using = _alias(using)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {connections[using].ops.quote_name(table_name)}")
+
+
+def version_tables(*, using: str | None = None) -> list[str]:
+    """Every datastore table present in the database, for the orphan cleanup."""
+    using = _alias(using)
+    names = connections[using].introspection.table_names()
+    return sorted(n for n in names if VERSION_TABLE.match(n))
+
+
+def _sqlite_value(value):
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def load_rows(
+    *,
+    table_name: str,
+    columns: Sequence[dict],
+    rows: Iterable[Sequence],
+    using: str | None = None,
+    first_id: int = 1,
+    on_batch=None,
+) -> int:
+    """Append typed rows (Python values in column order, None for empty) and return how
+    many were written. `_id` counts from `first_id`; `_fts` is computed from text cells.
+    `on_batch(rows_so_far)` is called every few thousand rows for progress reporting."""
+    _check_table_name(table_name)
+    _check_columns(columns)
+    using = _alias(using)
+    vendor = _vendor(using)
+    quote = connections[using].ops.quote_name
+    text_positions = [i for i, c in enumerate(columns) if c["type"] == "text"]
+    names = ", ".join(["_id", *(quote(c["id"]) for c in columns), "_fts"])
+    row_id = first_id - 1
+    with connections[using].cursor() as cursor:
+        if vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {quote(table_name)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    row_id += 1
+                    document = fts.document(row[i] for i in text_positions)
+                    copy.write_row((row_id, *row, document))
+                    if on_batch and row_id % SQLITE_BATCH == 0:
+                        on_batch(row_id - first_id + 1)
+        else:
+            placeholders = ", ".join(["%s"] * (len(columns) + 2))
+            sql = f"INSERT INTO {quote(table_name)} ({names}) VALUES ({placeholders})"  # noqa: S608
+            batch = []
+            for row in rows:
+                row_id += 1
+                document = fts.sqlite_document(row[i] for i in text_positions)
+                batch.append((row_id, *(_sqlite_value(v) for v in row), document))
+                if len(batch) >= SQLITE_BATCH:
+                    cursor.executemany(sql, batch)
+                    batch = []
+                    if on_batch:
+                        on_batch(row_id - first_id + 1)
+            if batch:
+                cursor.executemany(sql, batch)
+    return row_id - first_id + 1
+
+
+def copy_csv(
+    *,
+    table_name: str,
+    columns: Sequence[dict],
+    stream: IO[bytes],
+    using: str | None = None,
+) -> int:
+    """Load a headerless UTF-8 CSV already in table layout (`_id`, the columns, `_fts`),
+    as written by the ingestion pipeline: empty unquoted field = NULL, booleans
+    true/false, `_fts` holding the output of `fts.document`. Returns the rows loaded.
+
+    This is the fast path: PostgreSQL parses the file itself while we only pass bytes."""
+    _check_table_name(table_name)
+    _check_columns(columns)
+    using = _alias(using)
+    vendor = _vendor(using)
+    quote = connections[using].ops.quote_name
+    names = ", ".join(["_id", *(quote(c["id"]) for c in columns), "_fts"])
+    with connections[using].cursor() as cursor:
+        if vendor == "postgresql":
+            with cursor.cursor.copy(
+                f"COPY {quote(table_name)} ({names}) FROM STDIN WITH (FORMAT csv)"
+            ) as copy:
+                while chunk := stream.read(1 << 20):
+                    copy.write(chunk)
+            cursor.execute(f"SELECT count(*) FROM {quote(table_name)}")  # noqa: S608
+            return cursor.fetchone()[0]
+    # SQLite: parse here, turning empty fields into NULL and booleans into 0/1.
+    booleans = {i + 1 for i, c in enumerate(columns) if c["type"] == "boolean"}
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+
+    def typed():
+        for record in csv.reader(text):
+            values = [v if v != "" else None for v in record]
+            for i in booleans:
+                if values[i] is not None:
+                    values[i] = values[i].lower() in ("true", "t", "1")
+            yield values[1:-1]
+
+    return load_rows(table_name=table_name, columns=columns, rows=typed(), using=using)
+
+
+def create_indexes(*, table_name: str, columns: Sequence[dict], using: str | None = None):
+    """Indexes for the Data API: b-tree on typed columns, GIN on `_fts` (PostgreSQL).
+    Built after loading, which is several times faster than maintaining them row by row."""
+    _check_table_name(table_name)
+    _check_columns(columns)
+    using = _alias(using)
+    vendor = _vendor(using)
+    quote = connections[using].ops.quote_name
+    statements = []
+    for number, column in enumerate(columns, start=1):
+        if column["type"] in INDEXED_TYPES:
+            statements.append(
+                f"CREATE INDEX {quote(f'{table_name}_i{number}')} "
+                f"ON {quote(table_name)} ({quote(column['id'])})"
+            )
+    if vendor == "postgresql" and text_column_ids(columns):
+        statements.append(
+            f"CREATE INDEX {quote(f'{table_name}_fts')} ON {quote(table_name)} USING gin (_fts)"
+        )
+    with connections[using].cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+        if vendor == "postgresql":
+            # Fresh statistics so the first Data API query gets a sensible plan.
+            cursor.execute(f"ANALYZE {quote(table_name)}")

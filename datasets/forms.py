@@ -1,0 +1,151 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from datasets.models import Dataset, License, Theme, dataset_name_validator
+from portal import permissions
+from portal.models import Membership, Organization
+
+
+class DatasetForm(forms.Form):
+    """Metadata of a dataset; `organization` and `name` only when creating one."""
+
+    organization = forms.ModelChoiceField(
+        label=_("Publisher"), queryset=Organization.objects.none(), to_field_name="slug"
+    )
+    name = forms.CharField(
+        label=_("Short name (used in the web address)"),
+        max_length=100,
+        validators=[dataset_name_validator],
+        help_text=_("Lowercase letters, digits, '-' and '_', e.g. bus-routes."),
+    )
+    title_zh_hant = forms.CharField(label=_("Title (Traditional Chinese)"), required=False)
+    title_en = forms.CharField(label=_("Title (English)"), required=False)
+    summary_zh_hant = forms.CharField(
+        label=_("Plain-language summary (Traditional Chinese)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=600,
+        required=False,
+    )
+    summary_en = forms.CharField(
+        label=_("Plain-language summary (English)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=600,
+        required=False,
+    )
+    description_zh_hant = forms.CharField(
+        label=_("Description in Markdown (Traditional Chinese)"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+    )
+    description_en = forms.CharField(
+        label=_("Description in Markdown (English)"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    tags = forms.CharField(
+        label=_("Tags"), required=False, help_text=_("Separate tags with commas.")
+    )
+    license = forms.ModelChoiceField(label=_("License"), queryset=License.objects.all())
+    update_frequency = forms.ChoiceField(
+        label=_("Update frequency"), choices=Dataset.Frequency.choices
+    )
+    temporal_start = forms.DateField(
+        label=_("Covers from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    temporal_end = forms.DateField(
+        label=_("Covers until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    spatial = forms.CharField(label=_("Area covered"), max_length=300, required=False)
+    contact_name = forms.CharField(label=_("Contact name"), max_length=200, required=False)
+    contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    source = forms.CharField(label=_("Source"), max_length=500, required=False)
+    private = forms.BooleanField(
+        label=_("Private: only members of the organization can see it"), required=False
+    )
+
+    def __init__(self, *args, user, dataset: Dataset | None = None, **kwargs):
+        if dataset is not None:
+            initial = {
+                field: getattr(dataset, field)
+                for field in self.base_fields
+                if field not in ("organization", "name", "themes", "tags")
+            }
+            initial["themes"] = list(dataset.themes.all())
+            initial["tags"] = ", ".join(tag.name for tag in dataset.tags.all())
+            kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        if dataset is not None:
+            del self.fields["organization"]
+            del self.fields["name"]
+        else:
+            org_ids = permissions.organizations_where(user, Membership.Role.EDITOR)
+            self.fields["organization"].queryset = Organization.objects.filter(pk__in=org_ids)
+        for name, field in self.fields.items():
+            css = "form-check-input" if name == "private" else "form-control"
+            if name in ("license", "update_frequency", "organization"):
+                css = "form-select"
+            if name != "themes":
+                field.widget.attrs.setdefault("class", css)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("title_zh_hant") or data.get("title_en")):
+            self.add_error("title_zh_hant", _("Give the dataset a title in at least one language."))
+        if not (data.get("summary_zh_hant") or data.get("summary_en")):
+            self.add_error(
+                "summary_zh_hant",
+                _("Write a plain-language summary in at least one language."),
+            )
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["tags"] = [t for t in (data.get("tags") or "").split(",") if t.strip()]
+        data["contact_email"] = data.get("contact_email") or ""
+        return data
+
+
+class ResourceForm(forms.Form):
+    name_zh_hant = forms.CharField(label=_("Name (Traditional Chinese)"), required=False)
+    name_en = forms.CharField(label=_("Name (English)"), required=False)
+    description_zh_hant = forms.CharField(
+        label=_("Description (Traditional Chinese)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    description_en = forms.CharField(
+        label=_("Description (English)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    file = forms.FileField(label=_("Upload a file"), required=False)
+    url = forms.URLField(label=_("…or link to a file"), required=False, assume_scheme="https")
+    format = forms.CharField(
+        label=_("Format"),
+        max_length=30,
+        required=False,
+        help_text=_("Leave empty to take it from the file name."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("file")) == bool(data.get("url")):
+            raise forms.ValidationError(_("Upload a file or give a link, not both or neither."))
+        return data
+
+
+class SendBackForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What should the editors change?"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )

@@ -1,0 +1,85 @@
+"""Which encoding a text file is in.
+
+Order matters: a BOM is proof; strict UTF-8 almost never decodes a legacy file by
+accident; CP950 (not Big5: Taiwan files use CP950-only characters such as 碁 and 裏 that a
+strict Big5 decoder rejects) must also look like Chinese text; a detector only decides
+between the remaining single-byte code pages. The reader decodes the whole file strictly
+with the chosen encoding, so a file that switches encoding part-way fails with its row.
+"""
+
+import codecs
+import re
+
+from django.utils.translation import gettext_lazy as _
+
+from datasets.ingest.errors import IngestError
+
+SAMPLE_BYTES = 1 << 20
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CJK_OR_PUNCT = re.compile(r"[\u3000-\u303f\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+_ALIASES = {"big5": "cp950", "big-5": "cp950", "big5-hkscs": "big5hkscs", "utf8": "utf-8"}
+
+
+def normalize(name: str) -> str:
+    """A Python codec name for a publisher's override; Big5 means CP950 in practice."""
+    name = name.strip().lower()
+    name = _ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise IngestError(
+            _("Unknown encoding '%(name)s'.") % {"name": name}, code="encoding-error"
+        ) from None
+
+
+def _decodes(sample: bytes, encoding: str) -> str | None:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        # final=False: the sample may end in the middle of a multi-byte character.
+        return decoder.decode(sample, final=False)
+    except UnicodeDecodeError:
+        return None
+
+
+def detect(sample: bytes) -> str:
+    """The encoding of a file starting with `sample` (up to SAMPLE_BYTES)."""
+    for bom, encoding in BOMS:
+        if sample.startswith(bom):
+            return encoding
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # Several well-formed UTF-8 characters before the first bad byte: a UTF-8 file
+        # that switches encoding part-way. Reading it as UTF-8 reports the row.
+        prefix = sample[: exc.start].decode("utf-8")
+        if sum(ord(c) > 127 for c in prefix) >= 3:
+            return "utf-8"
+    head = sample[:4096]
+    if head and head.count(0) > len(head) // 4:
+        # UTF-16 without BOM: every other byte of ASCII text is zero.
+        return "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+    text = _decodes(sample, "cp950")
+    if text is not None:
+        non_ascii = [c for c in text if ord(c) > 127]
+        if non_ascii and sum(bool(_CJK_OR_PUNCT.match(c)) for c in non_ascii) > 0.8 * len(
+            non_ascii
+        ):
+            return "cp950"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(
+        sample, cp_isolation=["cp1250", "cp1252", "cp1251", "iso8859_2", "cp950", "shift_jis"]
+    ).best()
+    if best is None:
+        raise IngestError(
+            _("Could not tell the file's text encoding. Choose it in the ingestion settings."),
+            code="encoding-error",
+        )
+    return best.encoding

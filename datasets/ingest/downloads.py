@@ -1,0 +1,157 @@
+"""Derived downloads of a live version: CSV (UTF-8 with BOM, so Excel in Taiwan opens it
+right), JSON, XLSX, GeoJSON when there is geometry, and Parquet.
+
+Spreadsheet apps run a cell starting with = + - @ (or a tab or CR) as a formula, so such
+text cells are prefixed with an apostrophe in CSV and XLSX; numbers such as -5 stay as
+they are.
+"""
+
+import csv
+import json
+import re
+import tempfile
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import connections
+
+from datasets.models import ResourceVersion
+
+CHUNK = 10_000
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+DUCKDB_TYPES = {
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "datetime": "TIMESTAMPTZ",
+    "text": "VARCHAR",
+    "geometry": "VARCHAR",
+}
+
+
+def escape_formula(value):
+    """The cell as a spreadsheet should show it, never run it."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def version_rows(version: ResourceVersion) -> Iterator[list]:
+    """The version's rows in file order, fetched in chunks by `_id`."""
+    using = settings.DATASTORE_DATABASE
+    quote = connections[using].ops.quote_name
+    names = ", ".join(quote(c["id"]) for c in version.columns)
+    booleans = [i for i, c in enumerate(version.columns) if c["type"] == "boolean"]
+    sql = (
+        f"SELECT _id, {names} FROM {quote(version.table_name)} "  # noqa: S608
+        "WHERE _id > %s ORDER BY _id LIMIT %s"
+    )
+    last = 0
+    with connections[using].cursor() as cursor:
+        while True:
+            cursor.execute(sql, [last, CHUNK])
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            for row in rows:
+                values = list(row[1:])
+                for i in booleans:
+                    if values[i] is not None:
+                        values[i] = bool(values[i])
+                yield values
+            last = rows[-1][0]
+
+
+def _plain(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def version_downloads_write(*, version: ResourceVersion) -> dict:
+    """Write every derived file to storage; returns and records {format: storage name}."""
+    columns = version.columns
+    ids = [c["id"] for c in columns]
+    geometry = next((c["id"] for c in columns if c["type"] == "geometry"), None)
+    base = f"derived/{version.table_name}"
+    written = {}
+    with tempfile.TemporaryDirectory(prefix="downloads-") as tmp:
+        tmp = Path(tmp)
+        raw_csv = tmp / "raw.csv"
+        with (
+            open(tmp / "data.csv", "w", encoding="utf-8-sig", newline="") as excel_csv,
+            open(raw_csv, "w", encoding="utf-8", newline="") as raw,
+            open(tmp / "data.json", "w", encoding="utf-8") as as_json,
+        ):
+            excel_writer = csv.writer(excel_csv)
+            raw_writer = csv.writer(raw)
+            excel_writer.writerow([c.get("label") or c["id"] for c in columns])
+            raw_writer.writerow(ids)
+            as_json.write("[")
+            geojson = (
+                open(tmp / "data.geojson", "w", encoding="utf-8")  # noqa: SIM115 (closed below)
+                if geometry
+                else None
+            )
+            if geojson:
+                geojson.write('{"type":"FeatureCollection","features":[')
+            first = True
+            for values in version_rows(version):
+                plain = [_plain(v) for v in values]
+                excel_writer.writerow([escape_formula(v) for v in plain])
+                raw_writer.writerow(["" if v is None else v for v in plain])
+                record = dict(zip(ids, plain, strict=True))
+                as_json.write(("" if first else ",") + json.dumps(record, ensure_ascii=False))
+                if geojson:
+                    shape = record.pop(geometry)
+                    feature = {
+                        "type": "Feature",
+                        "geometry": json.loads(shape) if shape else None,
+                        "properties": record,
+                    }
+                    geojson.write(("" if first else ",") + json.dumps(feature, ensure_ascii=False))
+                first = False
+            as_json.write("]")
+            if geojson:
+                geojson.write("]}")
+                geojson.close()
+        _write_xlsx(version, tmp / "data.xlsx")
+        _write_parquet(columns, raw_csv, tmp / "data.parquet")
+        for fmt in ("csv", "json", "xlsx", "geojson", "parquet"):
+            path = tmp / f"data.{fmt}"
+            if path.exists():
+                name = f"{base}.{fmt}"
+                default_storage.delete(name)
+                with open(path, "rb") as f:
+                    written[fmt] = default_storage.save(name, File(f))
+    version.downloads = written
+    version.save(update_fields=["downloads"])
+    return written
+
+
+def _write_xlsx(version: ResourceVersion, path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("data")
+    sheet.append([c.get("label") or c["id"] for c in version.columns])
+    for values in version_rows(version):
+        sheet.append([escape_formula(_plain(v)) for v in values])
+    book.save(path)
+
+
+def _write_parquet(columns: list, raw_csv: Path, path: Path) -> None:
+    import duckdb
+
+    types = {c["id"]: DUCKDB_TYPES[c["type"]] for c in columns}
+    with duckdb.connect() as con:
+        relation = con.read_csv(
+            str(raw_csv), header=True, dtype=types, quotechar='"', escapechar='"'
+        )
+        relation.write_parquet(str(path))

@@ -1,0 +1,439 @@
+"""`ingest_run`: drive one IngestJob from its file to a live datastore table.
+
+The file is streamed twice: the first pass infers types, checks the shape of rows and
+scans for personal data; the second converts, validates against the final types and the
+data dictionary, profiles and loads. Memory stays flat whatever the file size. Nothing
+the public sees changes until `version_publish` flips the resource in one transaction.
+"""
+
+import hashlib
+import logging
+import shutil
+import tempfile
+from itertools import islice
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, connections, transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from datasets.datastore import load
+from datasets.datastore.schema import table_name_for
+from datasets.ingest import conf, pii, read, types, validate
+from datasets.ingest.errors import IngestError, TooLarge
+from datasets.ingest.profile import ColumnProfile
+from datasets.models import IngestJob, Resource
+
+logger = logging.getLogger(__name__)
+BATCH_ROWS = 50_000
+PROGRESS_EVERY = 50_000
+
+
+def _set(job: IngestJob, **fields) -> None:
+    fields["heartbeat_at"] = timezone.now()
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save(update_fields=list(fields))
+
+
+def ingest_run(*, job: IngestJob) -> IngestJob:
+    """Run the job unless it already finished; safe to call twice for the same job.
+
+    A job found RUNNING was interrupted (the worker died and the broker redelivered it):
+    it gets one more attempt, then fails with an explanation."""
+    job.refresh_from_db()
+    if job.status in (IngestJob.Status.SUCCEEDED, IngestJob.Status.FAILED):
+        return job
+    language = job.options.get("language") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        if job.status == IngestJob.Status.RUNNING and job.attempts >= 2:
+            _fail(
+                job,
+                IngestError(
+                    _(
+                        "The ingestion stopped twice without finishing (the worker was "
+                        "interrupted, possibly out of memory). The previous version is still "
+                        "published. Try again later or contact the site team."
+                    ),
+                    code="worker-lost",
+                ),
+            )
+            return job
+        _set(
+            job,
+            status=IngestJob.Status.RUNNING,
+            attempts=job.attempts + 1,
+            started_at=job.started_at or timezone.now(),
+            stage="fetch",
+            progress=0.0,
+        )
+        workdir = Path(tempfile.mkdtemp(prefix="ingest-"))
+        try:
+            _run(job, workdir)
+        except IngestError as exc:
+            _fail(job, exc)
+        except Exception:
+            logger.exception("ingest job %s crashed", job.pk)
+            _fail(
+                job,
+                IngestError(
+                    _(
+                        "The ingestion failed because of an error on our side. The previous "
+                        "version is still published; the site team has been told."
+                    ),
+                    code="internal-error",
+                ),
+            )
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return job
+
+
+def _fail(job: IngestJob, error: IngestError, report: dict | None = None) -> None:
+    if job.options.get("_table"):
+        load.drop_version_table(table_name=job.options["_table"])
+    options = {k: v for k, v in job.options.items() if k != "_table"}
+    if report is not None:
+        options["report"] = report
+    _set(
+        job,
+        status=IngestJob.Status.FAILED,
+        error=str(error.message),
+        error_code=error.code,
+        finished_at=timezone.now(),
+        options=options,
+    )
+
+
+def _local_copy(job: IngestJob, workdir: Path) -> tuple[Path, str, dict]:
+    """The file to ingest as a local path, its display name, and fetch metadata."""
+    resource = job.resource
+    if resource.url_type == Resource.UrlType.LINK and job.source in ("url", "refresh", "rerun"):
+        from datasets.ingest.fetch import fetch_to_file
+
+        result = fetch_to_file(
+            resource.url,
+            workdir / "fetched",
+            etag=resource.remote_etag if job.source == "refresh" else "",
+            last_modified=resource.remote_last_modified if job.source == "refresh" else "",
+        )
+        return (
+            result.path,
+            result.name,
+            {
+                "etag": result.etag,
+                "last_modified": result.last_modified,
+                "not_modified": result.not_modified,
+            },
+        )
+    if not resource.file:
+        raise IngestError(_("The resource has no file to ingest."), code="source-error")
+    try:
+        return Path(default_storage.path(resource.file.name)), resource.file.name, {}
+    except NotImplementedError:
+        # Remote storage: stream a local copy, readers need random access.
+        target = workdir / Path(resource.file.name).name
+        with resource.file.open("rb") as source, open(target, "wb") as out:
+            shutil.copyfileobj(source, out, 1 << 20)
+        return target, resource.file.name, {}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            size += len(chunk)
+            if size > conf.get("MAX_BYTES"):
+                raise TooLarge(conf.get("MAX_BYTES"))
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _run(job: IngestJob, workdir: Path) -> None:
+    resource = job.resource
+    path, name, remote = _local_copy(job, workdir)
+    if remote.get("not_modified"):
+        _finish_unchanged(job, resource, remote)
+        return
+    sha256 = _sha256(path)
+    current = resource.current_version
+    if current and current.sha256 == sha256 and job.source != "rerun":
+        job.sha256 = sha256
+        _finish_unchanged(job, resource, remote)
+        return
+    try:
+        with transaction.atomic():
+            _set(job, sha256=sha256, stage="read", progress=0.05)
+    except IntegrityError:
+        # Another job is already ingesting this very file for this resource.
+        _set(
+            job,
+            status=IngestJob.Status.SUCCEEDED,
+            stage="duplicate",
+            sha256=sha256,
+            progress=1.0,
+            finished_at=timezone.now(),
+        )
+        return
+    options = {**resource.ingest_options, **job.options}
+    fmt, table = read.open_table(path, Path(name).name, options)
+    try:
+        _ingest_table(job, resource, table, fmt=fmt, sha256=sha256, path=path, remote=remote)
+    finally:
+        read.cleanup(table)
+
+
+def _finish_unchanged(job, resource, remote) -> None:
+    _record_remote(resource, remote)
+    _set(
+        job,
+        status=IngestJob.Status.SUCCEEDED,
+        stage="unchanged",
+        progress=1.0,
+        version=resource.current_version,
+        finished_at=timezone.now(),
+    )
+
+
+def _record_remote(resource: Resource, remote: dict) -> None:
+    if remote:
+        resource.remote_etag = remote.get("etag") or ""
+        resource.remote_last_modified = remote.get("last_modified") or ""
+        resource.last_fetched_at = timezone.now()
+        resource.save(update_fields=["remote_etag", "remote_last_modified", "last_fetched_at"])
+
+
+def _ingest_table(job, resource, table, *, fmt, sha256, path, remote) -> None:
+    report = validate.Report()
+    columns = validate.repair_header(table.labels, report)
+    declared = validate.apply_dictionary(columns, resource.schema, report)
+    width = len(columns)
+    null_tokens = set((resource.schema or {}).get("missingValues") or conf.get("NULL_TOKENS"))
+    decimal_comma = table.delimiter == ";"
+
+    # Pass 1: shape, types, personal data.
+    _set(job, stage="analyse", progress=0.1)
+    inference = types.Inference(width, decimal_comma=decimal_comma)
+    scanner = pii.Scanner(width)
+    rows = 0
+    for row, cells in table.rows():
+        if not any(c is not None and c.strip() for c in cells):
+            report.add(
+                "blank-row",
+                _("Row %(row)s is empty and was skipped.") % {"row": row},
+                row=row,
+                warning=True,
+            )
+            continue
+        rows += 1
+        if len(cells) > width:
+            extra = [i for i in range(width, len(cells)) if cells[i] not in (None, "")]
+            if extra:
+                report.add(
+                    "extra-cell",
+                    _(
+                        "Row %(row)s has a value in column %(column)s, past the last named column "
+                        "(%(width)s). Remove it or add a column name."
+                    )
+                    % {"row": row, "column": extra[0] + 1, "width": width},
+                    row=row,
+                    column=extra[0] + 1,
+                )
+        elif len(cells) < width:
+            report.add(
+                "missing-cell",
+                _("Row %(row)s has %(n)s cells instead of %(width)s; the missing ones are empty.")
+                % {"row": row, "n": len(cells), "width": width},
+                row=row,
+                column=len(cells) + 1,
+                warning=True,
+            )
+        for index, value in enumerate(cells[:width]):
+            if value is None or value.strip() in null_tokens:
+                continue
+            if index not in declared:
+                inference.observe(index, value)
+            scanner.observe(index, value)
+        if rows % PROGRESS_EVERY == 0:
+            _set(job, rows=rows)
+    if rows == 0:
+        raise IngestError(_("The file has a header but no rows of data."), code="source-error")
+    inferred = inference.result()
+    for index, column in enumerate(columns):
+        if index in declared:
+            column["type"] = declared[index]["type"]
+        elif column["label"] in table.hints:
+            column["type"] = table.hints[column["label"]]
+        else:
+            column["type"] = inferred[index]
+    if report.errors:
+        _fail_with_report(job, report, table, fmt)
+        return
+
+    # Pass 2: convert, validate, profile, load.
+    number = (resource.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    table_name = table_name_for(resource.pk, number)
+    # Claim the table name first so the orphan cleanup leaves it alone while we load.
+    job.options = {**job.options, "_table": table_name}
+    _set(job, stage="load", progress=0.3, options=job.options)
+    load.drop_version_table(table_name=table_name)  # left over by an interrupted attempt
+    load.create_version_table(table_name=table_name, columns=columns)
+    converters = [types.converter(c["type"], decimal_comma) for c in columns]
+    checkers = {
+        i: validate.ConstraintChecker(columns[i], i + 1, d["constraints"], report)
+        for i, d in declared.items()
+        if d["constraints"]
+    }
+    profiles = [ColumnProfile(c["type"]) for c in columns]
+
+    def typed_rows():
+        for row, cells in table.rows():
+            if not any(c is not None and c.strip() for c in cells):
+                continue
+            values = []
+            for index in range(width):
+                raw = cells[index] if index < len(cells) else None
+                if raw is not None and raw.strip() in null_tokens:
+                    raw = None
+                value = None
+                if raw is not None:
+                    try:
+                        value = converters[index](raw)
+                    except (types.Invalid, ValueError):
+                        column = columns[index]
+                        report.add(
+                            "type-error",
+                            _(
+                                "Row %(row)s, column %(column)s (%(label)s): '%(value)s' is not a "
+                                "valid %(type)s."
+                            )
+                            % {
+                                "row": row,
+                                "column": index + 1,
+                                "label": column["label"],
+                                "value": raw[:100],
+                                "type": _type_name(column["type"]),
+                            },
+                            row=row,
+                            column=index + 1,
+                            field=column["label"],
+                        )
+                if index in checkers:
+                    checkers[index].check(row, raw, value)
+                profiles[index].observe(value)
+                values.append(value)
+            yield values
+
+    loaded = 0
+    source = typed_rows()
+    using = settings.DATASTORE_DATABASE
+    while batch := list(islice(source, BATCH_ROWS)):
+        if report.errors:
+            # The version will not be published: stop loading, but read on so the report
+            # counts every problem in the file.
+            for _rest in source:
+                pass
+            break
+        loaded += load.load_rows(
+            table_name=table_name, columns=columns, rows=batch, using=using, first_id=loaded + 1
+        )
+        _set(job, rows=loaded, progress=0.3 + 0.55 * loaded / rows)
+    if report.errors:
+        _fail_with_report(job, report, table, fmt)
+        return
+
+    _set(job, stage="index", progress=0.87)
+    load.create_indexes(table_name=table_name, columns=columns, using=using)
+    profile = {
+        "rows": loaded,
+        "columns": {
+            c["id"]: p.result(histogram=_histogram(table_name, c, p, using))
+            for c, p in zip(columns, profiles, strict=True)
+        },
+    }
+    findings = scanner.findings(columns, conf.get("PII_THRESHOLD"))
+    report_dict = report.as_dict(**_source_info(table, fmt), rows=loaded)
+    _set(job, stage="publish", progress=0.95)
+    from datasets.services.ingestion import version_publish
+
+    version_publish(
+        job=job,
+        number=number,
+        table_name=table_name,
+        columns=columns,
+        rows=loaded,
+        sha256=sha256,
+        encoding=table.encoding,
+        report=report_dict,
+        profile=profile,
+        findings=findings,
+        source_path=path if remote else None,
+    )
+    _record_remote(resource, remote)
+
+
+def _type_name(kind: str) -> str:
+    return {
+        "integer": _("whole number"),
+        "number": _("number"),
+        "boolean": _("yes/no value"),
+        "date": _("date"),
+        "datetime": _("date and time"),
+        "geometry": _("geometry (closed rings, GeoJSON or WKT)"),
+        "text": _("text"),
+    }[kind]
+
+
+def _source_info(table, fmt) -> dict:
+    return {
+        "format": fmt,
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+        "sheet": table.sheet,
+        "header_row": table.header_row,
+    }
+
+
+def _fail_with_report(job, report, table, fmt) -> None:
+    first = report.errors[0]
+    total = report.error_count
+    message = _("%(n)s problem(s) found; the first: %(first)s") % {
+        "n": total,
+        "first": first["message"],
+    }
+    _fail(
+        job,
+        IngestError(message, code=first["code"], row=first["row"], column=first["column"]),
+        report=report.as_dict(**_source_info(table, fmt)),
+    )
+
+
+def _histogram(table_name: str, column: dict, profile: ColumnProfile, using: str):
+    """Ten equal-width bins, counted by the database rather than in Python."""
+    if column["type"] not in ("integer", "number") or not profile.count:
+        return None
+    low, high = float(profile.minimum), float(profile.maximum)
+    width = (high - low) / 10 or 1.0
+    quote = connections[using].ops.quote_name
+    col = quote(column["id"])
+    # Values are >= low, so truncation is floor(); PostgreSQL's cast would round instead.
+    bucket = f"CAST(({col} - %s) / %s AS INTEGER)"
+    if connections[using].vendor == "postgresql":
+        bucket = f"floor(({col} - %s) / %s)::int"
+    sql = (
+        f"SELECT CASE WHEN b > 9 THEN 9 ELSE b END AS bin, count(*) FROM ("  # noqa: S608
+        f"SELECT {bucket} AS b FROM {quote(table_name)} WHERE {col} IS NOT NULL) t GROUP BY 1"
+    )
+    counts = [0] * 10
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [low, width])
+        for bin_, n in cursor.fetchall():
+            counts[int(bin_)] += n
+    return [
+        {"from": low + i * width, "to": low + (i + 1) * width, "count": n}
+        for i, n in enumerate(counts)
+    ]

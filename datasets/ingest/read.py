@@ -1,0 +1,600 @@
+"""Turn a file of any ingestible format into a header and rows of text cells.
+
+Every reader yields `(row_number, cells)` where `row_number` is the 1-based row the
+publisher sees in the file (header included) and cells are strings or None. Readers are
+re-iterable (`Table.rows()` starts over) so the pipeline can stream the file twice
+instead of holding it in memory.
+"""
+
+import codecs
+import csv
+import gzip
+import json
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path, PurePosixPath
+
+from django.utils.translation import gettext_lazy as _
+
+from datasets.ingest import conf, decode
+from datasets.ingest.detect import detect_format
+from datasets.ingest.errors import IngestError, TooLarge
+
+# A single CSV field may be this large (the stdlib default of 128 KB rejects real files).
+csv.field_size_limit(64 * 1024 * 1024)
+SNIFF_CHARS = 64 * 1024
+DELIMITERS = ",\t;|"
+TITLE_SCAN_ROWS = 20
+JSON_MAX_BYTES = 512 * 1024 * 1024
+
+
+@dataclass
+class Table:
+    labels: list[str]
+    header_row: int  # 1-based row of the header in the file; 0 when there is none
+    rows: Callable[[], Iterator[tuple[int, list]]]
+    encoding: str = ""
+    delimiter: str = ""
+    sheet: str = ""
+    hints: dict = field(default_factory=dict)  # label -> forced type (e.g. geometry)
+    temp_paths: list = field(default_factory=list)
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    return text
+
+
+def find_header(rows: list[list]) -> int:
+    """Index of the header among the first rows: skips title rows (few filled cells above
+    a wider table), e.g. a report title in A1 of a spreadsheet."""
+    widths = [sum(1 for c in r if c not in (None, "")) for r in rows]
+    if not widths:
+        return 0
+    widest = max(widths)
+    for index, width in enumerate(widths):
+        if width >= max(1, widest * 0.6) or (widest <= 2 and width):
+            return index
+    return 0
+
+
+def _header_index(options: dict, sample: list[list]) -> int:
+    if options.get("header_row"):
+        return int(options["header_row"]) - 1
+    return find_header(sample)
+
+
+# ---------------------------------------------------------------- delimited text
+
+
+def _sniff(text: str, override: str | None) -> csv.Dialect | type[csv.Dialect]:
+    if override:
+        delimiter = {"\\t": "\t", "tab": "\t"}.get(override, override)
+
+        class Given(csv.excel):
+            pass
+
+        Given.delimiter = delimiter
+        return Given
+    sample = text[:SNIFF_CHARS]
+    if len(text) > SNIFF_CHARS:
+        sample = sample.rsplit("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS)
+    except csv.Error:
+        # Fall back to the candidate that splits the first lines most consistently.
+        lines = [line for line in sample.splitlines()[:50] if line.strip()]
+        best, best_score = ",", -1
+        for delimiter in DELIMITERS:
+            counts = [line.count(delimiter) for line in lines]
+            if counts and min(counts) > 0:
+                score = min(counts) * 1000 - (max(counts) - min(counts))
+                if score > best_score:
+                    best, best_score = delimiter, score
+
+        class Guessed(csv.excel):
+            pass
+
+        Guessed.delimiter = best
+        return Guessed
+
+
+def _text_lines(path: Path, encoding: str) -> Iterator[str]:
+    """Lines of the file decoded strictly, so a bad byte is reported with its line."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    line = 1
+    pending = ""
+    with open(path, "rb") as f:
+        while True:
+            chunk = f.read(1 << 20)
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                good = chunk[: exc.start].decode(encoding, errors="replace")
+                row = line + (pending + good).count("\n")
+                raise IngestError(
+                    _(
+                        "Row %(row)s is not valid %(encoding)s text: the file changes encoding "
+                        "part-way, or the encoding is wrong. Save it in one encoding, or "
+                        "choose the encoding and re-run."
+                    )
+                    % {"row": row, "encoding": encoding},
+                    code="encoding-error",
+                    row=row,
+                ) from None
+            pending += text
+            parts = pending.split("\n")
+            pending = parts.pop()
+            for part in parts:
+                yield part + "\n"
+                line += 1
+            if not chunk:
+                if pending:
+                    yield pending
+                return
+
+
+def read_csv(path: Path, options: dict) -> Table:
+    with open(path, "rb") as f:
+        sample = f.read(decode.SAMPLE_BYTES)
+    encoding = (
+        decode.normalize(options["encoding"]) if options.get("encoding") else decode.detect(sample)
+    )
+    try:
+        head_text = codecs.getincrementaldecoder(encoding)("replace").decode(sample)
+    except LookupError:
+        raise IngestError(_("Unknown encoding."), code="encoding-error") from None
+    dialect = _sniff(head_text, options.get("delimiter"))
+    # Sniffer guesses quoting oddly on some samples; RFC 4180 quoting is what files use.
+    delimiter = dialect.delimiter
+
+    def records() -> Iterator[tuple[int, list]]:
+        reader = csv.reader(
+            _text_lines(path, encoding), delimiter=delimiter, quotechar='"', doublequote=True
+        )
+        row = 1
+        try:
+            for record in reader:
+                yield row, record
+                row = reader.line_num + 1
+        except csv.Error as exc:
+            raise IngestError(
+                _("Row %(row)s cannot be read as delimited text: %(error)s")
+                % {"row": row, "error": exc},
+                code="format-error",
+                row=row,
+            ) from None
+
+    return _table_from_records(records, options, encoding=encoding, delimiter=delimiter)
+
+
+def _table_from_records(records, options, **extra) -> Table:
+    sample = []
+    for _row, cells in records():
+        sample.append(cells)
+        if len(sample) >= TITLE_SCAN_ROWS:
+            break
+    if not sample:
+        raise IngestError(_("The file is empty."), code="source-error")
+    header_index = _header_index(options, sample)
+    if header_index >= len(sample):
+        raise IngestError(_("The header row is past the end of the file."), code="source-error")
+    labels = [_text(c) or "" for c in sample[header_index]]
+    # Trailing blank header cells from spreadsheets are padding, not columns.
+    while labels and labels[-1].strip() == "" and len(labels) > 1:
+        labels.pop()
+
+    def rows():
+        for number, (row, cells) in enumerate(records()):
+            if number > header_index:
+                yield row, [_text(c) for c in cells]
+
+    return Table(labels=labels, header_row=header_index + 1, rows=rows, **extra)
+
+
+# ---------------------------------------------------------------- spreadsheets
+
+
+def read_xlsx(path: Path, options: dict) -> Table:
+    import openpyxl
+
+    def open_book():
+        try:
+            # openpyxl parses with defusedxml when it is installed (it is): entity
+            # expansion (billion laughs) and external entities raise instead of expanding.
+            return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:
+            if _caused_by_entities(exc):
+                raise IngestError(
+                    _(
+                        "The spreadsheet declares XML entities (a known way to crash servers, "
+                        "'billion laughs'); it was refused. Save it again from Excel or "
+                        "LibreOffice."
+                    ),
+                    code="format-error",
+                ) from None
+            raise IngestError(
+                _("The spreadsheet cannot be opened: %(error)s") % {"error": type(exc).__name__},
+                code="format-error",
+            ) from None
+
+    book = open_book()
+    try:
+        names = book.sheetnames
+        wanted = options.get("sheet")
+        if wanted:
+            if wanted not in names:
+                raise IngestError(
+                    _("There is no sheet named '%(sheet)s'. Sheets: %(sheets)s")
+                    % {"sheet": wanted, "sheets": ", ".join(names)},
+                    code="source-error",
+                )
+            sheet = wanted
+        else:
+            sheet = next(
+                (n for n in names if any(any(v is not None for v in r) for r in _first(book[n]))),
+                names[0],
+            )
+    finally:
+        book.close()
+
+    def records():
+        book = open_book()
+        try:
+            for number, values in enumerate(book[sheet].iter_rows(values_only=True), start=1):
+                yield number, list(values)
+        except IngestError:
+            raise
+        except Exception as exc:
+            raise IngestError(
+                _("The spreadsheet cannot be read: %(error)s") % {"error": type(exc).__name__},
+                code="format-error",
+            ) from None
+        finally:
+            book.close()
+
+    return _table_from_records(records, options, sheet=sheet)
+
+
+def _caused_by_entities(exc: BaseException | None) -> bool:
+    from defusedxml import DefusedXmlException
+
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _first(worksheet, n=20):
+    for number, row in enumerate(worksheet.iter_rows(values_only=True)):
+        if number >= n:
+            break
+        yield row
+
+
+def read_xls(path: Path, options: dict) -> Table:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(path, on_demand=True)
+    except Exception as exc:
+        raise IngestError(
+            _("The spreadsheet cannot be opened: %(error)s") % {"error": type(exc).__name__},
+            code="format-error",
+        ) from None
+    names = book.sheet_names()
+    wanted = options.get("sheet")
+    if wanted and wanted not in names:
+        raise IngestError(
+            _("There is no sheet named '%(sheet)s'. Sheets: %(sheets)s")
+            % {"sheet": wanted, "sheets": ", ".join(names)},
+            code="source-error",
+        )
+    sheet_name = wanted or next((n for n in names if book.sheet_by_name(n).nrows), names[0])
+    sheet = book.sheet_by_name(sheet_name)
+
+    def cell(c):
+        if c.ctype == xlrd.XL_CELL_DATE:
+            return xlrd.xldate_as_datetime(c.value, book.datemode)
+        if c.ctype == xlrd.XL_CELL_BOOLEAN:
+            return bool(c.value)
+        if c.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+            return None
+        return c.value
+
+    def records():
+        for index in range(sheet.nrows):
+            yield index + 1, [cell(c) for c in sheet.row(index)]
+
+    return _table_from_records(records, options, sheet=sheet_name)
+
+
+def read_ods(path: Path, options: dict) -> Table:
+    from odf import opendocument, table, text
+
+    try:
+        document = opendocument.load(str(path))
+    except Exception as exc:
+        raise IngestError(
+            _("The spreadsheet cannot be opened: %(error)s") % {"error": type(exc).__name__},
+            code="format-error",
+        ) from None
+    sheets = document.spreadsheet.getElementsByType(table.Table)
+    names = [s.getAttribute("name") for s in sheets]
+    wanted = options.get("sheet")
+    if wanted and wanted not in names:
+        raise IngestError(
+            _("There is no sheet named '%(sheet)s'. Sheets: %(sheets)s")
+            % {"sheet": wanted, "sheets": ", ".join(names)},
+            code="source-error",
+        )
+    chosen = sheets[names.index(wanted)] if wanted else sheets[0]
+
+    def value(c):
+        kind = c.getAttribute("valuetype")
+        if kind in ("float", "percentage", "currency"):
+            return float(c.getAttribute("value"))
+        if kind == "date":
+            return c.getAttribute("datevalue")
+        if kind == "boolean":
+            return c.getAttribute("booleanvalue") == "true"
+        parts = ["".join(str(n) for n in p.childNodes) for p in c.getElementsByType(text.P)]
+        return "\n".join(parts) or None
+
+    def records():
+        number = 0
+        for row in chosen.getElementsByType(table.TableRow):
+            repeat = min(int(row.getAttribute("numberrowsrepeated") or 1), 1000)
+            cells = []
+            for c in row.getElementsByType(table.TableCell):
+                times = min(int(c.getAttribute("numbercolumnsrepeated") or 1), 1000)
+                cells.extend([value(c)] * times)
+            while cells and cells[-1] is None:
+                cells.pop()
+            for _copy in range(repeat):
+                number += 1
+                yield number, cells
+
+    return _table_from_records(records, options, sheet=chosen.getAttribute("name"))
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def _load_json(path: Path):
+    if path.stat().st_size > JSON_MAX_BYTES:
+        raise IngestError(
+            _("JSON files over 512 MB are not ingested; use CSV or JSON Lines."),
+            code="source-error",
+        )
+    try:
+        with open(path, "rb") as f:
+            return json.loads(f.read().decode("utf-8-sig"))
+    except RecursionError:
+        raise IngestError(_("The JSON is nested too deeply."), code="format-error") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise IngestError(
+            _("The file is not valid JSON: %(error)s") % {"error": exc}, code="format-error"
+        ) from None
+
+
+def _objects_table(objects_factory, hints=None) -> Table:
+    labels: dict[str, None] = {}
+    for _row, obj in objects_factory():
+        labels.update(dict.fromkeys(obj))
+    keys = list(labels)
+
+    def rows():
+        for row, obj in objects_factory():
+            yield row, [_text(obj.get(k)) for k in keys]
+
+    return Table(labels=keys, header_row=0, rows=rows, encoding="utf-8", hints=hints or {})
+
+
+def read_json(path: Path, options: dict) -> Table:
+    data = _load_json(path)
+    if isinstance(data, dict):
+        # {"data": [...]} and similar wrappers: take the first list of objects.
+        data = next((v for v in data.values() if isinstance(v, list)), None)
+    if not isinstance(data, list) or not all(isinstance(o, dict) for o in data):
+        raise IngestError(
+            _("Only a JSON array of objects (one object per row) can be ingested."),
+            code="format-error",
+        )
+
+    def objects():
+        yield from enumerate(data, start=1)
+
+    return _objects_table(objects)
+
+
+def read_jsonl(path: Path, options: dict) -> Table:
+    def objects():
+        with open(path, encoding="utf-8-sig") as f:
+            for number, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except (ValueError, RecursionError):
+                    raise IngestError(
+                        _("Line %(row)s is not valid JSON.") % {"row": number},
+                        code="format-error",
+                        row=number,
+                    ) from None
+                if not isinstance(obj, dict):
+                    raise IngestError(
+                        _("Line %(row)s is not a JSON object.") % {"row": number},
+                        code="format-error",
+                        row=number,
+                    )
+                yield number, obj
+
+    return _objects_table(objects)
+
+
+def read_geojson(path: Path, options: dict) -> Table:
+    data = _load_json(path)
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        data = {"features": [data]}
+    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
+        raise IngestError(_("The GeoJSON has no list of features."), code="format-error")
+
+    def objects():
+        for number, feature in enumerate(data["features"], start=1):
+            if not isinstance(feature, dict):
+                raise IngestError(
+                    _("Feature %(row)s is not an object.") % {"row": number},
+                    code="format-error",
+                    row=number,
+                )
+            properties = feature.get("properties") or {}
+            yield number, {**properties, "geometry": feature.get("geometry")}
+
+    return _objects_table(objects, hints={"geometry": "geometry"})
+
+
+# ---------------------------------------------------------------- archives
+
+
+def _copy_capped(source, target, limit: int) -> int:
+    written = 0
+    while chunk := source.read(1 << 20):
+        written += len(chunk)
+        if written > limit:
+            raise TooLarge(limit)
+        target.write(chunk)
+    return written
+
+
+def extract_zip(path: Path) -> tuple[Path, str]:
+    """The one ingestible member of a ZIP, extracted to a temporary file, with its name.
+    Sizes in the directory are checked first and the extraction itself is capped, since a
+    crafted archive can lie in its directory."""
+    limit = conf.get("MAX_BYTES")
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise IngestError(_("The ZIP archive is damaged."), code="format-error") from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > conf.get("ZIP_MAX_ENTRIES"):
+            raise IngestError(
+                _("The ZIP archive holds too many files (%(n)s).") % {"n": len(infos)},
+                code="source-error",
+            )
+        total = sum(i.file_size for i in infos)
+        packed = sum(i.compress_size for i in infos) or 1
+        if total > limit or total / packed > conf.get("ZIP_MAX_RATIO"):
+            raise IngestError(
+                _("The ZIP archive expands to too much data (a 'ZIP bomb'); it was not opened."),
+                code="source-error",
+            )
+        for info in infos:
+            name = PurePosixPath(info.filename)
+            if name.is_absolute() or ".." in name.parts or "\\" in info.filename:
+                raise IngestError(
+                    _("The ZIP archive contains an unsafe path: %(name)s")
+                    % {"name": info.filename},
+                    code="source-error",
+                )
+        candidates = [
+            i
+            for i in infos
+            if not i.is_dir()
+            and PurePosixPath(i.filename).suffix.lower()
+            in (".csv", ".tsv", ".txt", ".json", ".jsonl", ".geojson", ".xlsx", ".xls", ".ods")
+            and not PurePosixPath(i.filename).name.startswith(".")
+        ]
+        if len(candidates) != 1:
+            raise IngestError(
+                _(
+                    "A ZIP archive is ingested when it holds exactly one data file "
+                    "(CSV, JSON, GeoJSON or a spreadsheet); this one holds %(n)s."
+                )
+                % {"n": len(candidates)},
+                code="source-error",
+            )
+        member = candidates[0]
+        # Closed by the `with` below; kept on disk for the reader, removed by cleanup().
+        target = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            delete=False, suffix=PurePosixPath(member.filename).suffix
+        )
+        with archive.open(member) as source, target:
+            _copy_capped(source, target, min(limit, max(member.file_size, 1)))
+        return Path(target.name), PurePosixPath(member.filename).name
+
+
+def gunzip(path: Path) -> Path:
+    limit = conf.get("MAX_BYTES")
+    target = tempfile.NamedTemporaryFile(delete=False)  # noqa: SIM115 (closed by `with`)
+    try:
+        with gzip.open(path, "rb") as source, target:
+            _copy_capped(source, target, limit)
+    except (OSError, EOFError):
+        Path(target.name).unlink(missing_ok=True)
+        raise IngestError(_("The gzip file is damaged."), code="format-error") from None
+    except TooLarge:
+        Path(target.name).unlink(missing_ok=True)
+        raise
+    return Path(target.name)
+
+
+READERS = {
+    "csv": read_csv,
+    "xlsx": read_xlsx,
+    "xls": read_xls,
+    "ods": read_ods,
+    "json": read_json,
+    "jsonl": read_jsonl,
+    "geojson": read_geojson,
+}
+
+
+def open_table(path: Path, name: str, options: dict) -> tuple[str, Table]:
+    """(format, table) for the file; raises IngestError for formats we do not ingest."""
+    temp_paths = []
+    fmt = detect_format(path, name)
+    if fmt == "gzip":
+        path = gunzip(path)
+        temp_paths.append(path)
+        name = name[:-3] if name.lower().endswith(".gz") else name
+        fmt = detect_format(path, name)
+    if fmt == "zip":
+        path, name = extract_zip(path)
+        temp_paths.append(path)
+        fmt = detect_format(path, name)
+        if fmt in ("zip", "gzip"):
+            raise IngestError(_("Archives inside archives are not ingested."), code="source-error")
+    if fmt not in READERS:
+        raise IngestError(
+            _(
+                "Not ingested: this file is not a table we can read (CSV, TSV, XLSX, XLS, ODS, "
+                "JSON, JSON Lines, GeoJSON or a ZIP of one). It is stored and can be downloaded."
+            ),
+            code="format-error",
+        )
+    table = READERS[fmt](path, options)
+    table.temp_paths = temp_paths
+    return fmt, table
+
+
+def cleanup(table: Table) -> None:
+    for p in table.temp_paths:
+        Path(p).unlink(missing_ok=True)

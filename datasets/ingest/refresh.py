@@ -1,0 +1,81 @@
+"""Scheduled re-fetching of linked resources according to their dataset's update frequency."""
+
+from datetime import timedelta
+
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from datasets.models import Dataset, IngestJob, Resource
+from portal.models import Membership
+
+INTERVALS = {
+    Dataset.Frequency.CONTINUOUS: timedelta(hours=1),
+    Dataset.Frequency.DAILY: timedelta(days=1),
+    Dataset.Frequency.WEEKLY: timedelta(weeks=1),
+    Dataset.Frequency.MONTHLY: timedelta(days=30),
+    Dataset.Frequency.QUARTERLY: timedelta(days=91),
+    Dataset.Frequency.BIANNUAL: timedelta(days=182),
+    Dataset.Frequency.ANNUAL: timedelta(days=365),
+}
+
+
+def resources_due(now=None):
+    now = now or timezone.now()
+    due = Q(pk__in=[])
+    for frequency, interval in INTERVALS.items():
+        due |= Q(dataset__update_frequency=frequency) & (
+            Q(last_fetched_at__isnull=True) | Q(last_fetched_at__lte=now - interval)
+        )
+    return (
+        Resource.objects.filter(url_type=Resource.UrlType.LINK)
+        .exclude(url="")
+        .filter(due)
+        .exclude(ingest_jobs__status__in=IngestJob.ACTIVE)
+        .select_related("dataset")
+    )
+
+
+def resources_refresh_due() -> list[IngestJob]:
+    """Fetch each due resource now (unchanged content makes no new version) and e-mail
+    the organization's editors when a refresh fails."""
+    from datasets.ingest.pipeline import ingest_run
+
+    jobs = []
+    for resource in resources_due():
+        # Run in this task rather than queueing: refreshes are few and this keeps the
+        # schedule from piling up duplicate jobs.
+        job = IngestJob.objects.create(resource=resource, source="refresh")
+        ingest_run(job=job)
+        if job.status == IngestJob.Status.FAILED:
+            _notify_failure(resource, job)
+            # Do not hammer a broken link every minute: try again after the interval.
+            Resource.objects.filter(pk=resource.pk).update(last_fetched_at=timezone.now())
+        jobs.append(job)
+    return jobs
+
+
+def _notify_failure(resource: Resource, job: IngestJob) -> None:
+    emails = list(
+        Membership.objects.filter(
+            organization_id=resource.dataset.organization_id,
+            role__in=[Membership.Role.EDITOR, Membership.Role.ADMIN],
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    if not emails:
+        return
+    with translation.override("zh-hant"):
+        subject = _("Scheduled update failed: %(name)s") % {"name": resource.name}
+        body = _(
+            "The scheduled update of '%(name)s' in the dataset '%(dataset)s' failed:\n\n"
+            "%(error)s\n\nThe previous version is still published. Link: %(url)s"
+        ) % {
+            "name": resource.name,
+            "dataset": resource.dataset.title,
+            "error": job.error,
+            "url": resource.url,
+        }
+    send_mail(subject, body, None, emails)

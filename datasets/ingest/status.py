@@ -1,0 +1,79 @@
+"""Reads about ingestion state for pages and the API (selectors)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from datasets import permissions
+from datasets.models import IngestJob, Resource, ResourceVersion
+
+
+STAGES = {
+    "fetch": _("fetching the file"),
+    "read": _("reading the file"),
+    "analyse": _("checking types and personal data"),
+    "load": _("loading rows"),
+    "index": _("building indexes"),
+    "publish": _("publishing"),
+}
+
+
+def resource_latest_job(*, resource: Resource) -> IngestJob | None:
+    return resource.ingest_jobs.order_by("-created_at", "-pk").first()
+
+
+def job_as_json(job: IngestJob | None) -> dict | None:
+    """The `ingest` object of the public contract."""
+    if job is None:
+        return None
+    return {
+        "status": job.status,
+        "stage": job.stage,
+        "progress": round(job.progress, 3),
+        "rows": job.rows,
+        "error": job.error,
+    }
+
+
+def resource_report(*, resource: Resource, user) -> dict:
+    """The validation report page's content, and what the API returns for it.
+
+    Everyone who may see the dataset gets the served version's report and profile; a
+    failed or held-back ingestion's details (which can quote cell values) only go to
+    people who may edit the dataset."""
+    can_edit = permissions.can_edit_dataset(user, resource.dataset)
+    job = resource_latest_job(resource=resource)
+    version = resource.current_version
+    pending = None
+    if can_edit:
+        pending = (
+            resource.versions.filter(personal_data=ResourceVersion.PersonalData.FLAGGED)
+            .order_by("-number")
+            .first()
+        )
+    out = {
+        "resource": str(resource.pk),
+        "ingest": job_as_json(job),
+        "version": _version_json(version) if version else None,
+        "awaiting_personal_data_decision": _version_json(pending) if pending else None,
+        "failed_report": None,
+    }
+    if job and not can_edit:
+        out["ingest"]["error"] = "" if job.status == IngestJob.Status.FAILED else job.error
+    if can_edit and job and job.status == IngestJob.Status.FAILED:
+        out["failed_report"] = job.options.get("report")
+    return out
+
+
+def _version_json(version: ResourceVersion) -> dict:
+    return {
+        "number": version.number,
+        "rows": version.row_count,
+        "sha256": version.sha256,
+        "encoding": version.encoding,
+        "columns": version.columns,
+        "report": version.report,
+        "profile": version.profile,
+        "personal_data": version.personal_data,
+        "personal_data_findings": version.personal_data_findings,
+        "created_at": version.created_at.isoformat(),
+        "downloads": sorted(version.downloads),
+    }

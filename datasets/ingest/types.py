@@ -1,0 +1,224 @@
+"""Column type inference and conversion of text cells to typed values.
+
+A column gets a non-text type only when every non-empty value converts to it, so
+inference never loses a value: `007` stays text (the zeros matter), `1,234` is the integer
+1234, `113/01/05` is the ROC date 2024-01-05.
+"""
+
+import json
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+# Most specific first; "text" always fits.
+ORDER = ("boolean", "integer", "number", "date", "datetime", "geometry", "text")
+
+TRUE = {"true", "t", "yes", "y", "是", "真"}
+FALSE = {"false", "f", "no", "n", "否", "假"}
+
+_INT = re.compile(r"^[+-]?(0|[1-9]\d{0,17})$")
+_INT_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+$")
+# No leading zeros ("007" is a code, not 7); "0.5" is fine.
+_NUMBER = re.compile(r"^[+-]?((0|[1-9]\d*)(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$")
+_NUMBER_DECIMAL_COMMA = re.compile(r"^[+-]?([1-9]\d{0,2}([. ]\d{3})+|0|[1-9]\d*)(,\d+)?$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
+_ROC_DATE = re.compile(r"^(?:民國)?(\d{2,3})[/.年-](\d{1,2})[/.月-](\d{1,2})日?$")
+_DATETIME = re.compile(
+    r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+_WKT = re.compile(r"^\s*(POINT|LINESTRING|POLYGON)\s*(Z\s*)?\((.*)\)\s*$", re.IGNORECASE | re.S)
+GEOMETRY_TYPES = {
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+}
+
+
+class Invalid(ValueError):
+    pass
+
+
+def to_boolean(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in TRUE:
+        return True
+    if lowered in FALSE:
+        return False
+    raise Invalid
+
+
+def to_integer(value: str, decimal_comma: bool = False) -> int:
+    value = value.strip()
+    if _INT.match(value):
+        return int(value)
+    if not decimal_comma and _INT_THOUSANDS.match(value):
+        return int(value.replace(",", ""))
+    raise Invalid
+
+
+def to_number(value: str, decimal_comma: bool = False) -> float:
+    value = value.strip()
+    if decimal_comma:
+        if _NUMBER_DECIMAL_COMMA.match(value):
+            return float(value.replace(".", "").replace(" ", "").replace(",", "."))
+        if _INT.match(value):
+            return float(value)
+        raise Invalid
+    if _NUMBER.match(value):
+        return float(value)
+    if _NUMBER_THOUSANDS.match(value):
+        return float(value.replace(",", ""))
+    raise Invalid
+
+
+def to_date(value: str) -> str:
+    value = value.strip()
+    match = _ISO_DATE.match(value) or _SLASH_DATE.match(value)
+    offset = 0
+    if not match:
+        match = _ROC_DATE.match(value)
+        offset = 1911  # ROC year 1 = 1912
+    if not match:
+        raise Invalid
+    year, month, day = (int(g) for g in match.groups())
+    try:
+        return date(year + offset, month, day).isoformat()
+    except ValueError:
+        raise Invalid from None
+
+
+def to_datetime(value: str) -> str:
+    match = _DATETIME.match(value.strip())
+    if not match:
+        raise Invalid
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    try:
+        moment = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second or 0),
+            int((fraction or ".0")[1:].ljust(6, "0")),
+        )
+    except ValueError:
+        raise Invalid from None
+    if zone:
+        if zone == "Z":
+            zone = "+00:00"
+        elif ":" not in zone:
+            zone = f"{zone[:3]}:{zone[3:]}"
+        return f"{moment.isoformat()}{zone}"
+    # A time without zone is local time of the city publishing it.
+    return moment.replace(tzinfo=ZoneInfo(settings.TIME_ZONE)).isoformat()
+
+
+def _ring_closed(ring) -> bool:
+    return isinstance(ring, list) and len(ring) >= 4 and ring[0] == ring[-1]
+
+
+def _check_geometry(geometry) -> None:
+    kind = geometry.get("type") if isinstance(geometry, dict) else None
+    if kind not in GEOMETRY_TYPES:
+        raise Invalid
+    if kind == "GeometryCollection":
+        for part in geometry.get("geometries") or []:
+            _check_geometry(part)
+        return
+    coordinates = geometry.get("coordinates")
+    if not isinstance(coordinates, list):
+        raise Invalid
+    polygons = [coordinates] if kind == "Polygon" else coordinates if kind == "MultiPolygon" else []
+    for polygon in polygons:
+        if not polygon or not all(_ring_closed(ring) for ring in polygon):
+            raise Invalid
+
+
+def _wkt_positions(text: str) -> list:
+    positions = []
+    for pair in text.split(","):
+        numbers = pair.split()
+        if len(numbers) not in (2, 3):
+            raise Invalid
+        positions.append([float(n) for n in numbers[:2]])
+    return positions
+
+
+def to_geometry(value: str) -> str:
+    value = value.strip()
+    if value.startswith("{"):
+        try:
+            geometry = json.loads(value)
+        except (ValueError, RecursionError):
+            raise Invalid from None
+        _check_geometry(geometry)
+        return json.dumps(geometry, ensure_ascii=False, separators=(",", ":"))
+    match = _WKT.match(value)
+    if not match:
+        raise Invalid
+    kind, _z, body = match.groups()
+    kind = kind.upper()
+    try:
+        if kind == "POINT":
+            geometry = {"type": "Point", "coordinates": _wkt_positions(body)[0]}
+        elif kind == "LINESTRING":
+            geometry = {"type": "LineString", "coordinates": _wkt_positions(body)}
+        else:
+            rings = re.findall(r"\(([^()]*)\)", body)
+            geometry = {"type": "Polygon", "coordinates": [_wkt_positions(r) for r in rings]}
+    except (ValueError, IndexError):
+        raise Invalid from None
+    _check_geometry(geometry)
+    return json.dumps(geometry, separators=(",", ":"))
+
+
+def converter(kind: str, decimal_comma: bool = False):
+    """A function turning a non-empty text cell into the typed value, raising Invalid."""
+    if kind == "integer":
+        return lambda v: to_integer(v, decimal_comma)
+    if kind == "number":
+        return lambda v: to_number(v, decimal_comma)
+    return {
+        "boolean": to_boolean,
+        "date": to_date,
+        "datetime": to_datetime,
+        "geometry": to_geometry,
+        "text": str,
+    }[kind]
+
+
+class Inference:
+    """Narrows each column's possible types as values stream past."""
+
+    def __init__(self, width: int, decimal_comma: bool = False):
+        self.decimal_comma = decimal_comma
+        self.candidates = [list(ORDER[:-1]) for _ in range(width)]
+        self.converters = {k: converter(k, decimal_comma) for k in ORDER}
+        self.seen = [False] * width
+
+    def observe(self, index: int, value: str) -> None:
+        candidates = self.candidates[index]
+        self.seen[index] = True
+        if not candidates:
+            return
+        for kind in list(candidates):
+            try:
+                self.converters[kind](value)
+            except (Invalid, ValueError):
+                candidates.remove(kind)
+
+    def result(self) -> list[str]:
+        return [
+            (c[0] if c else "text") if seen else "text"
+            for c, seen in zip(self.candidates, self.seen, strict=True)
+        ]

@@ -1,0 +1,220 @@
+"""Header repair, the publisher's data dictionary, and the validation report.
+
+Error codes follow Frictionless (blank-label, duplicate-label, extra-cell, missing-cell,
+type-error, constraint-error, unique-error, blank-row, encoding-error, format-error,
+source-error). Rows and columns are 1-based as the publisher sees them in the file.
+"""
+
+import re
+from collections import Counter
+
+from django.utils.translation import gettext as _
+
+from datasets.datastore.schema import is_safe_identifier
+from datasets.ingest import conf
+
+SCHEMA_TYPES = {
+    "string": "text",
+    "integer": "integer",
+    "number": "number",
+    "boolean": "boolean",
+    "date": "date",
+    "datetime": "datetime",
+    "year": "integer",
+    "geojson": "geometry",
+    "geopoint": "geometry",
+    "geometry": "geometry",
+    "text": "text",
+}
+# Codes that make a file unpublishable even without a dictionary: a value would be lost.
+FATAL_ALWAYS = {"extra-cell", "type-error"}
+
+
+class Report:
+    def __init__(self):
+        self.totals: Counter = Counter()
+        self.errors: list[dict] = []
+        self.warnings: list[dict] = []
+        self.cap = conf.get("MAX_REPORT_ERRORS")
+
+    def add(self, code, message, *, row=None, column=None, field=None, warning=False):
+        self.totals[code] += 1
+        target = self.warnings if warning else self.errors
+        if sum(1 for e in target if e["code"] == code) < self.cap:
+            target.append(
+                {"code": code, "row": row, "column": column, "field": field, "message": message}
+            )
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.totals[e] for e in {e["code"] for e in self.errors})
+
+    def as_dict(self, **extra) -> dict:
+        return {
+            "valid": not self.errors,
+            "totals": dict(self.totals),
+            "errors": self.errors,
+            "warnings": self.warnings,
+            **extra,
+        }
+
+
+def _slug(label: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "_", label.strip().lower()).strip("_")[:50]
+    if slug and slug[0].isdigit():
+        slug = f"c_{slug}"
+    return slug
+
+
+def repair_header(labels: list[str], report: Report) -> list[dict]:
+    """Columns with unique non-blank labels and safe ids, warning about each repair.
+    Deterministic: the same header always gives the same ids (clients rely on them)."""
+    columns = []
+    seen_labels: set[str] = set()
+    seen_ids: set[str] = set()
+    for number, raw in enumerate(labels, start=1):
+        label = (raw or "").strip()
+        if not label:
+            label = f"field_{number}"
+            report.add(
+                "blank-label",
+                _("Column %(column)s has no name; it was named '%(label)s'.")
+                % {"column": number, "label": label},
+                row=None,
+                column=number,
+                warning=True,
+            )
+        if label in seen_labels:
+            base, n = label, 2
+            while f"{base}_{n}" in seen_labels:
+                n += 1
+            label = f"{base}_{n}"
+            report.add(
+                "duplicate-label",
+                _("Column %(column)s repeats the name '%(base)s'; it was renamed '%(label)s'.")
+                % {"column": number, "base": base, "label": label},
+                column=number,
+                warning=True,
+            )
+        seen_labels.add(label)
+        ident = _slug(label) or f"col_{number}"
+        if not is_safe_identifier(ident):
+            ident = f"col_{number}"
+        base, n = ident, 2
+        while ident in seen_ids:
+            ident = f"{base}_{n}"
+            n += 1
+        seen_ids.add(ident)
+        columns.append({"id": ident, "label": label, "type": "text"})
+    return columns
+
+
+def apply_dictionary(columns: list[dict], schema: dict, report: Report) -> dict:
+    """Declared types and constraints by column index; unknown declared fields are errors."""
+    declared = {}
+    fields = (schema or {}).get("fields") or []
+    by_name = {}
+    for index, column in enumerate(columns):
+        by_name.setdefault(column["label"], index)
+        by_name.setdefault(column["id"], index)
+    for field in fields:
+        name = field.get("name", "")
+        if name not in by_name:
+            report.add(
+                "missing-label",
+                _("The data dictionary lists a column '%(name)s' that the file does not have.")
+                % {"name": name},
+                field=name,
+            )
+            continue
+        index = by_name[name]
+        kind = SCHEMA_TYPES.get(field.get("type", "string"), "text")
+        declared[index] = {"type": kind, "constraints": field.get("constraints") or {}}
+        if field.get("title"):
+            columns[index]["title"] = field["title"]
+        for key in ("description", "unit"):
+            if field.get(key):
+                columns[index][key] = field[key]
+    return declared
+
+
+class ConstraintChecker:
+    def __init__(self, column: dict, number: int, constraints: dict, report: Report):
+        self.column = column
+        self.number = number
+        self.constraints = constraints
+        self.report = report
+        self.unique = set() if constraints.get("unique") else None
+        pattern = constraints.get("pattern")
+        self.pattern = re.compile(pattern) if pattern else None
+
+    def _fail(self, row, message, code="constraint-error"):
+        self.report.add(code, message, row=row, column=self.number, field=self.column["label"])
+
+    def check(self, row: int, raw: str | None, value) -> None:
+        c = self.constraints
+        label = self.column["label"]
+        where = {"row": row, "column": self.number, "label": label}
+        if value is None:
+            if c.get("required"):
+                self._fail(
+                    row,
+                    _("Row %(row)s, column %(column)s (%(label)s): a value is required.") % where,
+                )
+            return
+        if "enum" in c and raw not in [str(v) for v in c["enum"]]:
+            self._fail(
+                row,
+                _(
+                    "Row %(row)s, column %(column)s (%(label)s): '%(value)s' is not one of "
+                    "%(allowed)s."
+                )
+                % {**where, "value": raw, "allowed": ", ".join(str(v) for v in c["enum"])},
+            )
+        for key, bad in (("minimum", lambda v, m: v < m), ("maximum", lambda v, m: v > m)):
+            if key in c:
+                limit = c[key]
+                try:
+                    failed = bad(value, type(value)(limit))
+                except (TypeError, ValueError):
+                    failed = False
+                if failed:
+                    self._fail(
+                        row,
+                        _(
+                            "Row %(row)s, column %(column)s (%(label)s): %(value)s is outside the "
+                            "allowed %(key)s %(limit)s."
+                        )
+                        % {**where, "value": raw, "key": key, "limit": limit},
+                    )
+        if self.pattern and not self.pattern.fullmatch(raw):
+            self._fail(
+                row,
+                _(
+                    "Row %(row)s, column %(column)s (%(label)s): '%(value)s' does not match the "
+                    "required pattern."
+                )
+                % {**where, "value": raw[:100]},
+            )
+        for key, bad in (("minLength", lambda n, m: n < m), ("maxLength", lambda n, m: n > m)):
+            if key in c and bad(len(raw), int(c[key])):
+                self._fail(
+                    row,
+                    _(
+                        "Row %(row)s, column %(column)s (%(label)s): the length %(n)s is outside "
+                        "the allowed %(key)s %(limit)s."
+                    )
+                    % {**where, "n": len(raw), "key": key, "limit": c[key]},
+                )
+        if self.unique is not None:
+            if value in self.unique:
+                self._fail(
+                    row,
+                    _(
+                        "Row %(row)s, column %(column)s (%(label)s): '%(value)s' appears more than "
+                        "once but must be unique."
+                    )
+                    % {**where, "value": raw[:100]},
+                    code="unique-error",
+                )
+            self.unique.add(value)

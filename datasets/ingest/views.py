@@ -1,0 +1,133 @@
+"""Pages and API for ingestion: live status fragment, validation report, publisher
+decisions (personal data, re-run with overrides)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from datasets import permissions
+from datasets.ingest import status
+from datasets.ingest.read import DELIMITERS
+from datasets.models import IngestJob, Resource
+from datasets.services.ingestion import ingest_rerun, version_personal_data_decide
+
+ENCODINGS = ["utf-8", "cp950", "utf-16", "cp1250", "cp1252", "big5hkscs", "shift_jis"]
+
+
+def _visible_resource(request, resource_id) -> Resource:
+    resource = get_object_or_404(
+        Resource.objects.select_related("dataset", "dataset__organization", "current_version"),
+        pk=resource_id,
+    )
+    if not permissions.can_view_dataset(request.user, resource.dataset):
+        raise Http404
+    return resource
+
+
+def resource_ingest_status(request: HttpRequest, resource_id) -> HttpResponse:
+    """The htmx-polled progress fragment; stops polling once the job has finished."""
+    resource = _visible_resource(request, resource_id)
+    job = status.resource_latest_job(resource=resource)
+    can_edit = permissions.can_edit_dataset(request.user, resource.dataset)
+    return render(
+        request,
+        "datasets/_ingest_status.html",
+        {
+            "resource": resource,
+            "job": job,
+            "active": job is not None and job.status in IngestJob.ACTIVE,
+            "percent": int((job.progress if job else 0) * 100),
+            "stage_label": status.STAGES.get(job.stage, "") if job else "",
+            "can_edit": can_edit,
+        },
+    )
+
+
+def resource_report(request: HttpRequest, resource_id) -> HttpResponse:
+    resource = _visible_resource(request, resource_id)
+    can_edit = permissions.can_edit_dataset(request.user, resource.dataset)
+    report = status.resource_report(resource=resource, user=request.user)
+    return render(
+        request,
+        "datasets/resource_report.html",
+        {
+            "resource": resource,
+            "dataset": resource.dataset,
+            "data": report,
+            "version": report["version"],
+            "pending": report["awaiting_personal_data_decision"],
+            "failed": report["failed_report"],
+            "can_edit": can_edit,
+            "encodings": ENCODINGS,
+            "delimiters": [("", _("Detect"))] + [(d, repr(d).strip("'")) for d in DELIMITERS],
+            "options": resource.ingest_options,
+        },
+    )
+
+
+@login_required
+@require_POST
+def resource_ingest_rerun(request: HttpRequest, resource_id) -> HttpResponse:
+    resource = _visible_resource(request, resource_id)
+    overrides = {k: request.POST.get(k, "").strip() for k in ("encoding", "sheet", "header_row")}
+    delimiter = request.POST.get("delimiter", "")
+    overrides["delimiter"] = delimiter if delimiter in DELIMITERS else ""
+    overrides["language"] = get_language()
+    try:
+        ingest_rerun(resource=resource, by=request.user, overrides=overrides)
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("resource_report", resource_id=resource.pk)
+    messages.success(request, _("The file is being ingested again with your settings."))
+    return redirect("resource_report", resource_id=resource.pk)
+
+
+@login_required
+@require_POST
+def version_personal_data(request: HttpRequest, resource_id, number: int) -> HttpResponse:
+    resource = _visible_resource(request, resource_id)
+    version = get_object_or_404(resource.versions, number=number)
+    decision = request.POST.get("decision")
+    if decision not in ("not_personal", "personal"):
+        messages.error(request, _("Choose whether the flagged columns hold personal data."))
+        return redirect("resource_report", resource_id=resource.pk)
+    try:
+        version_personal_data_decide(
+            version=version, by=request.user, not_personal=decision == "not_personal"
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("resource_report", resource_id=resource.pk)
+    if decision == "not_personal":
+        messages.success(request, _("Recorded. The version is now published."))
+    else:
+        messages.warning(
+            request,
+            _("Recorded. The version stays unpublished; upload the file without those columns."),
+        )
+    return redirect("resource_report", resource_id=resource.pk)
+
+
+@extend_schema(
+    responses=OpenApiTypes.OBJECT,
+    summary="Validation report of a resource's latest ingestion",
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def resource_report_api(request, resource_id):
+    """Validation report, profile and ingestion state of a resource."""
+    resource = _visible_resource(request, resource_id)
+    return Response(status.resource_report(resource=resource, user=request.user))

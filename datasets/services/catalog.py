@@ -1,0 +1,312 @@
+"""Creating and changing datasets and their resources (files or links)."""
+
+import hashlib
+import os
+from urllib.parse import urlsplit
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from datasets import permissions
+from datasets.models import Dataset, Resource, Tag
+from datasets.search import weighted_vector
+from datasets.services.ingestion import ingest_enqueue
+from portal.models import Organization, User
+
+# Metadata a publisher may set; id, organization, status and audit fields are not in it,
+# so no form or API payload can change them through these services.
+DATASET_FIELDS = frozenset(
+    {
+        "title_zh_hant",
+        "title_en",
+        "summary_zh_hant",
+        "summary_en",
+        "description_zh_hant",
+        "description_en",
+        "license",
+        "license_id",
+        "update_frequency",
+        "temporal_start",
+        "temporal_end",
+        "spatial",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "source",
+        "language",
+        "private",
+    }
+)
+RESOURCE_FIELDS = frozenset(
+    {"name_zh_hant", "name_en", "description_zh_hant", "description_en", "format", "schema"}
+)
+# Names that would shadow a page under /datasets/.
+TRANSLATED_REQUIRED = (
+    "title",
+    "summary",
+    "title_zh_hant",
+    "title_en",
+    "summary_zh_hant",
+    "summary_en",
+)
+RESERVED_NAMES = frozenset({"new", "workspace", "sitemap"})
+
+TEXT_FORMATS = {"CSV", "TSV", "TXT", "JSON", "GEOJSON", "XML", "KML", "GPX", "MD"}
+# Formats whose first bytes identify them: the MIME types `filetype` may report.
+BINARY_SIGNATURES = {
+    "XLSX": {
+        "application/zip",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    },
+    "ODS": {"application/zip", "application/vnd.oasis.opendocument.spreadsheet"},
+    "ZIP": {"application/zip"},
+    "XLS": {"application/vnd.ms-excel", "application/x-ole-storage"},
+    "PDF": {"application/pdf"},
+    "PARQUET": set(),  # filetype does not know Parquet; checked by magic below
+    "PNG": {"image/png"},
+    "JPG": {"image/jpeg"},
+    "JPEG": {"image/jpeg"},
+}
+
+
+class FileTooLarge(ValidationError):
+    """An upload past settings.MAX_UPLOAD_SIZE; pages and API answer it with 413."""
+
+
+def _check_fields(fields: dict, allowed: frozenset) -> None:
+    unknown = sorted(set(fields) - allowed)
+    if unknown:
+        raise ValidationError(
+            {name: _("This field cannot be set here.") for name in unknown},
+        )
+
+
+def _clean_tags(tags) -> list[Tag]:
+    names = []
+    for raw in tags:
+        name = " ".join(str(raw).split())[:100]
+        if name and name not in names:
+            names.append(name)
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    missing = [Tag(name=name) for name in names if name not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    return [existing[name] for name in names]
+
+
+def _validate_dataset(dataset: Dataset) -> None:
+    errors: dict[str, list[str]] = {}
+    if not (dataset.title_zh_hant or dataset.title_en):
+        errors["title"] = [_("Give the dataset a title in at least one language.")]
+    if not (dataset.summary_zh_hant or dataset.summary_en):
+        errors["summary"] = [
+            _(
+                "Write a plain-language summary in at least one language: what the data is and "
+                "what it is good for."
+            )
+        ]
+    for field in ("summary_zh_hant", "summary_en"):
+        if len(getattr(dataset, field) or "") > 600:
+            errors[field] = [_("Keep the summary under 600 characters.")]
+    if dataset.name in RESERVED_NAMES:
+        errors["name"] = [_("This short name is reserved. Choose another one.")]
+    if (
+        dataset.temporal_start
+        and dataset.temporal_end
+        and dataset.temporal_start > dataset.temporal_end
+    ):
+        errors["temporal_end"] = [_("The end of the period covered is before its start.")]
+    try:
+        # Translated title/summary are checked above: one language is enough.
+        dataset.full_clean(exclude=["organization", "search_vector", *TRANSLATED_REQUIRED])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def dataset_index(*, dataset: Dataset) -> None:
+    """Refresh the search document: title > summary > tags > description, both languages."""
+    tags = " ".join(dataset.tags.values_list("name", flat=True))
+    titles = f"{dataset.title_zh_hant or ''} {dataset.title_en or ''} {dataset.name}"
+    summaries = f"{dataset.summary_zh_hant or ''} {dataset.summary_en or ''}"
+    descriptions = f"{dataset.description_zh_hant or ''} {dataset.description_en or ''}"
+    search_text = " ".join([titles, summaries, tags, descriptions]).lower()
+    update = {"search_text": search_text}
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        update["search_vector"] = weighted_vector(
+            (titles, "A"), (summaries, "B"), (tags, "C"), (descriptions, "D")
+        )
+    Dataset.objects.filter(pk=dataset.pk).update(**update)
+
+
+@transaction.atomic
+def dataset_create(
+    *,
+    by: User,
+    organization: Organization,
+    name: str,
+    themes=(),
+    tags=(),
+    **fields,
+) -> Dataset:
+    """Create a draft dataset for `organization`; the caller must be its editor or admin."""
+    if not permissions.can_create_dataset_for(by, organization):
+        raise PermissionDenied(_("Only editors and admins of this organization can add datasets."))
+    _check_fields(fields, DATASET_FIELDS)
+    if Dataset.objects.filter(name=name).exists():
+        raise ValidationError({"name": _("A dataset with this short name already exists.")})
+    dataset = Dataset(
+        name=name,
+        organization=organization,
+        status=Dataset.Status.DRAFT,
+        created_by=by,
+        **fields,
+    )
+    _validate_dataset(dataset)
+    dataset._history_user = by
+    dataset.save()
+    dataset.themes.set(themes)
+    dataset.tags.set(_clean_tags(tags))
+    dataset_index(dataset=dataset)
+    return dataset
+
+
+@transaction.atomic
+def dataset_update(*, dataset: Dataset, by: User, themes=None, tags=None, **fields) -> Dataset:
+    if not permissions.can_edit_dataset(by, dataset):
+        raise PermissionDenied(_("Only editors and admins of this organization can change it."))
+    _check_fields(fields, DATASET_FIELDS)
+    for field, value in fields.items():
+        setattr(dataset, field, value)
+    _validate_dataset(dataset)
+    dataset._history_user = by
+    dataset.save()
+    if themes is not None:
+        dataset.themes.set(themes)
+    if tags is not None:
+        dataset.tags.set(_clean_tags(tags))
+    dataset_index(dataset=dataset)
+    return dataset
+
+
+def _format_from_name(name: str) -> str:
+    ext = os.path.splitext(urlsplit(name).path)[1].lstrip(".").upper()
+    return {"JPEG": "JPG", "TXT": "TXT"}.get(ext, ext)[:30]
+
+
+def _check_content(upload, fmt: str) -> None:
+    """Refuse a file whose first bytes contradict its extension (e.g. an .exe named .csv)."""
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    message = _("The file's content does not match its extension .%(ext)s.") % {"ext": fmt.lower()}
+    if fmt in TEXT_FORMATS:
+        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ValidationError({"file": message})
+        if kind is not None and kind.mime not in {"text/plain", "application/json"}:
+            raise ValidationError({"file": message})
+    elif fmt == "PARQUET":
+        if not head.startswith(b"PAR1"):
+            raise ValidationError({"file": message})
+    elif fmt in BINARY_SIGNATURES and (kind is None or kind.mime not in BINARY_SIGNATURES[fmt]):
+        raise ValidationError({"file": message})
+
+
+def _human_size(size: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return str(size)
+
+
+@transaction.atomic
+def resource_create(
+    *,
+    dataset: Dataset,
+    by: User,
+    file=None,
+    url: str = "",
+    **fields,
+) -> Resource:
+    """Add an uploaded file or a link to a dataset and queue its ingestion.
+
+    The upload is streamed to storage chunk by chunk while its sha256 is computed, so a
+    large file never sits in memory.
+    """
+    if not permissions.can_edit_dataset(by, dataset):
+        raise PermissionDenied(_("Only editors and admins of this organization can add files."))
+    _check_fields(fields, RESOURCE_FIELDS)
+    if bool(file) == bool(url):
+        raise ValidationError({"file": _("Upload a file or give a link, not both or neither.")})
+    resource = Resource(
+        dataset=dataset,
+        position=dataset.resources.count(),
+        **fields,
+    )
+    if not (resource.name_zh_hant or resource.name_en):
+        resource.name_zh_hant = resource.name_en = os.path.basename(
+            (file.name if file else urlsplit(url).path) or url
+        )[:300]
+    if file:
+        if file.size is not None and file.size > settings.MAX_UPLOAD_SIZE:
+            raise FileTooLarge(
+                {
+                    "file": _("The file is too large: the limit is %(limit)s.")
+                    % {"limit": _human_size(settings.MAX_UPLOAD_SIZE)}
+                }
+            )
+        resource.format = (resource.format or _format_from_name(file.name)).upper()
+        _check_content(file, resource.format)
+        digest = hashlib.sha256()
+        for chunk in file.chunks():
+            digest.update(chunk)
+        file.seek(0)
+        resource.url_type = Resource.UrlType.UPLOAD
+        resource.size = file.size
+        resource.sha256 = digest.hexdigest()
+        resource.mimetype = getattr(file, "content_type", "") or ""
+        resource.file.save(os.path.basename(file.name), file, save=False)
+    else:
+        resource.url_type = Resource.UrlType.LINK
+        resource.url = url
+        resource.format = (resource.format or _format_from_name(url)).upper()
+    try:
+        resource.full_clean(exclude=["dataset", "current_version", "file", "name", "description"])
+    except ValidationError:
+        if resource.file:
+            resource.file.delete(save=False)
+        raise
+    resource._history_user = by
+    resource.save()
+    Dataset.objects.filter(pk=dataset.pk).update(metadata_modified=resource.created_at)
+    ingest_enqueue(resource=resource, by=by, source="upload" if file else "url")
+    return resource
+
+
+@transaction.atomic
+def resource_update(*, resource: Resource, by: User, **fields) -> Resource:
+    if not permissions.can_edit_dataset(by, resource.dataset):
+        raise PermissionDenied(_("Only editors and admins of this organization can change it."))
+    _check_fields(fields, RESOURCE_FIELDS)
+    for field, value in fields.items():
+        setattr(resource, field, value)
+    resource.full_clean(exclude=["dataset", "current_version", "file", "name", "description"])
+    resource._history_user = by
+    resource.save()
+    return resource
+
+
+def resource_count_download(*, resource: Resource) -> None:
+    Resource.objects.filter(pk=resource.pk).update(download_count=F("download_count") + 1)
+    Dataset.objects.filter(pk=resource.dataset_id).update(download_count=F("download_count") + 1)

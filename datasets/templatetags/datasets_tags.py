@@ -1,0 +1,64 @@
+import nh3
+from django import template
+from django.utils.safestring import mark_safe
+from markdown_it import MarkdownIt
+
+register = template.Library()
+
+_markdown = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table")
+
+# What a publisher's Markdown may produce; everything else (script, style, iframes, event
+# handlers, javascript: links) is removed by nh3.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+    "i", "li", "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+
+
+def render_markdown(text: str) -> str:
+    html = _markdown.render(text or "")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+@register.filter
+def markdown(text: str) -> str:
+    # Safe: render_markdown sanitises with nh3.
+    return mark_safe(render_markdown(text))
+
+
+@register.simple_tag(takes_context=True)
+def facet_url(context, key: str, value: str) -> str:
+    """The current catalog query with `key=value` toggled, page reset."""
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    values = params.getlist(key)
+    if value in values:
+        values.remove(value)
+    else:
+        values.append(value)
+    params.setlist(key, values)
+    return "?" + params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, page: int) -> str:
+    params = context["request"].GET.copy()
+    params["page"] = page
+    return "?" + params.urlencode()
+
+
+@register.filter
+def human_size(size) -> str:
+    if size is None:
+        return ""
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return str(size)

@@ -1,0 +1,225 @@
+"""Catalog pages, dataset and resource pages, file downloads and the officials' workspace."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from datasets import hooks, permissions, selectors
+from datasets.forms import DatasetForm, ResourceForm, SendBackForm
+from datasets.services import catalog, publishing
+
+PAGE_SIZE = 20
+
+
+def _optional_template(name: str) -> str | None:
+    """Fragments other areas provide (ingest status, previews) render only once they exist."""
+    try:
+        return select_template([name]).template.name
+    except TemplateDoesNotExist:
+        return None
+
+
+def dataset_list(request: HttpRequest) -> HttpResponse:
+    filters = {key: request.GET.getlist(key) for key in selectors.FACETS}
+    search = selectors.dataset_search(
+        user=request.user,
+        q=request.GET.get("q", ""),
+        filters=filters,
+        sort=request.GET.get("sort", ""),
+    )
+    page = Paginator(search.datasets, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "search": search,
+        "page": page,
+        "facets": [
+            (key, selectors.FACET_LABELS[key], search.facets[key]) for key in selectors.FACETS
+        ],
+        "sorts": selectors.SORTS,
+    }
+    # htmx swaps only the results column; the address bar keeps the shareable URL.
+    template = (
+        "datasets/_dataset_results.html"
+        if request.headers.get("HX-Request")
+        and request.headers.get("HX-Target") == "catalog-results"
+        else "datasets/dataset_list.html"
+    )
+    return render(request, template, context)
+
+
+def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
+    dataset = selectors.dataset_get_visible(user=request.user, name=name)
+    context = {
+        "dataset": dataset,
+        "resources": selectors.dataset_resources(dataset=dataset),
+        "can_edit": permissions.can_edit_dataset(request.user, dataset),
+        "can_publish": permissions.can_publish_dataset(request.user, dataset),
+        "send_back_form": SendBackForm(),
+        "sections": hooks.dataset_sections.collect(request, dataset),
+    }
+    return render(request, "datasets/dataset_detail.html", context)
+
+
+def resource_detail(request: HttpRequest, name: str, id) -> HttpResponse:
+    resource = selectors.resource_get_visible(user=request.user, name=name, resource_id=id)
+    context = {
+        "dataset": resource.dataset,
+        "resource": resource,
+        "can_edit": permissions.can_edit_dataset(request.user, resource.dataset),
+        "ingest_template": _optional_template("datasets/_ingest_status.html"),
+        "preview_template": _optional_template("datasets/_preview.html"),
+    }
+    return render(request, "datasets/resource_detail.html", context)
+
+
+def resource_download(request: HttpRequest, name: str, id) -> HttpResponse:
+    """The original file, after the same visibility check as the dataset page."""
+    resource = selectors.resource_get_visible(user=request.user, name=name, resource_id=id)
+    catalog.resource_count_download(resource=resource)
+    if not resource.file:
+        if resource.url:
+            return HttpResponseRedirect(resource.url)
+        raise Http404
+    try:
+        handle = resource.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=resource.file.name.rsplit("/", 1)[-1])
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            if target is None and f"{field}_zh_hant" in form.fields:
+                target = f"{field}_zh_hant"
+            form.add_error(target, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dataset_create(request: HttpRequest) -> HttpResponse:
+    form = DatasetForm(request.POST or None, user=request.user)
+    if not form.fields["organization"].queryset.exists():
+        raise PermissionDenied(_("You need to be an editor of an organization to add datasets."))
+    if request.method == "POST" and form.is_valid():
+        try:
+            dataset = catalog.dataset_create(by=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Draft saved. Add its files, then submit it for review."))
+            return redirect("resource_create", name=dataset.name)
+    return render(request, "datasets/dataset_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dataset_edit(request: HttpRequest, name: str) -> HttpResponse:
+    dataset = selectors.dataset_get_visible(user=request.user, name=name)
+    if not permissions.can_edit_dataset(request.user, dataset):
+        raise PermissionDenied(_("Only editors and admins of this organization can change it."))
+    form = DatasetForm(request.POST or None, user=request.user, dataset=dataset)
+    if request.method == "POST" and form.is_valid():
+        try:
+            catalog.dataset_update(dataset=dataset, by=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(dataset)
+    return render(request, "datasets/dataset_form.html", {"form": form, "dataset": dataset})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_create(request: HttpRequest, name: str) -> HttpResponse:
+    dataset = selectors.dataset_get_visible(user=request.user, name=name)
+    if not permissions.can_edit_dataset(request.user, dataset):
+        raise PermissionDenied(_("Only editors and admins of this organization can add files."))
+    form = ResourceForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        try:
+            catalog.resource_create(dataset=dataset, by=request.user, **data)
+        except catalog.FileTooLarge as exc:
+            _add_errors(form, exc)
+            status = 413
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            status = 400
+        else:
+            messages.success(request, _("File added. Its data is being processed."))
+            return redirect(dataset)
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request, "datasets/resource_form.html", {"form": form, "dataset": dataset}, status=status
+    )
+
+
+def _workflow_action(request: HttpRequest, name: str, action, success: str, **kwargs):
+    dataset = selectors.dataset_get_visible(user=request.user, name=name)
+    try:
+        action(dataset=dataset, by=request.user, **kwargs)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return redirect(dataset)
+
+
+@login_required
+@require_POST
+def dataset_submit(request: HttpRequest, name: str) -> HttpResponse:
+    return _workflow_action(
+        request, name, publishing.dataset_submit, _("Submitted. An admin will review it.")
+    )
+
+
+@login_required
+@require_POST
+def dataset_publish(request: HttpRequest, name: str) -> HttpResponse:
+    return _workflow_action(request, name, publishing.dataset_publish, _("Published."))
+
+
+@login_required
+@require_POST
+def dataset_send_back(request: HttpRequest, name: str) -> HttpResponse:
+    return _workflow_action(
+        request,
+        name,
+        publishing.dataset_send_back,
+        _("Sent back to the editors with your comment."),
+        comment=request.POST.get("comment", ""),
+    )
+
+
+@login_required
+@require_POST
+def dataset_archive(request: HttpRequest, name: str) -> HttpResponse:
+    return _workflow_action(request, name, publishing.dataset_archive, _("Archived."))
+
+
+@login_required
+def dataset_activity(request: HttpRequest, name: str) -> HttpResponse:
+    dataset = selectors.dataset_get_visible(user=request.user, name=name)
+    if not permissions.can_view_activity(request.user, dataset):
+        raise PermissionDenied(_("Only members of this organization can see its activity."))
+    context = {"dataset": dataset, "activity": selectors.dataset_activity(dataset=dataset)}
+    return render(request, "datasets/dataset_activity.html", context)
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    datasets = selectors.workspace_datasets(user=request.user)
+    return render(request, "datasets/workspace.html", {"datasets": datasets})

@@ -1,0 +1,61 @@
+import pytest
+
+from datasets.models import Dataset
+from portal.models import Membership
+from tests.factories import PASSWORD, OrganizationFactory, editor_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, live_server, username):
+    page.goto(live_server.url + "/en/accounts/login/")
+    page.get_by_label("Login").fill(username)
+    page.get_by_label("Password", exact=False).first.fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/en/profile/")
+
+
+def test_editor_creates_and_submits_admin_publishes_citizen_finds_it(
+    browser_page, live_server, monkeypatch
+):
+    # Ingestion runs in the worker; here only the catalog flow is under test.
+    monkeypatch.setattr("datasets.tasks.resource_ingest_task.delay", lambda *args: None)
+    org = OrganizationFactory(slug="taipei-dot", name_en="Transport")
+    editor_of(org, "editor")
+    editor_of(org, "boss", Membership.Role.ADMIN)
+    page = browser_page
+
+    sign_in(page, live_server, "editor")
+    page.goto(live_server.url + "/en/datasets/new/")
+    page.get_by_label("Publisher").select_option("taipei-dot")
+    page.get_by_label("Short name (used in the web address)").fill("bus-routes")
+    page.get_by_label("Title (Traditional Chinese)").fill("臺北市公車路線")
+    page.get_by_label("Title (English)").fill("Taipei bus routes")
+    page.get_by_label("Plain-language summary (English)").fill("Every bus route and its stops.")
+    page.get_by_label("License").select_option("OGDL-Taiwan-1.0")
+    page.get_by_label("Transportation").check()
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_url("**/en/datasets/bus-routes/resources/new/")
+    page.get_by_label("Upload a file").set_input_files(
+        files=[{"name": "stops.csv", "mimeType": "text/csv", "buffer": "站名\n市府\n".encode()}]
+    )
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.wait_for_url("**/en/datasets/bus-routes/")
+    assert page.get_by_role("link", name="stops.csv").is_visible()
+    page.get_by_role("button", name="Submit for review").click()
+    page.wait_for_url("**/en/datasets/bus-routes/")
+    assert page.locator("#dataset-status").inner_text() == "In review"
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, live_server, "boss")
+    page.goto(live_server.url + "/en/datasets/bus-routes/")
+    page.get_by_role("button", name="Publish", exact=True).click()
+    page.wait_for_url("**/en/datasets/bus-routes/")
+    assert Dataset.objects.get(name="bus-routes").status == "published"
+
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(live_server.url + "/datasets/")
+    page.get_by_label("搜尋資料集").fill("公車")
+    page.get_by_role("button", name="搜尋").click()
+    page.wait_for_url("**/datasets/?q=*")
+    assert page.get_by_role("link", name="臺北市公車路線").is_visible()

@@ -1,0 +1,276 @@
+"""Catalog, dataset and resource pages, downloads, sitemap, home and organization sections."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from datasets.models import Dataset, Resource, Theme
+from tests.factories import ResourceFactory, indexed_dataset
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hidden(org):
+    """A draft and a private published dataset, each with an uploaded file."""
+    draft = indexed_dataset(
+        name="draft-bus",
+        title_en="Secret bus plan",
+        organization=org,
+        status="draft",
+        tags=["secret-tag"],
+    )
+    private = indexed_dataset(
+        name="private-bus",
+        title_en="Private bus data",
+        organization=org,
+        private=True,
+        tags=["secret-tag"],
+    )
+    for dataset in (draft, private):
+        resource = ResourceFactory(dataset=dataset, format="CSV")
+        resource.file.save("x.csv", ContentFile(b"a,b\n1,2\n"))
+    indexed_dataset(name="public-bus", title_en="Public bus stops", organization=org)
+    return [draft, private]
+
+
+def _api(user):
+    client = APIClient()
+    if user is not None:
+        _token, key = AuthToken.objects.create(user=user, expiry=None)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+@pytest.mark.parametrize("who", ["anonymous", "citizen", "outsider", "member", "editor", "admin"])
+def test_drafts_and_private_datasets_are_visible_only_inside_the_organization(
+    request, client, hidden, who
+):
+    user = None if who == "anonymous" else request.getfixturevalue(who)
+    if user:
+        client.force_login(user)
+    insider = who in ("member", "editor", "admin")
+    expected = 200 if insider else 404
+    api = _api(user)
+    for dataset in hidden:
+        resource = dataset.resources.get()
+        assert client.get(f"/en/datasets/{dataset.name}/").status_code == expected
+        assert client.get(f"/en/datasets/{dataset.name}/resources/{resource.id}/").status_code == (
+            expected
+        )
+        download = client.get(f"/en/datasets/{dataset.name}/resources/{resource.id}/download/")
+        assert download.status_code == expected
+        assert api.get(f"/api/v1/datasets/{dataset.name}/").status_code == expected
+        assert api.get(f"/api/v1/resources/{resource.id}/").status_code == expected
+
+    catalog = client.get("/en/datasets/", {"q": "bus"}).content.decode()
+    assert ("Secret bus plan" in catalog) is insider
+    assert ("secret-tag" in catalog) is insider  # facet values leak nothing either
+    listed = api.get("/api/v1/datasets/", {"q": "bus"}).json()
+    assert listed["count"] == (3 if insider else 1)
+    tag_values = {f["value"] for f in listed["facets"]["tag"]}
+    assert ("secret-tag" in tag_values) is insider
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "public-bus" in sitemap
+    assert "draft-bus" not in sitemap and "private-bus" not in sitemap
+
+
+def test_download_streams_the_file_and_counts_it(client, org):
+    dataset = indexed_dataset(name="stops", organization=org)
+    resource = ResourceFactory(dataset=dataset)
+    resource.file.save("stops.csv", ContentFile("站名\n市府\n".encode()))
+    response = client.get(f"/datasets/stops/resources/{resource.id}/download/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).decode() == "站名\n市府\n"
+    assert "attachment" in response["Content-Disposition"]
+    assert Dataset.objects.get(pk=dataset.pk).download_count == 1
+
+
+def test_dataset_page_shows_summary_facts_resources_and_dictionary(client, org):
+    dataset = indexed_dataset(
+        name="bus",
+        title_en="Bus routes",
+        summary_en="Where every bus stops.",
+        organization=org,
+        themes=[Theme.objects.get(slug="transportation")],
+        tags=["bus"],
+    )
+    ResourceFactory(
+        dataset=dataset,
+        name_en="Stops",
+        format="CSV",
+        schema={"fields": [{"name": "stop_name", "title": "Stop", "type": "string"}]},
+    )
+    page = client.get("/en/datasets/bus/").content.decode()
+    for text in (
+        "Bus routes",
+        "Where every bus stops.",
+        "Transport",
+        "Stops",
+        "stop_name",
+        "Data updated",
+        "Metadata updated",
+        "Creative Commons",
+        "Transportation",
+    ):
+        assert text in page, text
+
+
+def test_markdown_description_is_rendered_and_sanitised(client, org):
+    indexed_dataset(
+        name="xss",
+        organization=org,
+        description_en=(
+            "## Columns\n\n**bold** [ok](https://example.org)\n\n"
+            "<script>alert(1)</script><img src=x onerror=alert(2)>"
+            '[bad](javascript:alert(3)) <a href="javascript:alert(4)">x</a>'
+            '<p onclick="alert(5)">p</p>'
+        ),
+    )
+    page = client.get("/en/datasets/xss/").content.decode()
+    description = page.split('class="mb-4 dataset-description"')[1].split("</section>")[0]
+    assert "<h2>Columns</h2>" in description
+    assert "<strong>bold</strong>" in description
+    assert 'href="https://example.org"' in description
+    for bad in ("<script", "onerror", 'href="javascript:', "onclick", "<img"):
+        assert bad not in description, bad
+
+
+def test_catalog_page_searches_filters_and_answers_htmx_with_the_results_only(client, org):
+    transport = Theme.objects.get(slug="transportation")
+    indexed_dataset(
+        name="bus",
+        title_zh_hant="臺北市公車路線",
+        title_en="Bus routes",
+        organization=org,
+        themes=[transport],
+    )
+    indexed_dataset(name="parks", title_zh_hant="公園", title_en="Parks", organization=org)
+
+    page = client.get("/datasets/", {"q": "公車"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "臺北市公車路線" in html and "公園" not in html.split("catalog-results")[1]
+    english = client.get("/en/datasets/", {"theme": "transportation"}).content.decode()
+    assert "Bus routes" in english and "Parks</a>" not in english
+
+    fragment = client.get(
+        "/en/datasets/", {"q": "bus"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="catalog-results"
+    ).content.decode()
+    assert "<html" not in fragment
+    assert "Bus routes" in fragment
+
+
+def test_catalog_page_query_count_does_not_grow_with_results(client, org):
+    theme = Theme.objects.get(slug="transportation")
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/en/datasets/", {"q": "bus"}).status_code == 200
+        return len(ctx)
+
+    indexed_dataset(title_en="Bus 0", organization=org, themes=[theme], tags=["t"])
+    few = count_queries()
+    for i in range(10):
+        dataset = indexed_dataset(
+            title_en=f"Bus {i + 1}", organization=org, themes=[theme], tags=[f"t{i}"]
+        )
+        ResourceFactory(dataset=dataset)
+    assert count_queries() == few
+
+
+def test_home_and_organization_pages_list_datasets(client, org):
+    theme = Theme.objects.get(slug="transportation")
+    indexed_dataset(title_en="Bus routes", organization=org, themes=[theme])
+    indexed_dataset(title_en="Hidden draft", organization=org, status="draft")
+    home = client.get("/en/").content.decode()
+    assert "Bus routes" in home and "Recently updated" in home and "Most viewed" in home
+    assert "Transportation" in home
+    assert "Hidden draft" not in home
+    org_page = client.get(f"/en/organizations/{org.slug}/").content.decode()
+    assert "Bus routes" in org_page and "Hidden draft" not in org_page
+
+
+def test_editor_creates_a_dataset_and_adds_a_file_through_the_pages(client, org, editor):
+    client.force_login(editor)
+    response = client.post(
+        "/en/datasets/new/",
+        {
+            "organization": org.slug,
+            "name": "noise",
+            "title_zh_hant": "噪音監測",
+            "title_en": "Noise",
+            "summary_en": "Noise levels by hour.",
+            "license": "CC0-1.0",
+            "update_frequency": "DAILY",
+            "themes": ["environment"],
+            "tags": "noise, 噪音",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    dataset = Dataset.objects.get(name="noise")
+    assert dataset.status == "draft" and dataset.organization == org
+    upload = SimpleUploadedFile("noise.csv", b"hour,db\n1,60\n")
+    response = client.post("/en/datasets/noise/resources/new/", {"file": upload})
+    assert response.status_code == 302
+    assert Resource.objects.get(dataset=dataset).format == "CSV"
+    assert "Noise" in client.get("/en/workspace/datasets/").content.decode()
+
+
+def test_dataset_form_names_the_bad_field(client, org, editor):
+    client.force_login(editor)
+    response = client.post(
+        "/en/datasets/new/",
+        {
+            "organization": org.slug,
+            "name": "Bad Name",
+            "title_en": "x",
+            "license": "CC0-1.0",
+            "update_frequency": "DAILY",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "name" in errors and "summary_zh_hant" in errors
+    assert not Dataset.objects.exists()
+
+
+def test_oversized_upload_page_answers_413_naming_the_limit(client, org, editor, settings):
+    settings.MAX_UPLOAD_SIZE = 100
+    indexed_dataset(name="noise", organization=org, status="draft")
+    client.force_login(editor)
+    upload = SimpleUploadedFile("noise.csv", b"hour,db\n" + b"1,60\n" * 100)
+    response = client.post("/en/datasets/noise/resources/new/", {"file": upload})
+    assert response.status_code == 413
+    assert "100 bytes" in response.content.decode()
+    assert not Resource.objects.exists()
+
+
+def test_members_and_outsiders_cannot_open_the_workspace_forms(client, org, member, outsider):
+    indexed_dataset(name="noise", organization=org)
+    for user in (member, outsider):
+        client.force_login(user)
+        assert client.get("/en/datasets/noise/edit/").status_code == 403
+        assert client.get("/en/datasets/noise/resources/new/").status_code == 403
+    client.force_login(member)  # the outsider may create datasets for their own org only
+    assert client.get("/en/datasets/new/").status_code == 403
+
+
+def test_demo_catalog_is_bilingual_published_and_idempotent():
+    from django.core.management import call_command
+
+    call_command("demo")
+    call_command("demo")
+    published = Dataset.objects.published()
+    assert published.count() >= 30
+    assert not published.filter(title_en="").exists()
+    assert not published.filter(summary_zh_hant="").exists()
+    assert Dataset.objects.filter(status="draft").exists()
+    assert published.values("organization").distinct().count() >= 6
+    assert Resource.objects.filter(format="CSV").count() == Resource.objects.count() >= 5
+    bus = Resource.objects.get(dataset__name="taipei-bus-routes")
+    assert "莒光線" in bus.file.read().decode()

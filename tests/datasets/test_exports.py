@@ -1,0 +1,140 @@
+"""Whole-result downloads: every format round-trips the rows; formulas are neutralised."""
+
+import csv
+import io
+import json
+from urllib.parse import unquote
+
+import pyarrow.parquet as pq
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from tests.datasets.datastore_tables import make_version
+from tests.factories import ResourceFactory
+
+
+def download(api_client, resource, **params):
+    response = api_client.get(
+        f"/api/v1/resources/{resource.pk}/data/", params, HTTP_USER_AGENT="Firefox"
+    )
+    assert response.status_code == 200, response.content
+    return response, b"".join(response.streaming_content)
+
+
+def test_csv_is_utf8_with_bom_and_round_trips(api_client, facilities):
+    response, body = download(api_client, facilities, format="csv", district="大安區")
+    assert response["Content-Type"].startswith("text/csv")
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert [r["name"] for r in rows] == ["大安森林公園", "臺北市立圖書館總館"]
+    assert rows[0]["visitors"] == "1200"
+    assert rows[0]["opened"] == "1994-03-29"
+    assert rows[0]["open_24h"] == "true"
+    assert rows[1]["open_24h"] == "false"
+
+
+def test_csv_escapes_formulas_but_not_negative_numbers(api_client, db):
+    resource = ResourceFactory()
+    make_version(
+        resource,
+        [("note", "text", "note"), ("delta", "integer", "delta")],
+        [('=HYPERLINK("http://evil")', -5), ("+1 phone", 3), ("@SUM(A1)", 0), ("fine", 1)],
+    )
+    _response, body = download(api_client, resource, format="csv")
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert [r["note"] for r in rows] == [
+        '\'=HYPERLINK("http://evil")',
+        "'+1 phone",
+        "'@SUM(A1)",
+        "fine",
+    ]
+    assert rows[0]["delta"] == "-5"
+
+
+def test_filename_names_dataset_resource_and_date(api_client, facilities):
+    response, _body = download(api_client, facilities, format="csv")
+    disposition = unquote(response["Content-Disposition"])
+    today = timezone.localdate().isoformat()
+    assert disposition == f"attachment; filename*=utf-8''city-facilities_公共設施_v1_{today}.csv"
+
+
+def test_json_download_has_every_row_past_the_page_cap(api_client, db, settings):
+    resource = ResourceFactory()
+    make_version(resource, [("n", "integer", "n")], [(i,) for i in range(150)])
+    _response, body = download(api_client, resource, format="json", n__gte="20")
+    data = json.loads(body)
+    assert [r["n"] for r in data["records"]] == list(range(20, 150))
+    assert data["fields"][1]["id"] == "n"
+
+
+def test_xlsx_round_trips_and_keeps_formulas_as_text(api_client, facilities):
+    response, body = download(api_client, facilities, format="xlsx", sort="_id")
+    assert "spreadsheetml" in response["Content-Type"]
+    sheet = load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("_id", "name", "district")
+    assert rows[1][1] == "大安森林公園"
+    assert rows[1][3] == 1200
+    assert rows[4][1] == '=HYPERLINK("http://evil")'  # a plain string, not a formula
+    assert len(rows) == 7
+
+
+def test_geojson_from_latitude_longitude_columns(api_client, facilities):
+    _response, body = download(api_client, facilities, format="geojson", district="松山區")
+    data = json.loads(body)
+    assert data["type"] == "FeatureCollection"
+    (feature,) = data["features"]
+    assert feature["geometry"] == {"type": "Point", "coordinates": [121.5525, 25.0694]}
+    assert feature["properties"]["name"] == "松山機場"
+
+
+def test_geojson_from_a_geometry_column(api_client, db):
+    resource = ResourceFactory()
+    line = {"type": "LineString", "coordinates": [[121.5, 25.0], [121.6, 25.1]]}
+    make_version(
+        resource,
+        [("route", "text", "route"), ("shape", "geometry", "shape")],
+        [("紅線", json.dumps(line))],
+    )
+    _response, body = download(api_client, resource, format="geojson")
+    feature = json.loads(body)["features"][0]
+    assert feature["geometry"] == line
+    assert feature["properties"] == {"_id": 1, "route": "紅線"}
+
+
+def test_geojson_without_coordinates_is_a_400(api_client, db):
+    resource = ResourceFactory()
+    make_version(resource, [("n", "integer", "n")], [(1,)])
+    response = api_client.get(f"/api/v1/resources/{resource.pk}/data/", {"format": "geojson"})
+    assert response.status_code == 400
+    assert response.json()["param"] == "format"
+
+
+def test_parquet_round_trips_with_types(api_client, facilities):
+    _response, body = download(api_client, facilities, format="parquet", sort="_id")
+    table = pq.read_table(io.BytesIO(body))
+    assert table.schema.field("visitors").type == "int64"
+    assert str(table.schema.field("opened").type) == "date32[day]"
+    rows = table.to_pylist()
+    assert rows[0]["name"] == "大安森林公園"
+    assert rows[0]["opened"].isoformat() == "1994-03-29"
+    assert rows[0]["open_24h"] is True
+    assert rows[3]["visitors"] is None
+    assert len(rows) == 6
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx", "parquet"])
+def test_every_download_counts_for_resource_and_dataset(api_client, facilities, fmt):
+    download(api_client, facilities, format=fmt)
+    facilities.refresh_from_db()
+    facilities.dataset.refresh_from_db()
+    assert facilities.download_count == 1
+    assert facilities.dataset.download_count == 1
+
+
+def test_empty_result_still_downloads_headers(api_client, facilities):
+    _response, body = download(api_client, facilities, format="csv", district="nowhere")
+    assert body.decode("utf-8-sig").strip().startswith("_id,name,district")
+    _response, body = download(api_client, facilities, format="parquet", district="nowhere")
+    assert pq.read_table(io.BytesIO(body)).num_rows == 0

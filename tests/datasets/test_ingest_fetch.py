@@ -1,0 +1,167 @@
+"""Linked files are fetched without letting a link reach internal addresses (SSRF)."""
+
+import contextlib
+import gzip
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from datasets.models import IngestJob
+from tests.datasets.ingest_helpers import ingest, rows_of
+from tests.factories import ResourceFactory
+
+pytestmark = pytest.mark.django_db
+
+ROUTES = {
+    "/data.csv": (200, {"ETag": '"v1"'}, b"a,b\n1,2\n"),
+    "/redirect-private": (302, {"Location": "http://10.0.0.1/data.csv"}, b""),
+    "/redirect-loopback": (302, {"Location": "http://127.0.0.1:9/data.csv"}, b""),
+    "/redirect-ok": (302, {"Location": "/data.csv"}, b""),
+    "/lying-length": (200, {"Content-Length": str(10**12)}, b"a\n1\n"),
+    "/gzip-bomb": (
+        200,
+        {"Content-Encoding": "gzip"},
+        gzip.compress(b"a,b\n" + b"0" * 5_000_000, compresslevel=9),
+    ),
+}
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/slow":
+            self.send_response(200)
+            self.end_headers()
+            for _ in range(50):
+                self.wfile.write(b"a,b\n1,2\n")
+                self.wfile.flush()
+                time.sleep(0.1)
+            return
+        status, headers, body = ROUTES.get(self.path, (404, {}, b""))
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        if "Content-Length" not in headers:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server(settings):
+    httpd = Server(("127.0.0.1", 0), Handler)
+    port = httpd.server_address[1]
+    settings.INGEST_FETCH_ALLOWED_ADDRESSES = [("127.0.0.1", port)]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}", port
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def fetch(url):
+    resource = ResourceFactory(url_type="link", url=url)
+    return ingest(resource, source="url"), resource
+
+
+def test_allowed_server_file_is_fetched_and_ingested(server):
+    base, _port = server
+
+    job, resource = fetch(f"{base}/redirect-ok")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert rows_of(resource.current_version) == [{"a": 1, "b": 2}]
+    assert resource.remote_etag == '"v1"'
+    assert resource.current_version.source_file  # the original is kept
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:{other}/data.csv",
+        "http://[::ffff:127.0.0.1]:{port}/data.csv",
+        "http://2130706433:{other}/data.csv",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:{port}/data.csv",
+        "http://10.1.2.3/data.csv",
+        "file:///etc/passwd",
+        "ftp://127.0.0.1/data.csv",
+    ],
+)
+def test_internal_addresses_and_other_schemes_are_refused(server, url):
+    _base, port = server
+
+    job, resource = fetch(url.format(port=port, other=port + 1 if port < 65535 else port - 1))
+
+    assert job.status == IngestJob.Status.FAILED
+    assert job.error_code == "scheme-error"
+    assert resource.current_version is None
+
+
+@pytest.mark.parametrize("path", ["/redirect-private", "/redirect-loopback"])
+def test_a_redirect_to_a_private_address_is_refused(server, path):
+    base, _port = server
+
+    job, _resource = fetch(f"{base}{path}")
+
+    assert job.status == IngestJob.Status.FAILED
+    assert job.error_code == "scheme-error"
+    assert "internal" in job.error
+
+
+def test_lying_content_length_over_the_cap_stops(server, settings):
+    base, _port = server
+    settings.INGEST_MAX_BYTES = 1_000_000
+
+    job, _resource = fetch(f"{base}/lying-length")
+
+    assert job.status == IngestJob.Status.FAILED
+    assert "larger than the limit" in job.error
+
+
+def test_gzip_bomb_stops_at_the_byte_cap(server, settings):
+    base, _port = server
+    settings.INGEST_MAX_BYTES = 1_000_000
+
+    job, _resource = fetch(f"{base}/gzip-bomb")
+
+    assert job.status == IngestJob.Status.FAILED
+    assert "larger than the limit" in job.error
+
+
+def test_total_download_deadline_applies_to_a_trickling_server(server, settings):
+    base, _port = server
+    settings.INGEST_FETCH_TIMEOUT = 1
+
+    job, _resource = fetch(f"{base}/slow")
+
+    assert job.status == IngestJob.Status.FAILED
+    assert "longer than 1 seconds" in job.error
+
+
+def test_a_name_resolving_to_public_and_private_addresses_is_refused(monkeypatch):
+    # DNS rebinding: the answer includes an internal address. We check every address and
+    # connect only to a checked one, so a later, different answer is never used.
+    def resolver(host, port, *args, **kwargs):
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+
+    job, _resource = fetch("http://rebind.example/data.csv")
+
+    assert job.status == IngestJob.Status.FAILED
+    assert job.error_code == "scheme-error"

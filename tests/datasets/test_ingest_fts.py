@@ -1,0 +1,20 @@
+from datasets.datastore import fts
+
+
+def test_cjk_runs_become_overlapping_bigrams_and_words_are_lower_cased():
+    assert fts.tokens("臺北市 Open-Data 2024") == ["臺北", "北市", "open", "data", "2024"]
+    assert fts.tokens("市") == ["市"]
+    assert fts.tokens("台北101大樓") == ["台北", "101", "大樓"]
+
+
+def test_query_matches_a_substring_of_an_indexed_cjk_run():
+    indexed = set(fts.document(["臺北市政府資訊局"]).split())
+
+    assert set(fts.tsquery("政府資訊").split(" & ")) <= indexed
+    assert fts.tsquery("  ,, ") is None
+
+
+def test_document_is_deduplicated_and_skips_huge_tokens():
+    doc = fts.document(["Park park PARK", "x" * 5000, None])
+
+    assert doc == "park"

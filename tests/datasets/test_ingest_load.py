@@ -1,0 +1,132 @@
+# ruff: noqa: S608  (table names come from table_name_for, not from input)
+"""Datastore tables written by the loader can be read back as the schema contract says."""
+
+import io
+import uuid
+from datetime import date
+
+import pytest
+from django.db import connections
+
+from datasets.datastore import fts
+from datasets.datastore.load import (
+    DatastoreError,
+    copy_csv,
+    create_indexes,
+    create_version_table,
+    drop_version_table,
+    load_rows,
+    version_tables,
+)
+from datasets.datastore.schema import table_name_for
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = [
+    {"id": "name", "label": "名稱", "type": "text"},
+    {"id": "count", "label": "數量", "type": "integer"},
+    {"id": "ratio", "label": "比率", "type": "number"},
+    {"id": "open", "label": "開放", "type": "boolean"},
+    {"id": "day", "label": "日期", "type": "date"},
+    {"id": "note", "label": "備註", "type": "text"},
+]
+
+
+@pytest.fixture
+def table():
+    name = table_name_for(uuid.uuid4(), 1)
+    create_version_table(table_name=name, columns=COLUMNS, using="default")
+    yield name
+    drop_version_table(table_name=name, using="default")
+
+
+def fetch(sql, params=()):
+    with connections["default"].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def fts_match(table, query):
+    if connections["default"].vendor == "postgresql":
+        sql = f"SELECT _id FROM {table} WHERE _fts @@ to_tsquery('simple', %s) ORDER BY _id"
+        return [r[0] for r in fetch(sql, [fts.tsquery(query)])]
+    sql = f"SELECT _id FROM {table} WHERE _fts LIKE %s ORDER BY _id"
+    return [r[0] for r in fetch(sql, [f"%{query.lower()}%"])]
+
+
+def test_rows_are_numbered_typed_and_searchable(table):
+    rows = [
+        ("臺北市政府資訊局", 1234, 0.5, True, date(2024, 1, 5), "Open Data"),
+        ("新北市", None, None, False, None, None),
+        ("Taipei Zoo", 7, 2.25, None, "2023-12-31", "動物園"),
+    ]
+
+    written = load_rows(table_name=table, columns=COLUMNS, rows=rows, using="default")
+
+    assert written == 3
+    got = fetch(f"SELECT _id, name, count, ratio, open, day FROM {table} ORDER BY _id")
+    assert [r[0] for r in got] == [1, 2, 3]
+    assert got[0][1:4] == ("臺北市政府資訊局", 1234, 0.5)
+    assert bool(got[0][4]) is True and bool(got[1][4]) is False and got[2][4] is None
+    assert str(got[0][5]) == "2024-01-05" and got[1][5] is None and str(got[2][5]) == "2023-12-31"
+    assert fts_match(table, "資訊局") == [1]
+    assert fts_match(table, "open") == [1]
+    assert fts_match(table, "動物") == [3]
+    assert fts_match(table, "新北") == [2]
+
+
+def test_copy_csv_loads_the_pipeline_layout(table):
+    document = fts.document(["臺北, 市", "x"])
+    data = (
+        f'1,"臺北, 市",10,1.5,true,2024-01-05,x,{document}\n'
+        '2,"",,,,,,\n'
+        '3,"a ""quoted"" word",-3,,false,,,a quoted word\n'
+    ).encode()
+
+    assert copy_csv(table_name=table, columns=COLUMNS, stream=io.BytesIO(data), using="default")
+
+    got = fetch(f"SELECT _id, name, count, ratio, open, day, note FROM {table} ORDER BY _id")
+    assert got[0][1:4] == ("臺北, 市", 10, 1.5) and bool(got[0][4]) is True
+    assert got[1][2:] == (None, None, None, None, None)
+    assert got[2][1] == 'a "quoted" word' and got[2][2] == -3 and bool(got[2][4]) is False
+    if connections["default"].vendor == "postgresql":
+        assert got[1][1] == ""  # a quoted empty field is text, not NULL
+    assert fts_match(table, "臺北") == [1]
+
+
+def test_indexes_build_and_tables_are_listed_then_dropped(table):
+    load_rows(
+        table_name=table,
+        columns=COLUMNS,
+        rows=[("x" * 200_000, 1, 1.0, True, "2024-01-01", "long cell")],
+        using="default",
+    )
+
+    create_indexes(table_name=table, columns=COLUMNS, using="default")
+
+    indexes = connections["default"].introspection.get_constraints(
+        connections["default"].cursor(), table
+    )
+    indexed_columns = {tuple(i["columns"]) for i in indexes.values() if i["index"]}
+    assert {("count",), ("ratio",), ("day",)} <= indexed_columns
+    assert table in version_tables(using="default")
+    drop_version_table(table_name=table, using="default")
+    assert table not in version_tables(using="default")
+
+
+@pytest.mark.parametrize(
+    ("table_name", "columns"),
+    [
+        ("datasets_dataset", COLUMNS),
+        ("ds_x; DROP TABLE users", COLUMNS),
+        (table_name_for(uuid.uuid4(), 2), [{"id": "Bad Name", "type": "text"}]),
+        (table_name_for(uuid.uuid4(), 2), [{"id": "_fts", "type": "text"}]),
+        (table_name_for(uuid.uuid4(), 2), [{"id": "a", "type": "money"}]),
+        (table_name_for(uuid.uuid4(), 2), [{"id": "a", "type": "text"}] * 2),
+    ],
+)
+def test_unsafe_names_and_types_are_refused(table_name, columns):
+    with pytest.raises(DatastoreError):
+        create_version_table(table_name=table_name, columns=columns, using="default")
+    with pytest.raises(DatastoreError):
+        drop_version_table(table_name="datasets_dataset", using="default")

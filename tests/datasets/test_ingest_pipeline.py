@@ -1,0 +1,272 @@
+"""Versions, failures, idempotency, the data dictionary, personal data and clean-up."""
+
+import csv
+import io
+import json
+import uuid
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from datasets.datastore.load import create_version_table, version_tables
+from datasets.datastore.schema import table_name_for
+from datasets.ingest import pii
+from datasets.ingest.downloads import escape_formula, version_downloads_write
+from datasets.ingest.pipeline import ingest_run
+from datasets.models import IngestJob, ResourceVersion
+from datasets.services.ingestion import (
+    datastore_orphans_drop,
+    version_personal_data_decide,
+    versions_prune,
+)
+from tests.datasets.ingest_helpers import ingest, ingest_bytes, resource_with_file, rows_of
+from tests.factories import IngestJobFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+GOOD = "id,name,score\n1,Alice,3.5\n2,Bob,4\n".encode()
+
+
+def replace_file(resource, content: bytes, name="data.csv"):
+    resource.file.save(name, ContentFile(content), save=True)
+
+
+def test_failed_ingest_keeps_previous_version_and_leaves_no_table():
+    job, resource = ingest_bytes(GOOD)
+    first = resource.current_version
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    tables_before = version_tables()
+    resource.schema = {
+        "fields": [
+            {"name": "id", "type": "integer", "constraints": {"unique": True}},
+            {"name": "score", "type": "number", "constraints": {"maximum": 5}},
+        ]
+    }
+    resource.save()
+    replace_file(resource, b"id,name,score\n1,Alice,3.5\n1,Carol,9\n2,Dan,high\n")
+
+    job = ingest(resource)
+
+    assert job.status == IngestJob.Status.FAILED
+    assert resource.current_version == first
+    assert rows_of(first)[0]["name"] == "Alice"
+    assert version_tables() == tables_before
+    report = job.options["report"]
+    assert report["totals"] == {"unique-error": 1, "constraint-error": 1, "type-error": 1}
+    assert {(e["code"], e["row"], e["column"]) for e in report["errors"]} == {
+        ("unique-error", 3, 1),
+        ("constraint-error", 3, 3),
+        ("type-error", 4, 3),
+    }
+    assert "Row 3" in job.error
+
+
+def test_dictionary_types_override_inference_and_required_enum_pattern_are_enforced():
+    resource = resource_with_file(b"code,kind,count\n007,a,1\n,b,2\nx9,z,3\n")
+    resource.schema = {
+        "fields": [
+            {"name": "code", "type": "string", "constraints": {"required": True,
+                                                                "pattern": "[0-9]+"}},
+            {"name": "kind", "type": "string", "constraints": {"enum": ["a", "b"]}},
+            {"name": "count", "type": "string"},
+        ]
+    }  # fmt: skip
+    resource.save()
+
+    job = ingest(resource)
+
+    assert job.status == IngestJob.Status.FAILED
+    errors = {(e["row"], e["column"]) for e in job.options["report"]["errors"]}
+    assert errors == {(3, 1), (4, 1), (4, 2)}
+
+    resource.schema = {"fields": [{"name": "count", "type": "string"}]}
+    resource.save()
+    replace_file(resource, b"code,kind,count\n007,a,1\n")
+    job = ingest(resource)
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert {c["id"]: c["type"] for c in resource.current_version.columns}["count"] == "text"
+
+
+def test_same_file_twice_makes_no_new_version_and_a_finished_job_is_not_rerun():
+    job, resource = ingest_bytes(GOOD)
+    again = ingest(resource)
+
+    assert again.status == IngestJob.Status.SUCCEEDED
+    assert again.stage == "unchanged"
+    assert resource.versions.count() == 1
+    ingest_run(job=job)  # delivered twice: nothing happens
+    assert resource.versions.count() == 1
+
+
+def test_two_identical_active_jobs_only_one_runs():
+    job, resource = ingest_bytes(GOOD)
+    replace_file(resource, b"a\n1\n")
+    running = IngestJobFactory(resource=resource, status=IngestJob.Status.RUNNING, attempts=1)
+    import hashlib
+
+    running.sha256 = hashlib.sha256(b"a\n1\n").hexdigest()
+    running.save()
+
+    second = ingest(resource)
+
+    assert second.stage == "duplicate"
+    assert resource.versions.count() == 1
+
+
+def test_a_job_found_running_is_retried_once_then_failed_with_an_explanation():
+    job, resource = ingest_bytes(GOOD)
+    first = resource.current_version
+    replace_file(resource, b"id\n5\n")
+    # The worker died during the first attempt and left its half-loaded table behind.
+    leftover = table_name_for(resource.pk, 2)
+    create_version_table(table_name=leftover, columns=[{"id": "id", "type": "integer"}])
+    retried = IngestJobFactory(
+        resource=resource, status=IngestJob.Status.RUNNING, attempts=1, options={"language": "en"}
+    )
+
+    ingest_run(job=retried)
+
+    retried.refresh_from_db()
+    assert retried.status == IngestJob.Status.SUCCEEDED, retried.error
+    assert retried.attempts == 2
+    resource.refresh_from_db()
+    assert rows_of(resource.current_version) == [{"id": 5}]
+
+    twice = IngestJobFactory(
+        resource=resource, status=IngestJob.Status.RUNNING, attempts=2, options={"language": "en"}
+    )
+    ingest_run(job=twice)
+    twice.refresh_from_db()
+    assert twice.status == IngestJob.Status.FAILED
+    assert "stopped twice" in twice.error
+    assert first.pk != resource.current_version_id
+
+
+def test_only_the_last_versions_keep_their_tables(settings):
+    settings.INGEST_KEEP_VERSIONS = 2
+    job, resource = ingest_bytes(b"a\n1\n")
+    for n in (2, 3):
+        replace_file(resource, f"a\n{n}\n".encode())
+        assert ingest(resource).status == IngestJob.Status.SUCCEEDED
+
+    versions_prune(resource=resource)  # on_commit does not fire inside a test transaction
+
+    oldest, *newer = resource.versions.order_by("number")
+    assert oldest.dropped_at is not None
+    assert oldest.table_name not in version_tables()
+    assert all(v.dropped_at is None and v.table_name in version_tables() for v in newer)
+    assert rows_of(resource.current_version) == [{"a": 3}]
+
+
+def test_orphan_tables_are_dropped_but_a_table_being_loaded_is_kept():
+    job, resource = ingest_bytes(GOOD)
+    orphan = table_name_for(uuid.uuid4(), 1)
+    create_version_table(table_name=orphan, columns=[{"id": "a", "type": "text"}])
+    loading = table_name_for(resource.pk, 9)
+    create_version_table(table_name=loading, columns=[{"id": "a", "type": "text"}])
+    IngestJobFactory(
+        resource=resource,
+        status=IngestJob.Status.RUNNING,
+        options={"_table": loading},
+        heartbeat_at=job.finished_at,
+    )
+
+    dropped = datastore_orphans_drop()
+
+    assert dropped == [orphan]
+    assert resource.current_version.table_name in version_tables()
+    assert loading in version_tables()
+
+
+def test_personal_data_holds_the_version_until_an_editor_decides():
+    data = (
+        "name,email,mobile,national_id,card,iban\n"
+        "A,a@example.org,0912-345-678,A123456789,4111 1111 1111 1111,DE89370400440532013000\n"
+        "B,b@example.org,+886 912 345 678,B142003005,5500005555555559,GB82WEST12345698765432\n"
+    ).encode()
+    job, resource = ingest_bytes(data)
+
+    version = resource.versions.get()
+    assert job.status == IngestJob.Status.SUCCEEDED and job.stage == "awaiting_confirmation"
+    assert resource.current_version is None
+    assert version.personal_data == ResourceVersion.PersonalData.FLAGGED
+    kinds = {(f["column"], f["kind"]) for f in version.personal_data_findings}
+    assert kinds == {
+        ("email", "email"),
+        ("mobile", "phone"),
+        ("national_id", "national_id"),
+        ("card", "credit_card"),
+        ("iban", "iban"),
+    }
+
+    member = MembershipFactory(organization=resource.dataset.organization, role="member").user
+    with pytest.raises(PermissionDenied):
+        version_personal_data_decide(version=version, by=member, not_personal=True)
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    version_personal_data_decide(version=version, by=editor, not_personal=True)
+
+    resource.refresh_from_db()
+    version.refresh_from_db()
+    assert resource.current_version == version
+    assert version.personal_data_decided_by == editor
+    assert version.personal_data == ResourceVersion.PersonalData.CLEARED
+
+
+def test_personal_data_checks():
+    assert pii.is_tw_national_id("A123456789")
+    assert not pii.is_tw_national_id("A123456788")
+    assert pii.luhn("4111111111111111") and not pii.luhn("4111111111111112")
+    assert pii.is_iban("GB82 WEST 1234 5698 7654 32") and not pii.is_iban("GB00WEST12345698765432")
+
+
+def test_profile_counts_empties_distinct_top_values_and_histogram():
+    data = "city,n\n" + "".join(f"{'臺北' if i % 3 else '高雄'},{i}\n" for i in range(100))
+    data += ",50\n"
+
+    job, resource = ingest_bytes(data.encode())
+
+    profile = resource.current_version.profile
+    assert profile["rows"] == 101
+    city, n = profile["columns"]["city"], profile["columns"]["n"]
+    assert city["empty"] == 1 and city["distinct"] == 2
+    assert city["top"][0] == {"value": "臺北", "count": 66}
+    assert (n["min"], n["max"], n["mean"]) == (0, 99, 5000 / 101)
+    assert sum(b["count"] for b in n["histogram"]) == 101
+
+
+def test_derived_downloads_open_in_excel_and_escape_formulas():
+    data = 'name,amount,when,note\n"=HYPERLINK(""x"")",-5,2024-01-05,@SUM(A1)\nok,7,,-x\n'
+    job, resource = ingest_bytes(data.encode())
+    version = resource.current_version
+
+    written = version_downloads_write(version=version)
+
+    assert set(written) == {"csv", "json", "xlsx", "parquet"}
+    with default_storage.open(written["csv"], "rb") as f:
+        raw = f.read()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == ["name", "amount", "when", "note"]
+    assert rows[1] == ['\'=HYPERLINK("x")', "-5", "2024-01-05", "'@SUM(A1)"]
+    assert rows[2][3] == "'-x"
+    with default_storage.open(written["json"]) as f:
+        assert json.load(f)[1] == {"name": "ok", "amount": 7, "when": None, "note": "-x"}
+    import duckdb
+
+    with default_storage.open(written["parquet"]) as f:
+        path = f.name
+    assert duckdb.sql(f"SELECT sum(amount) FROM '{path}'").fetchall() == [(2,)]
+    assert escape_formula("-1.5") == "-1.5" and escape_formula("\tx") == "'\tx"
+
+
+def test_errors_are_written_in_the_publishers_language():
+    resource = resource_with_file(b"a,b\n1,2,3\n")
+    job = IngestJobFactory(resource=resource, options={"language": "zh-hant"})
+
+    ingest_run(job=job)
+
+    job.refresh_from_db()
+    assert job.status == IngestJob.Status.FAILED
+    assert "第 2 列在第 3 欄有值" in job.error

@@ -1,0 +1,114 @@
+"""Progress fragment, validation report page and API, and publisher decisions, seen from
+outside by anonymous visitors, other organizations, members and editors."""
+
+import pytest
+from django.urls import reverse as django_reverse
+from django.utils import translation
+
+from datasets.models import IngestJob
+from tests.datasets.ingest_helpers import ingest, ingest_bytes, resource_with_file
+from tests.factories import IngestJobFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def reverse(name, **kwargs):
+    """English pages (the /en/ prefix), so assertions read naturally."""
+    with translation.override("en"):
+        return django_reverse(name, **kwargs)
+
+
+def report_url(resource):
+    return f"/api/v1/resources/{resource.pk}/report/"
+
+
+def test_progress_fragment_polls_while_running_and_stops_when_done(client):
+    resource = resource_with_file(b"a\n1\n")
+    job = IngestJobFactory(resource=resource, status="running", stage="load", progress=0.42, rows=7)
+    url = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
+
+    page = client.get(url).content.decode()
+
+    assert 'hx-trigger="every 2s"' in page
+    assert 'aria-valuenow="42"' in page and "7 rows read" in page
+    job.delete()
+    ingest(resource)
+    page = client.get(url).content.decode()
+    assert "every 2s" not in page
+    assert "1" in page
+
+
+def test_report_api_shows_live_version_to_anyone_and_failure_details_to_editors(api_client):
+    _job, resource = ingest_bytes(b"a,b\n1,x\n")
+    resource.file.save("bad.csv", __import__("io").BytesIO(b"a,b\n1,x,extra\n"))
+    ingest(resource)
+
+    anonymous = api_client.get(report_url(resource)).json()
+    assert anonymous["version"]["rows"] == 1
+    assert anonymous["ingest"]["status"] == "failed"
+    assert anonymous["failed_report"] is None and anonymous["ingest"]["error"] == ""
+
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    api_client.force_authenticate(editor)
+    data = api_client.get(report_url(resource)).json()
+    assert data["failed_report"]["errors"][0]["code"] == "extra-cell"
+    assert "Row 2" in data["ingest"]["error"]
+
+
+def test_private_dataset_report_is_hidden_from_other_organizations(api_client, client):
+    _job, resource = ingest_bytes(b"a\n1\n")
+    resource.dataset.private = True
+    resource.dataset.save()
+    outsider = UserFactory()
+    api_client.force_authenticate(outsider)
+    client.force_login(outsider)
+
+    assert api_client.get(report_url(resource)).status_code == 404
+    page = reverse("resource_report", kwargs={"resource_id": resource.pk})
+    assert client.get(page).status_code == 404
+    member = MembershipFactory(organization=resource.dataset.organization).user
+    client.force_login(member)
+    assert client.get(page).status_code == 200
+
+
+def test_rerun_with_overrides_is_for_editors_only(client, django_capture_on_commit_callbacks):
+    resource = resource_with_file("名稱\n臺北\n".encode("cp950"))
+    url = reverse("resource_ingest_rerun", kwargs={"resource_id": resource.pk})
+    member = MembershipFactory(organization=resource.dataset.organization).user
+    client.force_login(member)
+    assert client.post(url, {"encoding": "cp950"}).status_code == 403
+
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"encoding": "cp950", "header_row": "1"})
+
+    assert response.status_code == 302
+    resource.refresh_from_db()
+    assert resource.ingest_options == {"encoding": "cp950", "header_row": "1"}
+    job = resource.ingest_jobs.get()
+    assert job.source == "rerun" and job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert resource.current_version.encoding == "cp950"
+
+    bad = client.post(url, {"header_row": "0"}, follow=True)
+    assert "header row" in bad.content.decode().lower()
+    assert resource.ingest_jobs.count() == 1
+
+
+def test_editor_confirms_personal_data_on_the_report_page(client):
+    _job, resource = ingest_bytes(b"name,email\nA,a@example.org\nB,b@example.org\n")
+    version = resource.versions.get()
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    client.force_login(editor)
+    page = client.get(reverse("resource_report", kwargs={"resource_id": resource.pk}))
+    assert "email" in page.content.decode()
+
+    url = reverse(
+        "version_personal_data", kwargs={"resource_id": resource.pk, "number": version.number}
+    )
+    client.post(url, {"decision": "not_personal"})
+
+    resource.refresh_from_db()
+    assert resource.current_version == version
+    anonymous_page = client.get(reverse("resource_report", kwargs={"resource_id": resource.pk}))
+    assert anonymous_page.status_code == 200

@@ -1,0 +1,171 @@
+"""The preview panel and saved charts, as a visitor and a publisher meet them."""
+
+import json
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.utils import translation
+
+from datasets.datastore.preview import dataset_preview_section
+from datasets.models import ResourceVersion
+from tests.datasets.datastore_tables import make_version
+from tests.factories import MembershipFactory, ResourceFactory, UserFactory
+
+
+def render_preview(resource, user=None, language="en"):
+    from django.contrib.auth.models import AnonymousUser
+
+    request = RequestFactory().get("/")
+    request.user = user or AnonymousUser()
+    with translation.override(language):
+        return render_to_string(
+            "datasets/_preview.html", {"resource": resource, "request": request}, request=request
+        )
+
+
+def config_of(html):
+    start = html.index('-config" type="application/json">') + len(
+        '-config" type="application/json">'
+    )
+    return json.loads(html[start : html.index("</script>", start)])
+
+
+def test_panel_offers_table_chart_map_glance_and_snippets(facilities, settings):
+    settings.MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    html = render_preview(facilities)
+    for tab in ("Table", "Chart", "Map", "Data at a glance", "Use this data"):
+        assert f">{tab}</button>" in html
+    config = config_of(html)
+    assert config["dataUrl"] == f"/api/v1/resources/{facilities.pk}/data/"
+    assert config["geo"] == {"geometry": None, "latitude": "lat", "longitude": "lon"}
+    assert config["tileUrl"] == "https://tiles.example.org/{z}/{x}/{y}.png"
+    assert [f["label"] for f in config["fields"]][:3] == ["_id", "名稱", "行政區"]
+    assert (
+        f"curl &quot;http://testserver/api/v1/resources/{facilities.pk}/data/?limit=5&quot;" in html
+    )
+    assert "requests.get(" in html and "fetch(" in html and "fromJSON(" in html
+    assert "?format=geojson" in html and "?format=parquet" in html
+    assert "6 rows in 9 columns (version 1)." in html
+
+
+def test_panel_without_coordinates_has_no_map(db):
+    resource = ResourceFactory()
+    make_version(resource, [("n", "integer", "n")], [(1,)])
+    html = render_preview(resource)
+    assert ">Map</button>" not in html
+    assert "format=geojson" not in html
+    assert "leaflet.js" not in html
+
+
+def test_panel_is_bilingual(facilities):
+    html = render_preview(facilities, language="zh-hant")
+    assert ">表格</button>" in html and ">資料概覽</button>" in html
+    assert config_of(html)["strings"]["next"] == "下一頁"
+
+
+def test_no_panel_without_data_or_while_personal_data_is_checked(facilities):
+    assert render_preview(ResourceFactory()).strip() == ""
+    ResourceVersion.objects.filter(pk=facilities.current_version_id).update(personal_data="flagged")
+    facilities.refresh_from_db()
+    assert render_preview(facilities).strip() == ""
+    editor = MembershipFactory(organization=facilities.dataset.organization, role="editor").user
+    assert "data-preview" in render_preview(facilities, user=editor)
+
+
+def test_glance_shows_the_profile(facilities):
+    version = facilities.current_version
+    version.profile = {
+        "columns": {
+            "visitors": {"null_count": 1, "distinct": 5, "min": 700, "max": 5000, "mean": 2140},
+            "district": {"top": [{"value": "大安區", "count": 2}, {"value": "信義區", "count": 2}]},
+        }
+    }
+    version.save()
+    html = render_preview(facilities)
+    assert "<td>700</td><td>5000</td>" in html
+    assert "2140.00" in html
+    assert "大安區, 信義區" in html
+
+
+def test_dataset_section_previews_the_first_resource_with_data(facilities):
+    empty = ResourceFactory(dataset=facilities.dataset, position=0)
+    facilities.position = 1
+    facilities.save()
+    section = dataset_preview_section(RequestFactory().get("/"), facilities.dataset)
+    assert section.context["resource"] == facilities
+    assert empty not in section.context["others"]
+    other = ResourceFactory()
+    assert dataset_preview_section(RequestFactory().get("/"), other.dataset) is None
+
+
+def charts_url(resource):
+    return f"/api/v1/resources/{resource.pk}/charts/"
+
+
+CHART = {
+    "title": "各區人次",
+    "config": {"mark": "bar", "x": "district", "y": "visitors", "aggregate": "sum"},
+}
+
+
+def test_editor_saves_a_chart_everyone_sees(api_client, facilities):
+    editor = MembershipFactory(organization=facilities.dataset.organization, role="editor").user
+    api_client.force_authenticate(editor)
+    response = api_client.post(charts_url(facilities), CHART, format="json")
+    assert response.status_code == 201
+    assert response.json()["config"] == {**CHART["config"], "color": ""}
+    api_client.force_authenticate(None)
+    listed = api_client.get(charts_url(facilities)).json()
+    assert [c["title"] for c in listed] == ["各區人次"]
+    assert config_of(render_preview(facilities))["charts"][0]["title"] == "各區人次"
+
+
+@pytest.mark.parametrize("role", [None, "member", "other-org-admin"])
+def test_only_editors_save_charts(api_client, facilities, role):
+    if role == "member":
+        api_client.force_authenticate(
+            MembershipFactory(organization=facilities.dataset.organization, role="member").user
+        )
+    elif role == "other-org-admin":
+        api_client.force_authenticate(MembershipFactory(role="admin").user)
+    response = api_client.post(charts_url(facilities), CHART, format="json")
+    assert response.status_code in (401, 403)
+    assert not facilities.saved_charts.exists()
+
+
+@pytest.mark.parametrize(
+    ("config", "words"),
+    [
+        ({"mark": "bar", "x": "nosuch", "y": "visitors"}, "nosuch"),
+        ({"mark": "radar", "x": "district", "y": "visitors"}, "radar"),
+        ({"mark": "bar", "x": "district", "y": "visitors", "aggregate": "var"}, "var"),
+        ({"mark": "bar", "x": "district"}, "y"),
+    ],
+)
+def test_bad_chart_settings_are_refused_by_name(api_client, facilities, config, words):
+    editor = MembershipFactory(organization=facilities.dataset.organization, role="editor").user
+    api_client.force_authenticate(editor)
+    response = api_client.post(
+        charts_url(facilities), {"title": "t", "config": config}, format="json"
+    )
+    assert response.status_code == 400
+    assert words in json.dumps(response.json(), ensure_ascii=False)
+    assert not facilities.saved_charts.exists()
+
+
+def test_editor_removes_a_chart_and_outsiders_cannot(api_client, facilities):
+    editor = MembershipFactory(organization=facilities.dataset.organization, role="editor").user
+    api_client.force_authenticate(editor)
+    chart_id = api_client.post(charts_url(facilities), CHART, format="json").json()["id"]
+    api_client.force_authenticate(UserFactory())
+    assert api_client.delete(f"{charts_url(facilities)}{chart_id}/").status_code == 403
+    api_client.force_authenticate(editor)
+    assert api_client.delete(f"{charts_url(facilities)}{chart_id}/").status_code == 204
+    assert not facilities.saved_charts.exists()
+
+
+def test_charts_of_private_datasets_are_invisible(api_client, facilities):
+    facilities.dataset.private = True
+    facilities.dataset.save()
+    assert api_client.get(charts_url(facilities)).status_code == 404

@@ -1,0 +1,122 @@
+"""Draft -> in review -> published -> archived, who may move it, and who is told."""
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from datasets.models import Dataset
+from datasets.services.catalog import dataset_create
+from datasets.services.publishing import (
+    dataset_archive,
+    dataset_publish,
+    dataset_send_back,
+    dataset_submit,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft(org, editor):
+    return dataset_create(
+        by=editor,
+        organization=org,
+        name="bus-routes",
+        title_zh_hant="公車路線",
+        summary_zh_hant="每條公車路線的站點。",
+        license_id="CC-BY-4.0",
+    )
+
+
+def test_editor_submits_and_admin_publishes_with_emails(
+    draft, editor, admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        dataset_submit(dataset=draft, by=editor)
+    assert draft.status == Dataset.Status.IN_REVIEW
+    assert [m.to for m in mail.outbox] == [[admin.email]]
+    assert "公車路線" in mail.outbox[0].subject
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dataset_publish(dataset=draft, by=admin)
+    draft.refresh_from_db()
+    assert draft.status == Dataset.Status.PUBLISHED
+    assert draft.published_at is not None
+    assert mail.outbox[-1].to == [editor.email]
+
+
+def test_admin_sends_back_with_a_comment_the_editor_receives(
+    draft, editor, admin, django_capture_on_commit_callbacks
+):
+    dataset_submit(dataset=draft, by=editor)
+    with pytest.raises(ValidationError) as exc:
+        dataset_send_back(dataset=draft, by=admin, comment="  ")
+    assert "comment" in exc.value.message_dict
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dataset_send_back(dataset=draft, by=admin, comment="請補上欄位說明")
+    draft.refresh_from_db()
+    assert draft.status == Dataset.Status.DRAFT
+    assert draft.review_comment == "請補上欄位說明"
+    assert "請補上欄位說明" in mail.outbox[-1].body
+    assert mail.outbox[-1].to == [editor.email]
+
+
+def test_forbidden_transitions(draft, editor, admin, member, outsider):
+    with pytest.raises(ValidationError, match="in review"):
+        dataset_publish(dataset=draft, by=admin)  # a draft is not in review yet
+    with pytest.raises(ValidationError, match="published"):
+        dataset_archive(dataset=draft, by=admin)
+    with pytest.raises(PermissionDenied):
+        dataset_submit(dataset=draft, by=member)
+    with pytest.raises(PermissionDenied):
+        dataset_submit(dataset=draft, by=outsider)
+
+    dataset_submit(dataset=draft, by=editor)
+    with pytest.raises(ValidationError, match="draft"):
+        dataset_submit(dataset=draft, by=editor)
+    with pytest.raises(PermissionDenied):
+        dataset_publish(dataset=draft, by=editor)  # editors cannot publish their own work
+    with pytest.raises(PermissionDenied):
+        dataset_publish(dataset=draft, by=outsider)
+
+    dataset_publish(dataset=draft, by=admin)
+    with pytest.raises(PermissionDenied):
+        dataset_archive(dataset=draft, by=editor)
+    dataset_archive(dataset=draft, by=admin)
+    assert Dataset.objects.get(pk=draft.pk).status == Dataset.Status.ARCHIVED
+
+
+def test_every_change_is_kept_in_history_with_its_author(draft, editor, admin, client):
+    dataset_submit(dataset=draft, by=editor)
+    dataset_publish(dataset=draft, by=admin)
+    statuses = [(h.status, h.history_user) for h in draft.history.order_by("history_date")]
+    assert statuses == [("draft", editor), ("in_review", editor), ("published", admin)]
+
+    client.force_login(editor)
+    page = client.get(f"/en/datasets/{draft.name}/activity/")
+    assert page.status_code == 200
+    assert page.content.decode().count("<tr>") == 4  # header + three changes
+
+
+def test_activity_is_hidden_outside_the_organization(draft, editor, admin, outsider, client):
+    dataset_submit(dataset=draft, by=editor)
+    dataset_publish(dataset=draft, by=admin)
+    client.force_login(outsider)
+    assert client.get(f"/en/datasets/{draft.name}/activity/").status_code == 403
+
+
+def test_workflow_through_the_pages(draft, editor, admin, client):
+    client.force_login(editor)
+    page = client.get("/en/datasets/bus-routes/")
+    assert "Submit for review" in page.content.decode()
+    response = client.post("/en/datasets/bus-routes/submit/")
+    assert response.status_code == 302
+    assert Dataset.objects.get(pk=draft.pk).status == "in_review"
+    assert client.post("/en/datasets/bus-routes/publish/").status_code == 403
+
+    client.force_login(admin)
+    page = client.get("/en/datasets/bus-routes/")
+    assert "Publish" in page.content.decode()
+    client.post("/en/datasets/bus-routes/publish/")
+    assert Dataset.objects.get(pk=draft.pk).status == "published"

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from challenges.judging.hooks import challenge_results_section, dataset_pilots_section
 from challenges.judging.models import Pilot
@@ -49,7 +50,8 @@ def test_public_pilots_page_lists_pilots_with_agency_and_city(client, agency_edi
     Pilot.objects.create(
         slug="hidden", title="Not yet public", host_agency=agency_editor[1], public=False
     )
-    page = client.get(reverse("pilot_list"))
+    with translation.override("zh-hant"):
+        page = client.get(reverse("pilot_list"))
     assert page.status_code == 200
     html = page.content.decode()
     assert "Smart bus stops" in html and "交通局" in html and "臺北市" in html
@@ -64,7 +66,8 @@ def test_public_pilots_page_lists_pilots_with_agency_and_city(client, agency_edi
 
 def test_pilot_page_shows_milestones_measures_and_updates(client, agency_editor):
     pilot = make_pilot(agency_editor)
-    html = client.get(pilot.get_absolute_url()).content.decode()
+    with translation.override("zh-hant"):
+        html = client.get(pilot.get_absolute_url()).content.decode()
     for text in ["Ten stops equipped", "Waiting time", "First month", "Riders like it.", "進行中"]:
         assert text in html
     assert client.get(reverse("pilot_detail", args=["hidden-or-missing"])).status_code == 404

@@ -8,13 +8,14 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from challenges.judging.models import Assignment, Pilot
+from challenges.judging.models import Assignment, Judge, Pilot, Rubric
 from challenges.judging.services import panel, pilots, results, scoring
 from challenges.models import Challenge, Round, Submission, Team, TeamMembership
 from portal.demo import DEMO_PASSWORD
 from portal.models import Organization
 
 SLUG = "cool-bus-stops"
+LIVE_SLUG = "harbour-air-quality"  # a judging-stage challenge from challenges/demo.py
 PILOT_SLUGS = ["shaded-bus-stops-xinyi", "ghent-cycle-counters"]
 
 # title, team, company slug or None, {judge: (impact, feasibility, open data)}
@@ -76,9 +77,12 @@ def load(stdout) -> None:
     challenge = Challenge.objects.create(
         organization=Organization.objects.get(slug="taipei-dit"),
         slug=SLUG,
-        title="Cooler bus stops 更涼爽的公車站",
-        summary="Ideas to keep people waiting for the bus cool in summer.",
-        problem="Bus stops in the afternoon sun reach 40 °C; riders wait up to 15 minutes.",
+        title_zh_hant="更涼爽的公車站",
+        title_en="Cooler bus stops",
+        summary_zh_hant="讓夏天等公車的人不再曝曬的點子。",
+        summary_en="Ideas to keep people waiting for the bus cool in summer.",
+        problem_zh_hant="午後烈日下的公車站高達攝氏 40 度，乘客最多要等 15 分鐘。",
+        problem_en="Bus stops in the afternoon sun reach 40 °C; riders wait up to 15 minutes.",
         status=Challenge.Status.RESULTS,
         offers_pilot=True,
         published_at=now - timedelta(days=60),
@@ -87,7 +91,8 @@ def load(stdout) -> None:
     round_ = Round.objects.create(
         challenge=challenge,
         number=1,
-        title="Prototypes",
+        title_zh_hant="原型",
+        title_en="Prototypes",
         opens_at=now - timedelta(days=60),
         closes_at=now - timedelta(days=14),
     )
@@ -238,4 +243,25 @@ def load(stdout) -> None:
         title="Six counters live", due_on=date(2025, 6, 1), done_on=date(2025, 5, 20)
     )
     second.measures.create(name="Daily cyclists counted", target=20000, actual=23500)
+    _live_panel(User.objects.get(username="demo-staff"), judges)
     stdout.write(f"Judging demo: {challenge.title} with published results and 2 pilots.")
+
+
+def _live_panel(staff, judges) -> None:
+    """Seat demo-judge on the challenges demo's judging-stage challenge, entries unscored,
+    so signing in as demo-judge shows the conflict declaration and a queue to score."""
+    challenge = Challenge.objects.filter(slug=LIVE_SLUG).first()
+    round_ = challenge.rounds.order_by("number").first() if challenge else None
+    if round_ is None or not Submission.objects.submitted().filter(round=round_).exists():
+        return
+    Judge.objects.filter(challenge=challenge).delete()
+    Rubric.objects.filter(round=round_).delete()
+    rubric = panel.rubric_save(round=round_, by=staff, judges_per_entry=2, step="0.5")
+    for name, weight in [("Impact", 2), ("Feasibility", 1), ("Use of open data", 1)]:
+        panel.criterion_add(rubric=rubric, by=staff, name=name, weight=weight)
+    for key in ("lenient", "harsh"):
+        panel.judge_add(challenge=challenge, user=judges[key], by=staff)
+    # demo-judge-2 has declared; demo-judge declares on first sign-in.
+    harsh = Judge.objects.get(challenge=challenge, user=judges["harsh"])
+    panel.conflict_declare(judge=harsh, by=judges["harsh"])
+    panel.assignments_generate(round=round_, by=staff)

@@ -4,6 +4,7 @@ import io
 
 import pytest
 
+from challenges import demo as challenges_demo
 from challenges.judging import demo
 from challenges.judging.models import Assignment, ConflictOfInterest, Pilot, Result
 from challenges.judging.selectors import round_standings
@@ -14,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_loads_twice_with_a_published_tie_and_two_pilots():
     load_portal(io.StringIO())
-    demo.load(io.StringIO())
-    demo.load(io.StringIO())  # refreshed, not duplicated
+    challenges_demo.load(io.StringIO())  # calls the judging demo
+    challenges_demo.load(io.StringIO())  # refreshed, not duplicated
 
     result = Result.objects.get(round__challenge__slug=demo.SLUG)
     assert result.is_published
@@ -29,3 +30,9 @@ def test_demo_loads_twice_with_a_published_tie_and_two_pilots():
     effects = {e.judge: e.leniency for e in round_standings(round=result.round).effects}
     assert max(effects.values()) > 0 > min(effects.values())
     assert Pilot.objects.filter(slug__in=demo.PILOT_SLUGS).count() == 2
+    # demo-judge has a live queue on the judging-stage challenge, nothing scored yet.
+    live = Assignment.objects.filter(
+        judge__user__username="demo-judge", judge__challenge__slug=demo.LIVE_SLUG
+    )
+    assert live.exists()
+    assert not live.filter(status=Assignment.Status.SUBMITTED).exists()

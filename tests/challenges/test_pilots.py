@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from challenges.judging.hooks import challenge_results_section, dataset_pilots_section
 from challenges.judging.models import Pilot
@@ -49,7 +50,8 @@ def test_public_pilots_page_lists_pilots_with_agency_and_city(client, agency_edi
     Pilot.objects.create(
         slug="hidden", title="Not yet public", host_agency=agency_editor[1], public=False
     )
-    page = client.get(reverse("pilot_list"))
+    with translation.override("zh-hant"):
+        page = client.get(reverse("pilot_list"))
     assert page.status_code == 200
     html = page.content.decode()
     assert "Smart bus stops" in html and "交通局" in html and "臺北市" in html
@@ -64,7 +66,8 @@ def test_public_pilots_page_lists_pilots_with_agency_and_city(client, agency_edi
 
 def test_pilot_page_shows_milestones_measures_and_updates(client, agency_editor):
     pilot = make_pilot(agency_editor)
-    html = client.get(pilot.get_absolute_url()).content.decode()
+    with translation.override("zh-hant"):
+        html = client.get(pilot.get_absolute_url()).content.decode()
     for text in ["Ten stops equipped", "Waiting time", "First month", "Riders like it.", "進行中"]:
         assert text in html
     assert client.get(reverse("pilot_detail", args=["hidden-or-missing"])).status_code == 404
@@ -126,3 +129,22 @@ def test_pilot_list_queries_do_not_grow_with_pilots(
         Pilot.objects.create(slug=f"pilot-{i}", title=f"Pilot {i}", host_agency=agency_editor[1])
     with django_assert_max_num_queries(6):
         assert client.get(reverse("pilot_list")).status_code == 200
+
+
+@pytest.mark.usefixtures("english")
+def test_challenge_page_shows_winners_and_pilots(client, agency_editor):
+    from challenges.judging.services import panel, results
+    from tests.challenges.judging_setup import judged_round, score
+
+    setup = judged_round(entries=2, judges=1)
+    score(setup, setup.judges[0], setup.entries[0], 5, 4)
+    score(setup, setup.judges[0], setup.entries[1], 2, 3)
+    results.award_set(
+        round=setup.round, submission=setup.entries[0], by=setup.organizer, kind="winner"
+    )
+    panel.judging_lock(rubric=setup.rubric, by=setup.organizer)
+    results.result_publish(round=setup.round, by=setup.organizer)
+    pilot = make_pilot(agency_editor, challenge=setup.challenge)
+    html = client.get(setup.challenge.get_absolute_url()).content.decode()
+    assert "Team 0 entry" in html and pilot.title in html
+    assert reverse("results_public", args=[setup.challenge.slug]) in html

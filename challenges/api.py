@@ -162,6 +162,12 @@ class SubmissionInSerializer(serializers.Serializer):
         return found
 
 
+class SubmitInSerializer(SubmissionInSerializer):
+    accept_rules = serializers.BooleanField(
+        required=False, default=False, help_text="Accept the challenge's rules (first submit)."
+    )
+
+
 class SubmissionCreateSerializer(SubmissionInSerializer):
     title = serializers.CharField(max_length=300)
     round = serializers.IntegerField(min_value=1, required=False)
@@ -296,16 +302,16 @@ class SubmissionSubmitView(GenericAPIView):
     queryset = Submission.objects.none()  # for the schema; rows come from selectors
 
     permission_classes = [IsAuthenticated]
-    serializer_class = SubmissionInSerializer
+    serializer_class = SubmitInSerializer
 
-    @extend_schema(request=SubmissionInSerializer, responses=SubmissionSerializer)
+    @extend_schema(request=SubmitInSerializer, responses=SubmissionSerializer)
     def post(self, request, slug, pk):
         challenge = selectors.challenge_get(user=request.user, slug=slug)
         entry = selectors.submission_get(user=request.user, pk=pk, challenge=challenge)
         if not permissions.can_edit_submission(request.user, entry):
             permissions.log_refusal(request.user, "api_submission_submit", entry)
             raise Http404
-        data = SubmissionInSerializer(data=request.data, context={"request": request})
+        data = SubmitInSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         submission_services.submission_submit(
             submission=entry, by=request.user, **data.validated_data

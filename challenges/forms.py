@@ -149,10 +149,16 @@ class SubmissionForm(forms.ModelForm):
         ]
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, user, **kwargs):
+    accept_rules = forms.BooleanField(
+        label=_("I have read and accept the rules of this challenge"), required=False
+    )
+
+    def __init__(self, *args, user, challenge: Challenge, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["datasets"].queryset = Dataset.objects.visible_to(user)
         self.fields["datasets"].required = False
+        if not challenge.rules or (self.instance and self.instance.rules_accepted_at):
+            del self.fields["accept_rules"]
 
 
 class AttachmentForm(forms.Form):

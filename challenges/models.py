@@ -337,6 +337,10 @@ class Submission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    rules_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rules_accepted_at = models.DateTimeField(_("rules accepted"), null=True, blank=True)
 
     objects = SubmissionQuerySet.as_manager()
 

@@ -46,6 +46,7 @@ urlpatterns = [
     path("challenges/<slug:slug>/publish/", views.challenge_publish, name="challenge_publish"),
     path("challenges/<slug:slug>/stage/", views.challenge_stage, name="challenge_stage"),
     path("challenges/<slug:slug>/rounds/", views.round_create, name="round_create"),
+    path("challenges/<slug:slug>/invite/", views.challenge_invite, name="challenge_invite"),
     path(
         "challenges/<slug:slug>/files/",
         views.challenge_attachment_upload,

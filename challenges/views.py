@@ -3,6 +3,7 @@
 import csv
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -277,6 +278,21 @@ def round_extend(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def challenge_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    """Give one person access to an invite-only challenge."""
+    challenge = _organizer_challenge(request, slug)
+    username = (request.POST.get("username") or "").strip()
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        messages.error(request, _("No one has the username %(name)s.") % {"name": username})
+    else:
+        challenge_services.challenge_invite_user(challenge=challenge, by=request.user, user=user)
+        messages.success(request, _("%(name)s can now see this challenge.") % {"name": user})
+    return redirect("challenge_workspace", slug=slug)
+
+
+@login_required
+@require_POST
 def announcement_post(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = _organizer_challenge(request, slug)
     form = AnnouncementForm(request.POST)
@@ -448,7 +464,7 @@ def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
     if team is None:
         messages.info(request, _("Form or join a team first."))
         return redirect("team_create", slug=slug)
-    form = SubmissionForm(request.POST or None, user=request.user)
+    form = SubmissionForm(request.POST or None, user=request.user, challenge=challenge)
     rounds = list(challenge.rounds.all())
     round_ = next(
         (r for r in rounds if timezone.now() <= r.closes_at), rounds[-1] if rounds else None
@@ -482,12 +498,19 @@ def _own_entry(request, slug: str, pk: int) -> Submission:
 @require_http_methods(["GET", "POST"])
 def submission_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     entry = _own_entry(request, slug, pk)
-    form = SubmissionForm(request.POST or None, instance=entry, user=request.user)
+    form = SubmissionForm(
+        request.POST or None, instance=entry, user=request.user, challenge=entry.round.challenge
+    )
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
             if request.POST.get("action") == "submit":
-                version = submissions.submission_submit(submission=entry, by=request.user, **data)
+                version = submissions.submission_submit(
+                    submission=entry,
+                    by=request.user,
+                    accept_rules=form.cleaned_data.get("accept_rules", False),
+                    **data,
+                )
                 messages.success(
                     request, _("Submitted: version %(n)d is recorded.") % {"n": version.number}
                 )
@@ -512,7 +535,9 @@ def submission_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def submission_autosave(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """htmx: save the draft as the team types; answers with a status line."""
     entry = _own_entry(request, slug, pk)
-    form = SubmissionForm(request.POST, instance=entry, user=request.user)
+    form = SubmissionForm(
+        request.POST, instance=entry, user=request.user, challenge=entry.round.challenge
+    )
     status, text = 200, ""
     if entry.status != Submission.Status.DRAFT:
         text = _("Not saved automatically: press “Submit changes” to record a new version.")
@@ -578,7 +603,9 @@ def attachment_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             request,
             "challenges/submission_form.html",
             {
-                "form": SubmissionForm(instance=entry, user=request.user),
+                "form": SubmissionForm(
+                    instance=entry, user=request.user, challenge=entry.round.challenge
+                ),
                 "entry": entry,
                 "challenge": entry.round.challenge,
                 "round": entry.round,

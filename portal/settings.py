@@ -332,6 +332,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {
+        "DatasetStatusEnum": "datasets.models.Dataset.Status",
         "ChallengeStatusEnum": "challenges.models.Challenge.Status",
         "SubmissionStatusEnum": "challenges.models.Submission.Status",
     },

@@ -152,8 +152,14 @@ def submission_update(*, submission: Submission, by, **fields) -> Submission:
 
 
 @transaction.atomic
-def submission_submit(*, submission: Submission, by, **fields) -> SubmissionVersion:
-    """Submit (or resubmit with changes) while the round is open; records a new version."""
+def submission_submit(
+    *, submission: Submission, by, accept_rules: bool = False, **fields
+) -> SubmissionVersion:
+    """Submit (or resubmit with changes) while the round is open; records a new version.
+
+    When the challenge has rules, the first submission needs `accept_rules`; who accepted
+    and when is kept on the entry.
+    """
     now = timezone.now()
     # Lock the row so two submits cannot take the same version number; refresh the
     # caller's object so it reflects what was stored.
@@ -177,12 +183,26 @@ def submission_submit(*, submission: Submission, by, **fields) -> SubmissionVers
             _("Teams need at least %(n)d members to submit in this challenge.")
             % {"n": challenge.min_team_size}
         )
+    if challenge.rules and not (accept_rules or submission.rules_accepted_at):
+        raise ValidationError(
+            {"accept_rules": _("Accept the rules of the challenge to submit your entry.")}
+        )
     _apply(submission, fields)
     if not submission.summary:
         raise ValidationError({"summary": _("Write a short summary before submitting.")})
     submission.status = Submission.Status.SUBMITTED
     submission.submitted_at = now
-    submission.save(update_fields=["status", "submitted_at", "updated_at"])
+    if submission.rules_accepted_at is None and challenge.rules:
+        submission.rules_accepted_at, submission.rules_accepted_by = now, by
+    submission.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "rules_accepted_at",
+            "rules_accepted_by",
+            "updated_at",
+        ]
+    )
     number = (submission.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     return SubmissionVersion.objects.create(
         submission=submission,

@@ -80,3 +80,13 @@ def during_round(time_machine):
     from datetime import timedelta
 
     time_machine.move_to(OPENS + timedelta(days=1), tick=False)
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages are asserted in English; a page request in an earlier test may have
+    left another language active in this thread."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -138,3 +138,28 @@ def test_upload_page_shows_the_refusal(client, entry, lead):
     response = client.post(url, {"file": io.BytesIO(EXE)} | {"file": _upload("report.pdf", EXE)})
     assert response.status_code == 400
     assert "report.pdf does not contain what its name says" in response.content.decode()
+
+
+def test_rules_must_be_accepted_once_to_submit(client, entry, lead):
+    challenge = entry.round.challenge
+    challenge.rules_en = "Open-source licence required."
+    challenge.save()
+    with pytest.raises(ValidationError) as refused:
+        submission_submit(submission=entry, by=lead, summary="S")
+    assert "accept_rules" in refused.value.message_dict
+    entry.refresh_from_db()
+    assert entry.status == Submission.Status.DRAFT
+    client.force_login(lead)
+    url = f"/en/challenges/{challenge.slug}/entries/{entry.pk}/edit/"
+    page = client.get(url).content.decode()
+    assert "I have read and accept the rules of this challenge" in page
+    response = client.post(
+        url, {"title": "Idea", "summary": "S", "accept_rules": "on", "action": "submit"}
+    )
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == Submission.Status.SUBMITTED
+    assert entry.rules_accepted_by == lead
+    # resubmitting later does not ask again
+    submission_submit(submission=entry, by=lead, summary="S2")
+    assert entry.versions.count() == 2

@@ -202,3 +202,14 @@ def test_dataset_page_lists_challenges_and_public_solutions(client, entries, cha
     assert "Draft entry" not in html
     page = client.get(f"/en/challenges/{challenge.slug}/").content.decode()
     assert f'href="/en/datasets/{dataset.name}/"' in page
+
+
+def test_organizer_invites_a_person_to_an_invite_only_challenge(
+    client, agency, organizer, outsider
+):
+    private = ChallengeFactory(organization=agency, private=True)
+    assert _get(client, outsider, f"/en/challenges/{private.slug}/") == 404
+    client.force_login(organizer)
+    response = client.post(f"/en/challenges/{private.slug}/invite/", {"username": "outsider"})
+    assert response.status_code == 302
+    assert _get(client, outsider, f"/en/challenges/{private.slug}/") == 200

@@ -2,6 +2,7 @@
 
 import pytest
 
+from datasets.models import License
 from tests.datasets.conftest import COLUMNS, ROWS
 from tests.datasets.datastore_tables import make_version
 from tests.factories import ResourceFactory
@@ -10,6 +11,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_sort_filter_chart_and_map_on_the_dataset_page(browser_page, live_server):
+    # Transactional tests flush the licenses seeded by migrations; the factory needs one.
+    License.objects.get_or_create(id="CC-BY-4.0", defaults={"title": "CC BY 4.0"})
     resource = ResourceFactory(name_en="Facilities", dataset__name="city-facilities")
     make_version(resource, COLUMNS, ROWS)
     page = browser_page

@@ -32,6 +32,21 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _seeded_rows_survive_flushes(request):
+    """Transactional tests (live_server) flush every table, including the themes and
+    licenses a data migration seeds; put them back for whichever test runs next."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("db")
+    from datasets.models import License
+
+    if not License.objects.exists():
+        from tests.factories import seed_themes_and_licenses
+
+        seed_themes_and_licenses()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -228,6 +229,7 @@ def judging_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
         "invitations": challenge.judge_invitations.filter(status=JudgeInvitation.Status.PENDING),
         "teams": Team.objects.filter(challenge=challenge),
         "methods": Rubric.Method.choices,
+        "vote_window": PeoplesChoice.objects.filter(challenge=challenge).first(),
         "entries": Submission.objects.submitted().filter(round=round_).order_by("pk"),
     }
     return render(request, "challenges/judging/judging_manage.html", context)
@@ -306,7 +308,12 @@ def _manage_action(request, challenge, round_, rubric) -> None:
         closes = parse_datetime(post.get("closes_at", ""))
         if opens is None or closes is None:
             raise ValidationError(_("Give the vote's opening and closing times."))
+        # datetime-local inputs carry no zone: read them in the organizer's own zone.
+        opens, closes = (
+            d if timezone.is_aware(d) else timezone.make_aware(d) for d in (opens, closes)
+        )
         results.peoples_choice_open(challenge=challenge, by=by, opens_at=opens, closes_at=closes)
+        messages.success(request, _("Saved."))
     else:
         raise ValidationError(_("Unknown action."))
 

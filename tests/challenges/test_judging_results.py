@@ -192,3 +192,26 @@ def test_result_unpublished_has_no_snapshot():
         round=setup.round, submission=setup.entries[0], by=setup.organizer, kind="winner"
     )
     assert Result.objects.get(round=setup.round).snapshot == {}
+
+
+def test_organizer_opens_the_public_vote_and_a_citizen_votes_once(client):
+    from challenges.judging.models import PeoplesChoice
+
+    setup = scored()
+    client.force_login(setup.organizer)
+    now = timezone.localtime()
+    client.post(
+        reverse("judging_manage", args=[setup.challenge.slug, 1]),
+        {
+            "action": "vote",
+            "opens_at": (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert PeoplesChoice.objects.filter(challenge=setup.challenge).exists()
+    client.force_login(UserFactory())
+    url = reverse("challenge_vote", args=[setup.challenge.slug])
+    client.post(url, {"submission": setup.entries[2].pk})
+    page = client.post(url, {"submission": setup.entries[3].pk}, follow=True).content.decode()
+    assert "You have already voted in this challenge." in page
+    assert list(Vote.objects.values_list("submission_id", flat=True)) == [setup.entries[2].pk]

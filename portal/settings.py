@@ -240,6 +240,10 @@ FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default="") or None
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # Largest file a publisher may upload or a worker may fetch (bytes). Default 2 GB.
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=2 * 1024**3)
+# Ingestion (datasets/ingest/conf.py has the rest of its limits and their defaults).
+INGEST_MAX_BYTES = MAX_UPLOAD_SIZE
+INGEST_FETCH_TIMEOUT = env.int("INGEST_FETCH_TIMEOUT", default=300)
+INGEST_KEEP_VERSIONS = env.int("INGEST_KEEP_VERSIONS", default=3)
 # Largest attachment on a challenge submission (bytes). Default 25 MB.
 MAX_ATTACHMENT_SIZE = env.int("MAX_ATTACHMENT_SIZE", default=25 * 1024**2)
 

@@ -327,6 +327,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChallengeStatusEnum": "challenges.models.Challenge.Status",
         "SubmissionStatusEnum": "challenges.models.Submission.Status",
+        "DatasetStatusEnum": "datasets.models.Dataset.Status",
     },
 }
 

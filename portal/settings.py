@@ -339,6 +339,7 @@ SPECTACULAR_SETTINGS = {
         "DatasetStatusEnum": "datasets.models.Dataset.Status",
         "ChallengeStatusEnum": "challenges.models.Challenge.Status",
         "SubmissionStatusEnum": "challenges.models.Submission.Status",
+        "DatasetStatusEnum": "datasets.models.Dataset.Status",
     },
 }
 

@@ -1,6 +1,6 @@
 import pytest
 
-from datasets.models import Dataset
+from datasets.models import Dataset, License, Theme
 from portal.models import Membership
 from tests.factories import PASSWORD, OrganizationFactory, editor_of
 
@@ -20,6 +20,11 @@ def test_editor_creates_and_submits_admin_publishes_citizen_finds_it(
 ):
     # Ingestion runs in the worker; here only the catalog flow is under test.
     monkeypatch.setattr("datasets.tasks.resource_ingest_task.delay", lambda *args: None)
+    # Transactional tests flush the tables, seed rows from migrations included.
+    License.objects.get_or_create(id="OGDL-Taiwan-1.0", defaults={"title": "OGDL Taiwan 1.0"})
+    Theme.objects.get_or_create(
+        slug="transportation", defaults={"name_en": "Transportation", "name_zh_hant": "交通運輸"}
+    )
     org = OrganizationFactory(slug="taipei-dot", name_en="Transport")
     editor_of(org, "editor")
     editor_of(org, "boss", Membership.Role.ADMIN)

@@ -1,6 +1,6 @@
 """REST API v1 routes, mounted under /api/v1/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from challenges import api
 
@@ -31,4 +31,5 @@ urlpatterns = [
         api.TeamInviteView.as_view(),
         name="api_team_invite",
     ),
+    path("", include("challenges.judging.api_urls")),
 ]

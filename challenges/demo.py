@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from challenges.judging import demo as judging_demo
 from challenges.models import (
     Announcement,
     Answer,
@@ -221,6 +222,7 @@ def load(stdout) -> None:
         _teams_and_entries(challenge, now)
     _questions(now)
     stdout.write(f"Demo challenges: {len(CHALLENGES)}")
+    judging_demo.load(stdout)
 
 
 def _demo_datasets():

@@ -1,6 +1,6 @@
 """Pages (inside the language prefix)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from challenges import views
 
@@ -94,4 +94,5 @@ urlpatterns = [
         views.submission_decide,
         name="submission_decide",
     ),
+    path("", include("challenges.judging.urls")),
 ]

@@ -17,6 +17,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
@@ -190,6 +191,17 @@ def _resources_with_jobs(queryset):
 
 
 # --- Input ----------------------------------------------------------------------------------
+def _table_schema(value):
+    fields = value.get("fields") if isinstance(value, dict) else None
+    if not isinstance(fields, list) or not all(
+        isinstance(f, dict) and f.get("name") for f in fields
+    ):
+        raise ApiValidationError(
+            _('Give the data dictionary as Table Schema: {"fields": [{"name": ...}, ...]}.')
+        )
+    return value
+
+
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not name, so `status` or `id` in a payload is an error, not
     something silently ignored (or, worse, silently applied)."""
@@ -261,6 +273,9 @@ class ResourceInSerializer(StrictSerializer):
     format = serializers.CharField(required=False, allow_blank=True, max_length=30)
     schema = serializers.JSONField(required=False)
 
+    def validate_schema(self, value):
+        return _table_schema(value)
+
     def validate(self, data):
         if bool(data.get("file")) == bool(data.get("url")):
             raise ApiValidationError(
@@ -271,19 +286,46 @@ class ResourceInSerializer(StrictSerializer):
         return data
 
 
+class ResourceUpdateInSerializer(StrictSerializer):
+    name_zh_hant = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    name_en = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    description_zh_hant = serializers.CharField(required=False, allow_blank=True)
+    description_en = serializers.CharField(required=False, allow_blank=True)
+    format = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    schema = serializers.JSONField(required=False)
+
+    def validate_schema(self, value):
+        return _table_schema(value)
+
+
 class SendBackInSerializer(StrictSerializer):
     comment = serializers.CharField()
 
 
 # --- Views ----------------------------------------------------------------------------------
+API_FACET_PARAMS = {"format": "res_format"}
 LIST_PARAMETERS = [
     OpenApiParameter("q", OpenApiTypes.STR, description="Full-text query (Chinese or English)"),
     *[
-        OpenApiParameter(key, OpenApiTypes.STR, many=True, description=f"Facet filter: {key}")
+        OpenApiParameter(
+            API_FACET_PARAMS.get(key, key),
+            OpenApiTypes.STR,
+            many=True,
+            description=f"Facet filter: {key} (repeat or comma-separate values)",
+        )
         for key in selectors.FACETS
     ],
     OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(selectors.SORTS)),
 ]
+
+
+class CatalogPagination(LimitOffsetPagination):
+    """Limit/offset pages whose total comes from the facet query when there is one."""
+
+    known_count: int | None = None
+
+    def get_count(self, queryset) -> int:
+        return self.known_count if self.known_count is not None else super().get_count(queryset)
 
 
 class DatasetViewSet(viewsets.GenericViewSet):
@@ -294,6 +336,7 @@ class DatasetViewSet(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticatedOrReadOnly]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = DatasetDetailSerializer
+    pagination_class = CatalogPagination
     queryset = Dataset.objects.none()  # every read goes through datasets.selectors
 
     def get_object(self) -> Dataset:
@@ -307,8 +350,15 @@ class DatasetViewSet(viewsets.GenericViewSet):
     @extend_schema(parameters=LIST_PARAMETERS, responses=DatasetListSerializer(many=True))
     def list(self, request):
         params = request.query_params
+        # `format` is DRF's renderer switch (?format=json), so the file-format facet is
+        # `res_format`, as in CKAN.
         filters = {
-            key: [v for value in params.getlist(key) for v in value.split(",") if v]
+            key: [
+                v
+                for value in params.getlist(API_FACET_PARAMS.get(key, key))
+                for v in value.split(",")
+                if v
+            ]
             for key in selectors.FACETS
         }
         search = selectors.dataset_search(
@@ -317,6 +367,7 @@ class DatasetViewSet(viewsets.GenericViewSet):
             filters=filters,
             sort=params.get("ordering", ""),
         )
+        self.paginator.known_count = search.total
         page = self.paginate_queryset(search.datasets)
         data = DatasetListSerializer(page, many=True, context={"request": request}).data
         response = self.get_paginated_response(data)
@@ -406,6 +457,15 @@ class ResourceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     serializer_class = ResourceSerializer
     queryset = Resource.objects.none()
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(request=ResourceUpdateInSerializer, responses=ResourceSerializer)
+    def partial_update(self, request, pk=None):
+        resource = self.get_object()
+        payload = ResourceUpdateInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        catalog.resource_update(resource=resource, by=request.user, **payload.validated_data)
+        return Response(ResourceSerializer(self.get_object(), context={"request": request}).data)
 
     def get_object(self) -> Resource:
         try:

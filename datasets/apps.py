@@ -12,3 +12,8 @@ class DatasetsConfig(AppConfig):
 
         home_sections.register(home_catalog_section)
         organization_sections.register(organization_datasets_section)
+        from datasets.datastore.preview import dataset_preview_section
+        from datasets.hooks import dataset_sections
+        from datasets.interop import hooks  # noqa: F401 - registers the harvest section
+
+        dataset_sections.register(dataset_preview_section)

@@ -25,11 +25,11 @@ from datasets import permissions
 from datasets.datastore.export import FORMATS, export_query
 from datasets.datastore.query import QueryError, QueryTimeout, query_from_params, query_rows
 from datasets.models import Resource, ResourceVersion
+from datasets.services.catalog import resource_count_download
 from datasets.services.charts import chart_create, chart_delete
 from datasets.services.counts import (
     dataset_view_record,
     is_probably_bot,
-    resource_download_record,
     resource_view_record,
 )
 
@@ -57,14 +57,19 @@ class IgnoreFormatParameter(DefaultContentNegotiation):
         return JSONRenderer(), JSONRenderer.media_type
 
 
-def resource_version_for_data(*, user, resource_id, number: str | None) -> ResourceVersion:
-    """The version a caller may read, or Http404: invisible datasets look like missing ones,
-    and a version held back for a personal-data check is shown only to its publishers."""
+def _visible_resource(user, resource_id) -> Resource:
     resource = get_object_or_404(
         Resource.objects.select_related("dataset", "current_version"), pk=resource_id
     )
     if not permissions.can_view_dataset(user, resource.dataset):
         raise Http404
+    return resource
+
+
+def resource_version_for_data(*, user, resource_id, number: str | None) -> ResourceVersion:
+    """The version a caller may read, or Http404: invisible datasets look like missing ones,
+    and a version held back for a personal-data check is shown only to its publishers."""
+    resource = _visible_resource(user, resource_id)
     if number:
         if not number.isdigit():
             raise QueryError(_("version must be a version number."), param="version")
@@ -124,59 +129,57 @@ class ResourceDataView(APIView):
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
     )
     def get(self, request, resource_id):
-        return resource_data(request, resource_id)
-
-
-def resource_data(request, resource_id):
-    fmt = request.GET.get("format", "").strip().lower()
-    export = bool(fmt)
-    try:
-        version = resource_version_for_data(
-            user=request.user, resource_id=resource_id, number=request.GET.get("version")
-        )
-        query = query_from_params(version=version, params=request.GET, export=export)
-        if export:
-            download = export_query(
-                resource=version.resource, version=version, query=query, fmt=fmt
+        fmt = request.GET.get("format", "").strip().lower()
+        export = bool(fmt)
+        try:
+            version = resource_version_for_data(
+                user=request.user, resource_id=resource_id, number=request.GET.get("version")
             )
-        else:
-            page = query_rows(version=version, query=query)
-    except QueryError as exc:
-        return Response(
-            {"detail": exc.message, "param": exc.param, "code": exc.code},
-            status=status.HTTP_400_BAD_REQUEST,
+            query = query_from_params(version=version, params=request.GET, export=export)
+            if export:
+                download = export_query(
+                    resource=version.resource, version=version, query=query, fmt=fmt
+                )
+            else:
+                page = query_rows(version=version, query=query)
+        except QueryError as exc:
+            return Response(
+                {"detail": exc.message, "param": exc.param, "code": exc.code},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        except QueryTimeout as exc:
+            return Response(
+                {"detail": str(exc), "code": "statement_timeout"},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": "30"},
+            )
+        if export:
+            # The preview's map reads GeoJSON too; only people's downloads are counted.
+            if not request.headers.get("X-Preview") and not is_probably_bot(
+                request.headers.get("User-Agent", "")
+            ):
+                resource_count_download(resource=version.resource)
+            response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
+            response["Content-Disposition"] = content_disposition_header(True, download.filename)
+            return response
+        end = page.offset + len(page.records)
+        has_next = len(page.records) == page.limit and (
+            page.total_was_estimated or end < page.total
         )
-    except QueryTimeout as exc:
         return Response(
-            {"detail": str(exc), "code": "statement_timeout"},
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": "30"},
+            {
+                "fields": page.fields,
+                "records": page.records,
+                "total": page.total,
+                "total_was_estimated": page.total_was_estimated,
+                "limit": page.limit,
+                "offset": page.offset,
+                "next": _page_url(request, end) if has_next else None,
+                "previous": _page_url(request, max(page.offset - page.limit, 0))
+                if page.offset
+                else None,
+            }
         )
-    if export:
-        # The preview's map reads GeoJSON too; only people's downloads are counted.
-        if not request.headers.get("X-Preview") and not is_probably_bot(
-            request.headers.get("User-Agent", "")
-        ):
-            resource_download_record(resource=version.resource)
-        response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
-        response["Content-Disposition"] = content_disposition_header(True, download.filename)
-        return response
-    end = page.offset + len(page.records)
-    has_next = len(page.records) == page.limit and (page.total_was_estimated or end < page.total)
-    return Response(
-        {
-            "fields": page.fields,
-            "records": page.records,
-            "total": page.total,
-            "total_was_estimated": page.total_was_estimated,
-            "limit": page.limit,
-            "offset": page.offset,
-            "next": _page_url(request, end) if has_next else None,
-            "previous": _page_url(request, max(page.offset - page.limit, 0))
-            if page.offset
-            else None,
-        }
-    )
 
 
 class ResourceViewCountView(APIView):
@@ -189,34 +192,19 @@ class ResourceViewCountView(APIView):
         responses={204: None},
     )
     def post(self, request, resource_id):
-        return resource_view(request, resource_id)
-
-
-def resource_view(request, resource_id):
-    resource = get_object_or_404(Resource.objects.select_related("dataset"), pk=resource_id)
-    if not permissions.can_view_dataset(request.user, resource.dataset):
-        raise Http404
-    if not is_probably_bot(request.headers.get("User-Agent", "")):
-        resource_view_record(resource=resource)
-        # The dataset page's preview counts one view of the dataset as well.
-        if request.GET.get("dataset"):
-            dataset_view_record(dataset=resource.dataset)
-    return Response(status=status.HTTP_204_NO_CONTENT)
+        resource = _visible_resource(request.user, resource_id)
+        if not is_probably_bot(request.headers.get("User-Agent", "")):
+            resource_view_record(resource=resource)
+            # The dataset page's preview counts one view of the dataset as well.
+            if request.GET.get("dataset"):
+                dataset_view_record(dataset=resource.dataset)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SavedChartSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     title = serializers.CharField(max_length=200)
     config = serializers.JSONField()
-
-
-def _visible_resource(user, resource_id) -> Resource:
-    resource = get_object_or_404(
-        Resource.objects.select_related("dataset", "current_version"), pk=resource_id
-    )
-    if not permissions.can_view_dataset(user, resource.dataset):
-        raise Http404
-    return resource
 
 
 class SavedChartListView(APIView):

@@ -327,4 +327,103 @@ class IngestJob(models.Model):
         return f"ingest {self.resource_id} {self.status}"
 
 
+class HarvestSource(models.Model):
+    """A remote CKAN portal or DCAT catalog whose datasets an organization imports."""
+
+    class Kind(models.TextChoices):
+        CKAN = "ckan", _("CKAN Action API")
+        DCAT = "dcat", _("DCAT catalog (JSON-LD or data.json)")
+
+    organization = models.ForeignKey(
+        "portal.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="harvest_sources",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CKAN)
+    url = models.URLField(
+        _("address"),
+        max_length=1000,
+        help_text=_("The portal's base address (CKAN) or the catalog file's address (DCAT)."),
+    )
+    remote_organization = models.CharField(
+        _("only this remote organization"),
+        max_length=200,
+        blank=True,
+        help_text=_("CKAN only: the remote organization's short name. Empty: every dataset."),
+    )
+    ingest_files = models.BooleanField(
+        _("load data files"),
+        default=True,
+        help_text=_("Queue CSV and spreadsheet files for loading into queryable tables."),
+    )
+    active = models.BooleanField(_("harvest on schedule"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organization", "name"]
+        verbose_name = _("harvest source")
+        verbose_name_plural = _("harvest sources")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "url"], name="one_source_per_org_url")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HarvestRecord(models.Model):
+    """Which local dataset a remote dataset became: re-harvests update it, never duplicate."""
+
+    source = models.ForeignKey(HarvestSource, on_delete=models.CASCADE, related_name="records")
+    remote_id = models.CharField(max_length=300)
+    dataset = models.OneToOneField(Dataset, on_delete=models.CASCADE, related_name="harvest_record")
+    remote_modified = models.CharField(max_length=50, blank=True)
+    # remote resource id (or URL when the remote has no ids) -> local Resource id
+    resource_ids = models.JSONField(default=dict, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "remote_id"], name="one_record_per_remote_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.remote_id}"
+
+
+class HarvestRun(models.Model):
+    """One harvest of a source and its report."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        PARTIAL = "partial", _("Finished with errors")
+        FAILED = "failed", _("Failed")
+
+    source = models.ForeignKey(HarvestSource, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    archived = models.PositiveIntegerField(default=0)
+    # [{"remote_id": ..., "message": ...}] in the words shown to the official
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("harvest run")
+        verbose_name_plural = _("harvest runs")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
 from datasets.datastore.charts import SavedChart  # noqa: E402, F401  (issue 5: saved charts)

@@ -39,3 +39,8 @@ def can_create_dataset_for(user: User | None, organization) -> bool:
 def can_view_activity(user: User | None, dataset: Dataset) -> bool:
     """The change history is the organization's own business."""
     return permissions.is_member(user, dataset.organization_id)
+
+
+def can_create_any_dataset(user: User | None) -> bool:
+    """Editors and admins of at least one organization see the workspace links."""
+    return bool(permissions.organizations_where(user, "editor"))

@@ -1,9 +1,13 @@
 """Reads: the catalog search with its facets, single datasets and resources, activity."""
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from itertools import chain
 
 from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
@@ -14,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from datasets.models import Dataset, License, Resource, Tag, Theme
 from datasets.permissions import can_view_dataset
 from datasets.search import query_terms, search_query
-from portal.models import Organization
+from portal import permissions
+from portal.models import Membership, Organization
 
 # Query-string keys of the facets, in the order pages show them.
 FACETS = ("organization", "theme", "tag", "format", "license", "frequency")
@@ -54,6 +59,8 @@ class CatalogSearch:
     sort: str = "relevance"
     filters: dict[str, list[str]] = field(default_factory=dict)
     typo_corrected: bool = False
+    # Number of results, counted with the facets (None when facets were not asked for).
+    total: int | None = None
 
 
 def _text_filter(qs: QuerySet, q: str) -> tuple[QuerySet, object]:
@@ -89,51 +96,106 @@ def _facet_filter(qs: QuerySet, filters: dict[str, list[str]]) -> QuerySet:
     return qs
 
 
-def _facets(ids, filters: dict[str, list[str]]) -> dict[str, list[FacetValue]]:
-    """Counts per facet value over exactly the filtered results (`ids` is a sub-select)."""
+# One statement counts every facet: the filtered datasets are computed once (the CTE), so
+# the full-text match runs once however many facets there are.
+_FACET_SQL = """
+WITH m AS ({matches})
+SELECT 'total', '', COUNT(*) FROM m
+UNION ALL SELECT 'organization', CAST(organization_id AS TEXT), COUNT(*) FROM m
+    GROUP BY organization_id
+UNION ALL SELECT 'license', license_id, COUNT(*) FROM m WHERE license_id IS NOT NULL
+    GROUP BY license_id
+UNION ALL SELECT 'frequency', update_frequency, COUNT(*) FROM m GROUP BY update_frequency
+UNION ALL SELECT 'theme', CAST(t.theme_id AS TEXT), COUNT(*) FROM {themes} t
+    JOIN m ON m.id = t.dataset_id GROUP BY t.theme_id
+UNION ALL SELECT 'tag', CAST(t.tag_id AS TEXT), COUNT(*) FROM {tags} t
+    JOIN m ON m.id = t.dataset_id GROUP BY t.tag_id
+UNION ALL SELECT 'format', UPPER(r.format), COUNT(DISTINCT r.dataset_id) FROM {resources} r
+    JOIN m ON m.id = r.dataset_id WHERE r.format <> '' GROUP BY UPPER(r.format)
+"""
 
-    def build(key, rows):
+
+def _facets(qs: QuerySet, filters: dict[str, list[str]]) -> tuple[int, dict[str, list[FacetValue]]]:
+    """The number of results and the counts per facet value, over exactly those results."""
+    matches, params = (
+        qs.order_by().values_list("id", "organization_id", "license_id", "update_frequency")
+    ).query.sql_with_params()
+    sql = _FACET_SQL.format(
+        matches=matches,
+        themes=connection.ops.quote_name(Dataset.themes.through._meta.db_table),
+        tags=connection.ops.quote_name(Dataset.tags.through._meta.db_table),
+        resources=connection.ops.quote_name(Resource._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    counts: dict[str, dict[str, int]] = {key: {} for key in (*FACETS, "total")}
+    for key, value, count in rows:
+        counts[key][str(value)] = count
+    total = next(iter(counts.pop("total").values()), 0)
+
+    def top(key) -> dict[str, int]:
+        ranked = sorted(counts[key].items(), key=lambda item: (-item[1], item[0]))
+        return dict(ranked[:FACET_LIMIT])
+
+    def build(key, labels: dict[str, tuple[str, str]]) -> list[FacetValue]:
         chosen = set(filters.get(key, []))
-        rows = sorted(rows, key=lambda r: (-r[2], str(r[1])))[:FACET_LIMIT]
-        return [FacetValue(str(v), str(label), n, str(v) in chosen) for v, label, n in rows]
+        values = [(*labels[raw], n) for raw, n in top(key).items() if raw in labels]
+        values.sort(key=lambda v: (-v[2], str(v[1])))
+        return [FacetValue(str(v), str(label), n, str(v) in chosen) for v, label, n in values]
 
-    orgs = Organization.objects.filter(datasets__in=ids).annotate(n=Count("datasets"))
-    themes = Theme.objects.filter(datasets__in=ids).annotate(n=Count("datasets"))
-    tags = (
-        Tag.objects.filter(datasets__in=ids)
-        .annotate(n=Count("datasets"))
-        .order_by("-n", "name")[:FACET_LIMIT]
-    )
-    licenses = License.objects.filter(dataset__in=ids).annotate(n=Count("dataset"))
-    formats = (
-        Resource.objects.filter(dataset__in=ids)
-        .exclude(format="")
-        .annotate(fmt=Lower("format"))
-        .values("fmt")
-        .annotate(n=Count("dataset", distinct=True))
-        .order_by()
-    )
-    frequencies = (
-        Dataset.objects.filter(pk__in=ids)
-        .values("update_frequency")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    labels = dict(Dataset.Frequency.choices)
-    return {
-        "organization": build("organization", [(o.slug, o.name, o.n) for o in orgs]),
-        "theme": build("theme", [(t.slug, t.name, t.n) for t in themes]),
-        "tag": build("tag", [(t.name, t.name, t.n) for t in tags]),
-        "format": build("format", [(f["fmt"].upper(), f["fmt"].upper(), f["n"]) for f in formats]),
-        "license": build("license", [(lic.id, lic.title, lic.n) for lic in licenses]),
+    def ids(key):
+        return [int(raw) for raw in top(key)]
+
+    frequency_labels = dict(Dataset.Frequency.choices)
+    return total, {
+        "organization": build(
+            "organization",
+            {
+                str(o.pk): (o.slug, o.name)
+                for o in Organization.objects.filter(pk__in=ids("organization"))
+            },
+        ),
+        "theme": build(
+            "theme",
+            {str(t.pk): (t.slug, t.name) for t in Theme.objects.filter(pk__in=ids("theme"))},
+        ),
+        "tag": build(
+            "tag", {str(t.pk): (t.name, t.name) for t in Tag.objects.filter(pk__in=ids("tag"))}
+        ),
+        "format": build("format", {raw: (raw, raw) for raw in counts["format"]}),
+        "license": build(
+            "license",
+            {lic.pk: (lic.pk, lic.title) for lic in License.objects.filter(pk__in=top("license"))},
+        ),
         "frequency": build(
-            "frequency",
-            [
-                (f["update_frequency"], labels.get(f["update_frequency"], ""), f["n"])
-                for f in frequencies
-            ],
+            "frequency", {raw: (raw, frequency_labels.get(raw, raw)) for raw in counts["frequency"]}
         ),
     }
+
+
+# Public facet counts are the same for every anonymous visitor: cache them under a version
+# that every catalog write bumps (datasets.services.catalog.catalog_changed), so a cached
+# count never disagrees with the results. The TTL only bounds writes made outside services.
+CATALOG_VERSION_KEY = "datasets:catalog-version"
+FACET_CACHE_SECONDS = 300
+
+
+def catalog_version() -> int:
+    return cache.get_or_set(CATALOG_VERSION_KEY, 1, timeout=None)
+
+
+def _cached_facets(user, qs, q: str, filters: dict[str, list[str]]):
+    if user is not None and user.is_authenticated:
+        # Members see their organization's drafts: their counts are their own.
+        return _facets(qs, filters)
+    raw = json.dumps([q, sorted((k, sorted(v)) for k, v in filters.items()), get_language()])
+    key = f"datasets:facets:{catalog_version()}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _facets(qs, filters)
+        cache.set(key, cached, FACET_CACHE_SECONDS)
+    return cached
 
 
 def _localized_title():
@@ -144,8 +206,18 @@ def _localized_title():
 
 
 def _catalog_base(user) -> QuerySet:
-    # Archived datasets keep their pages but leave the catalog, as on CKAN.
-    return Dataset.objects.visible_to(user).exclude(status=Dataset.Status.ARCHIVED)
+    """Datasets the catalog lists for `user`: the visible ones minus archived ones, which
+    keep their pages but leave the catalog (as on CKAN)."""
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return Dataset.objects.exclude(status=Dataset.Status.ARCHIVED)
+    org_ids = permissions.organizations_where(user, Membership.Role.MEMBER)
+    if not org_ids:
+        # Plain equality keeps the (status, private, -metadata_modified) index usable.
+        return Dataset.objects.published()
+    return Dataset.objects.filter(
+        Q(status=Dataset.Status.PUBLISHED, private=False)
+        | (Q(organization_id__in=org_ids) & ~Q(status=Dataset.Status.ARCHIVED))
+    )
 
 
 def dataset_search(
@@ -184,13 +256,24 @@ def dataset_search(
         ordered = qs.order_by("-view_count", "-metadata_modified")
     else:
         ordered = qs.order_by("-metadata_modified")
+    # The search columns are large and never shown.
+    ordered = ordered.defer("search_vector", "search_text")
     ordered = ordered.select_related("organization", "license").prefetch_related(
         "themes",
         "tags",
         Prefetch("resources", queryset=Resource.objects.only("id", "dataset_id", "format")),
     )
-    facets = _facets(qs.order_by().values("pk"), filters) if with_facets else {}
-    return CatalogSearch(ordered, facets, q, sort, filters, typo_corrected)
+    total, facets = _cached_facets(user, qs, q, filters) if with_facets else (None, {})
+    return CatalogSearch(ordered, facets, q, sort, filters, typo_corrected, total)
+
+
+class CatalogPaginator(Paginator):
+    """A paginator that reuses the result count the facet query already made."""
+
+    def __init__(self, object_list, per_page, *, count: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        if count is not None:
+            self.__dict__["count"] = count  # pre-fills the cached_property
 
 
 def dataset_get_visible(*, user, name: str) -> Dataset:
@@ -257,8 +340,6 @@ def organization_datasets(*, user, organization: Organization) -> QuerySet:
 
 def workspace_datasets(*, user) -> QuerySet:
     """Every dataset of the organizations where `user` edits or administers, newest first."""
-    from portal import permissions
-
     org_ids = permissions.organizations_where(user, "editor")
     return (
         Dataset.objects.filter(organization_id__in=org_ids)

@@ -31,3 +31,6 @@ def resources_refresh_task() -> None:
     from datasets.ingest.refresh import resources_refresh_due
 
     resources_refresh_due()
+
+
+from datasets.interop.tasks import harvest_due_task, harvest_source_task  # noqa: E402, F401

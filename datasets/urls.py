@@ -1,7 +1,7 @@
 """Pages (inside the language prefix)."""
 
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path
+from django.urls import include, path
 
 from datasets import views
 from datasets.ingest import views as ingest_views
@@ -56,3 +56,6 @@ urlpatterns += [
         name="version_personal_data",
     ),
 ]
+
+# --- harvesting (issue 6): officials' harvest sources and run reports ---
+urlpatterns += [path("", include("datasets.interop.page_urls"))]

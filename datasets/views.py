@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -34,7 +33,8 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
         filters=filters,
         sort=request.GET.get("sort", ""),
     )
-    page = Paginator(search.datasets, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = selectors.CatalogPaginator(search.datasets, PAGE_SIZE, count=search.total)
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "search": search,
         "page": page,
@@ -42,6 +42,7 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
             (key, selectors.FACET_LABELS[key], search.facets[key]) for key in selectors.FACETS
         ],
         "sorts": selectors.SORTS,
+        "can_publish_somewhere": permissions.can_create_any_dataset(request.user),
     }
     # htmx swaps only the results column; the address bar keeps the shareable URL.
     template = (

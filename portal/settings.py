@@ -284,6 +284,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "challenges.tasks.challenges_sync_status_task",
         "schedule": 60.0,
     },
+    # Harvest sources not harvested for 24 h (datasets/interop/harvest.py).
+    "harvest-due-sources": {"task": "datasets.harvest_due", "schedule": 3600.0},
+    # Ingestion: re-fetch linked files due by their dataset's update frequency; drop
+    # datastore tables left behind by killed workers.
+    "datasets-refresh-linked-resources": {
+        "task": "datasets.resources_refresh",
+        "schedule": 15 * 60.0,
+    },
+    "datasets-drop-orphan-tables": {"task": "datasets.datastore_cleanup", "schedule": 6 * 3600.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -1,7 +1,9 @@
 import os
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from portal.celery import app as celery_app
 
@@ -18,6 +20,15 @@ def _eager_celery_and_clean_cache(settings):
     cache.clear()
     yield
     celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language (zh-hant), whatever ran before it;
+    a test that wants English messages asks for them (translation.override("en"))."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

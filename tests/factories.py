@@ -169,3 +169,24 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Entry {n}")
     summary = "A bus arrival predictor."
     status = "draft"
+
+
+def seed_themes_and_licenses() -> None:
+    """Put back the themes and licenses a data migration seeds: transactional tests
+    (live_server) flush every table, seeded rows included."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("datasets.migrations.0002_seed_themes_licenses").seed(apps, None)
+
+
+class HarvestSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "datasets.HarvestSource"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Remote portal {n}")
+    kind = "ckan"
+    url = factory.Sequence(lambda n: f"https://remote{n}.example.org")
+    ingest_files = False

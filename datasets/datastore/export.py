@@ -23,7 +23,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from datasets.datastore.geo import geo_columns
-from datasets.datastore.query import DataQuery, QueryError, query_copy_csv, query_iter
+from datasets.datastore.query import (
+    DataQuery,
+    QueryError,
+    query_copy_csv,
+    query_iter,
+    version_columns,
+)
+from datasets.ingest.downloads import escape_formula  # same rule as the derived downloads
 
 FORMATS = ("csv", "json", "xlsx", "geojson", "parquet")
 CONTENT_TYPES = {
@@ -33,8 +40,6 @@ CONTENT_TYPES = {
     "geojson": "application/geo+json",
     "parquet": "application/vnd.apache.parquet",
 }
-# A spreadsheet program runs a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit minus the header row
 _BATCH = 2000
 
@@ -77,13 +82,6 @@ def export_query(*, resource, version, query: DataQuery, fmt: str) -> Export:
         content_type=CONTENT_TYPES[fmt],
         chunks=writer(version, query),
     )
-
-
-def escape_formula(value):
-    """Neutralise spreadsheet formulas in text cells (OWASP CSV injection advice)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _text_positions(query: DataQuery) -> list[int]:
@@ -142,8 +140,6 @@ def _geojson_chunks(version, query: DataQuery) -> Iterator[bytes]:
     needed = [geo.geometry] if geo.geometry else [geo.longitude, geo.latitude]
     extra = [n for n in needed if n not in names]
     if extra:
-        from datasets.datastore.query import version_columns
-
         columns = {c["id"]: c for c in version_columns(version)}
         query = DataQuery(
             fields=(*query.fields, *(columns[n] for n in extra)),

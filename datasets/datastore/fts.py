@@ -38,15 +38,28 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+_WORD = re.compile(rf"[^\W_{_CJK}]+")
+_RUN = re.compile(rf"[{_CJK}]+")
+
+
 def document(values) -> str:
     """The `_fts` value for one row's text cells on PostgreSQL: distinct tokens separated by
-    spaces, which is valid `tsvector` input (tokens hold only word characters)."""
-    seen: dict[str, None] = {}
-    for value in values:
-        if value:
-            for token in tokens(value):
-                seen[token] = None
-    return " ".join(seen)
+    spaces, which is valid `tsvector` input (tokens hold only word characters).
+
+    Same tokens as `tokens()`, computed with whole-string regex passes because this runs
+    once per row of every upload."""
+    text = " ".join([v for v in values if v]).lower()
+    if not text:
+        return ""
+    words = _WORD.findall(text)
+    if words and max(map(len, words)) > MAX_TOKEN_LENGTH:
+        words = [w for w in words if len(w) <= MAX_TOKEN_LENGTH]
+    for run in _RUN.findall(text):
+        if len(run) == 1:
+            words.append(run)
+        else:
+            words.extend(map(str.__add__, run, run[1:]))
+    return " ".join(dict.fromkeys(words))
 
 
 def sqlite_document(values) -> str:

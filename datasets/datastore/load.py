@@ -213,8 +213,13 @@ def create_indexes(*, table_name: str, columns: Sequence[dict], using: str | Non
             f"CREATE INDEX {quote(f'{table_name}_fts')} ON {quote(table_name)} USING gin (_fts)"
         )
     with connections[using].cursor() as cursor:
+        if vendor == "postgresql":
+            # GIN and b-tree builds sort in memory when they can; the default 64 MB spills
+            # a million-row full-text index to disk. Session-wide, so put it back after.
+            cursor.execute("SET maintenance_work_mem = '256MB'")
         for statement in statements:
             cursor.execute(statement)
         if vendor == "postgresql":
+            cursor.execute("RESET maintenance_work_mem")
             # Fresh statistics so the first Data API query gets a sensible plan.
             cursor.execute(f"ANALYZE {quote(table_name)}")

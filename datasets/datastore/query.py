@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import OperationalError, connections, transaction
 from django.utils.translation import gettext as _
 
+from datasets.datastore import fts
 from datasets.datastore.schema import is_safe_identifier
 
 DEFAULT_LIMIT = 100
@@ -408,33 +409,16 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-
-
-def query_terms(q: str) -> list[str]:
-    """Search terms of `q`: lower-cased words, with runs of Chinese characters cut into
-    overlapping bigrams, the way the text columns were indexed (so 大安區 finds 臺北市大安區)."""
-    terms: list[str] = []
-    for word in q.lower().split():
-        pos = 0
-        for run in _CJK_RUN.finditer(word):
-            if run.start() > pos:
-                terms.append(word[pos : run.start()])
-            chars = run.group()
-            terms.extend(chars[i : i + 2] for i in range(max(len(chars) - 1, 1)))
-            pos = run.end()
-        if pos < len(word):
-            terms.append(word[pos:])
-    return list(dict.fromkeys(t for t in terms if t))
-
-
 def _full_text(q: str, vendor: str) -> tuple[str, list]:
-    terms = query_terms(q)
+    # The loader indexed text with these same tokens (CJK bigrams, lower-cased words).
+    if vendor == "postgresql":
+        tsquery = fts.tsquery(q)
+        if tsquery is None:
+            return "1 = 1", []
+        return "_fts @@ to_tsquery('simple', %s)", [tsquery]
+    terms = list(dict.fromkeys(fts.tokens(q)))
     if not terms:
         return "1 = 1", []
-    if vendor == "postgresql":
-        lexemes = " & ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in terms)
-        return "_fts @@ to_tsquery('simple', %s)", [lexemes]
     clauses = ["_fts LIKE %s ESCAPE '\\'"] * len(terms)
     return "(" + " AND ".join(clauses) + ")", ["%" + _escape_like(t) + "%" for t in terms]
 
@@ -491,7 +475,10 @@ def _statement_timeout(timeout_ms: int | None):
     with transaction.atomic(using=_alias()):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL statement_timeout = %s", [int(timeout_ms)])
+                # set_config(..., true) is SET LOCAL that also takes a bound parameter.
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true)", [str(int(timeout_ms))]
+                )
             try:
                 yield connection
             except OperationalError as exc:
@@ -553,15 +540,15 @@ def _count(cursor, *, version, query: DataQuery, vendor: str) -> tuple[int, bool
     of them, so a count never scans a million rows."""
     if not query.filters and not query.q:
         return version.row_count, False
-    c_sql, c_params = count_sql(version=version, query=query)
     if vendor != "postgresql" or version.row_count <= settings.DATA_API_EXACT_COUNT_MAX:
+        c_sql, c_params = count_sql(version=version, query=query)
         cursor.execute(c_sql, c_params)
         return cursor.fetchone()[0], False
-    estimate = _estimate(cursor, c_sql, c_params)
-    if estimate >= EXACT_COUNT_CAP:
-        return estimate, True
     where, params = _where(version, query, vendor)
     table = _table(version)
+    estimate = _estimate(cursor, f"SELECT 1 FROM {table}{where}", params)  # noqa: S608
+    if estimate >= EXACT_COUNT_CAP:
+        return estimate, True
     bounded = f"SELECT COUNT(*) FROM (SELECT 1 FROM {table}{where} LIMIT %s) AS m"  # noqa: S608
     cursor.execute(bounded, [*params, EXACT_COUNT_CAP + 1])
     counted = cursor.fetchone()[0]
@@ -628,8 +615,13 @@ def _csv_expression(col: dict) -> str:
     if kind == "datetime":
         return f"to_json({name}) #>> '{{}}'"
     if kind in ("text", "geometry"):
+        # As datasets.ingest.downloads.escape_formula: a formula start, unless a number.
         prefixes = "'=', '+', '-', '@', chr(9), chr(13)"
-        return f"CASE WHEN left({name}, 1) IN ({prefixes}) THEN '''' || {name} ELSE {name} END"
+        number = r"'^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$'"
+        return (
+            f"CASE WHEN left({name}, 1) IN ({prefixes}) AND {name} !~ {number} "
+            f"THEN '''' || {name} ELSE {name} END"
+        )
     return name
 
 

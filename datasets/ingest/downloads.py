@@ -22,6 +22,7 @@ from django.db import connections
 from datasets.models import ResourceVersion
 
 CHUNK = 10_000
+XLSX_MAX_ROWS = 1_048_576  # Excel's sheet limit, header row included
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 DUCKDB_TYPES = {
@@ -121,7 +122,8 @@ def version_downloads_write(*, version: ResourceVersion) -> dict:
             if geojson:
                 geojson.write("]}")
                 geojson.close()
-        _write_xlsx(version, tmp / "data.xlsx")
+        if version.row_count < XLSX_MAX_ROWS:
+            _write_xlsx(version, tmp / "data.xlsx")
         _write_parquet(columns, raw_csv, tmp / "data.parquet")
         for fmt in ("csv", "json", "xlsx", "geojson", "parquet"):
             path = tmp / f"data.{fmt}"

@@ -77,6 +77,11 @@ class Scanner:
             if test(value):
                 counts[kind] += 1
 
+    def observe_batch(self, index: int, values: list[str]) -> None:
+        room = SAMPLE - self.sampled[index]
+        for value in values[:room] if room > 0 else ():
+            self.observe(index, value)
+
     def findings(self, columns: list[dict], threshold: float) -> list[dict]:
         found = []
         for index, column in enumerate(columns):

@@ -10,7 +10,6 @@ import hashlib
 import logging
 import shutil
 import tempfile
-from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
@@ -29,7 +28,6 @@ from datasets.models import IngestJob, Resource
 
 logger = logging.getLogger(__name__)
 BATCH_ROWS = 50_000
-PROGRESS_EVERY = 50_000
 
 
 def _set(job: IngestJob, **fields) -> None:
@@ -111,7 +109,7 @@ def _fail(job: IngestJob, error: IngestError, report: dict | None = None) -> Non
 def _local_copy(job: IngestJob, workdir: Path) -> tuple[Path, str, dict]:
     """The file to ingest as a local path, its display name, and fetch metadata."""
     resource = job.resource
-    if resource.url_type == Resource.UrlType.LINK and job.source in ("url", "refresh", "rerun"):
+    if resource.url_type == Resource.UrlType.LINK:
         from datasets.ingest.fetch import fetch_to_file
 
         result = fetch_to_file(
@@ -220,46 +218,14 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote) -> None:
     inference = types.Inference(width, decimal_comma=decimal_comma)
     scanner = pii.Scanner(width)
     rows = 0
-    for row, cells in table.rows():
-        if not any(c is not None and c.strip() for c in cells):
-            report.add(
-                "blank-row",
-                _("Row %(row)s is empty and was skipped.") % {"row": row},
-                row=row,
-                warning=True,
-            )
-            continue
-        rows += 1
-        if len(cells) > width:
-            extra = [i for i in range(width, len(cells)) if cells[i] not in (None, "")]
-            if extra:
-                report.add(
-                    "extra-cell",
-                    _(
-                        "Row %(row)s has a value in column %(column)s, past the last named column "
-                        "(%(width)s). Remove it or add a column name."
-                    )
-                    % {"row": row, "column": extra[0] + 1, "width": width},
-                    row=row,
-                    column=extra[0] + 1,
-                )
-        elif len(cells) < width:
-            report.add(
-                "missing-cell",
-                _("Row %(row)s has %(n)s cells instead of %(width)s; the missing ones are empty.")
-                % {"row": row, "n": len(cells), "width": width},
-                row=row,
-                column=len(cells) + 1,
-                warning=True,
-            )
-        for index, value in enumerate(cells[:width]):
-            if value is None or value.strip() in null_tokens:
-                continue
+    for numbers, batch in _batches(table, width, null_tokens, report):
+        rows += len(numbers)
+        for index, values in enumerate(batch):
+            present = [v for v in values if v is not None]
             if index not in declared:
-                inference.observe(index, value)
-            scanner.observe(index, value)
-        if rows % PROGRESS_EVERY == 0:
-            _set(job, rows=rows)
+                inference.observe_batch(index, present)
+            scanner.observe_batch(index, present)
+        _set(job, rows=rows)
     if rows == 0:
         raise IngestError(_("The file has a header but no rows of data."), code="source-error")
     inferred = inference.result()
@@ -283,6 +249,10 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote) -> None:
     load.drop_version_table(table_name=table_name)  # left over by an interrupted attempt
     load.create_version_table(table_name=table_name, columns=columns)
     converters = [types.converter(c["type"], decimal_comma) for c in columns]
+    fast_converters = [
+        None if i in declared else types.fast_converter(c["type"], decimal_comma)
+        for i, c in enumerate(columns)
+    ]
     checkers = {
         i: validate.ConstraintChecker(columns[i], i + 1, d["constraints"], report)
         for i, d in declared.items()
@@ -290,57 +260,75 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote) -> None:
     }
     profiles = [ColumnProfile(c["type"]) for c in columns]
 
-    def typed_rows():
-        for row, cells in table.rows():
-            if not any(c is not None and c.strip() for c in cells):
-                continue
-            values = []
-            for index in range(width):
-                raw = cells[index] if index < len(cells) else None
-                if raw is not None and raw.strip() in null_tokens:
-                    raw = None
-                value = None
-                if raw is not None:
-                    try:
-                        value = converters[index](raw)
-                    except (types.Invalid, ValueError):
-                        column = columns[index]
-                        report.add(
-                            "type-error",
-                            _(
-                                "Row %(row)s, column %(column)s (%(label)s): '%(value)s' is not a "
-                                "valid %(type)s."
-                            )
-                            % {
-                                "row": row,
-                                "column": index + 1,
-                                "label": column["label"],
-                                "value": raw[:100],
-                                "type": _type_name(column["type"]),
-                            },
-                            row=row,
-                            column=index + 1,
-                            field=column["label"],
+    def convert(numbers, index, values):
+        column = columns[index]
+        if column["type"] == "text":
+            return values
+        fast = fast_converters[index]
+        if fast is not None:
+            try:
+                return [None if v is None else fast(v) for v in values]
+            except (types.Invalid, ValueError, KeyError):
+                pass
+        convert_one = converters[index]
+        try:
+            return [None if v is None else convert_one(v) for v in values]
+        except (types.Invalid, ValueError):
+            pass
+        # Only a failing batch pays for the value-by-value walk that names each bad cell.
+        out = []
+        for row, raw in zip(numbers, values, strict=True):
+            value = None
+            if raw is not None:
+                try:
+                    value = convert_one(raw)
+                except (types.Invalid, ValueError):
+                    report.add(
+                        "type-error",
+                        _(
+                            "Row %(row)s, column %(column)s (%(label)s): '%(value)s' is not a "
+                            "valid %(type)s."
                         )
+                        % {
+                            "row": row,
+                            "column": index + 1,
+                            "label": column["label"],
+                            "value": raw[:100],
+                            "type": _type_name(column["type"]),
+                        },
+                        row=row,
+                        column=index + 1,
+                        field=column["label"],
+                    )
+            out.append(value)
+        return out
+
+    def typed_batches():
+        for numbers, batch in _batches(table, width, null_tokens, None):
+            typed = []
+            for index, values in enumerate(batch):
+                converted = convert(numbers, index, values)
                 if index in checkers:
-                    checkers[index].check(row, raw, value)
-                profiles[index].observe(value)
-                values.append(value)
-            yield values
+                    check = checkers[index].check
+                    for row, raw, value in zip(numbers, values, converted, strict=True):
+                        check(row, raw, value)
+                profiles[index].observe_batch(converted)
+                typed.append(converted)
+            yield len(numbers), zip(*typed, strict=True)
 
     loaded = 0
-    source = typed_rows()
     using = settings.DATASTORE_DATABASE
-    while batch := list(islice(source, BATCH_ROWS)):
+    for count, batch_rows in typed_batches():
         if report.errors:
-            # The version will not be published: stop loading, but read on so the report
-            # counts every problem in the file.
-            for _rest in source:
-                pass
-            break
-        loaded += load.load_rows(
-            table_name=table_name, columns=columns, rows=batch, using=using, first_id=loaded + 1
+            continue  # not publishable: stop loading, but read on to count every problem
+        load.load_rows(
+            table_name=table_name,
+            columns=columns,
+            rows=batch_rows,
+            using=using,
+            first_id=loaded + 1,
         )
+        loaded += count
         _set(job, rows=loaded, progress=0.3 + 0.55 * loaded / rows)
     if report.errors:
         _fail_with_report(job, report, table, fmt)
@@ -374,6 +362,83 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote) -> None:
         source_path=path if remote else None,
     )
     _record_remote(resource, remote)
+
+
+def _batches(table, width: int, null_tokens: set, report):
+    """The table in batches of BATCH_ROWS rows, column-wise: (row numbers, [values of each
+    column]) with null tokens as None and every row exactly `width` cells. Working a column
+    at a time lets the checks run in C (map, all, set, min) instead of cell by cell.
+    Shape problems are reported when `report` is given (the first pass only)."""
+    numbers: list[int] = []
+    records: list = []
+
+    def columns():
+        transposed = list(zip(*records, strict=True))
+        return [
+            [
+                None
+                if v is None or v in null_tokens or (v[:1].isspace() and v.strip() in null_tokens)
+                else v
+                for v in values
+            ]
+            for values in transposed
+        ]
+
+    for row, cells in table.rows():
+        if len(cells) != width:
+            if not any(c is not None and c.strip() for c in cells):
+                if report is not None:
+                    report.add(
+                        "blank-row",
+                        _("Row %(row)s is empty and was skipped.") % {"row": row},
+                        row=row,
+                        warning=True,
+                    )
+                continue
+            if report is not None:
+                _report_shape(report, row, cells, width)
+            cells = list(cells[:width]) + [None] * (width - len(cells))
+        elif not any(cells):
+            if report is not None:
+                report.add(
+                    "blank-row",
+                    _("Row %(row)s is empty and was skipped.") % {"row": row},
+                    row=row,
+                    warning=True,
+                )
+            continue
+        numbers.append(row)
+        records.append(cells)
+        if len(records) >= BATCH_ROWS:
+            yield numbers, columns()
+            numbers, records = [], []
+    if records:
+        yield numbers, columns()
+
+
+def _report_shape(report, row: int, cells: list, width: int) -> None:
+    if len(cells) > width:
+        extra = [i for i in range(width, len(cells)) if cells[i] not in (None, "")]
+        if extra:
+            report.add(
+                "extra-cell",
+                _(
+                    "Row %(row)s has a value in column %(column)s, past the last named column "
+                    "(%(width)s). Remove it or add a column name."
+                )
+                % {"row": row, "column": extra[0] + 1, "width": width},
+                row=row,
+                column=extra[0] + 1,
+            )
+    else:
+        report.add(
+            "missing-cell",
+            _("Row %(row)s has %(n)s cells instead of %(width)s; the missing ones are empty.")
+            % {"row": row, "n": len(cells), "width": width},
+            row=row,
+            column=len(cells) + 1,
+            warning=True,
+        )
 
 
 def _type_name(kind: str) -> str:

@@ -5,7 +5,6 @@ from collections import Counter
 
 DISTINCT_CAP = 10_000  # past this the distinct count is reported as "at least"
 TOP_CAP = 50_000  # values tracked for top-N before a column is treated as free text
-HISTOGRAM_BINS = 10
 NUMERIC = ("integer", "number")
 ORDERED = ("integer", "number", "date", "datetime")
 
@@ -23,24 +22,26 @@ class ColumnProfile:
         self.maximum = None
         self.total = 0.0
 
-    def observe(self, value) -> None:
-        if value is None:
-            self.empty += 1
+    def observe_batch(self, values: list) -> None:
+        present = [v for v in values if v is not None]
+        self.empty += len(values) - len(present)
+        if not present:
             return
-        self.count += 1
+        self.count += len(present)
         if self.kind in ORDERED:
-            if self.minimum is None or value < self.minimum:
-                self.minimum = value
-            if self.maximum is None or value > self.maximum:
-                self.maximum = value
+            low, high = min(present), max(present)
+            if self.minimum is None or low < self.minimum:
+                self.minimum = low
+            if self.maximum is None or high > self.maximum:
+                self.maximum = high
             if self.kind in NUMERIC:
-                self.total += value
+                self.total += sum(present)
         if self.distinct is not None:
-            self.distinct.add(value)
+            self.distinct.update(present)
             if len(self.distinct) > DISTINCT_CAP:
                 self.distinct = None
         if self.values is not None and self.kind != "geometry":
-            self.values[value] += 1
+            self.values.update(present)
             if len(self.values) > TOP_CAP:
                 self.values = None
 
@@ -62,28 +63,3 @@ class ColumnProfile:
         if histogram is not None:
             out["histogram"] = histogram
         return out
-
-
-class Histogram:
-    """Equal-width bins over a numeric column, filled on a second pass once min/max are
-    known from the first."""
-
-    def __init__(self, minimum: float, maximum: float):
-        self.minimum = minimum
-        self.width = (maximum - minimum) / HISTOGRAM_BINS or 1
-        self.counts = [0] * HISTOGRAM_BINS
-
-    def observe(self, value) -> None:
-        if value is not None:
-            index = min(int((value - self.minimum) / self.width), HISTOGRAM_BINS - 1)
-            self.counts[index] += 1
-
-    def result(self) -> list[dict]:
-        return [
-            {
-                "from": self.minimum + i * self.width,
-                "to": self.minimum + (i + 1) * self.width,
-                "count": n,
-            }
-            for i, n in enumerate(self.counts)
-        ]

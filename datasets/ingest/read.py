@@ -180,10 +180,12 @@ def read_csv(path: Path, options: dict) -> Table:
                 row=row,
             ) from None
 
-    return _table_from_records(records, options, encoding=encoding, delimiter=delimiter)
+    return _table_from_records(
+        records, options, cells_are_text=True, encoding=encoding, delimiter=delimiter
+    )
 
 
-def _table_from_records(records, options, **extra) -> Table:
+def _table_from_records(records, options, cells_are_text=False, **extra) -> Table:
     sample = []
     for _row, cells in records():
         sample.append(cells)
@@ -202,7 +204,8 @@ def _table_from_records(records, options, **extra) -> Table:
     def rows():
         for number, (row, cells) in enumerate(records()):
             if number > header_index:
-                yield row, [_text(c) for c in cells]
+                # CSV cells are strings already; spreadsheets and JSON need converting.
+                yield row, cells if cells_are_text else [_text(c) for c in cells]
 
     return Table(labels=labels, header_row=header_index + 1, rows=rows, **extra)
 

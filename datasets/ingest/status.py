@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from datasets import permissions
 from datasets.models import IngestJob, Resource, ResourceVersion
 
-
 STAGES = {
     "fetch": _("fetching the file"),
     "read": _("reading the file"),
@@ -76,4 +75,33 @@ def _version_json(version: ResourceVersion) -> dict:
         "personal_data_findings": version.personal_data_findings,
         "created_at": version.created_at.isoformat(),
         "downloads": sorted(version.downloads),
+    }
+
+
+def version_at_a_glance(version: ResourceVersion | None) -> str:
+    """One plain-language sentence for the dataset page, in the active language: how many
+    rows, the period the first date column covers, and what the columns are."""
+    from django.utils.translation import gettext, ngettext, pgettext
+
+    if version is None:
+        return ""
+    rows = version.row_count
+    parts = [ngettext("%(rows)s row", "%(rows)s rows", rows) % {"rows": f"{rows:,}"}]
+    columns = version.profile.get("columns", {})
+    for column in version.columns:
+        stats = columns.get(column["id"], {})
+        if column["type"] in ("date", "datetime") and stats.get("min") is not None:
+            parts.append(
+                gettext("covering %(start)s to %(end)s")
+                % {"start": str(stats["min"])[:10], "end": str(stats["max"])[:10]}
+            )
+            break
+    labels = [c.get("title") or c["label"] for c in version.columns[:8]]
+    more = len(version.columns) - len(labels)
+    listed = pgettext("between listed names", ", ").join(labels)
+    if more > 0:
+        listed = gettext("%(listed)s and %(n)s more") % {"listed": listed, "n": more}
+    return gettext("%(summary)s. Columns: %(columns)s.") % {
+        "summary": pgettext("between parts of a sentence", ", ").join(parts),
+        "columns": listed,
     }

@@ -48,6 +48,7 @@ def resource_ingest_status(request: HttpRequest, resource_id) -> HttpResponse:
             "active": job is not None and job.status in IngestJob.ACTIVE,
             "percent": int((job.progress if job else 0) * 100),
             "stage_label": status.STAGES.get(job.stage, "") if job else "",
+            "status_loaded": True,
             "can_edit": can_edit,
         },
     )

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import filetype
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -131,6 +132,25 @@ def _validate_dataset(dataset: Dataset) -> None:
         raise ValidationError(errors)
 
 
+def _bump_catalog_version() -> None:
+    from datasets.selectors import CATALOG_VERSION_KEY
+
+    try:
+        cache.incr(CATALOG_VERSION_KEY)
+    except ValueError:  # not set yet: nothing is cached under a version either
+        cache.set(CATALOG_VERSION_KEY, 1, timeout=None)
+
+
+def catalog_changed() -> None:
+    """Invalidate cached public facet counts after a change the catalog shows.
+
+    Bumped now (this transaction's later reads) and again after commit, so a reader that
+    cached counts from the old snapshot in between is not believed afterwards.
+    """
+    _bump_catalog_version()
+    transaction.on_commit(_bump_catalog_version)
+
+
 def dataset_index(*, dataset: Dataset) -> None:
     """Refresh the search document: title > summary > tags > description, both languages."""
     tags = " ".join(dataset.tags.values_list("name", flat=True))
@@ -146,6 +166,7 @@ def dataset_index(*, dataset: Dataset) -> None:
             (titles, "A"), (summaries, "B"), (tags, "C"), (descriptions, "D")
         )
     Dataset.objects.filter(pk=dataset.pk).update(**update)
+    catalog_changed()
 
 
 @transaction.atomic
@@ -290,6 +311,7 @@ def resource_create(
     resource._history_user = by
     resource.save()
     Dataset.objects.filter(pk=dataset.pk).update(metadata_modified=resource.created_at)
+    catalog_changed()
     ingest_enqueue(resource=resource, by=by, source="upload" if file else "url")
     return resource
 
@@ -304,6 +326,7 @@ def resource_update(*, resource: Resource, by: User, **fields) -> Resource:
     resource.full_clean(exclude=["dataset", "current_version", "file", "name", "description"])
     resource._history_user = by
     resource.save()
+    catalog_changed()
     return resource
 
 

@@ -1,4 +1,7 @@
-"""View and download counters. Only totals are kept: no user, address or time per hit."""
+"""View counters (downloads: datasets.services.catalog.resource_count_download).
+
+Only totals are kept: no user, address or time per hit.
+"""
 
 from django.db import transaction
 from django.db.models import F
@@ -23,10 +26,3 @@ def dataset_view_record(*, dataset: Dataset) -> None:
 @transaction.atomic
 def resource_view_record(*, resource: Resource) -> None:
     Resource.objects.filter(pk=resource.pk).update(view_count=F("view_count") + 1)
-
-
-@transaction.atomic
-def resource_download_record(*, resource: Resource) -> None:
-    """A download of the resource counts for its dataset too."""
-    Resource.objects.filter(pk=resource.pk).update(download_count=F("download_count") + 1)
-    Dataset.objects.filter(pk=resource.dataset_id).update(download_count=F("download_count") + 1)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from datasets import permissions
 from datasets.models import Dataset
+from datasets.services.catalog import catalog_changed
 from portal.models import Membership, User
 
 
@@ -40,6 +41,7 @@ def _set_status(dataset: Dataset, by: User, status: str, **fields) -> Dataset:
         setattr(dataset, field, value)
     dataset._history_user = by
     dataset.save(update_fields=["status", "metadata_modified", *fields])
+    catalog_changed()
     return dataset
 
 

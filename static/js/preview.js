@@ -37,7 +37,8 @@
     config.fields.forEach(function (f) {
       this.fields[f.id] = f;
     }, this);
-    this.state = { q: "", sort: "" };
+    // What the table shows right now; the chart and the map follow it.
+    this.state = { q: "", sort: "", filters: {} };
     this.view = null;
     this.map = null;
   }
@@ -46,6 +47,9 @@
     var params = new URLSearchParams();
     if (this.state.q) params.set("q", this.state.q);
     if (this.state.sort) params.set("sort", this.state.sort);
+    Object.keys(this.state.filters).forEach(function (key) {
+      params.set(key, this.state.filters[key]);
+    }, this);
     Object.keys(extra || {}).forEach(function (key) {
       params.set(key, extra[key]);
     });
@@ -120,14 +124,14 @@
             })
             .join(",");
         }
-        var url = new URL(self.query(extra), window.location.origin);
+        self.state.filters = {};
         (params.filter || []).forEach(function (flt) {
           if (flt.value === "" || flt.value == null) return;
           var kind = self.fields[flt.field].type;
           // Text columns match inside the value; other types match it exactly.
-          url.searchParams.set(kind === "text" ? flt.field + "__contains" : flt.field, flt.value);
+          self.state.filters[kind === "text" ? flt.field + "__contains" : flt.field] = flt.value;
         });
-        return self.getJSON(url.pathname + url.search).then(
+        return self.getJSON(self.query(extra)).then(
           function (body) {
             var template = body.total_was_estimated ? t.rowsEstimated : t.rows;
             totalLabel.textContent = format(template, { total: body.total.toLocaleString() });
@@ -150,13 +154,12 @@
       self.state.q = form.elements.q.value.trim();
       var column = form.elements.sort.value;
       if (column) {
-        self.table.setSort(column, form.elements.dir.value);
+        self.table.setSort(column, form.elements.dir.value); // reloads the rows
       } else {
         self.state.sort = "";
         self.table.clearSort();
         self.table.setData();
       }
-      if (column) self.table.setData();
     });
   };
 
@@ -342,7 +345,8 @@
     var element = this.root.querySelector(".preview-map");
     if (!element || !this.config.geo) return;
     var note = this.root.querySelector(".preview-map-note");
-    var map = L.map(element, { keyboard: true, preferCanvas: true });
+    // maxZoom on the map itself: clustering needs it even when there is no tile layer.
+    var map = L.map(element, { keyboard: true, preferCanvas: true, maxZoom: 19 });
     this.map = map;
     if (this.config.tileUrl) {
       L.tileLayer(this.config.tileUrl, {
@@ -379,7 +383,9 @@
       });
       cluster.addLayer(layer);
       map.addLayer(cluster);
-      var count = data.features.length;
+      var count = data.features.filter(function (feature) {
+        return feature.geometry;
+      }).length;
       var countText = format(self.t.mapPoints, { count: count.toLocaleString() });
       note.textContent = (note.textContent ? note.textContent + " " : "") + countText;
       element.setAttribute("data-points", String(count));

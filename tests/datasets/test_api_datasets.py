@@ -227,7 +227,10 @@ def test_list_query_count_does_not_grow_with_results(org):
             assert APIClient().get("/api/v1/datasets/", {"q": "bus"}).status_code == 200
         return len(ctx)
 
-    indexed_dataset(title_en="Bus one", organization=org, tags=["a"])
+    first = indexed_dataset(
+        title_en="Bus one", organization=org, tags=["a"], themes=[Theme.objects.first()]
+    )
+    ResourceFactory(dataset=first)
     few = count_queries()
     for i in range(8):
         dataset = indexed_dataset(
@@ -258,3 +261,26 @@ def test_themes_licenses_and_tags(org):
 def test_schema_and_docs_are_served(client):
     assert client.get("/api/v1/schema/").status_code == 200
     assert client.get("/api/v1/docs/").status_code == 200
+
+
+def test_file_format_facet_is_res_format(org):
+    csv = indexed_dataset(name="with-csv", organization=org)
+    ResourceFactory(dataset=csv, format="CSV")
+    indexed_dataset(name="without", organization=org)
+    body = APIClient().get("/api/v1/datasets/", {"res_format": "csv"}).json()
+    assert [d["name"] for d in body["results"]] == ["with-csv"]
+    assert body["results"][0]["formats"] == ["CSV"]
+
+
+def test_editor_sets_the_data_dictionary_others_cannot(org, editor, outsider):
+    resource = ResourceFactory(dataset=indexed_dataset(organization=org))
+    schema = {"fields": [{"name": "stop", "title": "站名", "type": "string", "unit": ""}]}
+    url = f"/api/v1/resources/{resource.id}/"
+    assert client_for(outsider).patch(url, {"schema": schema}, format="json").status_code == 403
+    bad = client_for(editor).patch(url, {"schema": {"columns": []}}, format="json")
+    assert bad.status_code == 400 and "schema" in bad.json()
+    response = client_for(editor).patch(url, {"schema": schema, "name_en": "Stops"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["schema"] == schema
+    assert response.json()["name_en"] == "Stops"
+    assert client_for(editor).patch(url, {"dataset": "x"}, format="json").status_code == 400

@@ -274,3 +274,15 @@ def test_demo_catalog_is_bilingual_published_and_idempotent():
     assert Resource.objects.filter(format="CSV").count() == Resource.objects.count() >= 5
     bus = Resource.objects.get(dataset__name="taipei-bus-routes")
     assert "莒光線" in bus.file.read().decode()
+
+
+def test_staff_can_manage_the_catalog_in_the_admin(client, org):
+    from tests.factories import UserFactory
+
+    indexed_dataset(name="bus", organization=org)
+    staff = UserFactory(username="staff", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    for path in ("/admin/datasets/dataset/", "/admin/datasets/resource/", "/admin/datasets/theme/"):
+        assert client.get(path).status_code == 200, path
+    dataset = Dataset.objects.get(name="bus")
+    assert client.get(f"/admin/datasets/dataset/{dataset.pk}/change/").status_code == 200

@@ -3,12 +3,20 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from datasets.models import Dataset, IngestJob, Resource
 from datasets.services.catalog import FileTooLarge, dataset_create, dataset_update, resource_create
 from tests.factories import DatasetFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English; one zh-Hant check is in test_catalog_services."""
+    with translation.override("en"):
+        yield
 
 
 def make(org, by, **kwargs):
@@ -110,3 +118,10 @@ def test_oversized_upload_names_the_limit(org, editor, settings):
         )
     assert "10 bytes" in exc.value.message_dict["file"][0]
     assert not Resource.objects.exists()
+
+
+def test_messages_are_in_traditional_chinese_by_default(org, editor):
+    make(org, editor)
+    with translation.override("zh-hant"), pytest.raises(ValidationError) as exc:
+        make(org, editor)
+    assert exc.value.message_dict["name"] == ["已有使用此代稱的資料集。"]

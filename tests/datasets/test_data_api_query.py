@@ -154,7 +154,7 @@ def test_injection_through_names_is_refused(facilities, params):
 def test_injection_through_values_is_just_a_value(facilities):
     assert names(facilities, district="大安區' OR '1'='1") == []
     assert names(facilities, name__contains="' OR 1=1 --") == []
-    assert names(facilities, q="') OR 1=1 --") == []
+    assert names(facilities, q="') OR zzz=zzz --") == []
     assert len(names(facilities)) == 6  # the table is still there
 
 

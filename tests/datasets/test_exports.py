@@ -39,7 +39,13 @@ def test_csv_escapes_formulas_but_not_negative_numbers(api_client, db):
     make_version(
         resource,
         [("note", "text", "note"), ("delta", "integer", "delta")],
-        [('=HYPERLINK("http://evil")', -5), ("+1 phone", 3), ("@SUM(A1)", 0), ("fine", 1)],
+        [
+            ('=HYPERLINK("http://evil")', -5),
+            ("+1 phone", 3),
+            ("@SUM(A1)", 0),
+            ("-12.5", 1),
+            ("fine", 1),
+        ],
     )
     _response, body = download(api_client, resource, format="csv")
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
@@ -47,6 +53,7 @@ def test_csv_escapes_formulas_but_not_negative_numbers(api_client, db):
         '\'=HYPERLINK("http://evil")',
         "'+1 phone",
         "'@SUM(A1)",
+        "-12.5",  # a number written as text is left as it is
         "fine",
     ]
     assert rows[0]["delta"] == "-5"

@@ -188,3 +188,30 @@ def test_other_formats_are_stored_but_explained_as_not_ingested():
     assert job.status == IngestJob.Status.FAILED
     assert job.error_code == "format-error"
     assert resource.file  # still downloadable
+
+
+def test_ods_spreadsheet_is_ingested():
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    sheet = Table(name="資料")
+    for row in (["區域", "人口"], ["中正區", 158228], ["大安區", 309835]):
+        table_row = TableRow()
+        for value in row:
+            if isinstance(value, int):
+                cell = TableCell(valuetype="float", value=value)
+            else:
+                cell = TableCell(valuetype="string")
+            cell.addElement(P(text=str(value)))
+            table_row.addElement(cell)
+        sheet.addElement(table_row)
+    document.spreadsheet.addElement(sheet)
+    out = io.BytesIO()
+    document.write(out)
+
+    job, resource = ingest_bytes(out.getvalue(), "population.ods")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert [r["col_2"] for r in rows_of(resource.current_version)] == [158228, 309835]

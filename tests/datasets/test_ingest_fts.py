@@ -18,3 +18,15 @@ def test_document_is_deduplicated_and_skips_huge_tokens():
     doc = fts.document(["Park park PARK", "x" * 5000, None])
 
     assert doc == "park"
+
+
+def test_row_document_has_exactly_the_tokens_of_its_cells():
+    cells = ["臺北市政府 Open Data, 2024!", None, "公 園 a_b", "x" * 101 + " ok"]
+
+    doc = fts.document(cells)
+
+    expected = set()
+    for cell in cells:
+        expected |= set(fts.tokens(cell or ""))
+    assert set(doc.split()) == expected
+    assert len(doc.split()) == len(expected)

@@ -26,7 +26,7 @@ from tests.factories import IngestJobFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
-GOOD = "id,name,score\n1,Alice,3.5\n2,Bob,4\n".encode()
+GOOD = b"id,name,score\n1,Alice,3.5\n2,Bob,4\n"
 
 
 def replace_file(resource, content: bytes, name="data.csv"):
@@ -101,7 +101,7 @@ def test_same_file_twice_makes_no_new_version_and_a_finished_job_is_not_rerun():
 
 
 def test_two_identical_active_jobs_only_one_runs():
-    job, resource = ingest_bytes(GOOD)
+    _job, resource = ingest_bytes(GOOD)
     replace_file(resource, b"a\n1\n")
     running = IngestJobFactory(resource=resource, status=IngestJob.Status.RUNNING, attempts=1)
     import hashlib
@@ -116,7 +116,7 @@ def test_two_identical_active_jobs_only_one_runs():
 
 
 def test_a_job_found_running_is_retried_once_then_failed_with_an_explanation():
-    job, resource = ingest_bytes(GOOD)
+    _job, resource = ingest_bytes(GOOD)
     first = resource.current_version
     replace_file(resource, b"id\n5\n")
     # The worker died during the first attempt and left its half-loaded table behind.
@@ -146,7 +146,7 @@ def test_a_job_found_running_is_retried_once_then_failed_with_an_explanation():
 
 def test_only_the_last_versions_keep_their_tables(settings):
     settings.INGEST_KEEP_VERSIONS = 2
-    job, resource = ingest_bytes(b"a\n1\n")
+    _job, resource = ingest_bytes(b"a\n1\n")
     for n in (2, 3):
         replace_file(resource, f"a\n{n}\n".encode())
         assert ingest(resource).status == IngestJob.Status.SUCCEEDED
@@ -182,10 +182,10 @@ def test_orphan_tables_are_dropped_but_a_table_being_loaded_is_kept():
 
 def test_personal_data_holds_the_version_until_an_editor_decides():
     data = (
-        "name,email,mobile,national_id,card,iban\n"
-        "A,a@example.org,0912-345-678,A123456789,4111 1111 1111 1111,DE89370400440532013000\n"
-        "B,b@example.org,+886 912 345 678,B142003005,5500005555555559,GB82WEST12345698765432\n"
-    ).encode()
+        b"name,email,mobile,national_id,card,iban\n"
+        b"A,a@example.org,0912-345-678,A123456789,4111 1111 1111 1111,DE89370400440532013000\n"
+        b"B,b@example.org,+886 912 345 678,B142003005,5500005555555559,GB82WEST12345698765432\n"
+    )
     job, resource = ingest_bytes(data)
 
     version = resource.versions.get()
@@ -225,7 +225,7 @@ def test_profile_counts_empties_distinct_top_values_and_histogram():
     data = "city,n\n" + "".join(f"{'臺北' if i % 3 else '高雄'},{i}\n" for i in range(100))
     data += ",50\n"
 
-    job, resource = ingest_bytes(data.encode())
+    _job, resource = ingest_bytes(data.encode())
 
     profile = resource.current_version.profile
     assert profile["rows"] == 101
@@ -238,7 +238,7 @@ def test_profile_counts_empties_distinct_top_values_and_histogram():
 
 def test_derived_downloads_open_in_excel_and_escape_formulas():
     data = 'name,amount,when,note\n"=HYPERLINK(""x"")",-5,2024-01-05,@SUM(A1)\nok,7,,-x\n'
-    job, resource = ingest_bytes(data.encode())
+    _job, resource = ingest_bytes(data.encode())
     version = resource.current_version
 
     written = version_downloads_write(version=version)
@@ -257,7 +257,7 @@ def test_derived_downloads_open_in_excel_and_escape_formulas():
 
     with default_storage.open(written["parquet"]) as f:
         path = f.name
-    assert duckdb.sql(f"SELECT sum(amount) FROM '{path}'").fetchall() == [(2,)]
+    assert duckdb.read_parquet(path).sum("amount").fetchall() == [(2,)]
     assert escape_formula("-1.5") == "-1.5" and escape_formula("\tx") == "'\tx"
 
 

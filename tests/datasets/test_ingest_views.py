@@ -112,3 +112,29 @@ def test_editor_confirms_personal_data_on_the_report_page(client):
     assert resource.current_version == version
     anonymous_page = client.get(reverse("resource_report", kwargs={"resource_id": resource.pk}))
     assert anonymous_page.status_code == 200
+
+
+def test_data_at_a_glance_sentence_in_both_languages():
+    from datasets.ingest.status import version_at_a_glance
+
+    data = "日期,站名,人數\n113/01/05,臺北,1\n113/03/31,板橋,2\n".encode()
+    _job, resource = ingest_bytes(data)
+
+    with translation.override("en"):
+        english = version_at_a_glance(resource.current_version)
+    with translation.override("zh-hant"):
+        chinese = version_at_a_glance(resource.current_version)
+
+    assert english == "2 rows, covering 2024-01-05 to 2024-03-31. Columns: 日期, 站名, 人數."
+    assert chinese == "共 2 筆，涵蓋 2024-01-05 至 2024-03-31。欄位：日期、站名、人數。"
+
+
+def test_fragment_included_by_another_page_loads_itself(client):
+    from django.template.loader import render_to_string
+
+    resource = resource_with_file(b"a\n1\n")
+
+    html = render_to_string("datasets/_ingest_status.html", {"resource": resource})
+
+    assert 'hx-trigger="load"' in html
+    assert f"/resources/{resource.pk}/ingest/status/" in html

@@ -47,6 +47,7 @@ def test_panel_offers_table_chart_map_glance_and_snippets(facilities, settings):
     assert "requests.get(" in html and "fetch(" in html and "fromJSON(" in html
     assert "?format=geojson" in html and "?format=parquet" in html
     assert "6 rows in 9 columns (version 1)." in html
+    assert "Previewed 0 times, downloaded 0 times." in html
 
 
 def test_panel_without_coordinates_has_no_map(db):
@@ -169,3 +170,21 @@ def test_charts_of_private_datasets_are_invisible(api_client, facilities):
     facilities.dataset.private = True
     facilities.dataset.save()
     assert api_client.get(charts_url(facilities)).status_code == 404
+
+
+def test_dataset_and_resource_pages_carry_the_preview(client, facilities):
+    dataset = facilities.dataset
+    page = client.get(f"/en/datasets/{dataset.name}/")
+    assert page.status_code == 200
+    assert b"Explore the data" in page.content
+    assert b'class="data-preview' in page.content
+    page = client.get(f"/en/datasets/{dataset.name}/resources/{facilities.pk}/")
+    assert page.status_code == 200
+    assert b'class="data-preview' in page.content
+
+
+def test_view_beacon_from_the_dataset_page_counts_the_dataset(api_client, facilities):
+    url = f"/api/v1/resources/{facilities.pk}/views/?dataset=1"
+    api_client.post(url, HTTP_USER_AGENT="Mozilla/5.0 Firefox/130")
+    facilities.dataset.refresh_from_db()
+    assert facilities.dataset.view_count == 1

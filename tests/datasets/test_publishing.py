@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from datasets.models import Dataset
 from datasets.services.catalog import dataset_create
@@ -14,6 +15,13 @@ from datasets.services.publishing import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English; one zh-Hant check is in test_catalog_services."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

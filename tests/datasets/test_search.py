@@ -121,3 +121,20 @@ def test_drafts_and_private_datasets_stay_out_of_results_and_facets(org, member,
     search = dataset_search(user=member, q="bus")
     assert names(search) == ["draft", "private", "public"]
     assert {f.value: f.count for f in search.facets["tag"]}["secret-tag"] == 2
+
+
+def test_cached_public_facets_follow_every_catalog_change(org, editor, admin):
+    from datasets.services.catalog import dataset_create
+    from datasets.services.publishing import dataset_publish, dataset_submit
+
+    indexed_dataset(name="one", title_en="Bus one", organization=org, tags=["bus"])
+    assert dataset_search(user=None, q="bus").total == 1
+    draft = dataset_create(
+        by=editor, organization=org, name="two", title_en="Bus two", summary_en="s", tags=["bus"]
+    )
+    assert dataset_search(user=None, q="bus").total == 1  # a draft stays out
+    dataset_submit(dataset=draft, by=editor)
+    dataset_publish(dataset=draft, by=admin)
+    search = dataset_search(user=None, q="bus")
+    assert search.total == 2 == search.datasets.count()
+    assert {f.value: f.count for f in search.facets["tag"]} == {"bus": 2}

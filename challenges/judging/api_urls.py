@@ -1,0 +1,9 @@
+"""Judging API routes, included from challenges/api_urls.py under /api/v1/."""
+
+from django.urls import path
+
+from challenges.judging import api
+
+urlpatterns = [
+    path("challenges/<slug:slug>/results/", api.challenge_results, name="api_challenge_results"),
+]

@@ -1,0 +1,351 @@
+"""Setting up a round's judging: rubric, judges, conflicts of interest and assignments."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from challenges.judging import assignment as planner
+from challenges.judging.models import (
+    Assignment,
+    ConflictOfInterest,
+    Criterion,
+    Judge,
+    JudgeInvitation,
+    Result,
+    Rubric,
+)
+from challenges.judging.permissions import refuse, require_organizer
+from challenges.models import Submission
+
+
+def _ensure_not_frozen(rubric: Rubric) -> None:
+    if rubric.frozen_at is not None:
+        raise ValidationError(_("Scoring has started: the rubric can no longer be changed."))
+
+
+def _ensure_results_open(round_) -> None:
+    if Result.objects.filter(round=round_, published_at__isnull=False).exists():
+        raise ValidationError(_("The results are published and can no longer change."))
+
+
+@transaction.atomic
+def rubric_save(
+    *,
+    round,
+    by,
+    scale_min: Decimal | int = 1,
+    scale_max: Decimal | int = 5,
+    step: Decimal | str = "1",
+    judges_per_entry: int | None = 3,
+    blind: bool = False,
+    hide_links: bool = True,
+    method: str = Rubric.Method.NORMALISED,
+    tie_margin: Decimal | str = "0.02",
+) -> Rubric:
+    """Create or change a round's rubric settings; the scale is fixed once scoring starts."""
+    require_organizer(by, round.challenge, "rubric_save")
+    rubric, _created = Rubric.objects.get_or_create(round=round)
+    scale_min, scale_max, step = Decimal(scale_min), Decimal(scale_max), Decimal(step)
+    if rubric.frozen_at and (scale_min, scale_max, step) != (
+        rubric.scale_min,
+        rubric.scale_max,
+        rubric.step,
+    ):
+        raise ValidationError(_("Scoring has started: the scale can no longer be changed."))
+    if scale_min >= scale_max:
+        raise ValidationError({"scale_max": _("The highest score must be above the lowest.")})
+    if step not in (Decimal("1"), Decimal("0.5")):
+        raise ValidationError({"step": _("Scores go in whole or half points.")})
+    if judges_per_entry is not None and judges_per_entry < 1:
+        raise ValidationError({"judges_per_entry": _("At least one judge per entry.")})
+    if Decimal(tie_margin) < 0:
+        raise ValidationError({"tie_margin": _("The tie margin cannot be negative.")})
+    rubric.scale_min, rubric.scale_max, rubric.step = scale_min, scale_max, step
+    rubric.judges_per_entry = judges_per_entry
+    rubric.blind = blind
+    rubric.hide_links = hide_links
+    rubric.method = method
+    rubric.tie_margin = Decimal(tie_margin)
+    rubric.save()
+    return rubric
+
+
+@transaction.atomic
+def criterion_add(
+    *, rubric: Rubric, by, name: str, weight: Decimal | int | str = 1, description="", guidance=""
+) -> Criterion:
+    require_organizer(by, rubric.round.challenge, "criterion_add")
+    _ensure_not_frozen(rubric)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the criterion a name.")})
+    try:
+        weight = Decimal(str(weight))
+    except ArithmeticError:
+        raise ValidationError({"weight": _("The weight must be a number.")}) from None
+    if not weight.is_finite() or weight <= 0:
+        raise ValidationError({"weight": _("The weight must be a number above zero.")})
+    if rubric.criteria.filter(name=name).exists():
+        raise ValidationError({"name": _("This rubric already has a criterion with that name.")})
+    return Criterion.objects.create(
+        rubric=rubric,
+        name=name,
+        weight=weight,
+        description=description,
+        guidance=guidance,
+        order=rubric.criteria.count(),
+    )
+
+
+@transaction.atomic
+def criterion_delete(*, criterion: Criterion, by) -> None:
+    require_organizer(by, criterion.rubric.round.challenge, "criterion_delete")
+    _ensure_not_frozen(criterion.rubric)
+    criterion.delete()
+
+
+# Judges ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def judge_invite(*, challenge, email: str, by) -> JudgeInvitation:
+    """Invite someone by e-mail; they need not belong to the organization."""
+    require_organizer(by, challenge, "judge_invite")
+    email = email.strip().lower()
+    if not email or "@" not in email:
+        raise ValidationError({"email": _("Enter a valid e-mail address.")})
+    invitation = JudgeInvitation.objects.create(challenge=challenge, email=email, invited_by=by)
+    link = settings.SITE_URL + reverse(
+        "judge_invitation_accept", kwargs={"token": invitation.token}
+    )
+    transaction.on_commit(
+        lambda: send_mail(
+            _("You are invited to judge %(challenge)s") % {"challenge": challenge.title},
+            _("Accept the invitation at %(link)s") % {"link": link},
+            None,
+            [email],
+            fail_silently=False,
+        )
+    )
+    return invitation
+
+
+@transaction.atomic
+def judge_invitation_accept(*, invitation: JudgeInvitation, user) -> Judge:
+    if invitation.status == JudgeInvitation.Status.CANCELLED:
+        raise ValidationError(_("This invitation was cancelled."))
+    judge, _created = Judge.objects.get_or_create(challenge=invitation.challenge, user=user)
+    if judge.status != Judge.Status.ACTIVE:
+        judge.status = Judge.Status.ACTIVE
+        judge.save(update_fields=["status"])
+    invitation.status = JudgeInvitation.Status.ACCEPTED
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["status", "accepted_at"])
+    return judge
+
+
+@transaction.atomic
+def judge_add(*, challenge, user, by) -> Judge:
+    """Seat a user on the panel directly (an organizer who knows them)."""
+    require_organizer(by, challenge, "judge_add")
+    judge, _created = Judge.objects.get_or_create(challenge=challenge, user=user)
+    if judge.status != Judge.Status.ACTIVE:
+        judge.status = Judge.Status.ACTIVE
+        judge.save(update_fields=["status"])
+    return judge
+
+
+def _conflicted_submission_ids(judge: Judge) -> set[int]:
+    conflicts = list(judge.conflicts.all())
+    if not conflicts:
+        return set()
+    condition = Q()
+    for conflict in conflicts:
+        if conflict.team_id:
+            condition |= Q(team_id=conflict.team_id)
+        if conflict.company_id:
+            condition |= Q(team__company_id=conflict.company_id)
+        if conflict.person_id:
+            condition |= Q(team__memberships__user_id=conflict.person_id)
+    return set(
+        Submission.objects.filter(round__challenge_id=judge.challenge_id)
+        .filter(condition)
+        .values_list("pk", flat=True)
+    )
+
+
+def conflicted_pairs(challenge) -> set[tuple[int, int]]:
+    """(judge id, submission id) pairs that must never be assigned."""
+    pairs = set()
+    for judge in Judge.objects.filter(challenge=challenge).prefetch_related("conflicts"):
+        pairs |= {(judge.pk, sid) for sid in _conflicted_submission_ids(judge)}
+    return pairs
+
+
+@transaction.atomic
+def conflict_declare(
+    *,
+    judge: Judge,
+    by,
+    teams=(),
+    companies=(),
+    persons=(),
+    reason: str = "",
+) -> list[ConflictOfInterest]:
+    """Record the judge's conflicts (by the judge, or an organizer on their behalf).
+
+    Declaring, even "none", unlocks the judge's queue. Any assignment to a conflicted entry
+    is removed with its scores (kept in the history).
+    """
+    from challenges.judging.permissions import is_organizer
+
+    if by != judge.user and not is_organizer(by, judge.challenge):
+        refuse(user=by, action="conflict_declare", target=judge)
+    teams = list(teams)
+    if any(team.challenge_id != judge.challenge_id for team in teams):
+        raise ValidationError({"teams": _("Choose teams of this challenge.")})
+    created = [
+        ConflictOfInterest.objects.create(judge=judge, recorded_by=by, reason=reason, **fields)
+        for fields in (
+            [{"team": t} for t in teams]
+            + [{"company": c} for c in companies]
+            + [{"person": p} for p in persons]
+        )
+    ]
+    if by == judge.user and judge.conflicts_declared_at is None:
+        judge.conflicts_declared_at = timezone.now()
+        judge.save(update_fields=["conflicts_declared_at"])
+    conflicted = _conflicted_submission_ids(judge)
+    doomed = Assignment.objects.filter(judge=judge, submission_id__in=conflicted)
+    for assignment in doomed.select_related("submission__round"):
+        _ensure_results_open(assignment.submission.round)
+        for score in assignment.scores.all():
+            score._history_user = by
+            score.delete()
+        assignment._history_user = by
+        assignment.delete()
+    return created
+
+
+# Assignment ------------------------------------------------------------------------------
+
+
+def _entries(round_) -> list[int]:
+    return list(
+        Submission.objects.submitted()
+        .filter(round=round_)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def assignments_generate(*, round, by) -> int:
+    """Fill every entry up to the rubric's judges per entry (or all judges), keeping what is
+    already assigned. Returns how many assignments were added."""
+    require_organizer(by, round.challenge, "assignments_generate")
+    rubric = Rubric.objects.get(round=round)
+    if rubric.locked_at:
+        raise ValidationError(_("Judging is locked."))
+    challenge = round.challenge
+    entries = _entries(round)
+    all_judges = list(Judge.objects.filter(challenge=challenge).order_by("pk"))
+    active = {j.pk for j in all_judges if j.status == Judge.Status.ACTIVE}
+    existing = list(
+        Assignment.objects.filter(submission__round=round).values_list("judge_id", "submission_id")
+    )
+    conflicts = conflicted_pairs(challenge)
+    # A withdrawn judge's finished work still counts for the entry, but they get nothing new.
+    conflicts |= {(j.pk, e) for j in all_judges if j.pk not in active for e in entries}
+    try:
+        plan = planner.assign(
+            judges=[j.pk for j in all_judges],
+            entries=entries,
+            per_entry=rubric.judges_per_entry,
+            conflicts=conflicts,
+            keep=existing,
+        )
+    except planner.AssignmentImpossible as error:
+        titles = ", ".join(
+            Submission.objects.filter(pk__in=error.entries).values_list("title", flat=True)
+        )
+        raise ValidationError(
+            _("Not enough judges without a conflict (%(needed)s needed) for: %(entries)s")
+            % {"needed": error.needed, "entries": titles}
+        ) from None
+    have = set(existing)
+    new = [
+        Assignment(judge_id=j, submission_id=e)
+        for e, judges in plan.items()
+        for j in judges
+        if (j, e) not in have
+    ]
+    for assignment in new:
+        assignment._history_user = by
+        assignment.save()
+    return len(new)
+
+
+@transaction.atomic
+def judge_withdraw(*, judge: Judge, by) -> int:
+    """Take a judge off the panel: their unfinished entries go to others. Returns how many
+    assignments were re-made."""
+    require_organizer(by, judge.challenge, "judge_withdraw")
+    judge.status = Judge.Status.WITHDRAWN
+    judge.save(update_fields=["status"])
+    unfinished = Assignment.objects.filter(judge=judge).exclude(status=Assignment.Status.SUBMITTED)
+    rounds = {a.submission.round for a in unfinished.select_related("submission__round")}
+    for assignment in unfinished:
+        assignment._history_user = by
+        assignment.delete()
+    added = 0
+    for round_ in rounds:
+        if Rubric.objects.filter(round=round_, locked_at__isnull=True).exists():
+            added += assignments_generate(round=round_, by=by)
+    return added
+
+
+@transaction.atomic
+def assignment_add(*, judge: Judge, submission, by) -> Assignment:
+    """An organizer's manual adjustment; a conflict still wins."""
+    require_organizer(by, judge.challenge, "assignment_add")
+    if submission.round.challenge_id != judge.challenge_id:
+        raise ValidationError(_("The entry belongs to another challenge."))
+    if submission.pk in _conflicted_submission_ids(judge):
+        raise ValidationError(_("This judge declared a conflict with that team."))
+    assignment, _created = Assignment.objects.get_or_create(judge=judge, submission=submission)
+    return assignment
+
+
+@transaction.atomic
+def assignment_remove(*, assignment: Assignment, by) -> None:
+    require_organizer(by, assignment.judge.challenge, "assignment_remove")
+    _ensure_results_open(assignment.submission.round)
+    assignment._history_user = by
+    assignment.delete()
+
+
+@transaction.atomic
+def judging_lock(*, rubric: Rubric, by) -> Rubric:
+    require_organizer(by, rubric.round.challenge, "judging_lock")
+    rubric.locked_at = rubric.locked_at or timezone.now()
+    rubric.save(update_fields=["locked_at"])
+    return rubric
+
+
+@transaction.atomic
+def judging_unlock(*, rubric: Rubric, by) -> Rubric:
+    require_organizer(by, rubric.round.challenge, "judging_unlock")
+    _ensure_results_open(rubric.round)
+    rubric.locked_at = None
+    rubric.save(update_fields=["locked_at"])
+    return rubric

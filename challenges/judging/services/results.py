@@ -1,0 +1,182 @@
+"""Results: ties, awards, feedback, publication (a frozen snapshot) and the public vote."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from challenges.judging import aggregation
+from challenges.judging.models import Award, PeoplesChoice, Result, Rubric, Vote
+from challenges.judging.permissions import refuse, require_organizer
+from challenges.judging.selectors import round_standings
+
+# Fields of a snapshot entry that only the team itself and the organizers may read.
+PRIVATE_ENTRY_FIELDS = ("feedback",)
+
+
+def _open_result(round_, *, by, action: str) -> Result:
+    require_organizer(by, round_.challenge, action)
+    result, _created = Result.objects.select_for_update().get_or_create(round=round_)
+    if result.is_published:
+        refuse(
+            user=by,
+            action=f"{action}_published",
+            target=result,
+            message=_("The results are published and can no longer change."),
+        )
+    return result
+
+
+@transaction.atomic
+def result_tie_order_set(*, round, by, order: list[int]) -> Result:
+    """The panel's decision inside tie groups: the entries' ids, best first."""
+    result = _open_result(round, by=by, action="result_tie_order_set")
+    known = set(round.submissions.values_list("pk", flat=True))
+    if not set(order) <= known or len(set(order)) != len(order):
+        raise ValidationError({"order": _("List each entry of this round at most once.")})
+    result.tie_order = list(order)
+    result._history_user = by
+    result.save()
+    return result
+
+
+@transaction.atomic
+def award_set(
+    *, round, submission, by, kind: str = "", prize: str = "", feedback: str = ""
+) -> Award:
+    result = _open_result(round, by=by, action="award_set")
+    if submission.round_id != round.pk:
+        raise ValidationError(_("The entry belongs to another round."))
+    if kind not in Award.Kind.values:
+        raise ValidationError({"kind": _("Choose one of the listed awards.")})
+    award, _created = Award.objects.update_or_create(
+        result=result,
+        submission=submission,
+        defaults={"kind": kind, "prize": prize.strip(), "feedback": feedback.strip()},
+    )
+    return award
+
+
+@transaction.atomic
+def result_publish(*, round, by) -> Result:
+    """Freeze the ranking, awards and feedback into a snapshot that names the method."""
+    result = _open_result(round, by=by, action="result_publish")
+    rubric = Rubric.objects.get(round=round)
+    if rubric.locked_at is None:
+        raise ValidationError(_("Lock judging before publishing the results."))
+    standings = round_standings(round=round, tie_order=result.tie_order)
+    if not standings.rows:
+        raise ValidationError(_("No entry has submitted scores yet."))
+    awards = {a.submission_id: a for a in result.awards.all()}
+    groups: dict[int, set[str]] = {}
+    for row in standings.rows:
+        if row.ranked.tied:
+            kind = awards[row.submission.pk].kind if row.submission.pk in awards else ""
+            groups.setdefault(row.ranked.tie_group, set()).add(kind)
+    undecided = [g for g, kinds in groups.items() if len(kinds) > 1]
+    if undecided:
+        raise ValidationError(
+            _("Entries tied for different awards: decide their order before publishing.")
+        )
+    criteria = list(rubric.criteria.all())
+    entries = []
+    for row in standings.rows:
+        award = awards.get(row.submission.pk)
+        entries.append(
+            {
+                "id": row.submission.pk,
+                "title": row.submission.title,
+                "team": row.submission.team.name,
+                "rank": row.ranked.rank,
+                "raw": round_score(row.ranked.raw),
+                "normalised": round_score(row.ranked.normalised),
+                "tied": row.ranked.tied,
+                "judges": row.ranked.judges,
+                "award": award.kind if award else "",
+                "prize": award.prize if award else "",
+                "feedback": award.feedback if award else "",
+                "criteria": [
+                    {"name": c.name, "mean": round_score(row.criteria.get(c.pk))} for c in criteria
+                ],
+            }
+        )
+    result.snapshot = {
+        "method": rubric.method,
+        "method_note": (
+            "per-judge z-scores shrunk toward the pooled mean and spread "
+            f"(prior strength {aggregation.DEFAULT_PRIOR_STRENGTH:g}), mapped to the scale"
+            if rubric.method == Rubric.Method.NORMALISED
+            else "raw weighted mean of the judges' scores"
+        ),
+        "scale": [float(rubric.scale_min), float(rubric.scale_max)],
+        "tie_margin": float(rubric.tie_margin),
+        "criteria": [{"name": c.name, "weight": float(c.weight)} for c in criteria],
+        "entries": entries,
+    }
+    result.published_at = timezone.now()
+    result.published_by = by
+    result._history_user = by
+    result.save()
+    challenge = round.challenge
+    challenge.results_published_at = result.published_at
+    challenge.save(update_fields=["results_published_at"])
+    return result
+
+
+def round_score(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def public_snapshot(result: Result) -> dict:
+    """The published snapshot without what only each team may read."""
+    snapshot = dict(result.snapshot)
+    snapshot["entries"] = [
+        {k: v for k, v in e.items() if k not in PRIVATE_ENTRY_FIELDS}
+        for e in snapshot.get("entries", [])
+    ]
+    snapshot["published_at"] = result.published_at.isoformat() if result.published_at else None
+    return snapshot
+
+
+# People's choice ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def peoples_choice_open(*, challenge, by, opens_at, closes_at) -> PeoplesChoice:
+    require_organizer(by, challenge, "peoples_choice_open")
+    if opens_at >= closes_at:
+        raise ValidationError({"closes_at": _("Voting must close after it opens.")})
+    vote, _created = PeoplesChoice.objects.update_or_create(
+        challenge=challenge, defaults={"opens_at": opens_at, "closes_at": closes_at}
+    )
+    return vote
+
+
+def _verified(user) -> bool:
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+@transaction.atomic
+def vote_cast(*, challenge, submission, user) -> Vote:
+    """One vote per signed-in user with a verified e-mail per challenge."""
+    if user is None or not user.is_authenticated:
+        refuse(user=user, action="vote_cast", target=challenge)
+    if not _verified(user):
+        raise ValidationError(_("Verify your e-mail address before voting."))
+    window = PeoplesChoice.objects.filter(challenge=challenge).first()
+    now = timezone.now()
+    if window is None or not (window.opens_at <= now <= window.closes_at):
+        raise ValidationError(_("The public vote is not open."))
+    if submission.round.challenge_id != challenge.pk or submission.status != "submitted":
+        raise ValidationError(_("This entry is not part of the vote."))
+    if Vote.objects.filter(challenge=challenge, user=user).exists():
+        raise ValidationError(_("You have already voted in this challenge."))
+    try:
+        with transaction.atomic():
+            return Vote.objects.create(challenge=challenge, submission=submission, user=user)
+    except IntegrityError:  # a second request raced past the check above
+        raise ValidationError(_("You have already voted in this challenge.")) from None

@@ -1,0 +1,475 @@
+"""Judging pages: the judge's queue and scoring form, the organizers' panel and results,
+the team's own scores, the public results and the pilots."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from challenges.judging import selectors
+from challenges.judging.models import (
+    Assignment,
+    Award,
+    Criterion,
+    Judge,
+    JudgeInvitation,
+    PeoplesChoice,
+    Pilot,
+    Result,
+    Rubric,
+    Vote,
+)
+from challenges.judging.permissions import (
+    is_organizer,
+    is_team_member,
+    judge_of,
+    refuse,
+    require_organizer,
+)
+from challenges.judging.services import panel, results, scoring
+from challenges.models import Challenge, Round, Submission, Team
+
+
+def _challenge(request: HttpRequest, slug: str) -> Challenge:
+    return get_object_or_404(Challenge.objects.visible_to(request.user), slug=slug)
+
+
+def _errors(error: ValidationError) -> list[str]:
+    return error.messages
+
+
+# Judges -----------------------------------------------------------------------------------
+
+
+@login_required
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = get_object_or_404(JudgeInvitation.objects.select_related("challenge"), token=token)
+    if request.method == "POST":
+        try:
+            panel.judge_invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(_errors(error)))
+        else:
+            return redirect("judge_conflicts", slug=invitation.challenge.slug)
+    return render(request, "challenges/judging/invitation_accept.html", {"invitation": invitation})
+
+
+def _judge_or_refuse(request: HttpRequest, challenge: Challenge) -> Judge:
+    judge = judge_of(request.user, challenge)
+    if judge is None:
+        refuse(user=request.user, action="judge_page", target=challenge)
+    return judge
+
+
+@login_required
+def judge_queue(request: HttpRequest, slug: str) -> HttpResponse:
+    challenge = get_object_or_404(Challenge, slug=slug)
+    judge = _judge_or_refuse(request, challenge)
+    if judge.conflicts_declared_at is None:
+        return redirect("judge_conflicts", slug=slug)
+    queue = selectors.judge_queue(judge=judge)
+    return render(
+        request,
+        "challenges/judging/judge_queue.html",
+        {"challenge": challenge, "queue": queue, "rubrics": _rubrics(challenge)},
+    )
+
+
+def _rubrics(challenge: Challenge) -> dict[int, Rubric]:
+    return {r.round_id: r for r in Rubric.objects.filter(round__challenge=challenge)}
+
+
+@login_required
+def judge_conflicts(request: HttpRequest, slug: str) -> HttpResponse:
+    challenge = get_object_or_404(Challenge, slug=slug)
+    judge = _judge_or_refuse(request, challenge)
+    teams = list(
+        Team.objects.filter(challenge=challenge, submissions__status="submitted")
+        .select_related("company")
+        .distinct()
+    )
+    companies = {team.company.pk: team.company for team in teams if team.company}
+    if request.method == "POST":
+        chosen = {int(pk) for pk in request.POST.getlist("teams") if pk.isdigit()}
+        chosen_companies = {int(pk) for pk in request.POST.getlist("companies") if pk.isdigit()}
+        panel.conflict_declare(
+            judge=judge,
+            by=request.user,
+            teams=[team for team in teams if team.pk in chosen],
+            companies=[c for pk, c in companies.items() if pk in chosen_companies],
+            reason=request.POST.get("reason", ""),
+        )
+        messages.success(request, _("Thank you: your conflicts of interest are recorded."))
+        return redirect("judge_queue", slug=slug)
+    conflicts = list(judge.conflicts.all())
+    context = {
+        "challenge": challenge,
+        "judge": judge,
+        "teams": teams,
+        "companies": companies.values(),
+        "declared": {c.team_id for c in conflicts},
+        "declared_companies": {c.company_id for c in conflicts},
+    }
+    return render(request, "challenges/judging/judge_conflicts.html", context)
+
+
+@login_required
+def judge_score(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    challenge = get_object_or_404(Challenge, slug=slug)
+    judge = _judge_or_refuse(request, challenge)
+    assignment = Assignment.objects.filter(judge=judge, submission_id=pk).first()
+    if assignment is None:
+        refuse(user=request.user, action="score_unassigned", target=f"submission:{pk}")
+    if judge.conflicts_declared_at is None:
+        return redirect("judge_conflicts", slug=slug)
+    submission = Submission.objects.select_related("team__company", "round").get(pk=pk)
+    rubric = get_object_or_404(Rubric, round=submission.round)
+    criteria = list(rubric.criteria.all())
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        values = {c.pk: request.POST.get(f"criterion_{c.pk}", "") for c in criteria}
+        comments = {c.pk: request.POST.get(f"comment_{c.pk}", "") for c in criteria}
+        try:
+            scoring.scores_save(
+                assignment=assignment,
+                by=request.user,
+                values=values,
+                comments=comments,
+                comment=request.POST.get("comment", ""),
+                submit=request.POST.get("action") == "submit",
+            )
+        except ValidationError as error:
+            errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+            status = 400
+        else:
+            if request.POST.get("action") == "submit":
+                messages.success(request, _("Scores submitted."))
+                return redirect("judge_queue", slug=slug)
+            messages.success(request, _("Draft saved."))
+            return redirect("judge_score", slug=slug, pk=pk)
+        posted = {(c.pk): (values[c.pk], comments[c.pk]) for c in criteria}
+    else:
+        saved = {s.criterion_id: s for s in assignment.scores.all()}
+        posted = {
+            c.pk: (
+                saved[c.pk].value.normalize() if c.pk in saved else "",
+                saved[c.pk].comment if c.pk in saved else "",
+            )
+            for c in criteria
+        }
+    rows = [
+        {
+            "criterion": c,
+            "value": posted[c.pk][0],
+            "comment": posted[c.pk][1],
+            "errors": errors.get(f"criterion_{c.pk}", []),
+        }
+        for c in criteria
+    ]
+    assignment.refresh_from_db()
+    others = []
+    if assignment.status == Assignment.Status.SUBMITTED:
+        others = [
+            s
+            for s in selectors.scores_for_entry(user=request.user, submission=submission)
+            if s.assignment_id != assignment.pk
+        ]
+    context = {
+        "challenge": challenge,
+        "submission": submission,
+        "assignment": assignment,
+        "rubric": rubric,
+        "rows": rows,
+        "form_errors": errors.get("", []) + errors.get("__all__", []),
+        "others": others,
+        "comment": request.POST.get("comment", assignment.comment),
+    }
+    return render(request, "challenges/judging/judge_score.html", context, status=status)
+
+
+# Organizers ------------------------------------------------------------------------------
+
+
+def _round(challenge: Challenge, number: int) -> Round:
+    return get_object_or_404(Round, challenge=challenge, number=number)
+
+
+def _organizer_challenge(request: HttpRequest, slug: str, action: str) -> Challenge:
+    challenge = _challenge(request, slug)
+    require_organizer(request.user, challenge, action)
+    return challenge
+
+
+@login_required
+def judging_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    challenge = _organizer_challenge(request, slug, "judging_manage")
+    round_ = _round(challenge, number)
+    rubric = Rubric.objects.filter(round=round_).first()
+    if request.method == "POST":
+        try:
+            _manage_action(request, challenge, round_, rubric)
+        except ValidationError as error:
+            for message in _errors(error):
+                messages.error(request, message)
+        return redirect("judging_manage", slug=slug, number=number)
+    context = {
+        "challenge": challenge,
+        "round": round_,
+        "rubric": rubric,
+        "criteria": rubric.criteria.all() if rubric else [],
+        "judges": selectors.judge_progress(round=round_),
+        "invitations": challenge.judge_invitations.filter(status=JudgeInvitation.Status.PENDING),
+        "teams": Team.objects.filter(challenge=challenge),
+        "methods": Rubric.Method.choices,
+        "entries": Submission.objects.submitted().filter(round=round_).order_by("pk"),
+    }
+    return render(request, "challenges/judging/judging_manage.html", context)
+
+
+def _manage_action(request, challenge, round_, rubric) -> None:
+    action = request.POST.get("action")
+    post = request.POST
+    by = request.user
+    if action == "rubric":
+        per_entry = post.get("judges_per_entry", "").strip()
+        panel.rubric_save(
+            round=round_,
+            by=by,
+            scale_min=post.get("scale_min") or 1,
+            scale_max=post.get("scale_max") or 5,
+            step=post.get("step") or "1",
+            judges_per_entry=int(per_entry) if per_entry.isdigit() else None,
+            blind=bool(post.get("blind")),
+            hide_links=bool(post.get("hide_links")),
+            method=post.get("method") or Rubric.Method.NORMALISED,
+            tie_margin=post.get("tie_margin") or "0.02",
+        )
+        messages.success(request, _("Rubric saved."))
+        return
+    if rubric is None:
+        raise ValidationError(_("Save the rubric settings first."))
+    if action == "criterion_add":
+        panel.criterion_add(
+            rubric=rubric,
+            by=by,
+            name=post.get("name", ""),
+            weight=post.get("weight") or "1",
+            description=post.get("description", ""),
+            guidance=post.get("guidance", ""),
+        )
+    elif action == "criterion_delete":
+        panel.criterion_delete(
+            criterion=get_object_or_404(Criterion, rubric=rubric, pk=post.get("criterion")),
+            by=by,
+        )
+    elif action == "invite":
+        panel.judge_invite(challenge=challenge, email=post.get("email", ""), by=by)
+        messages.success(request, _("Invitation sent."))
+    elif action == "conflict":
+        judge = get_object_or_404(Judge, challenge=challenge, pk=post.get("judge"))
+        team = get_object_or_404(Team, challenge=challenge, pk=post.get("team"))
+        panel.conflict_declare(judge=judge, by=by, teams=[team], reason=post.get("reason", ""))
+        messages.success(request, _("Conflict recorded."))
+    elif action == "withdraw":
+        judge = get_object_or_404(Judge, challenge=challenge, pk=post.get("judge"))
+        panel.judge_withdraw(judge=judge, by=by)
+        messages.success(request, _("Judge withdrawn; their entries were reassigned."))
+    elif action == "assign":
+        added = panel.assignments_generate(round=round_, by=by)
+        messages.success(request, _("%(n)s assignments added.") % {"n": added})
+    elif action in ("assignment_add", "assignment_remove"):
+        judge = get_object_or_404(Judge, challenge=challenge, pk=post.get("judge"))
+        submission = get_object_or_404(Submission, round=round_, pk=post.get("submission"))
+        if action == "assignment_add":
+            panel.assignment_add(judge=judge, submission=submission, by=by)
+        else:
+            panel.assignment_remove(
+                assignment=get_object_or_404(Assignment, judge=judge, submission=submission),
+                by=by,
+            )
+        messages.success(request, _("Saved."))
+    elif action == "lock":
+        panel.judging_lock(rubric=rubric, by=by)
+        messages.success(request, _("Judging locked."))
+    elif action == "unlock":
+        panel.judging_unlock(rubric=rubric, by=by)
+        messages.success(request, _("Judging unlocked."))
+    elif action == "vote":
+        opens = parse_datetime(post.get("opens_at", ""))
+        closes = parse_datetime(post.get("closes_at", ""))
+        if opens is None or closes is None:
+            raise ValidationError(_("Give the vote's opening and closing times."))
+        results.peoples_choice_open(challenge=challenge, by=by, opens_at=opens, closes_at=closes)
+    else:
+        raise ValidationError(_("Unknown action."))
+
+
+@login_required
+def results_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    challenge = _organizer_challenge(request, slug, "results_manage")
+    round_ = _round(challenge, number)
+    if not Rubric.objects.filter(round=round_).exists():
+        raise Http404
+    result = Result.objects.filter(round=round_).first()
+    if request.method == "POST":
+        try:
+            _results_action(request, round_)
+        except ValidationError as error:
+            for message in _errors(error):
+                messages.error(request, message)
+        return redirect("results_manage", slug=slug, number=number)
+    method = request.GET.get("method")
+    standings = selectors.round_standings(
+        round=round_, method=method if method in Rubric.Method.values else None
+    )
+    awards = {a.submission_id: a for a in result.awards.all()} if result else {}
+    context = {
+        "challenge": challenge,
+        "round": round_,
+        "result": result,
+        "standings": standings,
+        "rows": [(row, awards.get(row.submission.pk)) for row in standings.rows],
+        "award_kinds": Award.Kind.choices,
+        "criteria": list(standings.rubric.criteria.all()),
+        "votes": Vote.objects.filter(challenge=challenge).count(),
+    }
+    return render(request, "challenges/judging/results_manage.html", context)
+
+
+def _results_action(request, round_) -> None:
+    post, by = request.POST, request.user
+    action = post.get("action")
+    if action == "award":
+        submission = get_object_or_404(Submission, round=round_, pk=post.get("submission"))
+        results.award_set(
+            round=round_,
+            submission=submission,
+            by=by,
+            kind=post.get("kind", ""),
+            prize=post.get("prize", ""),
+            feedback=post.get("feedback", ""),
+        )
+        messages.success(request, _("Saved."))
+    elif action == "ties":
+        order = [
+            int(pk) for pk in post.get("order", "").replace(" ", "").split(",") if pk.isdigit()
+        ]
+        results.result_tie_order_set(round=round_, by=by, order=order)
+        messages.success(request, _("Tie order saved."))
+    elif action == "publish":
+        results.result_publish(round=round_, by=by)
+        messages.success(request, _("Results published."))
+    else:
+        raise ValidationError(_("Unknown action."))
+
+
+@login_required
+def results_export(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    challenge = _organizer_challenge(request, slug, "results_export")
+    round_ = _round(challenge, number)
+    response = HttpResponse(
+        "\ufeff" + selectors.scores_csv(round=round_), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{slug}-round-{number}-scores.csv"'
+    return response
+
+
+# Public and teams -------------------------------------------------------------------------
+
+
+def results_public(request: HttpRequest, slug: str) -> HttpResponse:
+    challenge = _challenge(request, slug)
+    published = Result.objects.filter(
+        round__challenge=challenge, published_at__isnull=False
+    ).select_related("round")
+    my_teams = (
+        Team.objects.filter(challenge=challenge, memberships__user=request.user)
+        if request.user.is_authenticated
+        else Team.objects.none()
+    )
+    window = PeoplesChoice.objects.filter(challenge=challenge).first()
+    context = {
+        "challenge": challenge,
+        "results": [(r, results.public_snapshot(r)) for r in published],
+        "my_teams": my_teams,
+        "vote_window": window,
+        "vote_entries": Submission.objects.submitted().filter(round__challenge=challenge)
+        if window
+        else [],
+        "my_vote": Vote.objects.filter(challenge=challenge, user=request.user).first()
+        if request.user.is_authenticated
+        else None,
+        "is_organizer": is_organizer(request.user, challenge),
+    }
+    return render(request, "challenges/judging/results_public.html", context)
+
+
+@login_required
+def team_scores(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
+    challenge = _challenge(request, slug)
+    team = get_object_or_404(Team, challenge=challenge, slug=team_slug)
+    if not is_team_member(request.user, team):
+        refuse(user=request.user, action="team_scores", target=team)
+    feedback = selectors.team_feedback(user=request.user, team=team)
+    return render(
+        request,
+        "challenges/judging/team_scores.html",
+        {"challenge": challenge, "team": team, "feedback": feedback},
+    )
+
+
+@login_required
+@require_POST
+def vote(request: HttpRequest, slug: str) -> HttpResponse:
+    challenge = _challenge(request, slug)
+    submission = get_object_or_404(
+        Submission, round__challenge=challenge, pk=request.POST.get("submission") or 0
+    )
+    try:
+        results.vote_cast(challenge=challenge, submission=submission, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(_errors(error)))
+        return redirect("results_public", slug=slug)
+    messages.success(request, _("Thank you for voting."))
+    return redirect("results_public", slug=slug)
+
+
+def pilot_list(request: HttpRequest) -> HttpResponse:
+    pilots = (
+        Pilot.objects.public()
+        .select_related("host_agency__parent", "challenge")
+        .prefetch_related("measures")
+    )
+    status = request.GET.get("status")
+    if status in Pilot.Status.values:
+        pilots = pilots.filter(status=status)
+    return render(
+        request,
+        "challenges/judging/pilot_list.html",
+        {"pilots": pilots, "statuses": Pilot.Status.choices, "status": status},
+    )
+
+
+def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    pilot = get_object_or_404(
+        Pilot.objects.public().select_related("host_agency", "challenge", "submission__team"),
+        slug=slug,
+    )
+    return render(
+        request,
+        "challenges/judging/pilot_detail.html",
+        {
+            "pilot": pilot,
+            "milestones": pilot.milestones.all(),
+            "measures": pilot.measures.all(),
+            "updates": pilot.updates.all(),
+            "datasets": pilot.datasets.all(),
+        },
+    )

@@ -1,0 +1,1 @@
+"""Interoperability: CKAN's Action API, DCAT catalogs and harvesting other portals."""

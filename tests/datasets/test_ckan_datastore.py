@@ -1,0 +1,151 @@
+"""CKAN's datastore_search over the same query layer as the row API."""
+
+import json
+
+import pytest
+from ckanapi import RemoteCKAN
+from ckanapi.errors import NotFound, ValidationError
+from knox.models import AuthToken
+
+from datasets.models import ResourceVersion
+from tests.datasets.conftest import COLUMNS, ROWS
+from tests.datasets.datastore_tables import make_version
+from tests.factories import MembershipFactory, ResourceFactory, seed_themes_and_licenses
+
+pytestmark = pytest.mark.django_db
+
+
+def search(client, **params):
+    body = {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in params.items()}
+    return client.get("/api/3/action/datastore_search", body, HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ckanapi_datastore_search(live_server):
+    seed_themes_and_licenses()
+    resource = ResourceFactory(dataset__name="facilities")
+    make_version(resource, COLUMNS, ROWS)
+    ckan = RemoteCKAN(live_server.url)
+
+    result = ckan.action.datastore_search(resource_id=str(resource.pk), limit=2)
+
+    assert [f["id"] for f in result["fields"]][:3] == ["_id", "name", "district"]
+    assert result["fields"][0]["type"] == "int"
+    assert {f["id"]: f["type"] for f in result["fields"]}["opened"] == "date"
+    assert result["total"] == 6
+    assert (result["limit"], result["offset"]) == (2, 0)
+    assert [r["_id"] for r in result["records"]] == [1, 2]
+    assert result["records"][0]["name"] == "大安森林公園"
+    assert "offset=2" in result["_links"]["next"]
+    assert result["_links"]["start"].startswith("/api/3/action/datastore_search?resource_id=")
+
+
+def test_filters_lists_mean_in_sort_fields_and_q(client, facilities):
+    body = search(
+        client,
+        resource_id=str(facilities.pk),
+        filters={"district": ["大安區", "松山區"]},
+        sort="visitors desc",
+        fields="name,visitors",
+    ).json()["result"]
+    assert [r["name"] for r in body["records"]] == [
+        "松山機場",
+        "大安森林公園",
+        "臺北市立圖書館總館",
+    ]
+    assert [f["id"] for f in body["fields"]] == ["name", "visitors"]
+    assert body["total"] == 3
+
+    equal = search(client, resource_id=str(facilities.pk), filters={"district": "信義區"})
+    assert equal.json()["result"]["total"] == 2
+
+    words = search(client, resource_id=str(facilities.pk), q="Observatory").json()["result"]
+    assert [r["name"] for r in words["records"]] == ["Taipei 101 Observatory"]
+
+    in_column = search(client, resource_id=str(facilities.pk), q={"name": "機場"})
+    assert [r["name"] for r in in_column.json()["result"]["records"]] == ["松山機場"]
+
+
+def test_records_formats_and_total(client, facilities):
+    lists = search(
+        client, resource_id=str(facilities.pk), fields="_id,district", limit=2,
+        records_format="lists", include_total="false",
+    ).json()["result"]  # fmt: skip
+    assert lists["records"] == [[1, "大安區"], [2, "大安區"]]
+    assert "total" not in lists
+    csv_text = search(
+        client, resource_id=str(facilities.pk), fields="_id,district", limit=2, records_format="csv"
+    ).json()["result"]["records"]
+    assert csv_text.splitlines() == ["1,大安區", "2,大安區"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "words"),
+    [
+        ({"filters": {"colour": "red"}}, "filters", "colour"),
+        ({"filters": {"visitors": "many"}}, "filters", "many"),
+        ({"sort": "nothing desc"}, "sort", "nothing"),
+        ({"fields": "name,ghost"}, "fields", "ghost"),
+        ({"limit": 100000}, "limit", "10000"),
+        ({"filters": "not json"}, "filters", "JSON"),
+    ],
+)
+def test_bad_queries_are_validation_errors_naming_the_problem(
+    client, facilities, params, field, words
+):
+    response = search(client, resource_id=str(facilities.pk), **params)
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["__type"] == "Validation Error"
+    assert words in " ".join(error[field])
+
+
+def test_private_and_held_back_tables_stay_hidden(client, facilities, member, org):
+    dataset = facilities.dataset
+    dataset.organization = org
+    dataset.private = True
+    dataset.save()
+    assert search(client, resource_id=str(facilities.pk)).status_code == 404
+    key = AuthToken.objects.create(user=member)[1]
+    as_member = client.get(
+        "/api/3/action/datastore_search",
+        {"resource_id": str(facilities.pk)},
+        HTTP_AUTHORIZATION=key,
+    )
+    assert as_member.json()["result"]["total"] == 6
+
+    dataset.private = False
+    dataset.save()
+    ResourceVersion.objects.filter(resource=facilities).update(
+        personal_data=ResourceVersion.PersonalData.FLAGGED
+    )
+    assert search(client, resource_id=str(facilities.pk)).status_code == 404
+    assert as_member.status_code == 200
+
+
+def test_missing_table_or_resource_is_not_found(client):
+    without_table = ResourceFactory()
+    for resource_id in (str(without_table.pk), "not-a-uuid"):
+        response = search(client, resource_id=resource_id)
+        assert response.status_code == 404
+        assert response.json()["error"]["__type"] == "Not Found Error"
+    missing = search(client)
+    assert missing.status_code == 409
+    assert missing.json()["error"]["resource_id"] == ["Missing value"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ckanapi_sees_the_same_errors(live_server):
+    seed_themes_and_licenses()
+    resource = ResourceFactory()
+    make_version(resource, COLUMNS, ROWS)
+    ckan = RemoteCKAN(live_server.url)
+    with pytest.raises(ValidationError):
+        ckan.action.datastore_search(resource_id=str(resource.pk), filters={"ghost": 1})
+    with pytest.raises(NotFound):
+        ckan.action.datastore_search(resource_id=str(ResourceFactory().pk))
+    key = AuthToken.objects.create(user=MembershipFactory().user)[1]
+    with pytest.raises(NotFound):
+        RemoteCKAN(live_server.url, apikey=key).action.datastore_search(
+            resource_id=str(ResourceFactory(dataset__private=True).pk)
+        )

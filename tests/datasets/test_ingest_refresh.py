@@ -1,0 +1,114 @@
+"""Scheduled refresh of linked files: new content makes a version, unchanged content
+does not, failures reach the organization's editors."""
+
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from datasets.ingest.refresh import resources_due, resources_refresh_due
+from datasets.models import IngestJob
+from tests.datasets.ingest_helpers import rows_of
+from tests.factories import DatasetFactory, MembershipFactory, ResourceFactory
+
+pytestmark = pytest.mark.django_db
+
+STATE = {"body": b"a\n1\n", "etag": '"v1"', "status": 200, "requests": 0}
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        STATE["requests"] += 1
+        if STATE["status"] != 200:
+            self.send_response(STATE["status"])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if STATE["etag"] and self.headers.get("If-None-Match") == STATE["etag"]:
+            self.send_response(304)
+            self.end_headers()
+            return
+        self.send_response(200)
+        if STATE["etag"]:
+            self.send_header("ETag", STATE["etag"])
+        self.send_header("Content-Length", str(len(STATE["body"])))
+        self.end_headers()
+        self.wfile.write(STATE["body"])
+
+    def log_message(self, *args):
+        pass
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+
+@pytest.fixture
+def linked(settings):
+    httpd = Server(("127.0.0.1", 0), Handler)
+    port = httpd.server_address[1]
+    settings.INGEST_FETCH_ALLOWED_ADDRESSES = [("127.0.0.1", port)]
+    settings.LANGUAGE_CODE = "en"
+    STATE.update(body=b"a\n1\n", etag='"v1"', status=200, requests=0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    dataset = DatasetFactory(update_frequency="DAILY")
+    resource = ResourceFactory(
+        dataset=dataset, url_type="link", url=f"http://127.0.0.1:{port}/x.csv"
+    )
+    yield resource
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def age(resource, **delta):
+    resource.refresh_from_db()
+    resource.last_fetched_at = timezone.now() - timedelta(**delta)
+    resource.save(update_fields=["last_fetched_at"])
+
+
+def test_due_link_is_fetched_and_unchanged_content_makes_no_new_version(linked):
+    [job] = resources_refresh_due()
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    linked.refresh_from_db()
+    assert rows_of(linked.current_version) == [{"a": 1}]
+    assert resources_due().count() == 0  # fetched just now, daily frequency
+
+    age(linked, days=2)
+    [job] = resources_refresh_due()
+    assert job.stage == "unchanged"  # 304 Not Modified on the ETag
+
+    STATE["etag"] = ""  # no validators any more: the sha256 decides
+    age(linked, days=2)
+    [job] = resources_refresh_due()
+    assert job.stage == "unchanged"
+
+    STATE["body"] = b"a\n2\n"
+    age(linked, days=2)
+    [job] = resources_refresh_due()
+    linked.refresh_from_db()
+    assert job.stage == "done"
+    assert linked.versions.count() == 2
+    assert rows_of(linked.current_version) == [{"a": 2}]
+
+
+def test_failed_refresh_emails_the_editors_and_keeps_the_version(linked):
+    resources_refresh_due()
+    linked.refresh_from_db()
+    live = linked.current_version
+    editor = MembershipFactory(organization=linked.dataset.organization, role="editor").user
+    MembershipFactory(organization=linked.dataset.organization, role="member")
+    STATE["status"] = 500
+    age(linked, days=2)
+
+    [job] = resources_refresh_due()
+
+    assert job.status == IngestJob.Status.FAILED
+    linked.refresh_from_db()
+    assert linked.current_version == live
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [editor.email]
+    assert "500" in mail.outbox[0].body

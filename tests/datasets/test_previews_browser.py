@@ -1,0 +1,58 @@
+"""A visitor explores a dataset in a real browser: table, chart and map."""
+
+import pytest
+
+from tests.datasets.conftest import COLUMNS, ROWS
+from tests.datasets.datastore_tables import make_version
+from tests.factories import ResourceFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_sort_filter_chart_and_map_on_the_dataset_page(browser_page, live_server):
+    resource = ResourceFactory(name_en="Facilities", dataset__name="city-facilities")
+    make_version(resource, COLUMNS, ROWS)
+    page = browser_page
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    page.goto(f"{live_server.url}/en/datasets/city-facilities/")
+    table = page.locator(".preview-table")
+    table.locator(".tabulator-row").first.wait_for()
+    assert table.locator(".tabulator-row").count() == 6
+    assert page.locator(".preview-total").inner_text() == "6 rows"
+
+    # Sort with the keyboard-friendly form: most visitors first.
+    page.get_by_label("Sort by").select_option(label="人次")
+    page.get_by_label("Direction").select_option("desc")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_function(
+        "() => document.querySelector('.preview-table .tabulator-row [tabulator-field=name]')"
+        ".textContent === '松山機場'"
+    )
+
+    # Filter a column from its header.
+    district_filter = page.get_by_placeholder("Filter 行政區")
+    district_filter.fill("大安")
+    district_filter.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.preview-table .tabulator-row').length === 2"
+    )
+    assert page.locator(".preview-total").inner_text() == "2 rows"
+
+    # Draw a chart: visitors summed per district.
+    page.get_by_role("tab", name="Chart").click()
+    page.get_by_label("Chart type").select_option("bar")
+    page.get_by_label("X axis").select_option(label="行政區")
+    page.get_by_label("Aggregate").select_option("sum")
+    page.get_by_label("Y axis").select_option(label="人次")
+    page.get_by_role("button", name="Draw chart").click()
+    page.locator(".preview-chart svg .mark-rect path").first.wait_for()
+    assert page.get_by_role("button", name="Download PNG").is_visible()
+
+    # The map shows the places that have coordinates (no tiles configured: plain background).
+    page.get_by_role("tab", name="Map").click()
+    page.locator(".preview-map[data-points]").wait_for()
+    assert page.locator(".preview-map").get_attribute("data-points") == "2"
+    assert "No map tiles are configured" in page.locator(".preview-map-note").inner_text()
+    assert page.locator(".leaflet-marker-icon").count() >= 1
+    assert errors == []

@@ -506,4 +506,6 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} follows {self.challenge}"
+
+
 from challenges.judging.models import *  # noqa: E402, F403 (judging models, challenges/judging/)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -59,9 +60,11 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
     form = ChallengeFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     challenges = selectors.challenge_list(user=request.user, filters=filters)
-    return render(
-        request, "challenges/challenge_list.html", {"form": form, "challenges": challenges}
-    )
+    page = Paginator(challenges, 24).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "challenges": page, "page": page, "query": query.urlencode()}
+    return render(request, "challenges/challenge_list.html", context)
 
 
 def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -1,8 +1,6 @@
-import importlib
 from datetime import timedelta
 
 import pytest
-from django.apps import apps as django_apps
 from django.utils import timezone
 
 from challenges.models import Submission
@@ -16,24 +14,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _reseed_after_flush():
-    """A transactional test ends by emptying every table, which would also drop the themes
-    and licenses the catalog's migration seeds and later tests (the catalog's browser test)
-    expect. The flush sends post_migrate; re-seed once from there, then let go."""
-    from django.db.models.signals import post_migrate
-
-    def reseed(sender, **kwargs):
-        if sender.label != "datasets":
-            return
-        post_migrate.disconnect(reseed, dispatch_uid="challenges-browser-reseed")
-        seed_migration = importlib.import_module("datasets.migrations.0002_seed_themes_licenses")
-        seed_migration.seed(kwargs.get("apps") or django_apps, None)
-
-    post_migrate.connect(reseed, weak=False, dispatch_uid="challenges-browser-reseed")
-    yield
 
 
 def _sign_in(page, base, username):

@@ -82,3 +82,14 @@ def test_challenge_list_query_count(client, agency, django_assert_max_num_querie
     with django_assert_max_num_queries(15):
         response = client.get("/en/challenges/")
     assert response.status_code == 200
+
+
+def test_challenge_list_is_paginated_and_keeps_filters(client, agency):
+    for n in range(30):
+        ChallengeFactory(organization=agency, title_en=f"Numbered {n:02d}", offers_pilot=True)
+    first = client.get("/en/challenges/?prize=pilot").content.decode()
+    assert first.count("Numbered ") == 24
+    assert "Page 1 of 2" in first
+    assert "?prize=pilot&amp;page=2" in first
+    second = client.get("/en/challenges/?prize=pilot&page=2").content.decode()
+    assert second.count("Numbered ") == 6

@@ -339,7 +339,6 @@ SPECTACULAR_SETTINGS = {
         "DatasetStatusEnum": "datasets.models.Dataset.Status",
         "ChallengeStatusEnum": "challenges.models.Challenge.Status",
         "SubmissionStatusEnum": "challenges.models.Submission.Status",
-        "DatasetStatusEnum": "datasets.models.Dataset.Status",
     },
 }
 

@@ -22,6 +22,27 @@ class TimezoneMiddleware:
         return self.get_response(request)
 
 
+class ApiLanguageMiddleware:
+    """Machine endpoints answer in the language the client asks for.
+
+    LocaleMiddleware runs every unprefixed path in the default language (that is how
+    `/datasets/` stays Chinese while `/en/datasets/` is English). API clients have no
+    prefix to choose with, so for them Accept-Language (or the language cookie) decides.
+    """
+
+    PREFIXES = ("/api/",)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(self.PREFIXES):
+            language = translation.get_language_from_request(request, check_path=False)
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+
 def _human_size(size: int) -> str:
     for unit in ("bytes", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":

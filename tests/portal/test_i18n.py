@@ -34,3 +34,10 @@ def test_api_errors_follow_accept_language(api_client):
     response = api_client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="zh-hant")
     assert response.status_code in (401, 403)
     assert "身分" in response.json()["detail"] or "認證" in response.json()["detail"]
+
+
+def test_api_answers_in_the_language_the_client_asks_for(api_client):
+    english = api_client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en")
+    chinese = api_client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="zh-TW,zh;q=0.9")
+    assert english.json()["detail"] == "Authentication credentials were not provided."
+    assert "身分驗證" in chinese.json()["detail"]

@@ -33,16 +33,17 @@ format: install
 
 # Needs GNU gettext (apt-get install gettext); the compiled .mo files are committed so
 # nobody else does.
-# Each app keeps its catalog in <app>/locale; its templates live in templates/<app>/ (the
-# portal app also owns the site-wide templates), linked in for the scan.
+# Each app keeps its catalog in <app>/locale. Its templates live in templates/<app>/ and
+# are linked in for the scan; the portal app also owns the site-wide templates. Needs GNU
+# gettext; the compiled .mo files are committed so nobody else does.
+MAKEMESSAGES := makemessages -l zh_Hant -s --no-obsolete --no-location -i "migrations/*"
 messages: install
-	set -f; for app in portal datasets challenges; do \
-	  ln -sfn ../templates $$app/_tpl; \
-	  ignore="-i _tpl/datasets/* -i _tpl/challenges/* -i _tpl/portal/*"; \
-	  [ $$app = portal ] && ignore="-i _tpl/datasets/* -i _tpl/challenges/*"; \
-	  [ $$app != portal ] && ignore="$$ignore -i _tpl/*.html -i _tpl/allauth/*"; \
-	  (cd $$app && mkdir -p locale && ../$(BIN)/python ../manage.py makemessages -l zh_Hant -s \
-	    --no-obsolete --no-location -i "migrations/*" $$ignore); \
+	ln -sfn ../templates portal/_tpl
+	cd portal && ../$(BIN)/python ../manage.py $(MAKEMESSAGES) -i "_tpl/datasets/*" -i "_tpl/challenges/*"
+	rm portal/_tpl
+	for app in datasets challenges; do \
+	  ln -sfn ../templates/$$app $$app/_tpl && \
+	  (cd $$app && ../$(BIN)/python ../manage.py $(MAKEMESSAGES)); \
 	  rm $$app/_tpl; \
 	done
 	$(BIN)/python manage.py compilemessages -l zh_Hant --ignore .venv

@@ -90,28 +90,3 @@ def _english_messages():
 
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _reseed_catalog_after_flush(request):
-    """A transactional test (the browser tests here) ends by emptying every table, which
-    also drops the themes and licenses the catalog's migration seeds and later tests (the
-    catalog's browser test) expect. The flush sends post_migrate: re-seed once from there."""
-    marker = request.node.get_closest_marker("django_db")
-    if not (marker and marker.kwargs.get("transaction")):
-        yield
-        return
-    import importlib
-
-    from django.apps import apps as django_apps
-    from django.db.models.signals import post_migrate
-
-    def reseed(sender, **kwargs):
-        if sender.label != "datasets":
-            return
-        post_migrate.disconnect(dispatch_uid="challenges-reseed-catalog")
-        seeds = importlib.import_module("datasets.migrations.0002_seed_themes_licenses")
-        seeds.seed(django_apps, None)
-
-    post_migrate.connect(reseed, weak=False, dispatch_uid="challenges-reseed-catalog")
-    yield

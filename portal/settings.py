@@ -197,8 +197,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", "繁體中文"), ("en", "English")]
-# locale/ holds our translations of third-party strings; apps keep theirs in <app>/locale/.
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/ holds our translations of third-party strings; apps keep theirs in <app>/locale/
+# (found by Django, refreshed by `make messages`). Sub-packages whose messages are built
+# at run time (validation errors, query errors, judging) keep hand-maintained catalogs in
+# <app>/<package>/locale/, which makemessages cannot extract and so must not rewrite.
+LOCALE_PATHS = [BASE_DIR / "locale", *sorted(BASE_DIR.glob("*/*/locale"))]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "zh-hant"
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("zh-hant", "en"), "en": ("zh-hant",)}
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Taipei")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from datasets.datastore import load
 from datasets.datastore.schema import table_name_for
-from datasets.ingest import conf, pii, read, types, validate
+from datasets.ingest import columnar, conf, pii, read, types, validate
 from datasets.ingest.errors import IngestError, TooLarge
 from datasets.ingest.profile import ColumnProfile
 from datasets.models import IngestJob, Resource
@@ -180,7 +180,9 @@ def _run(job: IngestJob, workdir: Path) -> None:
     options = {**resource.ingest_options, **job.options}
     fmt, table = read.open_table(path, Path(name).name, options)
     try:
-        _ingest_table(job, resource, table, fmt=fmt, sha256=sha256, path=path, remote=remote)
+        _ingest_table(
+            job, resource, table, fmt=fmt, sha256=sha256, path=path, remote=remote, workdir=workdir
+        )
     finally:
         read.cleanup(table)
 
@@ -205,12 +207,76 @@ def _record_remote(resource: Resource, remote: dict) -> None:
         resource.save(update_fields=["remote_etag", "remote_last_modified", "last_fetched_at"])
 
 
-def _ingest_table(job, resource, table, *, fmt, sha256, path, remote) -> None:
+def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -> None:
+    """Clean delimited text goes the columnar way (DuckDB, then COPY of its output);
+    everything else, and any file columnar.stage is not sure about, row by row."""
     report = validate.Report()
     columns = validate.repair_header(table.labels, report)
     declared = validate.apply_dictionary(columns, resource.schema, report)
-    width = len(columns)
     null_tokens = set((resource.schema or {}).get("missingValues") or conf.get("NULL_TOKENS"))
+    staged = None
+    if not report.errors and columnar.eligible(table, declared, null_tokens):
+        _set(job, stage="analyse", progress=0.1)
+        staged = columnar.stage(
+            table=table,
+            columns=columns,
+            declared=declared,
+            null_tokens=null_tokens,
+            workdir=workdir,
+            vendor=connections[settings.DATASTORE_DATABASE].vendor,
+        )
+    publish = {"job": job, "resource": resource, "table": table, "fmt": fmt}
+    publish |= {"sha256": sha256, "path": path, "remote": remote, "report": report}
+    if staged is None:
+        _ingest_rows(columns, declared, null_tokens, publish)
+        return
+    using = settings.DATASTORE_DATABASE
+    number, table_name = _claim_table(job, resource, progress=0.4)
+    load.create_version_table(table_name=table_name, columns=columns)
+    with open(staged.path, "rb") as stream:
+        loaded = load.copy_csv(table_name=table_name, columns=columns, stream=stream, using=using)
+    _set(job, rows=loaded, stage="index", progress=0.87)
+    load.create_indexes(table_name=table_name, columns=columns, using=using)
+    _publish(number, table_name, columns, loaded, staged.profile, staged.findings, **publish)
+
+
+def _claim_table(job, resource, *, progress: float) -> tuple[int, str]:
+    """The next version number and its table name, recorded on the job first so that the
+    orphan cleanup leaves the table alone while it loads."""
+    number = (resource.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    table_name = table_name_for(resource.pk, number)
+    job.options = {**job.options, "_table": table_name}
+    _set(job, stage="load", progress=progress, options=job.options)
+    load.drop_version_table(table_name=table_name)  # left over by an interrupted attempt
+    return number, table_name
+
+
+def _publish(number, table_name, columns, rows, profile, findings, *, job, resource, table,
+             fmt, sha256, path, remote, report) -> None:  # fmt: skip
+    _set(job, stage="publish", progress=0.95)
+    from datasets.services.ingestion import version_publish
+
+    version_publish(
+        job=job,
+        number=number,
+        table_name=table_name,
+        columns=columns,
+        rows=rows,
+        sha256=sha256,
+        encoding=table.encoding,
+        report=report.as_dict(**_source_info(table, fmt), rows=rows),
+        profile=profile,
+        findings=findings,
+        source_path=path if remote else None,
+    )
+    _record_remote(resource, remote)
+
+
+def _ingest_rows(columns, declared, null_tokens, publish) -> None:
+    """The reference path: the file is streamed twice, row by row, in Python."""
+    job, resource, table, report = (publish[k] for k in ("job", "resource", "table", "report"))
+    fmt = publish["fmt"]
+    width = len(columns)
     decimal_comma = table.delimiter == ";"
 
     # Pass 1: shape, types, personal data.
@@ -241,12 +307,7 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote) -> None:
         return
 
     # Pass 2: convert, validate, profile, load.
-    number = (resource.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    table_name = table_name_for(resource.pk, number)
-    # Claim the table name first so the orphan cleanup leaves it alone while we load.
-    job.options = {**job.options, "_table": table_name}
-    _set(job, stage="load", progress=0.3, options=job.options)
-    load.drop_version_table(table_name=table_name)  # left over by an interrupted attempt
+    number, table_name = _claim_table(job, resource, progress=0.3)
     load.create_version_table(table_name=table_name, columns=columns)
     converters = [types.converter(c["type"], decimal_comma) for c in columns]
     fast_converters = [
@@ -344,24 +405,7 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote) -> None:
         },
     }
     findings = scanner.findings(columns, conf.get("PII_THRESHOLD"))
-    report_dict = report.as_dict(**_source_info(table, fmt), rows=loaded)
-    _set(job, stage="publish", progress=0.95)
-    from datasets.services.ingestion import version_publish
-
-    version_publish(
-        job=job,
-        number=number,
-        table_name=table_name,
-        columns=columns,
-        rows=loaded,
-        sha256=sha256,
-        encoding=table.encoding,
-        report=report_dict,
-        profile=profile,
-        findings=findings,
-        source_path=path if remote else None,
-    )
-    _record_remote(resource, remote)
+    _publish(number, table_name, columns, loaded, profile, findings, **publish)
 
 
 def _batches(table, width: int, null_tokens: set, report):

@@ -40,6 +40,7 @@ class Table:
     delimiter: str = ""
     sheet: str = ""
     hints: dict = field(default_factory=dict)  # label -> forced type (e.g. geometry)
+    path: Path | None = None  # the delimited text file itself, for the columnar path
     temp_paths: list = field(default_factory=list)
 
 
@@ -181,7 +182,7 @@ def read_csv(path: Path, options: dict) -> Table:
             ) from None
 
     return _table_from_records(
-        records, options, cells_are_text=True, encoding=encoding, delimiter=delimiter
+        records, options, cells_are_text=True, encoding=encoding, delimiter=delimiter, path=path
     )
 
 

@@ -1,0 +1,489 @@
+"""The fast path for clean delimited text: DuckDB reads, types, profiles and writes a file
+PostgreSQL's `COPY` loads as it is.
+
+The Python path (pipeline.py, types.py, validate.py) is the reference: it streams any
+format row by row and names every problem with its row and column. Most uploads are clean
+CSV files, though, and for those a vectorised engine does the same work many times
+faster. This module reproduces the Python path's results exactly for such files and
+gives up -- returning None, so the caller runs the Python path -- whenever it could not
+be sure to:
+
+- the file is not delimited text, the dictionary declares constraints, empty cells are
+  not a null token, or the text is not valid in its encoding;
+- the rows are not one per line (quoted line breaks, blank lines) or some row has too many
+  or too few cells: the Python path reports those with their row numbers;
+- a declared type does not fit every value (the report needs each bad cell);
+- a value SQL rejects for a type might be accepted by Python's rules (non-ASCII digits
+  or spaces, WKT other than a plain point, GeoJSON): SQL's patterns are the ASCII subset
+  of types.py's, so every value SQL accepts, Python accepts with the same result, and a
+  type is ruled out only once Python agrees with SQL on a value that does not fit.
+
+tests/datasets/test_ingest_columnar.py runs both paths on the same files and compares the
+tables, types, profiles and personal-data findings.
+"""
+
+# ruff: noqa: S608 - SQL is built from generated column names (c0, c1, ...) and _literal()
+
+import codecs
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from datasets.ingest import pii, types
+from datasets.ingest.profile import DISTINCT_CAP, NUMERIC, ORDERED, TOP_CAP
+
+logger = logging.getLogger(__name__)
+
+SAMPLE_ROWS = 1_000
+MEMORY_LIMIT = "256MB"
+UTF8 = ("utf-8", "utf-8-sig", "ascii")
+# Python's str.isspace() characters: what str.strip() removes in types.py.
+_SPACE_CHARS = "".join(
+    map(chr, [*range(9, 14), *range(28, 33), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
+              0x2028, 0x2029, 0x202F, 0x205F, 0x3000])
+)  # fmt: skip
+# The CJK ranges of datasets/datastore/fts.py, in RE2 syntax.
+_CJK = (
+    r"\x{2e80}-\x{2fdf}\x{3040}-\x{30ff}\x{3100}-\x{312f}\x{31a0}-\x{31bf}\x{3400}-\x{4dbf}"
+    r"\x{4e00}-\x{9fff}\x{ac00}-\x{d7af}\x{f900}-\x{faff}\x{20000}-\x{3134f}"
+)
+_INT = r"[+-]?(0|[1-9][0-9]{0,17})"
+_INT_THOUSANDS = r"[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+"
+_NUMBER = r"[+-]?((0|[1-9][0-9]*)(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+_NUMBER_THOUSANDS = r"[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]+)?"
+_NUMBER_DECIMAL_COMMA = r"[+-]?([1-9][0-9]{0,2}([. ][0-9]{3})+|0|[1-9][0-9]*)(,[0-9]+)?"
+_ISO_DATE = r"([0-9]{4})[-]([0-9]{1,2})-([0-9]{1,2})"
+_SLASH_DATE = r"([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})"
+_ROC_DATE = r"(?:民國)?([0-9]{2,3})[/.年-]([0-9]{1,2})[/.月-]([0-9]{1,2})日?"
+_DATETIME = (
+    r"([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})[T ]([0-9]{1,2}):([0-9]{2})"
+    r"(?::([0-9]{2})(\.[0-9]{1,6})?)?[\t\n\f\r ]*(Z|[+-][0-9]{2}:?[0-9]{2})?"
+)
+_POINT = r"POINT ?\((-?[0-9]+(\.[0-9]+)?) (-?[0-9]+(\.[0-9]+)?)\)"
+# DuckDB types holding each column's converted values before they are written out.
+_STAGED = {"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN"}
+
+
+@dataclass
+class Staged:
+    """A clean file typed and profiled; `path` is the CSV `load.copy_csv` takes."""
+
+    path: Path
+    rows: int
+    columns: list[dict]
+    profile: dict
+    findings: list[dict]
+
+
+class _GiveUp(Exception):
+    pass
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _strip(x: str) -> str:
+    # Spaces only (fast); a value padded with other white space does not match any
+    # pattern here and so reaches Python's check (see _type).
+    return f"trim({x})"
+
+
+def _matches(s: str, pattern: str) -> str:
+    return f"regexp_full_match({s}, {_literal(pattern)})"
+
+
+def _extract(s: str, pattern: str, group: int) -> str:
+    return f"regexp_extract({s}, {_literal('^(?:' + pattern + ')$')}, {group})"
+
+
+def _date_parts(s: str) -> list[tuple[str, str, int]]:
+    """(condition, pattern, year offset) for each date spelling, in types.to_date's order."""
+    return [(_matches(s, p), p, offset) for p, offset in
+            ((_ISO_DATE, 0), (_SLASH_DATE, 0), (_ROC_DATE, 1911))]  # fmt: skip
+
+
+def _date(s: str) -> str:
+    """ISO text of the date `s` spells, NULL when it is no valid date."""
+    # Already ISO: the cast alone proves the date valid (the general branch costs more).
+    branches = [
+        f"WHEN {_matches(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}')} THEN CASE WHEN TRY_CAST({s} AS DATE) "
+        f"IS NOT NULL AND {s} >= '0001' THEN {s} END"
+    ]
+    for condition, pattern, offset in _date_parts(s):
+        y, m, d = (f"TRY_CAST({_extract(s, pattern, g)} AS INTEGER)" for g in (1, 2, 3))
+        y = f"({y} + {offset})"
+        branches.append(
+            f"WHEN {condition} THEN CASE WHEN {y} >= 1 AND TRY(make_date({y}, {m}, {d})) "
+            f"IS NOT NULL THEN printf('%04d-%02d-%02d', {y}, {m}, {d}) END"
+        )
+    return f"(CASE {' '.join(branches)} END)"
+
+
+def _datetime(s: str) -> str:
+    """The ISO 8601 text types.to_datetime gives, NULL when `s` is no valid date and time.
+    A time without zone is local time in settings.TIME_ZONE (the session's TimeZone)."""
+    g = {
+        name: _extract(s, _DATETIME, n)
+        for n, name in enumerate(("y", "mo", "d", "h", "mi", "se", "fr", "z"), start=1)
+    }
+    ints = {k: f"TRY_CAST({g[k]} AS INTEGER)" for k in ("y", "mo", "d", "h", "mi")}
+    second = f"coalesce(TRY_CAST(nullif({g['se']}, '') AS INTEGER), 0)"
+    micro = f"coalesce(TRY_CAST(rpad(nullif(substr({g['fr']}, 2), ''), 6, '0') AS INTEGER), 0)"
+    local = (
+        f"make_timestamp({ints['y']}, {ints['mo']}, {ints['d']}, {ints['h']}, {ints['mi']}, "
+        f"{second} + {micro} / 1000000.0)"
+    )
+    offset = f"(epoch({local}) - epoch({local}::TIMESTAMPTZ))::BIGINT"
+    local_zone = _zone(offset)
+    zone = (
+        f"CASE WHEN {g['z']} = '' THEN {local_zone} WHEN {g['z']} = 'Z' THEN '+00:00' "
+        f"WHEN length({g['z']}) = 5 THEN substr({g['z']}, 1, 3) || ':' || substr({g['z']}, 4) "
+        f"ELSE {g['z']} END"
+    )
+    valid = (
+        f"{_matches(s, _DATETIME)} AND {ints['y']} >= 1 AND {ints['h']} <= 23 "
+        f"AND {ints['mi']} <= 59 AND {second} <= 59 "
+        f"AND TRY(make_date({ints['y']}, {ints['mo']}, {ints['d']})) IS NOT NULL"
+    )
+    text = (
+        f"printf('%04d-%02d-%02dT%02d:%02d:%02d', {ints['y']}, {ints['mo']}, {ints['d']}, "
+        f"{ints['h']}, {ints['mi']}, {second}) "
+        f"|| CASE WHEN {micro} <> 0 THEN '.' || lpad({micro}::VARCHAR, 6, '0') ELSE '' END "
+        f"|| {zone}"
+    )
+    # The usual spelling, 2024-01-05 10:11:12, cast directly; anything else, piece by piece.
+    strict = "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}"
+    ts = f"TRY_CAST({s} AS TIMESTAMP)"
+    strict_offset = f"(epoch({ts}) - epoch({ts}::TIMESTAMPTZ))::BIGINT"
+    strict_valid = (
+        f"{ts} IS NOT NULL AND {s} >= '0001' AND substr({s}, 12, 2) <= '23' "
+        f"AND substr({s}, 15, 2) <= '59' AND substr({s}, 18, 2) <= '59'"
+    )
+    return (
+        f"(CASE WHEN {_matches(s, strict)} THEN CASE WHEN {strict_valid} THEN "
+        f"replace({s}, ' ', 'T') || {_zone(strict_offset)} END "
+        f"WHEN {valid} THEN {text} END)"
+    )
+
+
+def _zone(offset: str) -> str:
+    """`offset` seconds east of UTC as Python's isoformat writes it: +08:00."""
+    return (
+        f"printf('%s%02d:%02d', CASE WHEN {offset} < 0 THEN '-' ELSE '+' END, "
+        f"abs({offset}) // 3600, abs({offset}) % 3600 // 60)"
+    )
+
+
+def convert(kind: str, x: str, decimal_comma: bool) -> str:
+    """SQL turning the text cell `x` into the value types.converter(kind) gives, NULL when
+    the cell does not fit (or SQL cannot tell: see the module docstring)."""
+    s = _strip(x)
+    if kind == "text":
+        return x
+    if kind == "boolean":
+        true = ", ".join(_literal(v) for v in sorted(types.TRUE))
+        false = ", ".join(_literal(v) for v in sorted(types.FALSE))
+        return (
+            f"(CASE WHEN lower({s}) IN ({true}) THEN true "
+            f"WHEN lower({s}) IN ({false}) THEN false END)"
+        )
+    if kind == "integer":
+        patterns = [_INT] if decimal_comma else [_INT, _INT_THOUSANDS]
+        fits = " OR ".join(_matches(s, p) for p in patterns)
+        return f"(CASE WHEN {fits} THEN TRY_CAST(replace({s}, ',', '') AS BIGINT) END)"
+    if kind == "number":
+        if decimal_comma:
+            return (
+                f"(CASE WHEN {_matches(s, _NUMBER_DECIMAL_COMMA)} THEN TRY_CAST(replace(replace("
+                f"replace({s}, '.', ''), ' ', ''), ',', '.') AS DOUBLE) "
+                f"WHEN {_matches(s, _INT)} THEN TRY_CAST({s} AS DOUBLE) END)"
+            )
+        return (
+            f"(CASE WHEN {_matches(s, _NUMBER)} OR {_matches(s, _NUMBER_THOUSANDS)} "
+            f"THEN TRY_CAST(replace({s}, ',', '') AS DOUBLE) END)"
+        )
+    if kind == "date":
+        return _date(s)
+    if kind == "datetime":
+        return _datetime(s)
+    if kind == "geometry":
+        return (
+            f'(CASE WHEN {_matches(s, _POINT)} THEN \'{{"type":"Point","coordinates":[\' '
+            f"|| TRY_CAST({_extract(s, _POINT, 1)} AS DOUBLE)::VARCHAR || ',' "
+            f"|| TRY_CAST({_extract(s, _POINT, 3)} AS DOUBLE)::VARCHAR || ']}}' END)"
+        )
+    raise ValueError(kind)
+
+
+def _fts(vendor: str) -> str:
+    """SQL for the `_fts` value datasets.datastore.fts gives (document / sqlite_document)
+    from `t`, the lower-cased text cells joined by spaces."""
+    if vendor != "postgresql":
+        return "t"
+    cjk = _literal(f"[{_CJK}]+")
+    words = (
+        f"list_filter(regexp_extract_all(regexp_replace(t, {_literal(f'[{_CJK}]')}, ' ', 'g'), "
+        f"'[\\p{{L}}\\p{{N}}]+'), lambda w: length(w) <= 100)"
+    )
+    bigrams = (
+        f"flatten(list_transform(regexp_extract_all(t, {cjk}), lambda r: CASE WHEN length(r) = 1 "
+        f"THEN [r] ELSE list_transform(range(1, length(r)), lambda i: substr(r, i, 2)) END))"
+    )
+    return f"array_to_string(list_distinct(list_concat({words}, {bigrams})), ' ')"
+
+
+def _count_lines(path: Path) -> int:
+    lines, last = 0, b"\n"
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 22):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
+
+
+def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
+    """The file in UTF-8 (DuckDB reads nothing else well); raises _GiveUp on a bad byte so
+    the Python path reports its row."""
+    if encoding in UTF8:
+        return path
+    target = workdir / "utf8.csv"
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        with open(path, "rb") as source, open(target, "w", encoding="utf-8", newline="") as out:
+            while chunk := source.read(1 << 22):
+                out.write(decoder.decode(chunk))
+            out.write(decoder.decode(b"", final=True))
+    except UnicodeDecodeError:
+        raise _GiveUp from None
+    return target
+
+
+def eligible(table, declared: dict, null_tokens: set) -> bool:
+    return (
+        getattr(table, "path", None) is not None
+        and bool(table.delimiter)
+        and table.header_row >= 1
+        and not table.hints
+        and "" in null_tokens
+        and not any(d["constraints"] for d in declared.values())
+    )
+
+
+def stage(*, table, columns, declared, null_tokens, workdir: Path, vendor: str) -> Staged | None:
+    """Type, scan, profile and write out `table` (a delimited text file), setting each
+    column's "type"; None when the Python path has to run instead (see module docstring)."""
+    import duckdb
+
+    # A database file in the work directory, so DuckDB keeps at most MEMORY_LIMIT in
+    # memory and worker memory stays flat whatever the file size.
+    con = duckdb.connect(str(workdir / "stage.duckdb"))
+    try:
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute(f"SET temp_directory = {_literal(str(workdir / 'duckdb.tmp'))}")
+        con.execute(f"SET threads = {os.cpu_count() or 1}")
+        con.execute(f"SET TimeZone = {_literal(settings.TIME_ZONE)}")
+        return _stage(con, table, columns, declared, null_tokens, workdir, vendor)
+    except _GiveUp:
+        return None
+    except duckdb.Error as exc:
+        logger.info("columnar path gave up: %s", str(exc)[:300])
+        return None
+    finally:
+        con.close()
+
+
+def _stage(con, table, columns, declared, null_tokens, workdir, vendor) -> Staged:
+    path = _utf8_copy(table.path, table.encoding, workdir)
+    expected = _count_lines(path) - table.header_row
+    if expected <= 0:
+        raise _GiveUp
+    ids = [f"c{i}" for i in range(len(columns))]
+    spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in ids) + "}"
+    tokens = ", ".join(_literal(t) for t in sorted(null_tokens))
+    spaces = ", ".join(str(ord(c)) for c in _SPACE_CHARS)
+
+    def cell(c):
+        # As pipeline._batches: a null token, or one padded with leading white space.
+        return (
+            f"CASE WHEN {c} IN ({tokens}) THEN NULL WHEN unicode({c}) IN ({spaces}) THEN CASE "
+            f"WHEN trim({c}, {_literal(_SPACE_CHARS)}) IN ({tokens}) THEN NULL ELSE {c} END "
+            f"ELSE {c} END AS {c}"
+        )
+
+    blank = " AND ".join(f"coalesce({c}, '') = ''" for c in ids)
+    # A view: each query reads the file again, which for the full passes happens once
+    # (building `typed`) and otherwise stops after the first rows.
+    con.execute(
+        f"CREATE VIEW raw AS SELECT {', '.join(cell(c) for c in ids)}, ({blank}) AS _blank "
+        f"FROM read_csv({_literal(str(path))}, delim = {_literal(table.delimiter)}, "
+        f"quote = '\"', escape = '\"', header = false, skip = {int(table.header_row)}, "
+        f"columns = {spec}, auto_detect = false, strict_mode = true, null_padding = false)"
+    )
+    kinds = _type(con, ids, declared, table.delimiter == ";", vendor)
+    rows, blanks = con.execute("SELECT count(*), count_if(_blank) FROM typed").fetchone()
+    if rows != expected or blanks:
+        raise _GiveUp
+    present = con.execute(f"SELECT {', '.join(f'count({c})' for c in ids)} FROM typed").fetchone()
+    kinds = [k if n else "text" for k, n in zip(kinds, present, strict=True)]
+    for column, kind in zip(columns, kinds, strict=True):
+        column["type"] = kind
+    out = workdir / "load.csv"
+    con.execute(
+        f"COPY (SELECT rowid + 1, {', '.join(ids)}, _fts FROM typed) TO {_literal(str(out))} "
+        f"(HEADER false, DELIMITER ',', QUOTE '\"')"
+    )
+    profile = {
+        "rows": rows,
+        "columns": {
+            column["id"]: _profile(con, c, kind)
+            for column, c, kind in zip(columns, ids, kinds, strict=True)
+        },
+    }
+    from datasets.ingest import conf
+
+    return Staged(
+        path=out,
+        rows=rows,
+        columns=columns,
+        profile=profile,
+        findings=_scan(con, ids).findings(columns, conf.get("PII_THRESHOLD")),
+    )
+
+
+def _scan(con, ids) -> pii.Scanner:
+    """The personal-data scanner fed, like the Python path, the first values of each column."""
+    scanner = pii.Scanner(len(ids))
+    head = con.execute(f"SELECT {', '.join(ids)} FROM raw LIMIT {pii.SAMPLE}").fetchall()
+    for index, c in enumerate(ids):
+        values = [row[index] for row in head if row[index] is not None]
+        if len(values) < pii.SAMPLE and len(head) == pii.SAMPLE:  # sparse: read on
+            sql = f"SELECT {c} FROM raw WHERE {c} IS NOT NULL LIMIT {pii.SAMPLE}"
+            values = [v for (v,) in con.execute(sql).fetchall()]
+        scanner.observe_batch(index, values)
+    return scanner
+
+
+def _type(con, ids, declared, decimal_comma, vendor) -> list[str]:
+    """Each column's type as types.Inference would decide it, leaving the converted rows
+    (with `_fts`, in file order) in the table `typed`."""
+    candidates = {}
+    for index, c in enumerate(ids):
+        if index in declared:
+            candidates[c] = [declared[index]["type"]]
+        else:
+            candidates[c] = [k for k in types.ORDER if k != "text"]
+    # Python's own inference on the first rows rules out most candidates, then the rows
+    # are converted to each column's first remaining candidate; a column with a misfit
+    # loses it and the rows are converted again.
+    inference = types.Inference(len(ids), decimal_comma=decimal_comma)
+    sample = con.execute(f"SELECT {', '.join(ids)} FROM raw LIMIT {SAMPLE_ROWS}").fetchall()
+    for index, values in enumerate(zip(*sample, strict=True) if sample else []):
+        inference.observe_batch(index, [v for v in values if v is not None])
+    for index, c in enumerate(ids):
+        if index not in declared:
+            candidates[c] = [k for k in candidates[c] if k in inference.candidates[index]]
+    while True:
+        kinds = [candidates[c][0] if candidates[c] else "text" for c in ids]
+        text_ids = [c for c, k in zip(ids, kinds, strict=True) if k == "text"]
+        checks = {c: k for c, k in zip(ids, kinds, strict=True) if k != "text"}
+        typed = [
+            f"{convert(k, c, decimal_comma)}::{_STAGED.get(k, 'VARCHAR')} AS {c}"
+            for c, k in zip(ids, kinds, strict=True)
+        ]
+        raws = "".join(f", raw.{c} AS r_{c}" for c in checks)
+        flags = "".join(f", r_{c} IS NOT NULL AND {c} IS NULL AS m_{c}" for c in checks)
+        joined = f"lower(concat_ws(' ', {', '.join(text_ids)}))" if text_ids else "''"
+        # Insertion order is kept (DuckDB's default): rowid is the row's place in the
+        # file. m_<column> marks a value the conversion refused.
+        con.execute(
+            f"CREATE OR REPLACE TABLE typed AS SELECT {', '.join(ids)}, "
+            f"coalesce({_fts(vendor)}, '') AS _fts, _blank{flags} FROM (SELECT "
+            f"{', '.join(typed)}, {joined} AS t, _blank{raws} FROM raw)"
+        )
+        misfits = _misfits(con, list(checks))
+        if not misfits:
+            return kinds
+        python = {k: types.converter(k, decimal_comma) for k in types.ORDER}
+        for c, value in misfits.items():
+            kind = checks[c]
+            try:
+                python[kind](value)
+            except (types.Invalid, ValueError):
+                if ids.index(c) in declared:
+                    raise _GiveUp from None  # the report has to name every bad cell
+                candidates[c].remove(kind)
+                continue
+            # Python accepts what SQL does not: only the Python path is sure.
+            logger.info("columnar path gave up: Python accepts %r as %s", value[:80], kind)
+            raise _GiveUp
+
+
+def _misfits(con, checked: list[str]) -> dict[str, str]:
+    """The first value of each column its conversion refused, by column."""
+    if not checked:
+        return {}
+    firsts = con.execute(
+        f"SELECT {', '.join(f'min(rowid) FILTER (WHERE m_{c})' for c in checked)} FROM typed"
+    ).fetchone()
+    found = {}
+    for c, first in zip(checked, firsts, strict=True):
+        if first is not None:
+            sql = f"SELECT {c} FROM raw LIMIT 1 OFFSET {int(first)}"
+            (found[c],) = con.execute(sql).fetchone()
+    return found
+
+
+def _profile(con, c: str, kind: str) -> dict:
+    """What profile.ColumnProfile.result gives for the column, computed by DuckDB."""
+    count, empty, approx = con.execute(
+        f"SELECT count({c}), count(*) - count({c}), approx_count_distinct({c}) FROM typed"
+    ).fetchone()
+    distinct = None
+    if approx <= 2 * DISTINCT_CAP:
+        (distinct,) = con.execute(f"SELECT count(DISTINCT {c}) FROM typed").fetchone()
+    out = {
+        "type": kind,
+        "empty": empty,
+        "count": count,
+        "distinct": distinct if distinct is not None and distinct <= DISTINCT_CAP else None,
+        "distinct_at_least": None,
+    }
+    if out["distinct"] is None:
+        out["distinct_at_least"] = DISTINCT_CAP
+    if kind in ORDERED and count:
+        out["min"], out["max"] = con.execute(f"SELECT min({c}), max({c}) FROM typed").fetchone()
+    if kind in NUMERIC and count:
+        (out["mean"],) = con.execute(f"SELECT avg({c})::DOUBLE FROM typed").fetchone()
+    if kind == "geometry":
+        out["top"] = []  # as ColumnProfile: geometries are not counted
+    elif approx <= 2 * TOP_CAP:
+        (exact,) = con.execute(f"SELECT count(DISTINCT {c}) FROM typed").fetchone()
+        if exact <= TOP_CAP:
+            top = con.execute(
+                f"SELECT {c}, count(*) AS n FROM typed WHERE {c} IS NOT NULL GROUP BY {c} "
+                f"ORDER BY n DESC, min(rowid) LIMIT 5"
+            ).fetchall()
+            out["top"] = [{"value": v, "count": n} for v, n in top if n > 1 or len(top) < 5]
+    if kind in NUMERIC and count:
+        out["histogram"] = _histogram(con, c, out["min"], out["max"])
+    return out
+
+
+def _histogram(con, c: str, minimum, maximum) -> list[dict]:
+    low, high = float(minimum), float(maximum)
+    width = (high - low) / 10 or 1.0
+    counts = [0] * 10
+    for bin_, n in con.execute(
+        f"SELECT least(floor(({c} - ?) / ?)::INTEGER, 9), count(*) FROM typed "
+        f"WHERE {c} IS NOT NULL GROUP BY 1",
+        [low, width],
+    ).fetchall():
+        counts[int(bin_)] += n
+    return [
+        {"from": low + i * width, "to": low + (i + 1) * width, "count": n}
+        for i, n in enumerate(counts)
+    ]

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from typing import IO
 
@@ -24,7 +25,8 @@ from datasets.datastore.schema import COLUMN_TYPES, SQL_TYPES, is_safe_identifie
 VERSION_TABLE = re.compile(r"^ds_[0-9a-f]{32}_v[0-9]+$")
 # Types worth a b-tree index for the Data API's filters and sorting. Text is left out: a
 # b-tree entry is capped at about 2.7 kB on PostgreSQL and one long cell would fail the load.
-INDEXED_TYPES = ("integer", "number", "date", "datetime", "boolean")
+# Booleans too: with two values, a filter on one reads most of the table either way.
+INDEXED_TYPES = ("integer", "number", "date", "datetime")
 SQLITE_BATCH = 5000
 
 
@@ -74,7 +76,8 @@ def create_version_table(*, table_name: str, columns: Sequence[dict], using: str
     quote = connections[using].ops.quote_name
     types = SQL_TYPES[vendor]
     definitions = [
-        "_id bigint PRIMARY KEY" if vendor == "postgresql" else "_id INTEGER PRIMARY KEY"
+        # PostgreSQL: the primary key is added by create_indexes, after the rows are in.
+        "_id bigint NOT NULL" if vendor == "postgresql" else "_id INTEGER PRIMARY KEY"
     ]
     definitions += [f"{quote(c['id'])} {types[c['type']]}" for c in columns]
     definitions.append("_fts tsvector" if vendor == "postgresql" else "_fts TEXT")
@@ -193,33 +196,72 @@ def copy_csv(
     return load_rows(table_name=table_name, columns=columns, rows=typed(), using=using)
 
 
+def _index_statements(table_name: str, columns: Sequence[dict], quote):
+    """(b-tree statements, full-text statement or None) for the table."""
+    statements = [
+        f"CREATE INDEX {quote(f'{table_name}_i{number}')} "
+        f"ON {quote(table_name)} ({quote(column['id'])})"
+        for number, column in enumerate(columns, start=1)
+        if column["type"] in INDEXED_TYPES
+    ]
+    fts = None
+    if text_column_ids(columns):
+        fts = f"CREATE INDEX {quote(f'{table_name}_fts')} ON {quote(table_name)} USING gin (_fts)"
+    return statements, fts
+
+
 def create_indexes(*, table_name: str, columns: Sequence[dict], using: str | None = None):
-    """Indexes for the Data API: b-tree on typed columns, GIN on `_fts` (PostgreSQL).
-    Built after loading, which is several times faster than maintaining them row by row."""
+    """Indexes for the Data API: the `_id` primary key, an index on each typed column
+    (booleans excepted: with two values a filter on them reads most of the table anyway)
+    and, on PostgreSQL, GIN on `_fts`. Built after loading, which is several times faster
+    than maintaining them row by row; on PostgreSQL the full-text index, the longest
+    build, runs on a second connection at the same time as the others."""
     _check_table_name(table_name)
     _check_columns(columns)
     using = _alias(using)
     vendor = _vendor(using)
-    quote = connections[using].ops.quote_name
-    statements = []
-    for number, column in enumerate(columns, start=1):
-        if column["type"] in INDEXED_TYPES:
-            statements.append(
-                f"CREATE INDEX {quote(f'{table_name}_i{number}')} "
-                f"ON {quote(table_name)} ({quote(column['id'])})"
-            )
-    if vendor == "postgresql" and text_column_ids(columns):
-        statements.append(
-            f"CREATE INDEX {quote(f'{table_name}_fts')} ON {quote(table_name)} USING gin (_fts)"
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    if vendor != "postgresql":
+        statements, _fts = _index_statements(table_name, columns, quote)
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+        return
+    statements, fts = _index_statements(table_name, columns, quote)
+    key = quote(f"{table_name}_pkey")
+    statements.insert(0, f"CREATE UNIQUE INDEX {key} ON {quote(table_name)} (_id)")
+    # A second connection sees the table only once it is committed; inside a transaction
+    # (tests, or a caller's atomic block) everything runs on this one.
+    parallel = fts is not None and not connection.in_atomic_block
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        background = pool.submit(_run_on_new_connection, using, [fts]) if parallel else None
+        _run_statements(connection, statements + ([fts] if fts and not parallel else []))
+        if background is not None:
+            background.result()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE {quote(table_name)} ADD CONSTRAINT {key} PRIMARY KEY USING INDEX {key}"
         )
-    with connections[using].cursor() as cursor:
-        if vendor == "postgresql":
-            # GIN and b-tree builds sort in memory when they can; the default 64 MB spills
-            # a million-row full-text index to disk. Session-wide, so put it back after.
-            cursor.execute("SET maintenance_work_mem = '256MB'")
-        for statement in statements:
-            cursor.execute(statement)
-        if vendor == "postgresql":
+        # Fresh statistics so the first Data API query gets a sensible plan.
+        cursor.execute(f"ANALYZE {quote(table_name)}")
+
+
+def _run_statements(connection, statements: list[str]) -> None:
+    with connection.cursor() as cursor:
+        # GIN and b-tree builds sort in memory when they can; the default 64 MB spills
+        # a million-row full-text index to disk. Session-wide, so put it back after.
+        cursor.execute("SET maintenance_work_mem = '256MB'")
+        try:
+            for statement in statements:
+                cursor.execute(statement)
+        finally:
             cursor.execute("RESET maintenance_work_mem")
-            # Fresh statistics so the first Data API query gets a sensible plan.
-            cursor.execute(f"ANALYZE {quote(table_name)}")
+
+
+def _run_on_new_connection(using: str, statements: list[str]) -> None:
+    connection = connections.create_connection(using)
+    try:
+        _run_statements(connection, statements)
+    finally:
+        connection.close()

@@ -163,7 +163,9 @@ def copy_csv(
 ) -> int:
     """Load a headerless UTF-8 CSV already in table layout (`_id`, the columns, `_fts`),
     as written by the ingestion pipeline: empty unquoted field = NULL, booleans
-    true/false, `_fts` holding the output of `fts.document`. Returns the rows loaded.
+    true/false, `_fts` as `fts.document` (PostgreSQL) or `fts.sqlite_document` (SQLite)
+    gives it. Rows may come in any order: `_id` says where each belongs. Returns the
+    rows loaded.
 
     This is the fast path: PostgreSQL parses the file itself while we only pass bytes."""
     _check_table_name(table_name)
@@ -179,21 +181,52 @@ def copy_csv(
             ) as copy:
                 while chunk := stream.read(1 << 20):
                     copy.write(chunk)
-            cursor.execute(f"SELECT count(*) FROM {quote(table_name)}")  # noqa: S608
-            return cursor.fetchone()[0]
-    # SQLite: parse here, turning empty fields into NULL and booleans into 0/1.
-    booleans = {i + 1 for i, c in enumerate(columns) if c["type"] == "boolean"}
-    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
-
-    def typed():
-        for record in csv.reader(text):
+            return cursor.cursor.rowcount
+        # SQLite: parse here, turning empty fields into NULL and booleans into 0/1.
+        booleans = {i + 1 for i, c in enumerate(columns) if c["type"] == "boolean"}
+        placeholders = ", ".join(["%s"] * (len(columns) + 2))
+        sql = f"INSERT INTO {quote(table_name)} ({names}) VALUES ({placeholders})"  # noqa: S608
+        loaded, batch = 0, []
+        for record in csv.reader(io.TextIOWrapper(stream, encoding="utf-8", newline="")):
             values = [v if v != "" else None for v in record]
             for i in booleans:
                 if values[i] is not None:
-                    values[i] = values[i].lower() in ("true", "t", "1")
-            yield values[1:-1]
+                    values[i] = int(values[i].lower() in ("true", "t", "1"))
+            values[-1] = values[-1] or ""
+            batch.append(values)
+            if len(batch) >= SQLITE_BATCH:
+                cursor.executemany(sql, batch)
+                loaded, batch = loaded + len(batch), []
+        if batch:
+            cursor.executemany(sql, batch)
+        return loaded + len(batch)
 
-    return load_rows(table_name=table_name, columns=columns, rows=typed(), using=using)
+
+def copy_csv_files(
+    *, table_name: str, columns: Sequence[dict], paths: Sequence, using: str | None = None
+) -> int:
+    """`copy_csv` for several files (parts of one table), on PostgreSQL each on its own
+    connection at the same time: a COPY is parsed by one server process, so parts load
+    in parallel. Inside a transaction other connections cannot see the table; there the
+    parts load one after the other."""
+    using = _alias(using)
+
+    def one(path) -> int:
+        with open(path, "rb") as stream:
+            return copy_csv(table_name=table_name, columns=columns, stream=stream, using=using)
+
+    connection = connections[using]
+    if _vendor(using) != "postgresql" or len(paths) < 2 or connection.in_atomic_block:
+        return sum(one(path) for path in paths)
+
+    def in_thread(path) -> int:
+        try:
+            return one(path)
+        finally:
+            connections[using].close()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=len(paths)) as pool:
+        return sum(pool.map(in_thread, paths))
 
 
 def _index_statements(table_name: str, columns: Sequence[dict], quote):
@@ -236,7 +269,9 @@ def create_indexes(*, table_name: str, columns: Sequence[dict], using: str | Non
     parallel = fts is not None and not connection.in_atomic_block
     with ThreadPoolExecutor(max_workers=1) as pool:
         background = pool.submit(_run_on_new_connection, using, [fts]) if parallel else None
-        _run_statements(connection, statements + ([fts] if fts and not parallel else []))
+        _run_statements(
+            connection, statements + ([fts] if fts and not parallel else []), serial=parallel
+        )
         if background is not None:
             background.result()
     with connection.cursor() as cursor:
@@ -247,16 +282,20 @@ def create_indexes(*, table_name: str, columns: Sequence[dict], using: str | Non
         cursor.execute(f"ANALYZE {quote(table_name)}")
 
 
-def _run_statements(connection, statements: list[str]) -> None:
+def _run_statements(connection, statements: list[str], serial: bool = False) -> None:
     with connection.cursor() as cursor:
         # GIN and b-tree builds sort in memory when they can; the default 64 MB spills
         # a million-row full-text index to disk. Session-wide, so put it back after.
         cursor.execute("SET maintenance_work_mem = '256MB'")
+        if serial:
+            # The cores are busy with the full-text build: no parallel b-tree workers.
+            cursor.execute("SET max_parallel_maintenance_workers = 0")
         try:
             for statement in statements:
                 cursor.execute(statement)
         finally:
             cursor.execute("RESET maintenance_work_mem")
+            cursor.execute("RESET max_parallel_maintenance_workers")
 
 
 def _run_on_new_connection(using: str, statements: list[str]) -> None:

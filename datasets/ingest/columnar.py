@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 SAMPLE_ROWS = 1_000
 MEMORY_LIMIT = "256MB"
+PARTS = min(os.cpu_count() or 1, 4)  # CSV parts, one PostgreSQL COPY each
 UTF8 = ("utf-8", "utf-8-sig", "ascii")
 # Python's str.isspace() characters: what str.strip() removes in types.py.
 _SPACE_CHARS = "".join(
@@ -69,9 +70,10 @@ _STAGED = {"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN"}
 
 @dataclass
 class Staged:
-    """A clean file typed and profiled; `path` is the CSV `load.copy_csv` takes."""
+    """A clean file typed and profiled; `paths` are the CSV parts `load.copy_csv_files`
+    takes."""
 
-    path: Path
+    paths: list[Path]
     rows: int
     columns: list[dict]
     profile: dict
@@ -286,6 +288,7 @@ def stage(*, table, columns, declared, null_tokens, workdir: Path, vendor: str) 
         con.execute(f"SET temp_directory = {_literal(str(workdir / 'duckdb.tmp'))}")
         con.execute(f"SET threads = {os.cpu_count() or 1}")
         con.execute(f"SET TimeZone = {_literal(settings.TIME_ZONE)}")
+        con.execute("SET enable_progress_bar = false")
         return _stage(con, table, columns, declared, null_tokens, workdir, vendor)
     except _GiveUp:
         return None
@@ -331,11 +334,20 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor) -> Stage
     kinds = [k if n else "text" for k, n in zip(kinds, present, strict=True)]
     for column, kind in zip(columns, kinds, strict=True):
         column["type"] = kind
-    out = workdir / "load.csv"
-    con.execute(
-        f"COPY (SELECT rowid + 1, {', '.join(ids)}, _fts FROM typed) TO {_literal(str(out))} "
-        f"(HEADER false, DELIMITER ',', QUOTE '\"')"
-    )
+    # Parts by row range, loaded in parallel by load.copy_csv_files. Each row carries its
+    # `_id`, so no order is kept while writing (keeping one costs memory). DuckDB's own
+    # per-thread output holds whole parts in memory: past MEMORY_LIMIT on big files.
+    con.execute("SET preserve_insertion_order = false")
+    parts = []
+    size = -(-rows // PARTS)
+    for number, start in enumerate(range(0, rows, size)):
+        part = workdir / f"load_{number}.csv"
+        con.execute(
+            f"COPY (SELECT rowid + 1, {', '.join(ids)}, _fts FROM typed WHERE rowid >= {start} "
+            f"AND rowid < {start + size}) TO {_literal(str(part))} "
+            f"(FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"')"
+        )
+        parts.append(part)
     profile = {
         "rows": rows,
         "columns": {
@@ -346,7 +358,7 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor) -> Stage
     from datasets.ingest import conf
 
     return Staged(
-        path=out,
+        paths=parts,
         rows=rows,
         columns=columns,
         profile=profile,
@@ -404,6 +416,7 @@ def _type(con, ids, declared, decimal_comma, vendor) -> list[str]:
             f"coalesce({_fts(vendor)}, '') AS _fts, _blank{flags} FROM (SELECT "
             f"{', '.join(typed)}, {joined} AS t, _blank{raws} FROM raw)"
         )
+        con.execute("CHECKPOINT")  # written out, so the rows no longer hold memory
         misfits = _misfits(con, list(checks))
         if not misfits:
             return kinds

@@ -233,8 +233,9 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -
     using = settings.DATASTORE_DATABASE
     number, table_name = _claim_table(job, resource, progress=0.4)
     load.create_version_table(table_name=table_name, columns=columns)
-    with open(staged.path, "rb") as stream:
-        loaded = load.copy_csv(table_name=table_name, columns=columns, stream=stream, using=using)
+    loaded = load.copy_csv_files(
+        table_name=table_name, columns=columns, paths=staged.paths, using=using
+    )
     _set(job, rows=loaded, stage="index", progress=0.87)
     load.create_indexes(table_name=table_name, columns=columns, using=using)
     _publish(number, table_name, columns, loaded, staged.profile, staged.findings, **publish)

@@ -12,6 +12,7 @@ from datasets.datastore import fts
 from datasets.datastore.load import (
     DatastoreError,
     copy_csv,
+    copy_csv_files,
     create_indexes,
     create_version_table,
     drop_version_table,
@@ -130,3 +131,40 @@ def test_unsafe_names_and_types_are_refused(table_name, columns):
         create_version_table(table_name=table_name, columns=columns, using="default")
     with pytest.raises(DatastoreError):
         drop_version_table(table_name="datasets_dataset", using="default")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parts_load_in_parallel_out_of_order_and_get_their_indexes(tmp_path):
+    # Committed table, no transaction around: on PostgreSQL each part goes through its own
+    # connection, and the full-text index is built on another one next to the b-trees.
+    name = table_name_for(uuid.uuid4(), 1)
+    create_version_table(table_name=name, columns=COLUMNS, using="default")
+    try:
+        postgresql = connections["default"].vendor == "postgresql"
+        document = (
+            fts.document(["臺北市政府"]) if postgresql else fts.sqlite_document(["臺北市政府"])
+        )
+        first = tmp_path / "data_0.csv"
+        second = tmp_path / "data_1.csv"
+        first.write_text(f"3,臺北市政府,3,,,,,{document}\n1,a,1,,true,,,a\n", encoding="utf-8")
+        second.write_text("2,b,2,0.5,false,2024-01-05,,b\n", encoding="utf-8")
+
+        loaded = copy_csv_files(table_name=name, columns=COLUMNS, paths=[first, second])
+        create_indexes(table_name=name, columns=COLUMNS, using="default")
+
+        assert loaded == 3
+        assert fetch(f"SELECT _id, name, count FROM {name} ORDER BY _id") == [
+            (1, "a", 1),
+            (2, "b", 2),
+            (3, "臺北市政府", 3),
+        ]
+        assert fts_match(name, "市政") == [3]
+        constraints = connections["default"].introspection.get_constraints(
+            connections["default"].cursor(), name
+        )
+        assert any(c["primary_key"] and c["columns"] == ["_id"] for c in constraints.values())
+        # _id stays the primary key (psycopg's own error: COPY bypasses Django's wrapper).
+        with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+            copy_csv_files(table_name=name, columns=COLUMNS, paths=[second])
+    finally:
+        drop_version_table(table_name=name, using="default")

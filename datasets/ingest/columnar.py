@@ -247,6 +247,14 @@ def _count_lines(path: Path) -> int:
     return lines + (last != b"\n")
 
 
+def _quoted_head(path: Path, header_row: int) -> bool:
+    """Whether a quote appears in the lines up to the header. The reader counts the
+    header's row in records; DuckDB skips lines. They agree unless a quoted field there
+    spans lines, which only a quote can start."""
+    with open(path, "rb") as f:
+        return any(b'"' in f.readline(1 << 20) for _ in range(header_row))
+
+
 def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
     """The file in UTF-8 (DuckDB reads nothing else well); raises _GiveUp on a bad byte so
     the Python path reports its row."""
@@ -302,7 +310,7 @@ def stage(*, table, columns, declared, null_tokens, workdir: Path, vendor: str) 
 def _stage(con, table, columns, declared, null_tokens, workdir, vendor) -> Staged:
     path = _utf8_copy(table.path, table.encoding, workdir)
     expected = _count_lines(path) - table.header_row
-    if expected <= 0:
+    if expected <= 0 or _quoted_head(path, table.header_row):
         raise _GiveUp
     ids = [f"c{i}" for i in range(len(columns))]
     spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in ids) + "}"

@@ -134,6 +134,7 @@ def test_mixed_file_types_are_inferred_as_publishers_expect(monkeypatch):
         (b"a,b\n1,x\n\n2,y\n", "a blank line the report mentions"),
         (b"a,b\n1,x\n2,y,z\n", "an extra cell the report names"),
         (b'a,b\n1,"LINESTRING (0 0, 1 1)"\n', "WKT other than a point"),
+        (b'"Parks,\n2024"\n\nname,count,area\nA,1,x\n', "a quoted title: header row != line"),
     ],
 )
 def test_columnar_path_steps_aside_when_it_cannot_be_sure(monkeypatch, data, why):
@@ -166,3 +167,14 @@ def test_declared_type_that_does_not_fit_is_reported_with_its_row():
     assert job.error_code == "type-error"
     assert "Row 4" in job.error
     assert resource.current_version is None
+
+
+def test_title_rows_above_the_header_are_skipped_the_same_way(monkeypatch):
+    data = "臺北市公有停車場\n\n名稱,格位,區\n府前,120,中正\n市民,80,大安\n".encode()
+
+    staged, fast, slow = _both_ways(monkeypatch, data)
+
+    assert staged[0] is not None
+    assert [c["label"] for c in fast.columns] == ["名稱", "格位", "區"]
+    _assert_same(fast, slow)
+    assert [(r["col_1"], r["col_2"]) for r in rows_of(fast)] == [("府前", 120), ("市民", 80)]

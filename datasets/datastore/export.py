@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from datasets.datastore.geo import geo_columns
+from datasets.datastore.geo import geo_columns, row_geometry
 from datasets.datastore.query import (
     DataQuery,
     QueryError,
@@ -155,19 +155,7 @@ def _geojson_chunks(version, query: DataQuery) -> Iterator[bytes]:
     first = True
     for row in query_iter(version=version, query=query):
         record = dict(zip(all_names, row, strict=True))
-        if geo.geometry:
-            raw = record.get(geo.geometry)
-            try:
-                geometry = json.loads(raw) if raw else None
-            except ValueError:
-                geometry = None
-        else:
-            lon, lat = record.get(geo.longitude), record.get(geo.latitude)
-            geometry = (
-                {"type": "Point", "coordinates": [lon, lat]}
-                if lon is not None and lat is not None
-                else None
-            )
+        geometry = row_geometry(geo, record)
         properties = {n: record[n] for n in names if n != geo.geometry}
         feature = {"type": "Feature", "geometry": geometry, "properties": properties}
         parts.append(("" if first else ",") + json.dumps(feature, ensure_ascii=False))

@@ -1,5 +1,6 @@
 """Where a version's rows are on a map: a geometry column, or latitude/longitude columns."""
 
+import json
 from dataclasses import dataclass
 
 # Column ids (after ingestion made them safe identifiers) that publishers use for WGS84
@@ -45,3 +46,17 @@ def geo_columns(version) -> GeoColumns | None:
     if latitude and longitude:
         return GeoColumns(latitude=latitude, longitude=longitude)
     return None
+
+
+def row_geometry(geo: GeoColumns, record: dict) -> dict | None:
+    """The GeoJSON geometry of one row (`record`: column id -> value), or None."""
+    if geo.geometry:
+        raw = record.get(geo.geometry)
+        try:
+            return json.loads(raw) if raw else None
+        except ValueError:
+            return None
+    lon, lat = record.get(geo.longitude), record.get(geo.latitude)
+    if lon is None or lat is None:
+        return None
+    return {"type": "Point", "coordinates": [lon, lat]}

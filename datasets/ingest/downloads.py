@@ -19,6 +19,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connections
 
+from datasets.datastore.geo import geo_columns, row_geometry
 from datasets.models import ResourceVersion
 
 CHUNK = 10_000
@@ -79,7 +80,8 @@ def version_downloads_write(*, version: ResourceVersion) -> dict:
     """Write every derived file to storage; returns and records {format: storage name}."""
     columns = version.columns
     ids = [c["id"] for c in columns]
-    geometry = next((c["id"] for c in columns if c["type"] == "geometry"), None)
+    # A geometry column, or a latitude/longitude pair (緯度/經度): either gives GeoJSON.
+    geo = geo_columns(version)
     base = f"derived/{version.table_name}"
     written = {}
     with tempfile.TemporaryDirectory(prefix="downloads-") as tmp:
@@ -97,7 +99,7 @@ def version_downloads_write(*, version: ResourceVersion) -> dict:
             as_json.write("[")
             geojson = (
                 open(tmp / "data.geojson", "w", encoding="utf-8")  # noqa: SIM115 (closed below)
-                if geometry
+                if geo
                 else None
             )
             if geojson:
@@ -110,11 +112,10 @@ def version_downloads_write(*, version: ResourceVersion) -> dict:
                 record = dict(zip(ids, plain, strict=True))
                 as_json.write(("" if first else ",") + json.dumps(record, ensure_ascii=False))
                 if geojson:
-                    shape = record.pop(geometry)
                     feature = {
                         "type": "Feature",
-                        "geometry": json.loads(shape) if shape else None,
-                        "properties": record,
+                        "geometry": row_geometry(geo, record),
+                        "properties": {k: v for k, v in record.items() if k != geo.geometry},
                     }
                     geojson.write(("" if first else ",") + json.dumps(feature, ensure_ascii=False))
                 first = False

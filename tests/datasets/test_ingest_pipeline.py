@@ -270,3 +270,18 @@ def test_errors_are_written_in_the_publishers_language():
     job.refresh_from_db()
     assert job.status == IngestJob.Status.FAILED
     assert "第 2 列在第 3 欄有值" in job.error
+
+
+def test_latitude_longitude_columns_give_a_geojson_download():
+    data = "站名,緯度,經度\n市政府,25.0408,121.5679\n未定位,,\n".encode()
+    _job, resource = ingest_bytes(data)
+    version = resource.current_version
+
+    written = version_downloads_write(version=version)
+
+    assert "geojson" in written
+    with default_storage.open(written["geojson"]) as f:
+        features = json.load(f)["features"]
+    assert features[0]["geometry"] == {"type": "Point", "coordinates": [121.5679, 25.0408]}
+    assert features[0]["properties"]["col_1"] == "市政府"
+    assert features[1]["geometry"] is None  # a row without a position stays, unplaced

@@ -215,3 +215,40 @@ def test_ods_spreadsheet_is_ingested():
 
     assert job.status == IngestJob.Status.SUCCEEDED, job.error
     assert [r["col_2"] for r in rows_of(resource.current_version)] == [158228, 309835]
+
+
+def test_legacy_xls_with_a_title_row_dates_and_booleans_is_ingested():
+    import datetime
+
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    book.add_sheet("空白")  # an empty first sheet: the first sheet with data is used
+    sheet = book.add_sheet("資料")
+    dates = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    sheet.write(0, 0, "臺北市公有停車場（113年）")
+    for column, label in enumerate(["名稱", "格位", "啟用日", "收費"]):
+        sheet.write(2, column, label)
+    rows = [("府前", 120, datetime.date(2024, 1, 5), True), ("市民", 80.5, None, False)]
+    for number, (name, spaces, opened, paid) in enumerate(rows, start=3):
+        sheet.write(number, 0, name)
+        sheet.write(number, 1, spaces)
+        if opened:
+            sheet.write(number, 2, opened, dates)
+        sheet.write(number, 3, paid)
+    out = io.BytesIO()
+    book.save(out)
+
+    job, resource = ingest_bytes(out.getvalue(), "parking.xls")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert version.report["sheet"] == "資料" and version.report["header_row"] == 3
+    assert types_of(version) == {
+        "名稱": "text",
+        "格位": "number",
+        "啟用日": "date",
+        "收費": "boolean",
+    }
+    assert [(r["col_1"], r["col_2"]) for r in rows_of(version)] == [("府前", 120.0), ("市民", 80.5)]
+    assert str(rows_of(version)[0]["col_3"]) == "2024-01-05"

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from datasets import permissions
@@ -25,11 +25,13 @@ def ingest_enqueue(
     """Record a queued IngestJob for the resource's current file and queue the task after commit."""
     from datasets.tasks import resource_ingest_task
 
+    options = dict(options or resource.ingest_options)
+    if by is not None and translation.get_language():
+        # Progress, errors and the report are written in the language the person who
+        # asked for the ingestion is using (a scheduled refresh keeps the stored one).
+        options["language"] = translation.get_language()
     job = IngestJob.objects.create(
-        resource=resource,
-        requested_by=by,
-        source=source,
-        options=options or dict(resource.ingest_options),
+        resource=resource, requested_by=by, source=source, options=options
     )
     transaction.on_commit(lambda: resource_ingest_task.delay(job.pk))
     return job

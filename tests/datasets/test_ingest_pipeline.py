@@ -285,3 +285,24 @@ def test_latitude_longitude_columns_give_a_geojson_download():
     assert features[0]["geometry"] == {"type": "Point", "coordinates": [121.5679, 25.0408]}
     assert features[0]["properties"]["col_1"] == "市政府"
     assert features[1]["geometry"] is None  # a row without a position stays, unplaced
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "Row 3 has a value in column 3"), ("zh-hant", "第 3 列在第 3 欄有值")],
+)
+def test_errors_follow_the_language_of_the_person_who_uploaded(language, expected):
+    from django.utils import translation
+
+    from datasets.services.ingestion import ingest_enqueue
+
+    resource = resource_with_file(b"a,b\n1,2\n3,4,5\n")
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    with translation.override(language):
+        job = ingest_enqueue(resource=resource, by=editor)
+
+    ingest_run(job=job)
+
+    job.refresh_from_db()
+    assert job.options["language"] == language
+    assert expected in job.error

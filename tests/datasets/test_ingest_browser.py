@@ -1,0 +1,70 @@
+"""A publisher uploads a file, watches the progress bar and reads what to fix, in a real
+browser (Debian's Chromium) against the live server."""
+
+import pytest
+
+from datasets.ingest.pipeline import ingest_run
+from datasets.models import IngestJob, Resource
+from tests.datasets.test_catalog_browser import sign_in
+from tests.factories import DatasetFactory, OrganizationFactory, editor_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _upload(page, live_server, dataset, name: str, content: bytes) -> Resource:
+    page.goto(f"{live_server.url}/en/datasets/{dataset.name}/resources/new/")
+    page.get_by_label("Upload a file").set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": content}]
+    )
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.wait_for_url(f"**/en/datasets/{dataset.name}/")
+    resource = Resource.objects.get(dataset=dataset, file__endswith=name)
+    page.goto(f"{live_server.url}/en/datasets/{dataset.name}/resources/{resource.pk}/")
+    return resource
+
+
+def test_publisher_watches_progress_reads_the_report_then_sees_the_data(
+    browser_page, live_server, monkeypatch
+):
+    # The job waits in the queue until the test plays the worker, so the page is seen
+    # waiting and then changing on its own (htmx polling), without a reload.
+    queued = []
+    monkeypatch.setattr("datasets.tasks.resource_ingest_task.delay", queued.append)
+    org = OrganizationFactory(slug="parking-office")
+    editor_of(org, "editor")
+    dataset = DatasetFactory(organization=org, name="parking")
+    page = browser_page
+    sign_in(page, live_server, "editor")
+
+    _upload(
+        page,
+        live_server,
+        dataset,
+        "lots.csv",
+        "名稱,格位,區\n府前,120,中正\n市民,80,大安,多\n".encode(),
+    )
+
+    status = page.locator(".ingest-status")
+    status.get_by_text("Waiting for a worker").wait_for()
+    assert page.get_by_role("progressbar", name="Ingestion progress").is_visible()
+    ingest_run(job=IngestJob.objects.get(pk=queued.pop()))
+    status.get_by_text("The file could not be ingested.").wait_for()
+    assert "Row 3 has a value in column 4" in status.inner_text()
+
+    status.get_by_role("link", name="Validation report").click()
+    problems = page.locator("table").first
+    problems.get_by_text("extra-cell").wait_for()
+    first = problems.locator("tbody tr").first.locator("td")
+    assert first.nth(0).inner_text() == "3" and first.nth(1).inner_text() == "4"
+
+    _upload(
+        page,
+        live_server,
+        dataset,
+        "fixed.csv",
+        "名稱,格位,區\n府前,120,中正\n市民,80,大安\n".encode(),
+    )
+    status.get_by_text("Waiting for a worker").wait_for()
+    ingest_run(job=IngestJob.objects.get(pk=queued.pop()))
+    status.get_by_text("Data ready: 2 rows.").wait_for()
+    assert Resource.objects.get(file__endswith="fixed.csv").current_version.row_count == 2

@@ -356,6 +356,8 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor) -> Stage
             f"(FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"')"
         )
         parts.append(part)
+    # File order again: the personal-data scan reads the first values of each column.
+    con.execute("SET preserve_insertion_order = true")
     profile = {
         "rows": rows,
         "columns": {

@@ -29,6 +29,10 @@ MIXED = (
     "d@example.org,2021/07/01\n"
 )
 DECIMAL_COMMA = "Město;Počet;Cena\nPraha;1;1.234,5\nBrno;22;0,75\nOstrava;333;12\n"
+# Past the personal-data sample (10,000 values): e-mails only in the first 4,000 rows.
+SAMPLED = "id,contact\n" + "".join(
+    f"{i},{f'user{i}@example.org' if i <= 4000 else f'none given {i}'}\n" for i in range(1, 12001)
+)
 LONG = "id,value,label,flag\n" + "".join(
     f"{i},{i * 1.5 if i % 7 else ''},類別{i % 3} item {i},{'true' if i % 2 else 'false'}\n"
     for i in range(1, 2501)
@@ -95,8 +99,9 @@ def _assert_same(fast, slow) -> None:
         (DECIMAL_COMMA.encode("cp1250"), "decimal-comma.csv"),
         ("名稱,金額\n碁盤街,1000\n銹色館,20\n".encode("cp950"), "cp950.csv"),
         (LONG.encode(), "long.csv"),
+        (SAMPLED.encode(), "sampled.csv"),
     ],
-    ids=["mixed", "utf8-bom", "utf16-tsv", "cp1250-decimal-comma", "cp950", "long"],
+    ids=["mixed", "utf8-bom", "utf16-tsv", "cp1250-decimal-comma", "cp950", "long", "pii-sample"],
 )
 def test_columnar_path_matches_the_python_path(monkeypatch, data, name):
     staged, fast, slow = _both_ways(monkeypatch, data, name)
@@ -178,3 +183,12 @@ def test_title_rows_above_the_header_are_skipped_the_same_way(monkeypatch):
     assert [c["label"] for c in fast.columns] == ["名稱", "格位", "區"]
     _assert_same(fast, slow)
     assert [(r["col_1"], r["col_2"]) for r in rows_of(fast)] == [("府前", 120), ("市民", 80)]
+
+
+def test_personal_data_share_is_taken_over_the_first_values_as_in_the_python_path(monkeypatch):
+    staged, fast, _slow = _both_ways(monkeypatch, SAMPLED.encode())
+
+    assert staged[0] is not None
+    assert fast.personal_data_findings == [
+        {"column": "contact", "label": "contact", "kind": "email", "share": 0.4}
+    ]

@@ -32,8 +32,15 @@ from pathlib import Path
 
 from django.conf import settings
 
-from datasets.ingest import pii, types
-from datasets.ingest.profile import DISTINCT_CAP, NUMERIC, ORDERED, TOP_CAP
+from datasets.ingest import conf, pii, types
+from datasets.ingest.profile import (
+    DISTINCT_CAP,
+    NUMERIC,
+    ORDERED,
+    TOP_CAP,
+    histogram,
+    histogram_bins,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -335,10 +342,11 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor) -> Stage
         f"columns = {spec}, auto_detect = false, strict_mode = true, null_padding = false)"
     )
     kinds = _type(con, ids, declared, table.delimiter == ";", vendor)
-    rows, blanks = con.execute("SELECT count(*), count_if(_blank) FROM typed").fetchone()
+    rows, blanks, *present = con.execute(
+        f"SELECT count(*), count_if(_blank), {', '.join(f'count({c})' for c in ids)} FROM typed"
+    ).fetchone()
     if rows != expected or blanks:
         raise _GiveUp
-    present = con.execute(f"SELECT {', '.join(f'count({c})' for c in ids)} FROM typed").fetchone()
     kinds = [k if n else "text" for k, n in zip(kinds, present, strict=True)]
     for column, kind in zip(columns, kinds, strict=True):
         column["type"] = kind
@@ -365,8 +373,6 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor) -> Stage
             for column, c, kind in zip(columns, ids, kinds, strict=True)
         },
     }
-    from datasets.ingest import conf
-
     return Staged(
         paths=parts,
         rows=rows,
@@ -465,8 +471,9 @@ def _profile(con, c: str, kind: str) -> dict:
     count, empty, approx = con.execute(
         f"SELECT count({c}), count(*) - count({c}), approx_count_distinct({c}) FROM typed"
     ).fetchone()
+    # HyperLogLog is within a few per cent: well past twice a cap, the exact count is too.
     distinct = None
-    if approx <= 2 * DISTINCT_CAP:
+    if approx <= 2 * max(DISTINCT_CAP, TOP_CAP):
         (distinct,) = con.execute(f"SELECT count(DISTINCT {c}) FROM typed").fetchone()
     out = {
         "type": kind,
@@ -483,30 +490,22 @@ def _profile(con, c: str, kind: str) -> dict:
         (out["mean"],) = con.execute(f"SELECT avg({c})::DOUBLE FROM typed").fetchone()
     if kind == "geometry":
         out["top"] = []  # as ColumnProfile: geometries are not counted
-    elif approx <= 2 * TOP_CAP:
-        (exact,) = con.execute(f"SELECT count(DISTINCT {c}) FROM typed").fetchone()
-        if exact <= TOP_CAP:
-            top = con.execute(
-                f"SELECT {c}, count(*) AS n FROM typed WHERE {c} IS NOT NULL GROUP BY {c} "
-                f"ORDER BY n DESC, min(rowid) LIMIT 5"
-            ).fetchall()
-            out["top"] = [{"value": v, "count": n} for v, n in top if n > 1 or len(top) < 5]
+    elif distinct is not None and distinct <= TOP_CAP:
+        top = con.execute(
+            f"SELECT {c}, count(*) AS n FROM typed WHERE {c} IS NOT NULL GROUP BY {c} "
+            f"ORDER BY n DESC, min(rowid) LIMIT 5"
+        ).fetchall()
+        out["top"] = [{"value": v, "count": n} for v, n in top if n > 1 or len(top) < 5]
     if kind in NUMERIC and count:
         out["histogram"] = _histogram(con, c, out["min"], out["max"])
     return out
 
 
 def _histogram(con, c: str, minimum, maximum) -> list[dict]:
-    low, high = float(minimum), float(maximum)
-    width = (high - low) / 10 or 1.0
-    counts = [0] * 10
-    for bin_, n in con.execute(
-        f"SELECT least(floor(({c} - ?) / ?)::INTEGER, 9), count(*) FROM typed "
-        f"WHERE {c} IS NOT NULL GROUP BY 1",
+    low, width = histogram_bins(minimum, maximum)
+    counted = con.execute(
+        f"SELECT floor(({c} - ?) / ?)::INTEGER, count(*) FROM typed WHERE {c} IS NOT NULL "
+        f"GROUP BY 1",
         [low, width],
-    ).fetchall():
-        counts[int(bin_)] += n
-    return [
-        {"from": low + i * width, "to": low + (i + 1) * width, "count": n}
-        for i, n in enumerate(counts)
-    ]
+    ).fetchall()
+    return histogram(low, width, counted)

@@ -23,7 +23,7 @@ from datasets.datastore import load
 from datasets.datastore.schema import table_name_for
 from datasets.ingest import columnar, conf, pii, read, types, validate
 from datasets.ingest.errors import IngestError, TooLarge
-from datasets.ingest.profile import ColumnProfile
+from datasets.ingest.profile import ColumnProfile, histogram, histogram_bins
 from datasets.models import IngestJob, Resource
 
 logger = logging.getLogger(__name__)
@@ -429,28 +429,25 @@ def _batches(table, width: int, null_tokens: set, report):
             for values in transposed
         ]
 
+    def blank(row):
+        if report is not None:
+            report.add(
+                "blank-row",
+                _("Row %(row)s is empty and was skipped.") % {"row": row},
+                row=row,
+                warning=True,
+            )
+
     for row, cells in table.rows():
         if len(cells) != width:
             if not any(c is not None and c.strip() for c in cells):
-                if report is not None:
-                    report.add(
-                        "blank-row",
-                        _("Row %(row)s is empty and was skipped.") % {"row": row},
-                        row=row,
-                        warning=True,
-                    )
+                blank(row)
                 continue
             if report is not None:
                 _report_shape(report, row, cells, width)
             cells = list(cells[:width]) + [None] * (width - len(cells))
         elif not any(cells):
-            if report is not None:
-                report.add(
-                    "blank-row",
-                    _("Row %(row)s is empty and was skipped.") % {"row": row},
-                    row=row,
-                    warning=True,
-                )
+            blank(row)
             continue
         numbers.append(row)
         records.append(cells)
@@ -526,8 +523,7 @@ def _histogram(table_name: str, column: dict, profile: ColumnProfile, using: str
     """Ten equal-width bins, counted by the database rather than in Python."""
     if column["type"] not in ("integer", "number") or not profile.count:
         return None
-    low, high = float(profile.minimum), float(profile.maximum)
-    width = (high - low) / 10 or 1.0
+    low, width = histogram_bins(profile.minimum, profile.maximum)
     quote = connections[using].ops.quote_name
     col = quote(column["id"])
     # Values are >= low, so truncation is floor(); PostgreSQL's cast would round instead.
@@ -535,15 +531,9 @@ def _histogram(table_name: str, column: dict, profile: ColumnProfile, using: str
     if connections[using].vendor == "postgresql":
         bucket = f"floor(({col} - %s) / %s)::int"
     sql = (
-        f"SELECT CASE WHEN b > 9 THEN 9 ELSE b END AS bin, count(*) FROM ("  # noqa: S608
-        f"SELECT {bucket} AS b FROM {quote(table_name)} WHERE {col} IS NOT NULL) t GROUP BY 1"
+        f"SELECT {bucket} AS b, count(*) FROM {quote(table_name)} "  # noqa: S608
+        f"WHERE {col} IS NOT NULL GROUP BY 1"
     )
-    counts = [0] * 10
     with connections[using].cursor() as cursor:
         cursor.execute(sql, [low, width])
-        for bin_, n in cursor.fetchall():
-            counts[int(bin_)] += n
-    return [
-        {"from": low + i * width, "to": low + (i + 1) * width, "count": n}
-        for i, n in enumerate(counts)
-    ]
+        return histogram(low, width, cursor.fetchall())

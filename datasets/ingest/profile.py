@@ -9,6 +9,24 @@ NUMERIC = ("integer", "number")
 ORDERED = ("integer", "number", "date", "datetime")
 
 
+def histogram_bins(minimum, maximum) -> tuple[float, float]:
+    """(low, width) of ten equal-width bins from `minimum` to `maximum`; the value v goes
+    in bin min(floor((v - low) / width), 9)."""
+    low, high = float(minimum), float(maximum)
+    return low, (high - low) / 10 or 1.0
+
+
+def histogram(low: float, width: float, counted) -> list[dict]:
+    """The histogram from (bin, count) pairs as the database counted them."""
+    counts = [0] * 10
+    for bin_, n in counted:
+        counts[min(int(bin_), 9)] += n
+    return [
+        {"from": low + i * width, "to": low + (i + 1) * width, "count": n}
+        for i, n in enumerate(counts)
+    ]
+
+
 class ColumnProfile:
     __slots__ = ("count", "distinct", "empty", "kind", "maximum", "minimum", "total", "values")
 

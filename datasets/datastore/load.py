@@ -9,6 +9,8 @@ step. Nothing here touches Resource or ResourceVersion rows.
 
 import csv
 import io
+import os
+import queue
 import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -247,33 +249,39 @@ def create_indexes(*, table_name: str, columns: Sequence[dict], using: str | Non
     """Indexes for the Data API: the `_id` primary key, an index on each typed column
     (booleans excepted: with two values a filter on them reads most of the table anyway)
     and, on PostgreSQL, GIN on `_fts`. Built after loading, which is several times faster
-    than maintaining them row by row; on PostgreSQL the full-text index, the longest
-    build, runs on a second connection at the same time as the others."""
+    than maintaining them row by row; on PostgreSQL each core builds one index at a time
+    on its own connection, the full-text index (the longest) first."""
     _check_table_name(table_name)
     _check_columns(columns)
     using = _alias(using)
     vendor = _vendor(using)
     connection = connections[using]
     quote = connection.ops.quote_name
+    statements, fts = _index_statements(table_name, columns, quote)
     if vendor != "postgresql":
-        statements, _fts = _index_statements(table_name, columns, quote)
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
         return
-    statements, fts = _index_statements(table_name, columns, quote)
     key = quote(f"{table_name}_pkey")
-    statements.insert(0, f"CREATE UNIQUE INDEX {key} ON {quote(table_name)} (_id)")
-    # A second connection sees the table only once it is committed; inside a transaction
-    # (tests, or a caller's atomic block) everything runs on this one.
-    parallel = fts is not None and not connection.in_atomic_block
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        background = pool.submit(_run_on_new_connection, using, [fts]) if parallel else None
-        _run_statements(
-            connection, statements + ([fts] if fts and not parallel else []), serial=parallel
-        )
-        if background is not None:
-            background.result()
+    statements = [
+        *([fts] if fts else []),
+        f"CREATE UNIQUE INDEX {key} ON {quote(table_name)} (_id)",
+        *statements,
+    ]
+    pending = queue.SimpleQueue()
+    for statement in statements:
+        pending.put(statement)
+    workers = min(os.cpu_count() or 1, len(statements))
+    if connection.in_atomic_block or workers < 2:
+        # Other connections see the table only once it is committed (tests, or a
+        # caller's atomic block): everything runs on this one.
+        _run_statements(connection, pending)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            builders = [pool.submit(_run_on_new_connection, using, pending) for _ in range(workers)]
+            for builder in builders:
+                builder.result()
     with connection.cursor() as cursor:
         cursor.execute(
             f"ALTER TABLE {quote(table_name)} ADD CONSTRAINT {key} PRIMARY KEY USING INDEX {key}"
@@ -282,25 +290,31 @@ def create_indexes(*, table_name: str, columns: Sequence[dict], using: str | Non
         cursor.execute(f"ANALYZE {quote(table_name)}")
 
 
-def _run_statements(connection, statements: list[str], serial: bool = False) -> None:
+def _run_statements(connection, pending: queue.SimpleQueue, serial: bool = False) -> None:
+    """Run statements from `pending` (maybe shared with other connections) until none is
+    left."""
     with connection.cursor() as cursor:
         # GIN and b-tree builds sort in memory when they can; the default 64 MB spills
         # a million-row full-text index to disk. Session-wide, so put it back after.
         cursor.execute("SET maintenance_work_mem = '256MB'")
         if serial:
-            # The cores are busy with the full-text build: no parallel b-tree workers.
+            # Every core builds an index already: no parallel workers for one build.
             cursor.execute("SET max_parallel_maintenance_workers = 0")
         try:
-            for statement in statements:
+            while True:
+                try:
+                    statement = pending.get_nowait()
+                except queue.Empty:
+                    return
                 cursor.execute(statement)
         finally:
             cursor.execute("RESET maintenance_work_mem")
             cursor.execute("RESET max_parallel_maintenance_workers")
 
 
-def _run_on_new_connection(using: str, statements: list[str]) -> None:
+def _run_on_new_connection(using: str, pending: queue.SimpleQueue) -> None:
     connection = connections.create_connection(using)
     try:
-        _run_statements(connection, statements)
+        _run_statements(connection, pending, serial=True)
     finally:
         connection.close()

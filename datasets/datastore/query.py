@@ -30,6 +30,7 @@ from django.db import OperationalError, connections, transaction
 from django.utils.translation import gettext as _
 
 from datasets.datastore import fts
+from datasets.datastore.load import text_column_ids
 from datasets.datastore.schema import is_safe_identifier
 
 DEFAULT_LIMIT = 100
@@ -399,7 +400,8 @@ def _where(version, query: DataQuery, vendor: str) -> tuple[str, list]:
             clauses.append(f"{name} {_SQL_OPERATOR[flt.op]} %s")
             params.append(_db_value(col, flt.value, vendor))
     if query.q:
-        clause, q_params = _full_text(query.q, vendor)
+        text_columns = text_column_ids(list(columns.values()))
+        clause, q_params = _full_text(query.q, vendor, text_columns)
         clauses.append(clause)
         params.extend(q_params)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -409,14 +411,26 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _full_text(q: str, vendor: str) -> tuple[str, list]:
-    # The loader indexed text with these same tokens (CJK bigrams, lower-cased words).
+def _full_text(q: str, vendor: str, text_columns: list[str]) -> tuple[str, list]:
+    """Rows holding every run of `q` (see datasets/datastore/fts.py): on PostgreSQL the GIN
+    index finds the rows with all the tokens, then each multi-pair run is checked in the
+    text columns themselves; on SQLite every run is a substring of the row's text."""
     if vendor == "postgresql":
         tsquery = fts.tsquery(q)
         if tsquery is None:
             return "1 = 1", []
-        return "_fts @@ to_tsquery('simple', %s)", [tsquery]
-    terms = list(dict.fromkeys(fts.tokens(q)))
+        if not text_columns:
+            return "1 = 0", []
+        # Cast, not to_tsquery(): the tokens are the index's own, to be taken as they are.
+        clauses, params = ["_fts @@ %s::tsquery"], [tsquery]
+        for run in fts.phrases(q):
+            like = "%" + _escape_like(run) + "%"
+            clauses.append(
+                "(" + " OR ".join(f"{_quote(c)} LIKE %s ESCAPE '\\'" for c in text_columns) + ")"
+            )
+            params.extend([like] * len(text_columns))
+        return "(" + " AND ".join(clauses) + ")", params
+    terms = list(dict.fromkeys(fts.runs(q)))
     if not terms:
         return "1 = 1", []
     clauses = ["_fts LIKE %s ESCAPE '\\'"] * len(terms)

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from datasets.datastore import fts
 from datasets.ingest import conf, pii, types
 from datasets.ingest.profile import (
     DISTINCT_CAP,
@@ -233,16 +234,18 @@ def _fts(vendor: str) -> str:
     from `t`, the lower-cased text cells joined by spaces."""
     if vendor != "postgresql":
         return "t"
-    cjk = _literal(f"[{_CJK}]+")
-    words = (
-        f"list_filter(regexp_extract_all(regexp_replace(t, {_literal(f'[{_CJK}]')}, ' ', 'g'), "
-        f"'[\\p{{L}}\\p{{N}}]+'), lambda w: length(w) <= 100)"
+    # fts._RUN: CJK runs, digit runs, and letters or numbers that are neither (words).
+    runs = _literal(rf"[{_CJK}]+|[0-9]+|(?:[^\P{{L}}{_CJK}]|[^\P{{N}}0-9])+")
+    paired = _literal(f"^[{_CJK}0-9]")
+    tokens = (
+        f"flatten(list_transform(regexp_extract_all(substr(t, 1, {fts.MAX_DOCUMENT_LENGTH}), "
+        f"{runs}), lambda r: CASE "
+        f"WHEN length(r) = 1 THEN [r] WHEN regexp_matches(r, {paired}) "
+        f"THEN list_transform(range(1, length(r)), lambda i: substr(r, i, 2)) "
+        f"WHEN length(r) > {fts.MAX_TOKEN_LENGTH} THEN [] ELSE [r] END))"
     )
-    bigrams = (
-        f"flatten(list_transform(regexp_extract_all(t, {cjk}), lambda r: CASE WHEN length(r) = 1 "
-        f"THEN [r] ELSE list_transform(range(1, length(r)), lambda i: substr(r, i, 2)) END))"
-    )
-    return f"array_to_string(list_distinct(list_concat({words}, {bigrams})), ' ')"
+    # Repeated tokens are left in: PostgreSQL's tsvector input drops them.
+    return f"array_to_string({tokens}, ' ')"
 
 
 def _count_lines(path: Path) -> int:

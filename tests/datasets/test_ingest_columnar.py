@@ -38,6 +38,15 @@ LONG = "id,value,label,flag\n" + "".join(
     for i in range(1, 2501)
 )
 
+# Full-text edge cases: digits inside words, other numerals, full-width digits, and a cell
+# past the indexed length (cut mid-run), which both paths must cut the same way.
+TOKENS = (
+    "id,text,note\n"
+    "1,台北101大樓 B2 a123b ²x Ⅻ １２ İstanbul ΟΔΟΣ ς,call 0912-345-678\n"
+    '2,"x' + "臺北市 abc 12345 " * 7000 + '",短\n'
+    "3,,\n"
+)
+
 
 def _profiles_match(columnar_profile: dict, python_profile: dict) -> None:
     assert columnar_profile.keys() == python_profile.keys()
@@ -100,8 +109,18 @@ def _assert_same(fast, slow) -> None:
         ("名稱,金額\n碁盤街,1000\n銹色館,20\n".encode("cp950"), "cp950.csv"),
         (LONG.encode(), "long.csv"),
         (SAMPLED.encode(), "sampled.csv"),
+        (TOKENS.encode(), "tokens.csv"),
     ],
-    ids=["mixed", "utf8-bom", "utf16-tsv", "cp1250-decimal-comma", "cp950", "long", "pii-sample"],
+    ids=[
+        "mixed",
+        "utf8-bom",
+        "utf16-tsv",
+        "cp1250-decimal-comma",
+        "cp950",
+        "long",
+        "pii-sample",
+        "full-text-tokens",
+    ],
 )
 def test_columnar_path_matches_the_python_path(monkeypatch, data, name):
     staged, fast, slow = _both_ways(monkeypatch, data, name)

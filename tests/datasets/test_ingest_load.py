@@ -17,8 +17,10 @@ from datasets.datastore.load import (
     create_version_table,
     drop_version_table,
     load_rows,
+    text_column_ids,
     version_tables,
 )
+from datasets.datastore.query import _full_text
 from datasets.datastore.schema import table_name_for
 
 pytestmark = pytest.mark.django_db
@@ -48,11 +50,10 @@ def fetch(sql, params=()):
 
 
 def fts_match(table, query):
-    if connections["default"].vendor == "postgresql":
-        sql = f"SELECT _id FROM {table} WHERE _fts @@ to_tsquery('simple', %s) ORDER BY _id"
-        return [r[0] for r in fetch(sql, [fts.tsquery(query)])]
-    sql = f"SELECT _id FROM {table} WHERE _fts LIKE %s ORDER BY _id"
-    return [r[0] for r in fetch(sql, [f"%{query.lower()}%"])]
+    """Rows of `table` the Data API's `q=query` keeps."""
+    columns = text_column_ids(COLUMNS)
+    clause, params = _full_text(query, connections["default"].vendor, columns)
+    return [r[0] for r in fetch(f"SELECT _id FROM {table} WHERE {clause} ORDER BY _id", params)]
 
 
 def test_rows_are_numbered_typed_and_searchable(table):
@@ -74,6 +75,24 @@ def test_rows_are_numbered_typed_and_searchable(table):
     assert fts_match(table, "open") == [1]
     assert fts_match(table, "動物") == [3]
     assert fts_match(table, "新北") == [2]
+
+
+def test_search_finds_runs_inside_numbers_and_cjk_text_but_not_scattered_pairs(table):
+    rows = [
+        ("case 12345 北市 臺北", None, None, None, None, None),
+        ("12 34", None, None, None, None, "臺北市政府"),
+        ("call 0912-345-678", None, None, None, None, None),
+    ]
+    load_rows(table_name=table, columns=COLUMNS, rows=rows, using="default")
+    create_indexes(table_name=table, columns=COLUMNS, using="default")
+
+    assert fts_match(table, "2345") == [1]
+    assert fts_match(table, "1234") == [1]  # not row 2: "12" and "34" are apart
+    assert fts_match(table, "34") == [1, 2, 3]
+    assert fts_match(table, "臺北市") == [2]  # not row 1: 北市 comes before 臺北
+    assert fts_match(table, "臺北") == [1, 2]
+    assert fts_match(table, "0912 678") == [3]
+    assert fts_match(table, "CASE 臺北") == [1]
 
 
 def test_copy_csv_loads_the_pipeline_layout(table):

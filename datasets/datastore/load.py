@@ -205,12 +205,12 @@ def copy_csv(
 
 
 def copy_csv_files(
-    *, table_name: str, columns: Sequence[dict], paths: Sequence, using: str | None = None
+    *, table_name: str, columns: Sequence[dict], paths: Iterable, using: str | None = None
 ) -> int:
-    """`copy_csv` for several files (parts of one table), on PostgreSQL each on its own
-    connection at the same time: a COPY is parsed by one server process, so parts load
-    in parallel. Inside a transaction other connections cannot see the table; there the
-    parts load one after the other."""
+    """`copy_csv` for several files (parts of one table), on PostgreSQL one per core at a
+    time, each on its own connection: a COPY is parsed by one server process, so parts
+    load in parallel, each as soon as `paths` yields it. Inside a transaction other
+    connections cannot see the table; there the parts load one after the other."""
     using = _alias(using)
 
     def one(path) -> int:
@@ -218,7 +218,8 @@ def copy_csv_files(
             return copy_csv(table_name=table_name, columns=columns, stream=stream, using=using)
 
     connection = connections[using]
-    if _vendor(using) != "postgresql" or len(paths) < 2 or connection.in_atomic_block:
+    workers = os.cpu_count() or 1
+    if _vendor(using) != "postgresql" or workers < 2 or connection.in_atomic_block:
         return sum(one(path) for path in paths)
 
     def in_thread(path) -> int:
@@ -227,8 +228,9 @@ def copy_csv_files(
         finally:
             connections[using].close()  # this thread's own connection
 
-    with ThreadPoolExecutor(max_workers=len(paths)) as pool:
-        return sum(pool.map(in_thread, paths))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        loading = [pool.submit(in_thread, path) for path in paths]
+        return sum(part.result() for part in loading)
 
 
 def _index_statements(table_name: str, columns: Sequence[dict], quote):

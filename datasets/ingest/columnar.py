@@ -27,6 +27,7 @@ tables, types, profiles and personal-data findings.
 import codecs
 import logging
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +48,8 @@ logger = logging.getLogger(__name__)
 
 SAMPLE_ROWS = 1_000
 MEMORY_LIMIT = "256MB"
-PARTS = min(os.cpu_count() or 1, 4)  # CSV parts, one PostgreSQL COPY each
+# CSV parts, one PostgreSQL COPY each: two per core, so loading starts after a fraction.
+PARTS = 2 * min(os.cpu_count() or 1, 4)
 UTF8 = ("utf-8", "utf-8-sig", "ascii")
 # Python's str.isspace() characters: what str.strip() removes in types.py.
 _SPACE_CHARS = "".join(
@@ -81,7 +83,7 @@ class Staged:
     """A clean file typed and profiled; `paths` are the CSV parts `load.copy_csv_files`
     takes."""
 
-    paths: list[Path]
+    paths: Iterable[Path]
     rows: int
     columns: list[dict]
     profile: dict
@@ -295,26 +297,34 @@ def eligible(table, declared: dict, null_tokens: set) -> bool:
 
 def stage(*, table, columns, declared, null_tokens, workdir: Path, vendor: str) -> Staged | None:
     """Type, scan, profile and write out `table` (a delimited text file), setting each
-    column's "type"; None when the Python path has to run instead (see module docstring)."""
+    column's "type"; None when the Python path has to run instead (see module docstring).
+    The parts are written one by one as `Staged.paths` is iterated, so loading the first
+    can start while DuckDB writes the next."""
     import duckdb
 
     # A database file in the work directory, so DuckDB keeps at most MEMORY_LIMIT in
-    # memory and worker memory stays flat whatever the file size.
+    # memory and worker memory stays flat whatever the file size. (An in-memory database
+    # spilling to its temporary directory measured slower and 100 MB bigger.)
     con = duckdb.connect(str(workdir / "stage.duckdb"))
+    staged = None
     try:
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         con.execute(f"SET temp_directory = {_literal(str(workdir / 'duckdb.tmp'))}")
         con.execute(f"SET threads = {os.cpu_count() or 1}")
         con.execute(f"SET TimeZone = {_literal(settings.TIME_ZONE)}")
         con.execute("SET enable_progress_bar = false")
-        return _stage(con, table, columns, declared, null_tokens, workdir, vendor)
+        staged = _stage(con, table, columns, declared, null_tokens, workdir, vendor)
     except _GiveUp:
-        return None
+        pass
     except duckdb.Error as exc:
         logger.info("columnar path gave up: %s", str(exc)[:300])
-        return None
     finally:
-        con.close()
+        if staged is None:
+            con.close()
+    if staged is None:
+        return None
+    staged.paths = _parts(con, staged.rows, len(columns), workdir)
+    return staged
 
 
 def _stage(con, table, columns, declared, null_tokens, workdir, vendor) -> Staged:
@@ -353,22 +363,6 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor) -> Stage
     kinds = [k if n else "text" for k, n in zip(kinds, present, strict=True)]
     for column, kind in zip(columns, kinds, strict=True):
         column["type"] = kind
-    # Parts by row range, loaded in parallel by load.copy_csv_files. Each row carries its
-    # `_id`, so no order is kept while writing (keeping one costs memory). DuckDB's own
-    # per-thread output holds whole parts in memory: past MEMORY_LIMIT on big files.
-    con.execute("SET preserve_insertion_order = false")
-    parts = []
-    size = -(-rows // PARTS)
-    for number, start in enumerate(range(0, rows, size)):
-        part = workdir / f"load_{number}.csv"
-        con.execute(
-            f"COPY (SELECT rowid + 1, {', '.join(ids)}, _fts FROM typed WHERE rowid >= {start} "
-            f"AND rowid < {start + size}) TO {_literal(str(part))} "
-            f"(FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"')"
-        )
-        parts.append(part)
-    # File order again: the personal-data scan reads the first values of each column.
-    con.execute("SET preserve_insertion_order = true")
     profile = {
         "rows": rows,
         "columns": {
@@ -377,12 +371,34 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor) -> Stage
         },
     }
     return Staged(
-        paths=parts,
+        paths=[],
         rows=rows,
         columns=columns,
         profile=profile,
         findings=_scan(con, ids).findings(columns, conf.get("PII_THRESHOLD")),
     )
+
+
+def _parts(con, rows: int, width: int, workdir: Path) -> Iterator[Path]:
+    """Write the CSV parts load.copy_csv_files takes, by row range, yielding each when it is
+    complete; closes `con` at the end."""
+    try:
+        # Each row carries its `_id`, so no order is kept while writing (keeping one costs
+        # memory). DuckDB's own per-thread output holds whole parts in memory: past
+        # MEMORY_LIMIT on big files.
+        con.execute("SET preserve_insertion_order = false")
+        columns = ", ".join(f"c{i}" for i in range(width))
+        size = -(-rows // PARTS)
+        for number, start in enumerate(range(0, rows, size)):
+            part = workdir / f"load_{number}.csv"
+            con.execute(
+                f"COPY (SELECT rowid + 1, {columns}, _fts FROM typed WHERE rowid >= {start} "
+                f"AND rowid < {start + size}) TO {_literal(str(part))} "
+                f"(FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"')"
+            )
+            yield part
+    finally:
+        con.close()
 
 
 def _scan(con, ids) -> pii.Scanner:

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import IO
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 
 from datasets.datastore import fts
 from datasets.datastore.schema import COLUMN_TYPES, SQL_TYPES, is_safe_identifier
@@ -154,6 +154,49 @@ def load_rows(
             if batch:
                 cursor.executemany(sql, batch)
     return row_id - first_id + 1
+
+
+def refresh_fts(*, table_name: str, columns: Sequence[dict], using: str | None = None) -> int:
+    """Compute `_fts` again for every row of a loaded table from its text cells, after the
+    tokens (datasets/datastore/fts.py) changed; returns the rows refreshed. In one
+    transaction, so a search never sees half the table refreshed."""
+    _check_table_name(table_name)
+    _check_columns(columns)
+    using = _alias(using)
+    postgresql = _vendor(using) == "postgresql"
+    quote = connections[using].ops.quote_name
+    table = quote(table_name)
+    text = ", ".join(quote(c) for c in text_column_ids(columns))
+    document = fts.document if postgresql else fts.sqlite_document
+    refreshed, last = 0, 0
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        if postgresql:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE _fts_refresh (_id bigint, _fts tsvector) ON COMMIT DROP"
+            )
+        while True:
+            cursor.execute(
+                f"SELECT _id{', ' if text else ''}{text} FROM {table} WHERE _id > %s "  # noqa: S608
+                f"ORDER BY _id LIMIT {SQLITE_BATCH}",
+                [last],
+            )
+            batch = [(row[0], document(row[1:])) for row in cursor.fetchall()]
+            if not batch:
+                break
+            last, refreshed = batch[-1][0], refreshed + len(batch)
+            if postgresql:
+                with cursor.cursor.copy("COPY _fts_refresh (_id, _fts) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row(row)
+            else:
+                sql = f"UPDATE {table} SET _fts = %s WHERE _id = %s"  # noqa: S608
+                cursor.executemany(sql, [(doc, row_id) for row_id, doc in batch])
+        if postgresql and refreshed:
+            cursor.execute(
+                f"UPDATE {table} AS t SET _fts = r._fts FROM _fts_refresh AS r "  # noqa: S608
+                f"WHERE t._id = r._id"
+            )
+    return refreshed
 
 
 def copy_csv(

@@ -1,9 +1,11 @@
 # ruff: noqa: S608  (table names come from table_name_for, not from input)
 """Datastore tables written by the loader can be read back as the schema contract says."""
 
+import importlib
 import io
 import uuid
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from django.db import connections
@@ -17,11 +19,13 @@ from datasets.datastore.load import (
     create_version_table,
     drop_version_table,
     load_rows,
+    refresh_fts,
     text_column_ids,
     version_tables,
 )
 from datasets.datastore.query import _full_text
 from datasets.datastore.schema import table_name_for
+from tests.datasets.ingest_helpers import ingest_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -49,10 +53,10 @@ def fetch(sql, params=()):
         return cursor.fetchall()
 
 
-def fts_match(table, query):
+def fts_match(table, query, columns=COLUMNS):
     """Rows of `table` the Data API's `q=query` keeps."""
-    columns = text_column_ids(COLUMNS)
-    clause, params = _full_text(query, connections["default"].vendor, columns)
+    text = text_column_ids(columns)
+    clause, params = _full_text(query, connections["default"].vendor, text)
     return [r[0] for r in fetch(f"SELECT _id FROM {table} WHERE {clause} ORDER BY _id", params)]
 
 
@@ -188,3 +192,35 @@ def test_parts_load_in_parallel_out_of_order_and_get_their_indexes(tmp_path):
             copy_csv_files(table_name=name, columns=COLUMNS, paths=[second])
     finally:
         drop_version_table(table_name=name, using="default")
+
+
+def test_refresh_fts_recomputes_the_search_column_of_a_loaded_table(table):
+    rows = [
+        ("case 12345", None, None, None, None, "臺北市"),
+        ("other", None, None, None, None, None),
+    ]
+    load_rows(table_name=table, columns=COLUMNS, rows=rows, using="default")
+    with connections["default"].cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET _fts = ''")  # as tokens from before a change
+    assert fts_match(table, "2345") == []
+
+    assert refresh_fts(table_name=table, columns=COLUMNS, using="default") == 2
+
+    assert fts_match(table, "2345") == [1]
+    assert fts_match(table, "臺北市 case") == [1]
+    assert fts_match(table, "other") == [2]
+
+
+def test_migration_refreshes_every_loaded_version():
+    from django.apps import apps
+
+    refresh = importlib.import_module("datasets.migrations.0007_refresh_fulltext_tokens").refresh
+    job, _resource = ingest_bytes("id,note\n1,case 12345\n2,臺北市政府\n".encode())
+    table = job.version.table_name
+    with connections["default"].cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET _fts = ''")
+
+    refresh(apps, SimpleNamespace(connection=connections["default"]))
+
+    assert fts_match(table, "2345", job.version.columns) == [1]
+    assert fts_match(table, "市政", job.version.columns) == [2]

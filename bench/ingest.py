@@ -22,3 +22,188 @@ sets of runs 12.9, 14.8, 15.4 and 17.1 s, so (b)/(a) about 4.2-5.7; peak worker 
 Earlier: 20.0 s (first columnar version), 57 s (Python only). The goals ((b) < 5 s,
 ratio < 3) are NOT met: the run is CPU-bound (about 26 core-seconds on 2 cores), of which
 PostgreSQL's own COPY (~6) and index builds (~7.5: GIN 2.3, seven b-trees ~4.5) take half.
+"""
+
+import argparse
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+BENCH_DIR = ROOT / "var" / "bench"
+CATEGORIES = [f"類別{i:02d}" for i in range(20)]
+WORDS = [
+    "open",
+    "data",
+    "city",
+    "taipei",
+    "臺北",
+    "市政府",
+    "公園",
+    "bus",
+    "捷運",
+    "library",
+    "school",
+]
+
+
+def generate(path: Path, rows: int) -> None:
+    rng = random.Random(42)
+    start_day = date(2015, 1, 1)
+    start_time = datetime(2024, 1, 1, 0, 0, 0)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("id,count,price,ratio,day,recorded_at,category,comment,active,location\n")
+        lines = []
+        for i in range(1, rows + 1):
+            count = "" if rng.random() < 0.05 else str(rng.randint(-1000, 100000))
+            words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 6)))
+            comment = f'"{words}, ""quoted"" {i}"'
+            lines.append(
+                f"{i},{count},{rng.uniform(0, 10000):.2f},{rng.random():.6f},"
+                f"{start_day + timedelta(days=rng.randint(0, 3650))},"
+                f"{(start_time + timedelta(seconds=rng.randint(0, 10**8))).isoformat()},"
+                f"{rng.choice(CATEGORIES)},{comment},{'true' if rng.random() < 0.5 else 'false'},"
+                f"POINT ({121.4 + rng.random() * 0.3:.5f} {24.9 + rng.random() * 0.3:.5f})\n"
+            )
+            if len(lines) >= 10000:
+                f.writelines(lines)
+                lines = []
+        f.writelines(lines)
+
+
+def setup_django():
+    import django
+
+    django.setup()
+
+
+def copy_baseline(path: Path) -> float:
+    from django.db import connection
+
+    ddl = (
+        "CREATE TABLE bench_copy (id bigint, count bigint, price double precision, "
+        "ratio double precision, day date, recorded_at timestamptz, category text, "
+        "comment text, active boolean, location text)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_copy")
+        cursor.execute(ddl)
+        started = time.perf_counter()
+        with (
+            cursor.cursor.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+            open(path, "rb") as f,
+        ):
+            while chunk := f.read(1 << 20):
+                copy.write(chunk)
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_copy")
+    return elapsed
+
+
+def prepare_job(path: Path) -> int:
+    from django.conf import settings
+
+    from datasets.models import Dataset, IngestJob, Resource
+    from portal.models import Organization
+
+    tag = uuid.uuid4().hex[:12]
+    organization = Organization.objects.create(slug=f"bench-{tag}", name=f"Bench {tag}")
+    dataset = Dataset.objects.create(
+        name=f"bench-{tag}", title="Bench", summary="Bench", organization=organization
+    )
+    resource = Resource.objects.create(dataset=dataset, name="bench", format="CSV")
+    # The file is used where it lies: MEDIA_ROOT is the bench directory (see child()).
+    resource.file.name = path.name
+    resource.save(update_fields=["file"])
+    assert Path(settings.MEDIA_ROOT) == BENCH_DIR
+    return IngestJob.objects.create(resource=resource, options={"language": "en"}).pk
+
+
+def child(job_id: int) -> None:
+    """One full ingestion, as a worker would run it; prints seconds and peak RSS."""
+    from datasets.ingest.pipeline import ingest_run
+    from datasets.models import IngestJob
+
+    job = IngestJob.objects.get(pk=job_id)
+    started = time.perf_counter()
+    ingest_run(job=job)
+    elapsed = time.perf_counter() - started
+    job.refresh_from_db()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"RESULT {elapsed:.3f} {peak_mb:.1f} {job.status} {job.rows} {job.error[:200]!r}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-copy", action="store_true")
+    parser.add_argument("--child", type=int)
+    args = parser.parse_args()
+
+    os.environ["MEDIA_ROOT"] = str(BENCH_DIR)
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database: the figures are about COPY.")
+    setup_django()
+    if args.child:
+        child(args.child)
+        return
+
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    path = BENCH_DIR / f"ingest_{args.rows}.csv"
+    if not path.exists():
+        started = time.perf_counter()
+        generate(path, args.rows)
+        print(f"generated {path.name} in {time.perf_counter() - started:.1f} s")
+    print(f"file: {args.rows:,} rows, {path.stat().st_size / 1e6:.0f} MB")
+
+    copies = []
+    if not args.skip_copy:
+        copies = [copy_baseline(path) for _ in range(args.runs)]
+        print(f"(a) COPY into a typed table: median {statistics.median(copies):.2f} s  {copies}")
+
+    from datasets.services.ingestion import datastore_orphans_drop
+
+    fulls, peaks = [], []
+    for _ in range(args.runs):
+        job_id = prepare_job(path)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(job_id), "--rows", str(args.rows)],
+            capture_output=True,
+            text=True,
+            env=os.environ,
+            check=True,
+        ).stdout
+        line = next(x for x in out.splitlines() if x.startswith("RESULT"))
+        _tag, seconds, peak, status, rows, error = line.split(" ", 5)
+        print(f"    run: {seconds} s, peak RSS {peak} MB, {status}, {int(rows):,} rows {error}")
+        fulls.append(float(seconds))
+        peaks.append(float(peak))
+    print(f"(b) full ingestion: median {statistics.median(fulls):.2f} s  {fulls}")
+    print(f"    worker peak RSS: max {max(peaks):.0f} MB")
+    if copies:
+        ratio = statistics.median(fulls) / statistics.median(copies)
+        print(f"    (b)/(a) = {ratio:.1f}")
+    # Leave the bench database small: keep no versions from earlier runs.
+    from datasets.models import Dataset
+    from portal.models import Organization
+
+    Dataset.objects.filter(name__startswith="bench-").delete()
+    Organization.objects.filter(slug__startswith="bench-").delete()
+    datastore_orphans_drop()
+
+
+if __name__ == "__main__":
+    main()

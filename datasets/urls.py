@@ -26,6 +26,11 @@ urlpatterns = [
         name="resource_download",
     ),
     path(
+        "datasets/<str:name>/resources/<uuid:id>/download/<slug:fmt>/",
+        views.resource_file_download,
+        name="resource_file_download",
+    ),
+    path(
         "sitemap.xml",
         sitemap,
         {"sitemaps": {"datasets": DatasetSitemap}},

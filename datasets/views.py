@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -11,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from datasets import hooks, permissions, selectors
+from datasets.datastore.export import export_filename
 from datasets.forms import DatasetForm, ResourceForm, SendBackForm
+from datasets.models import ResourceVersion
 from datasets.services import catalog, publishing
 
 PAGE_SIZE = 20
@@ -79,9 +82,23 @@ def resource_detail(request: HttpRequest, name: str, id) -> HttpResponse:
     return render(request, "datasets/resource_detail.html", context)
 
 
+def _held_back(user, resource) -> bool:
+    """Whether the resource's newest upload waits for its publishers' decision on personal
+    data found in it: until then only they may download it, as only they see its rows."""
+    newest = resource.versions.order_by("-number").only("personal_data").first()
+    return (
+        newest is not None
+        and newest.personal_data == ResourceVersion.PersonalData.FLAGGED
+        and not permissions.can_edit_dataset(user, resource.dataset)
+    )
+
+
 def resource_download(request: HttpRequest, name: str, id) -> HttpResponse:
-    """The original file, after the same visibility check as the dataset page."""
+    """The original file, after the same visibility check as the dataset page; held back,
+    like its rows, while a personal-data finding waits for the publishers."""
     resource = selectors.resource_get_visible(user=request.user, name=name, resource_id=id)
+    if _held_back(request.user, resource):
+        raise Http404
     catalog.resource_count_download(resource=resource)
     if not resource.file:
         if resource.url:
@@ -92,6 +109,23 @@ def resource_download(request: HttpRequest, name: str, id) -> HttpResponse:
     except FileNotFoundError as exc:
         raise Http404 from exc
     return FileResponse(handle, as_attachment=True, filename=resource.file.name.rsplit("/", 1)[-1])
+
+
+def resource_file_download(request: HttpRequest, name: str, id, fmt: str) -> HttpResponse:
+    """A file derived from the live version after ingestion (CSV with BOM and the column
+    labels, JSON, XLSX, GeoJSON, Parquet): the whole table without querying it again."""
+    resource = selectors.resource_get_visible(user=request.user, name=name, resource_id=id)
+    version = resource.current_version
+    stored = (version.downloads or {}).get(fmt) if version else None
+    if not stored:  # (the live version is never one held back for personal data)
+        raise Http404
+    try:
+        handle = default_storage.open(stored, "rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    catalog.resource_count_download(resource=resource)
+    filename = export_filename(resource=resource, version=version, fmt=fmt)
+    return FileResponse(handle, as_attachment=True, filename=filename)
 
 
 def _add_errors(form, exc: ValidationError) -> None:

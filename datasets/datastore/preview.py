@@ -88,8 +88,18 @@ def preview_context(*, request, resource, on_dataset_page: bool = False) -> dict
     data_url = request.build_absolute_uri(data_path)
     geo = geo_columns(version)
     fields = version_columns(version)
+    # The files written after ingestion where there are, else the Data API's export.
+    derived = version.downloads or {}
     downloads = [
-        (fmt.upper(), f"{data_path}?format={fmt}")
+        (
+            fmt.upper(),
+            reverse(
+                "resource_file_download",
+                kwargs={"name": resource.dataset.name, "id": resource.pk, "fmt": fmt},
+            )
+            if fmt in derived
+            else f"{data_path}?format={fmt}",
+        )
         for fmt in FORMATS
         if fmt != "geojson" or geo is not None
     ]

@@ -1,0 +1,90 @@
+"""Downloads on the resource page: the files derived after ingestion, and the original
+upload held back while personal data found in it waits for the publishers' decision."""
+
+import csv
+import io
+
+import pytest
+
+from datasets.ingest.downloads import version_downloads_write
+from datasets.models import Dataset, ResourceVersion
+from tests.datasets.ingest_helpers import ingest, ingest_bytes, resource_with_file
+from tests.factories import UserFactory, editor_of
+
+pytestmark = pytest.mark.django_db
+
+PERSONAL = b"name,email\nA,a@example.org\nB,b@example.org\n"
+
+
+def _url(resource, fmt=None):
+    base = f"/datasets/{resource.dataset.name}/resources/{resource.pk}/download/"
+    return base + (f"{fmt}/" if fmt else "")
+
+
+def _page(resource):
+    return f"/datasets/{resource.dataset.name}/resources/{resource.pk}/"
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def test_derived_csv_is_served_with_labels_and_bom_and_linked_from_the_preview(client):
+    _job, resource = ingest_bytes("站名,人數\n市府,3\n".encode())
+    version_downloads_write(version=resource.current_version)
+
+    response = client.get(_url(resource, "csv"))
+
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    assert f"_v{resource.current_version.number}_" in response["Content-Disposition"]
+    raw = _body(response)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows == [["站名", "人數"], ["市府", "3"]]
+    assert Dataset.objects.get(pk=resource.dataset.pk).download_count == 1
+    page = client.get(_page(resource)).content.decode()
+    assert f'href="{_url(resource, "csv")}"' in page
+    assert f'href="{_url(resource, "parquet")}"' in page
+
+
+def test_preview_falls_back_to_the_data_api_export_before_the_files_exist(client):
+    _job, resource = ingest_bytes(b"a,b\n1,2\n")
+
+    page = client.get(_page(resource)).content
+    assert client.get(_url(resource, "csv")).status_code == 404
+    assert f"/api/v1/resources/{resource.pk}/data/?format=csv".encode() in page
+
+
+def test_derived_files_follow_the_dataset_visibility(client):
+    _job, resource = ingest_bytes(b"a,b\n1,2\n", dataset__status=Dataset.Status.DRAFT)
+    version_downloads_write(version=resource.current_version)
+    url = _url(resource, "csv")
+
+    assert client.get(url).status_code == 404  # anonymous
+    client.force_login(UserFactory())  # signed in, another organization
+    assert client.get(url).status_code == 404
+    client.force_login(editor_of(resource.dataset.organization))
+    assert client.get(url).status_code == 200
+    assert client.get(_url(resource, "exe")).status_code == 404
+
+
+def test_original_file_is_held_back_while_personal_data_waits_for_a_decision(client):
+    _job, resource = ingest_bytes(b"name,n\nA,1\n")  # a clean first version, live
+    resource.file.save("people.csv", io.BytesIO(PERSONAL), save=True)
+    ingest(resource)
+    newest = resource.versions.order_by("-number").first()
+    assert newest.personal_data == ResourceVersion.PersonalData.FLAGGED
+
+    assert client.get(_url(resource)).status_code == 404  # anonymous
+    client.force_login(UserFactory())
+    assert client.get(_url(resource)).status_code == 404
+    client.force_login(editor_of(resource.dataset.organization))
+    assert _body(client.get(_url(resource))) == PERSONAL
+
+
+def test_original_file_of_a_clean_upload_downloads(client):
+    resource = resource_with_file(b"a\n1\n")
+    ingest(resource)
+
+    assert _body(client.get(_url(resource))) == b"a\n1\n"

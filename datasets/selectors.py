@@ -9,14 +9,14 @@ from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from datasets.models import Dataset, License, Resource, Tag, Theme
-from datasets.permissions import can_view_dataset
+from datasets.models import Dataset, License, Resource, ResourceVersion, Tag, Theme
+from datasets.permissions import can_edit_dataset, can_view_dataset
 from datasets.search import query_terms, search_query
 from portal import permissions
 from portal.models import Membership, Organization
@@ -304,6 +304,24 @@ def resource_get_visible(*, user, name: str, resource_id) -> Resource:
         raise Http404 from exc
     resource.dataset = dataset
     return resource
+
+
+def resources_held_back(*, user, dataset) -> set:
+    """Ids of the dataset's resources whose newest upload waits for its publishers' decision
+    on personal data found in it: until then only they may download the file, as only
+    they see its rows."""
+    if can_edit_dataset(user, dataset):
+        return set()
+    newest = (
+        ResourceVersion.objects.filter(resource=OuterRef("pk"))
+        .order_by("-number")
+        .values("personal_data")[:1]
+    )
+    return set(
+        dataset.resources.annotate(newest=Subquery(newest))
+        .filter(newest=ResourceVersion.PersonalData.FLAGGED)
+        .values_list("pk", flat=True)
+    )
 
 
 def datasets_recent(*, user, limit: int = 6) -> QuerySet:

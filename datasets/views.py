@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from datasets import hooks, permissions, selectors
 from datasets.datastore.export import export_filename
 from datasets.forms import DatasetForm, ResourceForm, SendBackForm
-from datasets.models import ResourceVersion
 from datasets.services import catalog, publishing
 
 PAGE_SIZE = 20
@@ -62,6 +61,7 @@ def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
     context = {
         "dataset": dataset,
         "resources": selectors.dataset_resources(dataset=dataset),
+        "held_back": selectors.resources_held_back(user=request.user, dataset=dataset),
         "can_edit": permissions.can_edit_dataset(request.user, dataset),
         "can_publish": permissions.can_publish_dataset(request.user, dataset),
         "send_back_form": SendBackForm(),
@@ -75,6 +75,7 @@ def resource_detail(request: HttpRequest, name: str, id) -> HttpResponse:
     context = {
         "dataset": resource.dataset,
         "resource": resource,
+        "held_back": _held_back(request.user, resource),
         "can_edit": permissions.can_edit_dataset(request.user, resource.dataset),
         "ingest_template": _optional_template("datasets/_ingest_status.html"),
         "preview_template": _optional_template("datasets/_preview.html"),
@@ -83,14 +84,7 @@ def resource_detail(request: HttpRequest, name: str, id) -> HttpResponse:
 
 
 def _held_back(user, resource) -> bool:
-    """Whether the resource's newest upload waits for its publishers' decision on personal
-    data found in it: until then only they may download it, as only they see its rows."""
-    newest = resource.versions.order_by("-number").only("personal_data").first()
-    return (
-        newest is not None
-        and newest.personal_data == ResourceVersion.PersonalData.FLAGGED
-        and not permissions.can_edit_dataset(user, resource.dataset)
-    )
+    return resource.pk in selectors.resources_held_back(user=user, dataset=resource.dataset)
 
 
 def resource_download(request: HttpRequest, name: str, id) -> HttpResponse:

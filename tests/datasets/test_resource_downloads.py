@@ -76,11 +76,20 @@ def test_original_file_is_held_back_while_personal_data_waits_for_a_decision(cli
     newest = resource.versions.order_by("-number").first()
     assert newest.personal_data == ResourceVersion.PersonalData.FLAGGED
 
+    dataset_page = f"/en/datasets/{resource.dataset.name}/"
     assert client.get(_url(resource)).status_code == 404  # anonymous
+    assert "checked for personal data" in client.get(dataset_page).content.decode()
+    assert "正在檢查是否含個人資料" in client.get(dataset_page[3:]).content.decode()
+    assert (
+        "checking this file for personal data"
+        in client.get("/en" + _page(resource)).content.decode()
+    )
+    assert f'href="{_url(resource)}"'.encode() not in client.get(_page(resource)).content
     client.force_login(UserFactory())
     assert client.get(_url(resource)).status_code == 404
     client.force_login(editor_of(resource.dataset.organization))
     assert _body(client.get(_url(resource))) == PERSONAL
+    assert f'href="{_url(resource)}"'.encode() in client.get(_page(resource)).content
 
 
 def test_original_file_of_a_clean_upload_downloads(client):

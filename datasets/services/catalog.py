@@ -321,11 +321,16 @@ def resource_update(*, resource: Resource, by: User, **fields) -> Resource:
     if not permissions.can_edit_dataset(by, resource.dataset):
         raise PermissionDenied(_("Only editors and admins of this organization can change it."))
     _check_fields(fields, RESOURCE_FIELDS)
+    schema_before = resource.schema
     for field, value in fields.items():
         setattr(resource, field, value)
     resource.full_clean(exclude=["dataset", "current_version", "file", "name", "description"])
     resource._history_user = by
     resource.save()
+    if resource.schema != schema_before and (resource.file or resource.url):
+        # A new data dictionary changes types and checks: ingest the same file again
+        # under it (an identical file would otherwise count as unchanged).
+        ingest_enqueue(resource=resource, by=by, source="rerun")
     catalog_changed()
     return resource
 

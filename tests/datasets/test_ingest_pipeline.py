@@ -16,6 +16,7 @@ from datasets.ingest import pii
 from datasets.ingest.downloads import escape_formula, version_downloads_write
 from datasets.ingest.pipeline import ingest_run
 from datasets.models import IngestJob, ResourceVersion
+from datasets.services.catalog import resource_update
 from datasets.services.ingestion import (
     datastore_orphans_drop,
     version_personal_data_decide,
@@ -87,6 +88,27 @@ def test_dictionary_types_override_inference_and_required_enum_pattern_are_enfor
     job = ingest(resource)
     assert job.status == IngestJob.Status.SUCCEEDED, job.error
     assert {c["id"]: c["type"] for c in resource.current_version.columns}["count"] == "text"
+
+
+def test_a_new_data_dictionary_ingests_the_same_file_again_under_it(
+    django_capture_on_commit_callbacks,
+):
+    _job, resource = ingest_bytes(b"code,n\n007,1\n010,2\n")
+    assert {c["id"]: c["type"] for c in resource.current_version.columns}["n"] == "integer"
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+
+    resource_update(resource=resource, by=editor, description_en="Codes and counts")
+    assert resource.ingest_jobs.count() == 1  # nothing to do for a description
+    resource_update(
+        resource=resource, by=editor, schema={"fields": [{"name": "n", "type": "string"}]}
+    )
+
+    job = resource.ingest_jobs.latest("created_at")
+    assert (job.status, job.source) == (IngestJob.Status.QUEUED, "rerun")
+    ingest_run(job=job)
+    resource.refresh_from_db()
+    assert resource.current_version.number == 2
+    assert {c["id"]: c["type"] for c in resource.current_version.columns}["n"] == "text"
 
 
 def test_same_file_twice_makes_no_new_version_and_a_finished_job_is_not_rerun():

@@ -15,13 +15,14 @@ Each (b) run happens in a fresh worker-like child process whose peak RSS is repo
 Prints medians and the ratio (b)/(a).
 
 Measured 2026-11-26 (second session) on the 2-core machine, PostgreSQL 15 with default
-settings, three runs per line; the host's speed drifts by up to 30% between minutes:
-1,000,000 rows / 149 MB: (a) COPY median 2.6-3.1 s; (b) full ingestion medians of four
-sets of runs 12.9, 14.8, 15.4 and 17.1 s, so (b)/(a) about 4.2-5.7; peak worker RSS 330 MB.
+settings; the host's speed drifts by up to 30% between minutes, hence the CPU figure:
+1,000,000 rows / 149 MB: (a) COPY medians 2.3-3.1 s; (b) full ingestion medians of five
+sets of runs 12.9, 13.0, 14.8, 15.4 and 17.1 s, so (b)/(a) 4.2-5.7; about 23-24 CPU
+seconds per run (worker + PostgreSQL, start-up included); peak worker RSS 330 MB.
 5,000,000 rows / 754 MB: (b) 94 s, peak RSS 418 MB (DuckDB's 256 MB buffer is the bound).
 Earlier: 20.0 s (first columnar version), 57 s (Python only). The goals ((b) < 5 s,
-ratio < 3) are NOT met: the run is CPU-bound (about 26 core-seconds on 2 cores), of which
-PostgreSQL's own COPY (~6) and index builds (~7.5: GIN 2.3, seven b-trees ~4.5) take half.
+ratio < 3) are NOT met: the run is CPU-bound on 2 cores, and PostgreSQL's own COPY (~6 CPU
+s) and index builds (~7.5: GIN 2.3, PK and six b-trees ~4.5) take over half of it.
 """
 
 import argparse
@@ -128,6 +129,18 @@ def prepare_job(path: Path) -> int:
     return IngestJob.objects.create(resource=resource, options={"language": "en"}).pk
 
 
+def busy_seconds() -> float | None:
+    """CPU seconds all processes (worker, PostgreSQL) have used so far, from /proc/stat:
+    steadier than wall time on a host whose speed drifts."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()[1:]
+    except OSError:
+        return None
+    user, nice, system = (int(x) for x in fields[:3])
+    return (user + nice + system) / os.sysconf("SC_CLK_TCK")
+
+
 def child(job_id: int) -> None:
     """One full ingestion, as a worker would run it; prints seconds and peak RSS."""
     from datasets.ingest.pipeline import ingest_run
@@ -179,6 +192,7 @@ def main() -> None:
     fulls, peaks = [], []
     for _ in range(args.runs):
         job_id = prepare_job(path)
+        busy = busy_seconds()
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(job_id), "--rows", str(args.rows)],
             capture_output=True,
@@ -188,7 +202,9 @@ def main() -> None:
         ).stdout
         line = next(x for x in out.splitlines() if x.startswith("RESULT"))
         _tag, seconds, peak, status, rows, error = line.split(" ", 5)
-        print(f"    run: {seconds} s, peak RSS {peak} MB, {status}, {int(rows):,} rows {error}")
+        # Includes the child's start-up (Django setup, about 2 CPU seconds).
+        cpu = f", {busy_seconds() - busy:.1f} CPU s in all" if busy is not None else ""
+        print(f"    run: {seconds} s{cpu}, peak RSS {peak} MB, {status}, {int(rows):,} rows", error)
         fulls.append(float(seconds))
         peaks.append(float(peak))
     print(f"(b) full ingestion: median {statistics.median(fulls):.2f} s  {fulls}")

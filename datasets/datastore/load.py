@@ -171,9 +171,10 @@ def refresh_fts(*, table_name: str, columns: Sequence[dict], using: str | None =
     refreshed, last = 0, 0
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         if postgresql:
-            cursor.execute(
-                "CREATE TEMPORARY TABLE _fts_refresh (_id bigint, _fts tsvector) ON COMMIT DROP"
-            )
+            # Dropped at the end, not on commit: inside an outer transaction (a migration
+            # refreshing several tables) the commit comes after the last table.
+            cursor.execute("DROP TABLE IF EXISTS _fts_refresh")
+            cursor.execute("CREATE TEMPORARY TABLE _fts_refresh (_id bigint, _fts tsvector)")
         while True:
             cursor.execute(
                 f"SELECT _id{', ' if text else ''}{text} FROM {table} WHERE _id > %s "  # noqa: S608
@@ -191,11 +192,12 @@ def refresh_fts(*, table_name: str, columns: Sequence[dict], using: str | None =
             else:
                 sql = f"UPDATE {table} SET _fts = %s WHERE _id = %s"  # noqa: S608
                 cursor.executemany(sql, [(doc, row_id) for row_id, doc in batch])
-        if postgresql and refreshed:
+        if postgresql:
             cursor.execute(
                 f"UPDATE {table} AS t SET _fts = r._fts FROM _fts_refresh AS r "  # noqa: S608
                 f"WHERE t._id = r._id"
             )
+            cursor.execute("DROP TABLE _fts_refresh")
     return refreshed
 
 

@@ -215,12 +215,17 @@ def test_migration_refreshes_every_loaded_version():
     from django.apps import apps
 
     refresh = importlib.import_module("datasets.migrations.0007_refresh_fulltext_tokens").refresh
-    job, _resource = ingest_bytes("id,note\n1,case 12345\n2,臺北市政府\n".encode())
-    table = job.version.table_name
+    versions = [
+        ingest_bytes("id,note\n1,case 12345\n2,臺北市政府\n".encode())[0].version,
+        ingest_bytes("id,note\n1,市政府 2024\n".encode())[0].version,
+    ]
     with connections["default"].cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET _fts = ''")
+        for version in versions:
+            cursor.execute(f"UPDATE {version.table_name} SET _fts = ''")
 
     refresh(apps, SimpleNamespace(connection=connections["default"]))
 
-    assert fts_match(table, "2345", job.version.columns) == [1]
-    assert fts_match(table, "市政", job.version.columns) == [2]
+    first, second = versions
+    assert fts_match(first.table_name, "2345", first.columns) == [1]
+    assert fts_match(first.table_name, "市政", first.columns) == [2]
+    assert fts_match(second.table_name, "政府 024", second.columns) == [1]

@@ -306,10 +306,10 @@ def resource_get_visible(*, user, name: str, resource_id) -> Resource:
     return resource
 
 
-def resources_held_back(*, user, dataset) -> set:
-    """Ids of the dataset's resources whose newest upload waits for its publishers' decision
-    on personal data found in it: until then only they may download the file, as only
-    they see its rows."""
+def resources_held_back(*, user, dataset, of: Resource | None = None) -> set:
+    """Ids of the dataset's resources (or just `of`) whose newest upload waits for its
+    publishers' decision on personal data found in it: until then only they may download
+    the file, as only they see its rows."""
     if can_edit_dataset(user, dataset):
         return set()
     newest = (
@@ -317,8 +317,9 @@ def resources_held_back(*, user, dataset) -> set:
         .order_by("-number")
         .values("personal_data")[:1]
     )
+    resources = dataset.resources.filter(pk=of.pk) if of is not None else dataset.resources
     return set(
-        dataset.resources.annotate(newest=Subquery(newest))
+        resources.annotate(newest=Subquery(newest))
         .filter(newest=ResourceVersion.PersonalData.FLAGGED)
         .values_list("pk", flat=True)
     )

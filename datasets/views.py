@@ -84,7 +84,7 @@ def resource_detail(request: HttpRequest, name: str, id) -> HttpResponse:
 
 
 def _held_back(user, resource) -> bool:
-    return resource.pk in selectors.resources_held_back(user=user, dataset=resource.dataset)
+    return bool(selectors.resources_held_back(user=user, dataset=resource.dataset, of=resource))
 
 
 def resource_download(request: HttpRequest, name: str, id) -> HttpResponse:

@@ -56,22 +56,25 @@ def runs(text: str) -> list[str]:
     return [run for run in _RUN.findall(lower(text)) if _run_tokens(run)]
 
 
+def _tokens(lowered: str) -> list[str]:
+    return [token for run in _RUN.findall(lowered) for token in _run_tokens(run)]
+
+
 def tokens(text: str) -> list[str]:
     """Search tokens of `text`, in order, with repeats."""
-    return [token for run in _RUN.findall(lower(text)) for token in _run_tokens(run)]
+    return _tokens(lower(text))
+
+
+def sqlite_document(values) -> str:
+    """The `_fts` value on SQLite: lower-cased text cells joined for LIKE matching."""
+    return lower(" ".join([v for v in values if v]))
 
 
 def document(values) -> str:
     """The `_fts` value for one row's text cells on PostgreSQL: distinct tokens separated by
     spaces, which is `tsvector` input (tokens hold only word characters). Only the first
     MAX_DOCUMENT_LENGTH characters count."""
-    text = lower(" ".join([v for v in values if v]))[:MAX_DOCUMENT_LENGTH]
-    return " ".join(dict.fromkeys(tokens(text)))
-
-
-def sqlite_document(values) -> str:
-    """The `_fts` value on SQLite: lower-cased text cells joined for LIKE matching."""
-    return lower(" ".join([v for v in values if v]))
+    return " ".join(dict.fromkeys(_tokens(sqlite_document(values)[:MAX_DOCUMENT_LENGTH])))
 
 
 def tsquery(query: str) -> str | None:

@@ -337,14 +337,14 @@ def create_indexes(*, table_name: str, columns: Sequence[dict], using: str | Non
         cursor.execute(f"ANALYZE {quote(table_name)}")
 
 
-def _run_statements(connection, pending: queue.SimpleQueue, serial: bool = False) -> None:
-    """Run statements from `pending` (maybe shared with other connections) until none is
-    left."""
+def _run_statements(connection, pending: queue.SimpleQueue, shared: bool = False) -> None:
+    """Run statements from `pending` until none is left; `shared`: other connections take
+    from it at the same time."""
     with connection.cursor() as cursor:
         # GIN and b-tree builds sort in memory when they can; the default 64 MB spills
         # a million-row full-text index to disk. Session-wide, so put it back after.
         cursor.execute("SET maintenance_work_mem = '256MB'")
-        if serial:
+        if shared:
             # Every core builds an index already: no parallel workers for one build.
             cursor.execute("SET max_parallel_maintenance_workers = 0")
         try:
@@ -362,6 +362,6 @@ def _run_statements(connection, pending: queue.SimpleQueue, serial: bool = False
 def _run_on_new_connection(using: str, pending: queue.SimpleQueue) -> None:
     connection = connections.create_connection(using)
     try:
-        _run_statements(connection, pending, serial=True)
+        _run_statements(connection, pending, shared=True)
     finally:
         connection.close()

@@ -321,9 +321,6 @@ def stage(*, table, columns, declared, null_tokens, workdir: Path, vendor: str) 
     finally:
         if staged is None:
             con.close()
-    if staged is None:
-        return None
-    staged.paths = _parts(con, staged.rows, len(columns), workdir)
     return staged
 
 
@@ -371,7 +368,7 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor) -> Stage
         },
     }
     return Staged(
-        paths=[],
+        paths=_parts(con, rows, len(ids), workdir),  # runs only once iterated
         rows=rows,
         columns=columns,
         profile=profile,
@@ -487,8 +484,11 @@ def _misfits(con, checked: list[str]) -> dict[str, str]:
 
 def _profile(con, c: str, kind: str) -> dict:
     """What profile.ColumnProfile.result gives for the column, computed by DuckDB."""
-    count, empty, approx = con.execute(
-        f"SELECT count({c}), count(*) - count({c}), approx_count_distinct({c}) FROM typed"
+    ordered, numeric = kind in ORDERED, kind in NUMERIC
+    extra = f", min({c}), max({c})" if ordered else ""
+    extra += f", avg({c})::DOUBLE" if numeric else ""  # numeric kinds are ordered too
+    count, empty, approx, *stats = con.execute(
+        f"SELECT count({c}), count(*) - count({c}), approx_count_distinct({c}){extra} FROM typed"
     ).fetchone()
     # HyperLogLog is within a few per cent: well past twice a cap, the exact count is too.
     distinct = None
@@ -503,10 +503,10 @@ def _profile(con, c: str, kind: str) -> dict:
     }
     if out["distinct"] is None:
         out["distinct_at_least"] = DISTINCT_CAP
-    if kind in ORDERED and count:
-        out["min"], out["max"] = con.execute(f"SELECT min({c}), max({c}) FROM typed").fetchone()
-    if kind in NUMERIC and count:
-        (out["mean"],) = con.execute(f"SELECT avg({c})::DOUBLE FROM typed").fetchone()
+    if ordered and count:
+        out["min"], out["max"] = stats[:2]
+    if numeric and count:
+        out["mean"] = stats[2]
     if kind == "geometry":
         out["top"] = []  # as ColumnProfile: geometries are not counted
     elif distinct is not None and distinct <= TOP_CAP:
@@ -515,7 +515,7 @@ def _profile(con, c: str, kind: str) -> dict:
             f"ORDER BY n DESC, min(rowid) LIMIT 5"
         ).fetchall()
         out["top"] = [{"value": v, "count": n} for v, n in top if n > 1 or len(top) < 5]
-    if kind in NUMERIC and count:
+    if numeric and count:
         out["histogram"] = _histogram(con, c, out["min"], out["max"])
     return out
 

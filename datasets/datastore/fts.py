@@ -6,7 +6,8 @@ digits, and other letters and numbers (words). Words are indexed lower-cased, as
 are. CJK and digit runs are indexed as overlapping pairs of characters (a run of one as
 itself). A search needs every token of the query; a run of more than one pair is then
 checked against the text itself (`phrases`), so "臺北市" matches 臺北市政府 but not
-"北市 ... 臺北", and "2345" finds 12345.
+"北市 ... 臺北", and "2345" finds 12345. A query's lone CJK character or digit is no token
+(no pair holds it alone) but such a check only: "市" finds 臺北市 too.
 
 Digits are paired like CJK because every distinct token is one entry in the GIN index:
 case numbers, phone numbers and addresses in a million rows would each add an entry
@@ -15,8 +16,8 @@ hold them all.
 
     >>> tokens("臺北市 Open Data 2024")
     ['臺北', '北市', 'open', 'data', '20', '02', '24']
-    >>> tsquery("臺北市 2024 open"), phrases("臺北市 2024 open")
-    ('臺北 & 北市 & 20 & 02 & 24 & open', ['臺北市', '2024'])
+    >>> tsquery("臺北市 2024 open 5"), phrases("臺北市 2024 open 5")
+    ('臺北 & 北市 & 20 & 02 & 24 & open', ['臺北市', '2024', '5'])
 """
 
 import re
@@ -77,13 +78,20 @@ def document(values) -> str:
     return " ".join(dict.fromkeys(_tokens(sqlite_document(values)[:MAX_DOCUMENT_LENGTH])))
 
 
+def _lone(run: str) -> bool:
+    """A CJK character or digit on its own: in the index only where the text has it alone."""
+    return len(run) == 1 and _PAIRED.match(run) is not None
+
+
 def tsquery(query: str) -> str | None:
-    """`tsquery` input matching rows that hold every token of `query`, or None when the
-    query has no searchable token."""
-    return " & ".join(dict.fromkeys(tokens(query))) or None
+    """`tsquery` input matching rows that hold every token of `query` (lone CJK characters
+    and digits aside: see `phrases`), or None when there is no such token."""
+    found = [t for run in runs(query) if not _lone(run) for t in _run_tokens(run)]
+    return " & ".join(dict.fromkeys(found)) or None
 
 
 def phrases(query: str) -> list[str]:
-    """The runs of `query` made of more than one pair: rows with all their pairs hold the
-    run itself only if their text contains it."""
-    return [run for run in dict.fromkeys(runs(query)) if len(_run_tokens(run)) > 1]
+    """The runs of `query` to look for in the text itself: those made of more than one pair
+    (rows with all their pairs hold the run only if their text contains it) and lone CJK
+    characters or digits."""
+    return [run for run in dict.fromkeys(runs(query)) if _lone(run) or len(_run_tokens(run)) > 1]

@@ -413,17 +413,18 @@ def _escape_like(text: str) -> str:
 
 def _full_text(q: str, vendor: str, text_columns: list[str]) -> tuple[str, list]:
     """Rows holding every run of `q` (see datasets/datastore/fts.py): on PostgreSQL the GIN
-    index finds the rows with all the tokens, then each multi-pair run is checked in the
-    text columns themselves; on SQLite every run is a substring of the row's text."""
+    index finds the rows with all the tokens, then each multi-pair run and each lone CJK
+    character or digit is checked in the text columns themselves; on SQLite every run is a
+    substring of the row's text."""
     if vendor == "postgresql":
-        tsquery = fts.tsquery(q)
-        if tsquery is None:
+        tsquery, checked = fts.tsquery(q), fts.phrases(q)
+        if tsquery is None and not checked:
             return "1 = 1", []
         if not text_columns:
             return "1 = 0", []
         # Cast, not to_tsquery(): the tokens are the index's own, to be taken as they are.
-        clauses, params = ["_fts @@ %s::tsquery"], [tsquery]
-        for run in fts.phrases(q):
+        clauses, params = (["_fts @@ %s::tsquery"], [tsquery]) if tsquery else ([], [])
+        for run in checked:
             like = "%" + _escape_like(run) + "%"
             clauses.append(
                 "(" + " OR ".join(f"{_quote(c)} LIKE %s ESCAPE '\\'" for c in text_columns) + ")"

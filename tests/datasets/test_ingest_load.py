@@ -97,6 +97,10 @@ def test_search_finds_runs_inside_numbers_and_cjk_text_but_not_scattered_pairs(t
     assert fts_match(table, "臺北") == [1, 2]
     assert fts_match(table, "0912 678") == [3]
     assert fts_match(table, "CASE 臺北") == [1]
+    assert fts_match(table, "市") == [1, 2]  # one character finds it inside longer runs
+    assert fts_match(table, "5") == [1, 3]
+    assert fts_match(table, "政府 9") == []
+    assert fts_match(table, "臺北 市 1") == [1, 2]
 
 
 def test_copy_csv_loads_the_pipeline_layout(table):

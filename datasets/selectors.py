@@ -312,12 +312,18 @@ def resources_held_back(*, user, dataset, of: Resource | None = None) -> set:
     the file, as only they see its rows."""
     if can_edit_dataset(user, dataset):
         return set()
+    resources = dataset.resources.filter(pk=of.pk) if of is not None else dataset.resources.all()
+    return resources_awaiting_decision(resources=resources)
+
+
+def resources_awaiting_decision(*, resources: QuerySet) -> set:
+    """Ids among `resources` whose newest version was flagged for personal data and not yet
+    decided on: held back from everyone but the dataset's editors (see above)."""
     newest = (
         ResourceVersion.objects.filter(resource=OuterRef("pk"))
         .order_by("-number")
         .values("personal_data")[:1]
     )
-    resources = dataset.resources.filter(pk=of.pk) if of is not None else dataset.resources
     return set(
         resources.annotate(newest=Subquery(newest))
         .filter(newest=ResourceVersion.PersonalData.FLAGGED)

@@ -284,11 +284,13 @@ def group_dict(theme: Theme, *, package_count: int | None = None) -> dict:
     return data
 
 
-def resource_dict(request, resource: Resource) -> dict:
+def resource_dict(request, resource: Resource, held_back: bool = False) -> dict:
+    """`held_back`: the file waits for a personal-data decision the caller may not see
+    (selectors.files_held_back), so no address is given until then."""
     return {
         "id": str(resource.pk),
         "package_id": str(resource.dataset_id),
-        "url": resource_download_url(request, resource),
+        "url": "" if held_back else resource_download_url(request, resource),
         "name": resource.name,
         "description": resource.description,
         "format": resource.format,
@@ -310,10 +312,17 @@ def _state(dataset: Dataset) -> str:
     return "active" if visible else "draft"
 
 
-def package_dict(request, dataset: Dataset) -> dict:
+def package_dicts(request, datasets) -> list[dict]:
+    datasets = list(datasets)
+    held_back = selectors.files_held_back(user=request.ckan_user, datasets=datasets)
+    return [package_dict(request, d, held_back) for d in datasets]
+
+
+def package_dict(request, dataset: Dataset, held_back: set) -> dict:
     """A dataset in CKAN's shape. The plain-language summary leads `notes` (CKAN has one
     description); both languages of title and summary, and our fields CKAN lacks, go into
-    `extras` so a harvester keeps them."""
+    `extras` so a harvester keeps them. `held_back`: ids of resources given without an
+    address (see resource_dict); package_dicts works them out."""
     notes = dataset.summary + (f"\n\n{dataset.description}" if dataset.description else "")
     extras = {
         "title_zh_hant": dataset.title_zh_hant or "",
@@ -368,7 +377,7 @@ def package_dict(request, dataset: Dataset) -> dict:
         ],
         "groups": [group_dict(theme) for theme in dataset.themes.all()],
         "extras": [{"key": k, "value": v} for k, v in extras.items() if v],
-        "resources": [resource_dict(request, r) for r in resources],
+        "resources": [resource_dict(request, r, r.pk in held_back) for r in resources],
     }
 
 
@@ -415,7 +424,8 @@ def _package(request, params) -> Dataset:
 
 @action
 def package_show(request, params):
-    return package_dict(request, _package(request, params))
+    (package,) = package_dicts(request, [_package(request, params)])
+    return package
 
 
 @action
@@ -458,7 +468,7 @@ def package_search(request, params):
     return {
         "count": count,
         "sort": sort,
-        "results": [package_dict(request, d) for d in page],
+        "results": package_dicts(request, page),
         "facets": facets,
         "search_facets": search_facets,
     }
@@ -473,7 +483,8 @@ def resource_show(request, params):
     )
     if resource is None or not can_view_dataset(request.ckan_user, resource.dataset):
         raise NotFound(_("Resource was not found"))
-    return resource_dict(request, resource)
+    held_back = selectors.files_held_back(user=request.ckan_user, datasets=[resource.dataset])
+    return resource_dict(request, resource, resource.pk in held_back)
 
 
 @action
@@ -512,7 +523,7 @@ def organization_show(request, params):
     data = organization_dict(request, org, package_count=datasets.count())
     if _bool(params, "include_datasets"):
         page = selectors.with_ckan_relations(datasets.order_by("name"))[:1000]
-        data["packages"] = [package_dict(request, d) for d in page]
+        data["packages"] = package_dicts(request, page)
     return data
 
 
@@ -542,7 +553,7 @@ def group_show(request, params):
     data = group_dict(theme, package_count=datasets.count())
     if _bool(params, "include_datasets"):
         page = selectors.with_ckan_relations(datasets.order_by("name"))[:1000]
-        data["packages"] = [package_dict(request, d) for d in page]
+        data["packages"] = package_dicts(request, page)
     return data
 
 

@@ -16,12 +16,14 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from datasets.interop.links import dataset_page_url, resource_data_url, resource_download_url
-from datasets.interop.selectors import with_ckan_relations
-from datasets.models import Dataset, Resource
+from datasets.interop.selectors import files_held_back, with_ckan_relations
+from datasets.models import Dataset, Resource, ResourceVersion
+from datasets.selectors import resources_awaiting_decision
 
 PAGE_SIZE = 100
 CACHE_SECONDS = 3600
@@ -102,7 +104,16 @@ def _media_type(resource: Resource) -> str:
     return resource.mimetype or MEDIA_TYPES.get(resource.format.upper(), "")
 
 
-def distribution_node(request: HttpRequest, resource: Resource, dataset: Dataset) -> dict:
+def _resource_page_url(request: HttpRequest, resource: Resource) -> str:
+    path = reverse("resource_detail", kwargs={"name": resource.dataset.name, "id": resource.pk})
+    return request.build_absolute_uri(path)
+
+
+def distribution_node(
+    request: HttpRequest, resource: Resource, dataset: Dataset, held_back: bool = False
+) -> dict:
+    """`held_back`: the file waits for its publishers' decision on personal data, so the
+    distribution is reached through its page (which says so), with no download address."""
     license_ = dataset.license
     download = resource_download_url(request, resource)
     node = {
@@ -115,6 +126,9 @@ def distribution_node(request: HttpRequest, resource: Resource, dataset: Dataset
         "dct:issued": _typed(resource.created_at, "dateTime"),
         "dct:modified": _typed(resource.last_modified, "dateTime"),
     }
+    if held_back:
+        node["dcat:accessURL"] = {"@id": _resource_page_url(request, resource)}
+        del node["dcat:downloadURL"]
     if description := _texts(resource, "description"):
         node["dct:description"] = description
     if resource.format:
@@ -137,7 +151,8 @@ def distribution_node(request: HttpRequest, resource: Resource, dataset: Dataset
     return node
 
 
-def dataset_node(request: HttpRequest, dataset: Dataset) -> dict:
+def dataset_node(request: HttpRequest, dataset: Dataset, held_back: set) -> dict:
+    """`held_back`: ids of resources whose files wait for a personal-data decision."""
     page = dataset_page_url(request, dataset)
     org = dataset.organization
     description = _texts(dataset, "summary")
@@ -166,7 +181,8 @@ def dataset_node(request: HttpRequest, dataset: Dataset) -> dict:
             if t.slug in EU_THEMES
         ],
         "dcat:distribution": [
-            distribution_node(request, r, dataset) for r in dataset.resources.all()
+            distribution_node(request, r, dataset, r.pk in held_back)
+            for r in dataset.resources.all()
         ],
     }
     if dataset.published_at:
@@ -204,7 +220,8 @@ def catalog_document(request: HttpRequest, page_number: str | None) -> dict:
     except (EmptyPage, PageNotAnInteger) as exc:
         raise Http404(_("No such page of the catalog.")) from exc
     base = request.build_absolute_uri(request.path)
-    nodes = [dataset_node(request, d) for d in page.object_list]
+    held_back = files_held_back(user=None, datasets=page.object_list)
+    nodes = [dataset_node(request, d, held_back) for d in page.object_list]
     catalog = {
         "@id": request.build_absolute_uri("/"),
         "@type": "dcat:Catalog",
@@ -262,7 +279,10 @@ def _catalog_version() -> str:
     files = Resource.objects.filter(dataset__in=published).aggregate(
         n=Count("pk"), m=Max("last_modified")
     )
-    return f"{stamp['n']}-{stamp['m']}-{files['n']}-{files['m']}"
+    # A new version may hold a file back, a decision on personal data releases it.
+    versions = ResourceVersion.objects.aggregate(n=Max("pk"), m=Max("personal_data_decided_at"))
+    parts = (stamp["n"], stamp["m"], files["n"], files["m"], versions["n"], versions["m"])
+    return "-".join(map(str, parts))
 
 
 def _cached(request: HttpRequest, kind: str, build: Callable[[], HttpResponse]) -> HttpResponse:
@@ -290,18 +310,24 @@ def catalog_turtle(request: HttpRequest) -> HttpResponse:
     return _cached(request, "ttl", lambda: _turtle(catalog_document(request, page)))
 
 
+def _public_dataset_node(request: HttpRequest, name: str) -> dict:
+    dataset = _published(name)
+    held_back = files_held_back(user=None, datasets=[dataset])
+    return {"@context": CONTEXT, **dataset_node(request, dataset, held_back)}
+
+
 def dataset_jsonld(request: HttpRequest, name: str) -> JsonResponse:
-    return _jsonld({"@context": CONTEXT, **dataset_node(request, _published(name))})
+    return _jsonld(_public_dataset_node(request, name))
 
 
 def dataset_turtle(request: HttpRequest, name: str) -> HttpResponse:
-    return _turtle({"@context": CONTEXT, **dataset_node(request, _published(name))})
+    return _turtle(_public_dataset_node(request, name))
 
 
 # --- DCAT-US 1.1 ----------------------------------------------------------------------------
 
 
-def data_json_dataset(request: HttpRequest, dataset: Dataset) -> dict:
+def data_json_dataset(request: HttpRequest, dataset: Dataset, held_back: set) -> dict:
     org = dataset.organization
     entry = {
         "@type": "dcat:Dataset",
@@ -335,11 +361,11 @@ def data_json_dataset(request: HttpRequest, dataset: Dataset) -> dict:
     if dataset.temporal_start and dataset.temporal_end:
         entry["temporal"] = f"{dataset.temporal_start}/{dataset.temporal_end}"
     for resource in dataset.resources.all():
-        distribution = {
-            "@type": "dcat:Distribution",
-            "title": resource.name,
-            "downloadURL": resource_download_url(request, resource),
-        }
+        distribution = {"@type": "dcat:Distribution", "title": resource.name}
+        if resource.pk in held_back:  # waits for a personal-data decision: see its page
+            distribution["accessURL"] = _resource_page_url(request, resource)
+        else:
+            distribution["downloadURL"] = resource_download_url(request, resource)
         if media_type := _media_type(resource):
             distribution["mediaType"] = media_type
         if resource.format:
@@ -355,7 +381,11 @@ def data_json(request: HttpRequest) -> HttpResponse:
 
 
 def _data_json(request: HttpRequest) -> JsonResponse:
-    datasets = with_ckan_relations(Dataset.objects.published().order_by("name"))
+    published = Dataset.objects.published()
+    datasets = with_ckan_relations(published.order_by("name"))
+    # The public's view: no one here edits, so every file awaiting a decision is held back.
+    files = Resource.objects.filter(dataset__in=published)
+    held_back = resources_awaiting_decision(resources=files)
     return JsonResponse(
         {
             "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
@@ -363,7 +393,9 @@ def _data_json(request: HttpRequest) -> JsonResponse:
             "@type": "dcat:Catalog",
             "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
             "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json",
-            "dataset": [data_json_dataset(request, d) for d in datasets.iterator(chunk_size=500)],
+            "dataset": [
+                data_json_dataset(request, d, held_back) for d in datasets.iterator(chunk_size=500)
+            ],
         },
         json_dumps_params={"ensure_ascii": False},
     )

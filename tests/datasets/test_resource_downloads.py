@@ -3,11 +3,14 @@ upload held back while personal data found in it waits for the publishers' decis
 
 import csv
 import io
+import json
 
 import pytest
+from knox.models import AuthToken
 
 from datasets.ingest.downloads import version_downloads_write
 from datasets.models import Dataset, ResourceVersion
+from datasets.services.ingestion import version_personal_data_decide
 from tests.datasets.ingest_helpers import ingest, ingest_bytes, resource_with_file
 from tests.factories import UserFactory, editor_of
 
@@ -90,6 +93,50 @@ def test_original_file_is_held_back_while_personal_data_waits_for_a_decision(cli
     client.force_login(editor_of(resource.dataset.organization))
     assert _body(client.get(_url(resource))) == PERSONAL
     assert f'href="{_url(resource)}"'.encode() in client.get(_page(resource)).content
+
+
+def test_catalog_apis_give_no_address_for_a_held_back_file_until_the_decision(client):
+    _job, resource = ingest_bytes(b"name,n\nA,1\n")
+    resource.file.save("people.csv", io.BytesIO(PERSONAL), save=True)
+    ingest(resource)
+    dataset = resource.dataset
+    download = "http://testserver" + _url(resource)
+    editor = editor_of(dataset.organization)
+    key = AuthToken.objects.create(user=editor)[1]
+
+    def ckan(action, key=None, **params):
+        headers = {"HTTP_AUTHORIZATION": key} if key else {}
+        return client.get(f"/api/3/action/{action}", params, **headers).json()["result"]
+
+    def data_json_distribution():
+        (entry,) = json.loads(client.get("/data.json").content)["dataset"]
+        (distribution,) = entry["distribution"]
+        return distribution
+
+    def dcat_distribution():
+        graph = json.loads(client.get(f"/datasets/{dataset.name}.jsonld").content)
+        (distribution,) = graph["dcat:distribution"]
+        return distribution
+
+    assert ckan("package_show", id=dataset.name)["resources"][0]["url"] == ""
+    assert ckan("resource_show", id=str(resource.pk))["url"] == ""
+    assert ckan("package_search", q="")["results"][0]["resources"][0]["url"] == ""
+    assert ckan("package_show", key, id=dataset.name)["resources"][0]["url"] == download
+    assert ckan("resource_show", key, id=str(resource.pk))["url"] == download
+    page = "http://testserver" + _page(resource)
+    assert data_json_distribution() == {
+        "@type": "dcat:Distribution", "title": resource.name, "accessURL": page,
+        "mediaType": "text/csv", "format": "CSV",
+    }  # fmt: skip
+    assert "dcat:downloadURL" not in dcat_distribution()
+    assert dcat_distribution()["dcat:accessURL"] == {"@id": page}
+
+    newest = resource.versions.order_by("-number").first()
+    version_personal_data_decide(version=newest, by=editor, not_personal=True)
+
+    assert ckan("package_show", id=dataset.name)["resources"][0]["url"] == download
+    assert data_json_distribution()["downloadURL"] == download  # the cached copy is renewed
+    assert dcat_distribution()["dcat:downloadURL"] == {"@id": download}
 
 
 def test_original_file_of_a_clean_upload_downloads(client):

@@ -243,6 +243,24 @@ def test_personal_data_checks():
     assert pii.is_iban("GB82 WEST 1234 5698 7654 32") and not pii.is_iban("GB00WEST12345698765432")
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "a.b+c@example.org", "0912345678", "+886-912-345-678", "(02)2345-6789",
+        "02 2345 6789", "+1 (415) 555 2671", "+44 20 7946 0958", " a123456789 ",
+        "4111-1111-1111-1111", "gb82 west 1234 5698 7654 32", "DE89 3704 0044 0532 0130 00",
+        "GB82WEST12345698765432", "2024-01-05", "臺北市", "12345", "POINT (121.5 25.0)",
+    ],
+)  # fmt: skip
+def test_the_scanner_finds_each_value_every_check_accepts(value):
+    scanner = pii.Scanner(1)
+
+    scanner.observe_batch(0, [value])
+
+    accepted = {kind for kind, test in pii.KINDS.items() if test(value.strip())}
+    assert {kind for kind, n in scanner.matches[0].items() if n} == accepted
+
+
 def test_profile_counts_empties_distinct_top_values_and_histogram():
     data = "city,n\n" + "".join(f"{'臺北' if i % 3 else '高雄'},{i}\n" for i in range(100))
     data += ",50\n"

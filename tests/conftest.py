@@ -89,5 +89,10 @@ def browser_page(live_server):
         page = context.new_page()
         page.set_default_timeout(15_000)
         yield page
+        # With Playwright's event loop running, Django keeps the test's connections per
+        # context (asgiref), out of reach of the test database teardown: close them here.
+        from django.db import connections
+
+        connections.close_all()
         context.close()
         browser.close()

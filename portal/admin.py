@@ -9,7 +9,7 @@ from portal.models import Membership, Organization, User
 class PortalUserAdmin(UserAdmin):
     fieldsets = (
         *UserAdmin.fieldsets,
-        ("Portal", {"fields": ("display_name", "time_zone")}),
+        ("Portal", {"fields": ("display_name", "time_zone", "language")}),
     )
 
 

@@ -1,6 +1,7 @@
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -60,9 +61,11 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = get_user_model()
-        fields = ["display_name", "time_zone"]
+        fields = ["display_name", "time_zone", "language"]
+        labels = {"language": _("Language of e-mails")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         zones = sorted(zoneinfo.available_timezones())
         self.fields["time_zone"].choices = [("", _("Site default")), *[(z, z) for z in zones]]
+        self.fields["language"].choices = [("", _("Site default")), *settings.LANGUAGES]

@@ -19,6 +19,13 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Deadlines and times are shown in this zone. Empty: the site's zone."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("E-mails to you are written in it. Empty: the site's language."),
+    )
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -27,7 +27,8 @@ from portal.services.organizations import (
 
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
-    """Django's set_language, resolving `next` in the language its path is written in.
+    """Django's set_language, resolving `next` in the language its path is written in; a
+    signed-in user's choice is also kept as the language of their e-mail.
 
     Unprefixed paths (/api/, /i18n/) always run in the default language, so Django alone
     cannot translate `/en/...` back to the default language's URL.
@@ -35,7 +36,12 @@ def set_language(request: HttpRequest) -> HttpResponse:
     next_path = urlsplit(request.POST.get("next", "")).path
     path_language = translation.get_language_from_path(next_path) or settings.LANGUAGE_CODE
     with translation.override(path_language):
-        return django_set_language(request)
+        response = django_set_language(request)
+    chosen = request.POST.get("language")
+    if request.user.is_authenticated and chosen in dict(settings.LANGUAGES):
+        # Remembered for what the site sends when they are not looking: e-mail.
+        get_user_model().objects.filter(pk=request.user.pk).update(language=chosen)
+    return response
 
 
 def logo(request: HttpRequest, name: str) -> HttpResponse:

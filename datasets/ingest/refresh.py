@@ -2,13 +2,13 @@
 
 from datetime import timedelta
 
-from django.core.mail import send_mail
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from datasets.models import Dataset, IngestJob, Resource
-from portal.models import Membership
+from portal.mail import send_each
+from portal.models import Membership, User
 
 INTERVALS = {
     Dataset.Frequency.CONTINUOUS: timedelta(hours=1),
@@ -57,17 +57,14 @@ def resources_refresh_due() -> list[IngestJob]:
 
 
 def _notify_failure(resource: Resource, job: IngestJob) -> None:
-    emails = list(
-        Membership.objects.filter(
-            organization_id=resource.dataset.organization_id,
-            role__in=[Membership.Role.EDITOR, Membership.Role.ADMIN],
-        )
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
-    if not emails:
-        return
-    with translation.override("zh-hant"):
+    """Tell the organization's editors and admins, each in their own language (the error is
+    quoted as the job recorded it, in the language of whoever set up the ingestion)."""
+    editors = User.objects.filter(
+        memberships__organization_id=resource.dataset.organization_id,
+        memberships__role__in=[Membership.Role.EDITOR, Membership.Role.ADMIN],
+    ).distinct()
+
+    def render():
         subject = _("Scheduled update failed: %(name)s") % {"name": resource.name}
         body = _(
             "The scheduled update of '%(name)s' in the dataset '%(dataset)s' failed:\n\n"
@@ -78,4 +75,6 @@ def _notify_failure(resource: Resource, job: IngestJob) -> None:
             "error": job.error,
             "url": resource.url,
         }
-    send_mail(subject, body, None, emails)
+        return subject, body
+
+    send_each(editors, render, fail_silently=False)

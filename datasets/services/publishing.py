@@ -6,7 +6,6 @@ comment. Each decision is e-mailed to the people who have to act on it next.
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from datasets import permissions
 from datasets.models import Dataset
 from datasets.services.catalog import catalog_changed
+from portal.mail import send_each
 from portal.models import Membership, User
 
 
@@ -21,11 +21,12 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _notify(recipients, subject: str, body: str) -> None:
-    emails = sorted({user.email for user in recipients if user and user.email})
-    if emails:
-        messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in emails]
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+def _notify(recipients, render) -> None:
+    """E-mail `recipients` once the transaction commits, each in their own language:
+    `render()` gives (subject, body) in the language active when it is called."""
+    recipients = list(recipients)
+    if recipients:
+        transaction.on_commit(lambda: send_each(recipients, render))
 
 
 def _org_admins(dataset: Dataset):
@@ -54,9 +55,11 @@ def dataset_submit(*, dataset: Dataset, by: User) -> Dataset:
     _set_status(dataset, by, Dataset.Status.IN_REVIEW)
     _notify(
         _org_admins(dataset).exclude(pk=by.pk),
-        _("Dataset waiting for review: %(title)s") % {"title": dataset.title},
-        _("%(user)s submitted “%(title)s” for review.\n\nReview it: %(url)s")
-        % {"user": by, "title": dataset.title, "url": _absolute(dataset.get_absolute_url())},
+        lambda: (
+            _("Dataset waiting for review: %(title)s") % {"title": dataset.title},
+            _("%(user)s submitted “%(title)s” for review.\n\nReview it: %(url)s")
+            % {"user": by, "title": dataset.title, "url": _absolute(dataset.get_absolute_url())},
+        ),
     )
     return dataset
 
@@ -77,9 +80,11 @@ def dataset_publish(*, dataset: Dataset, by: User) -> Dataset:
     )
     _notify(
         [dataset.created_by] if dataset.created_by_id != by.pk else [],
-        _("Dataset published: %(title)s") % {"title": dataset.title},
-        _("“%(title)s” is now published.\n\n%(url)s")
-        % {"title": dataset.title, "url": _absolute(dataset.get_absolute_url())},
+        lambda: (
+            _("Dataset published: %(title)s") % {"title": dataset.title},
+            _("“%(title)s” is now published.\n\n%(url)s")
+            % {"title": dataset.title, "url": _absolute(dataset.get_absolute_url())},
+        ),
     )
     return dataset
 
@@ -97,13 +102,15 @@ def dataset_send_back(*, dataset: Dataset, by: User, comment: str) -> Dataset:
     _set_status(dataset, by, Dataset.Status.DRAFT, review_comment=comment)
     _notify(
         [dataset.created_by] if dataset.created_by_id != by.pk else [],
-        _("Dataset sent back: %(title)s") % {"title": dataset.title},
-        _("“%(title)s” needs changes before it can be published:\n\n%(comment)s\n\n%(url)s")
-        % {
-            "title": dataset.title,
-            "comment": comment,
-            "url": _absolute(dataset.get_absolute_url()),
-        },
+        lambda: (
+            _("Dataset sent back: %(title)s") % {"title": dataset.title},
+            _("“%(title)s” needs changes before it can be published:\n\n%(comment)s\n\n%(url)s")
+            % {
+                "title": dataset.title,
+                "comment": comment,
+                "url": _absolute(dataset.get_absolute_url()),
+            },
+        ),
     )
     return dataset
 

@@ -112,3 +112,22 @@ def test_failed_refresh_emails_the_editors_and_keeps_the_version(linked):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [editor.email]
     assert "500" in mail.outbox[0].body
+    assert mail.outbox[0].subject.startswith("Scheduled update failed")  # the site's (en here)
+
+
+def test_failed_refresh_emails_each_editor_in_their_own_language(linked):
+    linked.name_en, linked.name_zh_hant = "Bus stops", "公車站"
+    linked.save()
+    resources_refresh_due()
+    org = linked.dataset.organization
+    english = MembershipFactory(organization=org, role="admin", user__language="en").user
+    chinese = MembershipFactory(organization=org, role="editor", user__language="zh-hant").user
+    STATE["status"] = 500
+    age(linked, days=2)
+
+    resources_refresh_due()
+
+    subjects = {tuple(m.to): m.subject for m in mail.outbox}
+    assert subjects[(english.email,)] == "Scheduled update failed: Bus stops"
+    assert subjects[(chinese.email,)] == "排程更新失敗：公車站"
+    assert "The previous version is still published" in mail.outbox[0].body + mail.outbox[1].body

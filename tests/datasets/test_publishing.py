@@ -13,6 +13,7 @@ from datasets.services.publishing import (
     dataset_send_back,
     dataset_submit,
 )
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,24 @@ def test_editor_submits_and_admin_publishes_with_emails(
     assert draft.status == Dataset.Status.PUBLISHED
     assert draft.published_at is not None
     assert mail.outbox[-1].to == [editor.email]
+
+
+def test_review_emails_are_written_in_each_recipients_language(
+    draft, editor, admin, django_capture_on_commit_callbacks
+):
+    second = MembershipFactory(organization=draft.organization, role="admin").user
+    admin.language, draft.title_en = "en", "Bus routes"
+    admin.save()
+    draft.save()
+
+    with translation.override("zh-hant"), django_capture_on_commit_callbacks(execute=True):
+        dataset_submit(dataset=draft, by=editor)
+
+    mails = {m.to[0]: m for m in mail.outbox}
+    assert mails[admin.email].subject == "Dataset waiting for review: Bus routes"
+    assert f"/en/datasets/{draft.name}/" in mails[admin.email].body
+    assert mails[second.email].subject == "資料集等待審核：公車路線"
+    assert f"/en/datasets/{draft.name}/" not in mails[second.email].body
 
 
 def test_admin_sends_back_with_a_comment_the_editor_receives(

@@ -1,16 +1,12 @@
 from celery import shared_task
-from django.core.mail import send_mail
+from django.core.mail import send_mail, send_mass_mail
 
 
 @shared_task
-def challenge_notify_task(challenge_id: int, subject: str, body: str) -> int:
-    from challenges.models import Challenge
-    from challenges.services.notifications import challenge_notify_send
-
-    challenge = Challenge.objects.filter(pk=challenge_id).first()
-    if challenge is None:  # deleted before the worker got to it
-        return 0
-    return challenge_notify_send(challenge=challenge, subject=subject, body=body)
+def challenge_notify_task(emails: list[str], subject: str, body: str) -> int:
+    """One message to each address (written by notifications.challenge_notify)."""
+    messages = [(subject, body, None, [email]) for email in emails]
+    return send_mass_mail(messages, fail_silently=False)
 
 
 @shared_task

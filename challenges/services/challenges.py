@@ -277,13 +277,15 @@ def round_extend_deadline(
     round.save(update_fields=["closes_at"])
     challenge_sync_status(challenge=challenge)
     if challenge.status != Challenge.Status.DRAFT:
-        body = _("The deadline of %(round)s is now %(deadline)s.") % {
-            "round": round.title,
-            "deadline": format_deadline(closes_at, None),
-        }
-        if reason:
-            body += "\n\n" + reason
-        challenge_notify(challenge=challenge, subject=_("Deadline extended"), body=body)
+
+        def render():
+            body = _("The deadline of %(round)s is now %(deadline)s.") % {
+                "round": round.title,
+                "deadline": format_deadline(closes_at, None),
+            }
+            return _("Deadline extended"), body + (f"\n\n{reason}" if reason else "")
+
+        challenge_notify(challenge=challenge, render=render)
     return extension
 
 

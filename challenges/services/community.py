@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from challenges import permissions
 from challenges.markdown import check_markdown
 from challenges.models import Announcement, Answer, Challenge, Follow, Question
-from challenges.services.notifications import challenge_notify, email_one
+from challenges.services.notifications import challenge_notify, email_user
 
 
 def _check_visible(challenge: Challenge, by, action: str) -> None:
@@ -57,16 +57,16 @@ def question_answer(*, question: Question, by, text: str, is_clarification: bool
     question.save(update_fields=["status"])
     if is_clarification:
         challenge_notify(
-            challenge=challenge,
-            subject=_("Clarification"),
-            body=f"{question.text}\n\n{text}",
+            challenge=challenge, render=lambda: (_("Clarification"), f"{question.text}\n\n{text}")
         )
-    elif question.asked_by and question.asked_by.email:
-        email_one(
-            to=question.asked_by.email,
-            subject=_("Your question about %(challenge)s was answered")
-            % {"challenge": challenge.title},
-            body=f"{question.text}\n\n{text}",
+    else:
+        email_user(
+            user=question.asked_by,
+            render=lambda: (
+                _("Your question about %(challenge)s was answered")
+                % {"challenge": challenge.title},
+                f"{question.text}\n\n{text}",
+            ),
         )
     return answer
 
@@ -111,7 +111,9 @@ def announcement_post(
         body_en=body_en,
     )
     if challenge.status != Challenge.Status.DRAFT:
-        challenge_notify(challenge=challenge, subject=announcement.title, body=announcement.body)
+        challenge_notify(
+            challenge=challenge, render=lambda: (announcement.title, announcement.body)
+        )
     return announcement
 
 

@@ -1,42 +1,61 @@
-"""E-mail to the people who follow or take part in a challenge."""
+"""E-mail to the people who follow or take part in a challenge, each in their own language."""
+
+from collections.abc import Callable
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.utils import translation
 
 from challenges.models import Challenge, Follow, TeamMembership
+from portal.mail import language_of
+from portal.models import User
+
+# (subject, body) in the language active when called: texts, titles in two languages and
+# dates all follow it.
+Render = Callable[[], tuple[str, str]]
 
 
-def challenge_audience_emails(*, challenge: Challenge) -> list[str]:
-    """Followers and team members, each address once."""
-    follower_emails = Follow.objects.filter(challenge=challenge).values_list(
-        "user__email", flat=True
+def challenge_audience(*, challenge: Challenge) -> list[User]:
+    """Followers and team members with an address, each once."""
+    people = User.objects.filter(
+        pk__in=Follow.objects.filter(challenge=challenge).values("user")
+    ) | User.objects.filter(
+        pk__in=TeamMembership.objects.filter(team__challenge=challenge).values("user")
     )
-    member_emails = TeamMembership.objects.filter(team__challenge=challenge).values_list(
-        "user__email", flat=True
-    )
-    return sorted({email for email in [*follower_emails, *member_emails] if email})
+    return list(people.exclude(email="").distinct().order_by("email"))
 
 
-def challenge_notify(*, challenge: Challenge, subject: str, body: str) -> None:
-    """Queue one e-mail per follower/participant once the current transaction commits."""
+def challenge_notify(*, challenge: Challenge, render: Render) -> None:
+    """Once the current transaction commits, queue the e-mail to the challenge's followers
+    and participants: one task per language, the message written in it."""
     from challenges.tasks import challenge_notify_task
 
-    transaction.on_commit(lambda: challenge_notify_task.delay(challenge.pk, subject, body))
+    def queue():
+        by_language: dict[str, list[str]] = {}
+        for user in challenge_audience(challenge=challenge):
+            by_language.setdefault(language_of(user), []).append(user.email)
+        for language, emails in sorted(by_language.items()):
+            with translation.override(language):
+                subject, body = render()
+                link = f"{settings.SITE_URL.rstrip('/')}{challenge.get_absolute_url()}"
+                subject, body = f"[{challenge.title}] {subject}", f"{body}\n\n{link}\n"
+            challenge_notify_task.delay(emails, subject, body)
 
-
-def challenge_notify_send(*, challenge: Challenge, subject: str, body: str) -> int:
-    recipients = challenge_audience_emails(challenge=challenge)
-    link = f"{settings.SITE_URL.rstrip('/')}{challenge.get_absolute_url()}"
-    messages = [
-        (f"[{challenge.title}] {subject}", f"{body}\n\n{link}\n", None, [email])
-        for email in recipients
-    ]
-    return send_mass_mail(messages, fail_silently=False)
+    transaction.on_commit(queue)
 
 
 def email_one(*, to: str, subject: str, body: str) -> None:
+    """E-mail an address (of someone who may have no account) once the transaction commits."""
     from challenges.tasks import email_one_task
 
     if to:
         transaction.on_commit(lambda: email_one_task.delay(to, subject, body))
+
+
+def email_user(*, user, render: Render) -> None:
+    """E-mail `user` in their language once the transaction commits."""
+    if user is None or not user.email:
+        return
+    with translation.override(language_of(user)):
+        subject, body = render()
+    email_one(to=user.email, subject=subject, body=body)

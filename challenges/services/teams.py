@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from challenges import permissions
 from challenges.models import Challenge, Invitation, Team, TeamMembership
-from challenges.services.notifications import email_one
+from challenges.services.notifications import email_one, email_user
 from portal import permissions as portal_permissions
 from portal.models import Organization
 
@@ -105,13 +105,20 @@ def team_invite(*, team: Team, by, who: str) -> Invitation:
         raise ValidationError({"who": _("%(name)s has already been invited.") % {"name": who}})
     invitation = Invitation.objects.create(team=team, user=user, email=email, invited_by=by)
     link = settings.SITE_URL + reverse("invitation_detail", kwargs={"token": invitation.token})
-    email_one(
-        to=email,
-        subject=_("Join the team %(team)s") % {"team": team.name},
-        body=_("%(who)s invites you to join the team %(team)s in the challenge %(challenge)s.")
-        % {"who": by, "team": team.name, "challenge": team.challenge.title}
-        + f"\n\n{link}\n",
-    )
+
+    def render():
+        return (
+            _("Join the team %(team)s") % {"team": team.name},
+            _("%(who)s invites you to join the team %(team)s in the challenge %(challenge)s.")
+            % {"who": by, "team": team.name, "challenge": team.challenge.title}
+            + f"\n\n{link}\n",
+        )
+
+    if user:
+        email_user(user=user, render=render)
+    else:  # no account yet: in the language the inviter is using
+        subject, body = render()
+        email_one(to=email, subject=subject, body=body)
     return invitation
 
 

@@ -105,3 +105,38 @@ def test_only_organizers_post_announcements(challenge, lead):
     with pytest.raises(PermissionDenied):
         announcement_post(challenge=challenge, by=lead, title_en="Fake", body_en="Fake")
     assert not challenge.announcements.exists()
+
+
+def test_each_follower_and_participant_reads_the_email_in_their_language(
+    challenge, question, organizer, team, lead, django_capture_on_commit_callbacks
+):
+    challenge.title_en, challenge.title_zh_hant = "Late buses", "公車誤點"
+    challenge.save()
+    lead.language = "en"
+    lead.save()
+    fan = UserFactory(username="fan", language="zh-hant")
+    challenge_follow(challenge=challenge, by=fan)
+    question.asked_by.language = "en"
+    question.asked_by.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        question_answer(question=question, by=organizer, text="Yes, live.", is_clarification=True)
+        announcement_post(
+            challenge=challenge, by=organizer, title_en="Info session", title_zh_hant="說明會",
+            body_en="Friday 3pm", body_zh_hant="週五下午三點",
+        )  # fmt: skip
+        question_answer(question=question, by=organizer, text="Every 30 seconds.")
+
+    subjects = sorted((m.to[0], m.subject) for m in mail.outbox)
+    assert subjects == [
+        ("fan@example.org", "[公車誤點] 規則澄清"),
+        ("fan@example.org", "[公車誤點] 說明會"),
+        ("lead@example.org", "[Late buses] Clarification"),
+        ("lead@example.org", "[Late buses] Info session"),
+        ("outsider@example.org", "Your question about Late buses was answered"),
+    ]
+    fan_announcement = next(m for m in mail.outbox if m.subject == "[公車誤點] 說明會")
+    assert "週五下午三點" in fan_announcement.body
+    assert "/en/challenges/" not in fan_announcement.body
+    lead_announcement = next(m for m in mail.outbox if m.subject == "[Late buses] Info session")
+    assert "/en/challenges/late-buses/" in lead_announcement.body

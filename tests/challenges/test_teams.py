@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from challenges.models import Invitation, TeamMembership
 from challenges.services.teams import (
@@ -22,11 +23,12 @@ def test_creator_leads_the_new_team(challenge, lead):
 
 
 def test_invite_by_username_and_accept(team, lead, django_capture_on_commit_callbacks):
-    friend = UserFactory(username="friend")
-    with django_capture_on_commit_callbacks(execute=True):
+    friend = UserFactory(username="friend", language="en")
+    with translation.override("zh-hant"), django_capture_on_commit_callbacks(execute=True):
         invitation = team_invite(team=team, by=lead, who="friend")
     assert mail.outbox[-1].to == ["friend@example.org"]
     assert invitation.token in mail.outbox[-1].body
+    assert mail.outbox[-1].subject == "Join the team Bus Finders"  # the invitee's language
     invitation_accept(invitation=invitation, by=friend)
     assert team.memberships.filter(user=friend).exists()
     invitation.refresh_from_db()

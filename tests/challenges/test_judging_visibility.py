@@ -242,6 +242,7 @@ def test_invited_judge_accepts_by_link_and_joins_the_panel(
         )
     (mail,) = mailoutbox
     assert mail.to == ["expert@example.org"]
+    assert mail.subject.startswith("You are invited to judge")  # the inviter's language
     link = next(word for word in mail.body.split() if "/judging/invitations/" in word)
     expert = UserFactory(email="expert@example.org")
     client.force_login(expert)
@@ -267,3 +268,16 @@ def test_a_conflict_with_a_company_covers_all_its_teams(client):
     )
     assigned = set(Assignment.objects.filter(judge=judge).values_list("submission_id", flat=True))
     assert assigned == {setup.entries[2].pk, setup.entries[3].pk}
+
+
+def test_a_judge_with_an_account_is_invited_in_their_language(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    setup = judged_round(judges=0)
+    UserFactory(email="expert@example.org", language="zh-hant")
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        panel.judge_invite(
+            challenge=setup.challenge, email="expert@example.org", by=setup.organizer
+        )
+    (mail,) = mailoutbox
+    assert mail.subject.startswith("邀請您擔任")

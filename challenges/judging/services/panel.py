@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from challenges.judging import assignment as planner
@@ -25,6 +26,7 @@ from challenges.judging.models import (
 )
 from challenges.judging.permissions import refuse, require_organizer
 from challenges.models import Submission
+from portal.mail import language_of
 
 
 def _ensure_not_frozen(rubric: Rubric) -> None:
@@ -127,15 +129,12 @@ def judge_invite(*, challenge, email: str, by) -> JudgeInvitation:
     link = settings.SITE_URL + reverse(
         "judge_invitation_accept", kwargs={"token": invitation.token}
     )
-    transaction.on_commit(
-        lambda: send_mail(
-            _("You are invited to judge %(challenge)s") % {"challenge": challenge.title},
-            _("Accept the invitation at %(link)s") % {"link": link},
-            None,
-            [email],
-            fail_silently=False,
-        )
-    )
+    # In the invitee's language when they have an account, else in the inviter's.
+    known = get_user_model().objects.filter(email__iexact=email).first()
+    with translation.override(language_of(known) if known else translation.get_language()):
+        subject = _("You are invited to judge %(challenge)s") % {"challenge": challenge.title}
+        body = _("Accept the invitation at %(link)s") % {"link": link}
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email], fail_silently=False))
     return invitation
 
 

@@ -12,22 +12,25 @@ def language_of(user) -> str:
     return getattr(user, "language", "") or settings.LANGUAGE_CODE
 
 
+def addresses_by_language(recipients: Iterable) -> dict[str, list[str]]:
+    """The recipients' addresses (each once, people without one left out), by the language
+    they read e-mail in, in a stable order."""
+    by_language: dict[str, set[str]] = {}
+    for user in recipients:
+        if user is not None and user.email:
+            by_language.setdefault(language_of(user), set()).add(user.email)
+    return {language: sorted(emails) for language, emails in sorted(by_language.items())}
+
+
 def send_each(
     recipients: Iterable, render: Callable[[], tuple[str, str]], *, fail_silently: bool = True
 ) -> int:
-    """One e-mail to each recipient with an address (each address once), subject and body
-    from `render()` called with the recipient's language active, so translated text, model
-    fields in two languages and links all follow it. Returns the messages sent."""
-    by_language: dict[str, list[str]] = {}
-    seen = set()
-    for user in recipients:
-        if user is None or not user.email or user.email in seen:
-            continue
-        seen.add(user.email)
-        by_language.setdefault(language_of(user), []).append(user.email)
+    """One e-mail to each recipient with an address, subject and body from `render()`
+    called with the recipient's language active, so translated text, model fields in two
+    languages and links all follow it. Returns the messages sent."""
     messages = []
-    for language, emails in sorted(by_language.items()):
+    for language, emails in addresses_by_language(recipients).items():
         with translation.override(language):
             subject, body = render()
-        messages += [(subject, body, settings.DEFAULT_FROM_EMAIL, [e]) for e in sorted(emails)]
+        messages += [(subject, body, settings.DEFAULT_FROM_EMAIL, [e]) for e in emails]
     return send_mass_mail(messages, fail_silently=fail_silently) if messages else 0

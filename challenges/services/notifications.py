@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import translation
 
 from challenges.models import Challenge, Follow, TeamMembership
-from portal.mail import language_of
+from portal.mail import addresses_by_language, language_of
 from portal.models import User
 
 # (subject, body) in the language active when called: texts, titles in two languages and
@@ -31,10 +31,8 @@ def challenge_notify(*, challenge: Challenge, render: Render) -> None:
     from challenges.tasks import challenge_notify_task
 
     def queue():
-        by_language: dict[str, list[str]] = {}
-        for user in challenge_audience(challenge=challenge):
-            by_language.setdefault(language_of(user), []).append(user.email)
-        for language, emails in sorted(by_language.items()):
+        audience = challenge_audience(challenge=challenge)
+        for language, emails in addresses_by_language(audience).items():
             with translation.override(language):
                 subject, body = render()
                 link = f"{settings.SITE_URL.rstrip('/')}{challenge.get_absolute_url()}"

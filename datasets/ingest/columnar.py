@@ -313,6 +313,11 @@ def stage(*, table, columns, declared, null_tokens, workdir: Path, vendor: str) 
         con.execute(f"SET threads = {os.cpu_count() or 1}")
         con.execute(f"SET TimeZone = {_literal(settings.TIME_ZONE)}")
         con.execute("SET enable_progress_bar = false")
+        # `rowid` of `typed` is the row's place in the file, which holds only while every
+        # step keeps insertion order. DuckDB rewrites `x IN (constants)` (the null tokens)
+        # into a hash join, and past one read buffer (~8 MB) the joined rows came back out
+        # of file order: row 1 of a million-row table was the file's row 54,512.
+        con.execute("SET disabled_optimizers = 'in_clause'")
         staged = _stage(con, table, columns, declared, null_tokens, workdir, vendor)
     except _GiveUp:
         pass

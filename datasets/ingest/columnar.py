@@ -25,9 +25,11 @@ tables, types, profiles and personal-data findings.
 # ruff: noqa: S608 - SQL is built from generated column names (c0, c1, ...) and _literal()
 
 import codecs
+import itertools
 import logging
 import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +50,8 @@ logger = logging.getLogger(__name__)
 
 SAMPLE_ROWS = 1_000
 MEMORY_LIMIT = "256MB"
-# CSV parts, one PostgreSQL COPY each: two per core, so loading starts after a fraction.
+# Chunks of the file, typed side by side and loaded as one CSV part (one PostgreSQL COPY)
+# each: two per core, so loading starts after a fraction.
 PARTS = 2 * min(os.cpu_count() or 1, 4)
 UTF8 = ("utf-8", "utf-8-sig", "ascii")
 # Python's str.isspace() characters: what str.strip() removes in types.py.
@@ -250,15 +253,6 @@ def _fts(vendor: str) -> str:
     return f"array_to_string({tokens}, ' ')"
 
 
-def _count_lines(path: Path) -> int:
-    lines, last = 0, b"\n"
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 22):
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
-    return lines + (last != b"\n")
-
-
 def _quoted_head(path: Path, header_row: int) -> bool:
     """Whether a quote appears in the lines up to the header. The reader counts the
     header's row in records; DuckDB skips lines. They agree unless a quoted field there
@@ -311,13 +305,8 @@ def stage(*, table, columns, declared, null_tokens, workdir: Path, vendor: str) 
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         con.execute(f"SET temp_directory = {_literal(str(workdir / 'duckdb.tmp'))}")
         con.execute(f"SET threads = {os.cpu_count() or 1}")
-        con.execute(f"SET TimeZone = {_literal(settings.TIME_ZONE)}")
         con.execute("SET enable_progress_bar = false")
-        # `rowid` of `typed` is the row's place in the file, which holds only while every
-        # step keeps insertion order. DuckDB rewrites `x IN (constants)` (the null tokens)
-        # into a hash join, and past one read buffer (~8 MB) the joined rows came back out
-        # of file order: row 1 of a million-row table was the file's row 54,512.
-        con.execute("SET disabled_optimizers = 'in_clause'")
+        _session(con)
         staged = _stage(con, table, columns, declared, null_tokens, workdir, vendor)
     except _GiveUp:
         pass
@@ -329,10 +318,94 @@ def stage(*, table, columns, declared, null_tokens, workdir: Path, vendor: str) 
     return staged
 
 
+def _session(con) -> None:
+    """Settings each DuckDB connection (the staging one and its cursors) needs."""
+    con.execute(f"SET TimeZone = {_literal(settings.TIME_ZONE)}")
+    # A chunk's `rowid` is the row's place in it only while every step keeps insertion
+    # order. DuckDB rewrites `x IN (constants)` (null tokens, booleans) into a hash join,
+    # and past one read buffer (~8 MB) the joined rows came back out of order: row 1 of
+    # a million-row table was the file's row 54,512.
+    con.execute("SET disabled_optimizers = 'in_clause'")
+
+
+@dataclass
+class _Chunk:
+    """Consecutive lines of the file, in a file of their own: DuckDB keeps a file's order
+    on one thread only, so each chunk is typed on its own, all at once, and its rows are
+    numbered from `first` (the rows before it)."""
+
+    path: Path
+    first: int
+    rows: int
+
+
+def _split(path: Path, header_row: int, workdir: Path, count: int) -> list[_Chunk]:
+    """The lines after the header cut at line ends into `count` chunks of about equal size."""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        for _ in range(header_row):
+            f.readline()
+        bounds = [f.tell()]
+        start = bounds[0]
+        for number in range(1, count):
+            f.seek(max(start + (size - start) * number // count - 1, bounds[-1]))
+            f.readline()  # to the start of the next line
+            if bounds[-1] < f.tell() < size:
+                bounds.append(f.tell())
+        bounds.append(size)
+        chunks, first = [], 0
+        for number, (begin, end) in enumerate(itertools.pairwise(bounds)):
+            if begin == end:
+                continue
+            target, lines, last = workdir / f"chunk_{number}.csv", 0, b"\n"
+            f.seek(begin)
+            with open(target, "wb") as out:
+                left = end - begin
+                while left and (block := f.read(min(left, 1 << 22))):
+                    out.write(block)
+                    lines, last, left = lines + block.count(b"\n"), block[-1:], left - len(block)
+            lines += last != b"\n"
+            chunks.append(_Chunk(target, first, lines))
+            first += lines
+    return chunks
+
+
+def _concurrently(con, statements: list[str]) -> None:
+    """Run `statements` at the same time, one DuckDB connection each."""
+
+    def run(statement):
+        cursor = con.cursor()
+        try:
+            _session(cursor)
+            cursor.execute(statement)
+        finally:
+            cursor.close()
+
+    with ThreadPoolExecutor(max_workers=min(len(statements), os.cpu_count() or 1)) as pool:
+        for running in [pool.submit(run, statement) for statement in statements]:
+            running.result()
+
+
+def _head(con, chunks: list[_Chunk], select: str, limit: int, where: str = "") -> list[tuple]:
+    """The first `limit` rows of the file's `raw_<n>` views, in file order."""
+    rows = []
+    for number in range(len(chunks)):
+        if len(rows) >= limit:
+            break
+        sql = f"SELECT {select} FROM raw_{number} {where} LIMIT {limit - len(rows)}"
+        rows += con.execute(sql).fetchall()
+    return rows
+
+
 def _stage(con, table, columns, declared, null_tokens, workdir, vendor) -> Staged:
     path = _utf8_copy(table.path, table.encoding, workdir)
-    expected = _count_lines(path) - table.header_row
-    if expected <= 0 or _quoted_head(path, table.header_row):
+    if _quoted_head(path, table.header_row):
+        raise _GiveUp
+    chunks = _split(path, table.header_row, workdir, PARTS)
+    if path != table.path:
+        path.unlink()
+    expected = sum(chunk.rows for chunk in chunks)
+    if expected <= 0:
         raise _GiveUp
     ids = [f"c{i}" for i in range(len(columns))]
     spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in ids) + "}"
@@ -348,15 +421,17 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor) -> Stage
         )
 
     blank = " AND ".join(f"coalesce({c}, '') = ''" for c in ids)
-    # A view: each query reads the file again, which for the full passes happens once
-    # (building `typed`) and otherwise stops after the first rows.
-    con.execute(
-        f"CREATE VIEW raw AS SELECT {', '.join(cell(c) for c in ids)}, ({blank}) AS _blank "
-        f"FROM read_csv({_literal(str(path))}, delim = {_literal(table.delimiter)}, "
-        f"quote = '\"', escape = '\"', header = false, skip = {int(table.header_row)}, "
-        f"columns = {spec}, auto_detect = false, strict_mode = true, null_padding = false)"
-    )
-    kinds = _type(con, ids, declared, table.delimiter == ";", vendor)
+    # Views: each query reads its chunk again, which for the full passes happens once
+    # (building `typed_<n>`) and otherwise stops after the first rows.
+    for number, chunk in enumerate(chunks):
+        con.execute(
+            f"CREATE VIEW raw_{number} AS SELECT {', '.join(cell(c) for c in ids)}, "
+            f"({blank}) AS _blank FROM read_csv({_literal(str(chunk.path))}, "
+            f"delim = {_literal(table.delimiter)}, quote = '\"', escape = '\"', "
+            f"header = false, columns = {spec}, auto_detect = false, strict_mode = true, "
+            f"null_padding = false)"
+        )
+    kinds = _type(con, chunks, ids, declared, table.delimiter == ";", vendor)
     rows, blanks, *present = con.execute(
         f"SELECT count(*), count_if(_blank), {', '.join(f'count({c})' for c in ids)} FROM typed"
     ).fetchone()
@@ -373,52 +448,51 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor) -> Stage
         },
     }
     return Staged(
-        paths=_parts(con, rows, len(ids), workdir),  # runs only once iterated
+        paths=_parts(con, chunks, len(ids), workdir),  # runs only once iterated
         rows=rows,
         columns=columns,
         profile=profile,
-        findings=_scan(con, ids).findings(columns, conf.get("PII_THRESHOLD")),
+        findings=_scan(con, chunks, ids).findings(columns, conf.get("PII_THRESHOLD")),
     )
 
 
-def _parts(con, rows: int, width: int, workdir: Path) -> Iterator[Path]:
-    """Write the CSV parts load.copy_csv_files takes, by row range, yielding each when it is
-    complete; closes `con` at the end."""
+def _parts(con, chunks: list[_Chunk], width: int, workdir: Path) -> Iterator[Path]:
+    """Write the CSV parts load.copy_csv_files takes, one per chunk, yielding each when it
+    is complete; closes `con` at the end."""
     try:
         # Each row carries its `_id`, so no order is kept while writing (keeping one costs
         # memory). DuckDB's own per-thread output holds whole parts in memory: past
         # MEMORY_LIMIT on big files.
         con.execute("SET preserve_insertion_order = false")
         columns = ", ".join(f"c{i}" for i in range(width))
-        size = -(-rows // PARTS)
-        for number, start in enumerate(range(0, rows, size)):
+        for number, chunk in enumerate(chunks):
             part = workdir / f"load_{number}.csv"
             con.execute(
-                f"COPY (SELECT rowid + 1, {columns}, _fts FROM typed WHERE rowid >= {start} "
-                f"AND rowid < {start + size}) TO {_literal(str(part))} "
-                f"(FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"')"
+                f"COPY (SELECT {chunk.first} + rowid + 1, {columns}, _fts FROM typed_{number}) "
+                f"TO {_literal(str(part))} (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"')"
             )
             yield part
     finally:
         con.close()
 
 
-def _scan(con, ids) -> pii.Scanner:
+def _scan(con, chunks: list[_Chunk], ids) -> pii.Scanner:
     """The personal-data scanner fed, like the Python path, the first values of each column."""
     scanner = pii.Scanner(len(ids))
-    head = con.execute(f"SELECT {', '.join(ids)} FROM raw LIMIT {pii.SAMPLE}").fetchall()
+    head = _head(con, chunks, ", ".join(ids), pii.SAMPLE)
     for index, c in enumerate(ids):
         values = [row[index] for row in head if row[index] is not None]
         if len(values) < pii.SAMPLE and len(head) == pii.SAMPLE:  # sparse: read on
-            sql = f"SELECT {c} FROM raw WHERE {c} IS NOT NULL LIMIT {pii.SAMPLE}"
-            values = [v for (v,) in con.execute(sql).fetchall()]
+            found = _head(con, chunks, c, pii.SAMPLE, where=f"WHERE {c} IS NOT NULL")
+            values = [v for (v,) in found]
         scanner.observe_batch(index, values)
     return scanner
 
 
-def _type(con, ids, declared, decimal_comma, vendor) -> list[str]:
+def _type(con, chunks, ids, declared, decimal_comma, vendor) -> list[str]:
     """Each column's type as types.Inference would decide it, leaving the converted rows
-    (with `_fts`, in file order) in the table `typed`."""
+    (with `_fts`) of chunk n in file order in the table `typed_<n>`, and all of them, with
+    their `_id`, in the view `typed`."""
     candidates = {}
     for index, c in enumerate(ids):
         if index in declared:
@@ -429,7 +503,7 @@ def _type(con, ids, declared, decimal_comma, vendor) -> list[str]:
     # are converted to each column's first remaining candidate; a column with a misfit
     # loses it and the rows are converted again.
     inference = types.Inference(len(ids), decimal_comma=decimal_comma)
-    sample = con.execute(f"SELECT {', '.join(ids)} FROM raw LIMIT {SAMPLE_ROWS}").fetchall()
+    sample = _head(con, chunks, ", ".join(ids), SAMPLE_ROWS)
     for index, values in enumerate(zip(*sample, strict=True) if sample else []):
         inference.observe_batch(index, [v for v in values if v is not None])
     for index, c in enumerate(ids):
@@ -443,18 +517,28 @@ def _type(con, ids, declared, decimal_comma, vendor) -> list[str]:
             f"{convert(k, c, decimal_comma)}::{_STAGED.get(k, 'VARCHAR')} AS {c}"
             for c, k in zip(ids, kinds, strict=True)
         ]
-        raws = "".join(f", raw.{c} AS r_{c}" for c in checks)
+        raws = "".join(f", {c} AS r_{c}" for c in checks)
         flags = "".join(f", r_{c} IS NOT NULL AND {c} IS NULL AS m_{c}" for c in checks)
         joined = f"lower(concat_ws(' ', {', '.join(text_ids)}))" if text_ids else "''"
-        # Insertion order is kept (DuckDB's default): rowid is the row's place in the
-        # file. m_<column> marks a value the conversion refused.
+        # m_<column> marks a value the conversion refused.
+        _concurrently(
+            con,
+            [
+                f"CREATE OR REPLACE TABLE typed_{number} AS SELECT {', '.join(ids)}, "
+                f"coalesce({_fts(vendor)}, '') AS _fts, _blank{flags} FROM (SELECT "
+                f"{', '.join(typed)}, {joined} AS t, _blank{raws} FROM raw_{number})"
+                for number in range(len(chunks))
+            ],
+        )
         con.execute(
-            f"CREATE OR REPLACE TABLE typed AS SELECT {', '.join(ids)}, "
-            f"coalesce({_fts(vendor)}, '') AS _fts, _blank{flags} FROM (SELECT "
-            f"{', '.join(typed)}, {joined} AS t, _blank{raws} FROM raw)"
+            "CREATE OR REPLACE VIEW typed AS "
+            + " UNION ALL ".join(
+                f"SELECT {chunk.first} + rowid + 1 AS _id, * FROM typed_{number}"
+                for number, chunk in enumerate(chunks)
+            )
         )
         con.execute("CHECKPOINT")  # written out, so the rows no longer hold memory
-        misfits = _misfits(con, list(checks))
+        misfits = _misfits(con, chunks, list(checks))
         if not misfits:
             return kinds
         python = {k: types.converter(k, decimal_comma) for k in types.ORDER}
@@ -472,17 +556,18 @@ def _type(con, ids, declared, decimal_comma, vendor) -> list[str]:
             raise _GiveUp
 
 
-def _misfits(con, checked: list[str]) -> dict[str, str]:
+def _misfits(con, chunks: list[_Chunk], checked: list[str]) -> dict[str, str]:
     """The first value of each column its conversion refused, by column."""
     if not checked:
         return {}
     firsts = con.execute(
-        f"SELECT {', '.join(f'min(rowid) FILTER (WHERE m_{c})' for c in checked)} FROM typed"
+        f"SELECT {', '.join(f'min(_id) FILTER (WHERE m_{c})' for c in checked)} FROM typed"
     ).fetchone()
     found = {}
     for c, first in zip(checked, firsts, strict=True):
         if first is not None:
-            sql = f"SELECT {c} FROM raw LIMIT 1 OFFSET {int(first)}"
+            number, chunk = next((n, k) for n, k in enumerate(chunks) if first <= k.first + k.rows)
+            sql = f"SELECT {c} FROM raw_{number} LIMIT 1 OFFSET {int(first - chunk.first - 1)}"
             (found[c],) = con.execute(sql).fetchone()
     return found
 
@@ -517,7 +602,7 @@ def _profile(con, c: str, kind: str) -> dict:
     elif distinct is not None and distinct <= TOP_CAP:
         top = con.execute(
             f"SELECT {c}, count(*) AS n FROM typed WHERE {c} IS NOT NULL GROUP BY {c} "
-            f"ORDER BY n DESC, min(rowid) LIMIT 5"
+            f"ORDER BY n DESC, min(_id) LIMIT 5"
         ).fetchall()
         out["top"] = [{"value": v, "count": n} for v, n in top if n > 1 or len(top) < 5]
     if numeric and count:

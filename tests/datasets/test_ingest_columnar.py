@@ -110,6 +110,9 @@ def _assert_same(fast, slow) -> None:
         (LONG.encode(), "long.csv"),
         (SAMPLED.encode(), "sampled.csv"),
         (TOKENS.encode(), "tokens.csv"),
+        (LONG.replace("\n", "\r\n").rstrip().encode(), "crlf.csv"),
+        # Past the first rows Python's inference sees: found by the SQL pass, last chunk.
+        ((LONG + "2501,1.5x,late,maybe\n").encode(), "late-misfit.csv"),
     ],
     ids=[
         "mixed",
@@ -120,6 +123,8 @@ def _assert_same(fast, slow) -> None:
         "long",
         "pii-sample",
         "full-text-tokens",
+        "crlf-no-final-line-end",
+        "late-misfit",
     ],
 )
 def test_columnar_path_matches_the_python_path(monkeypatch, data, name):

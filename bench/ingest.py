@@ -14,19 +14,21 @@ quoted commas and quotes, a boolean and a coordinate (WKT point). Then, in the s
 Each (b) run happens in a fresh worker-like child process whose peak RSS is reported.
 Prints medians and the ratio (b)/(a).
 
-Measured 2026-11-27 on the 2-core machine, PostgreSQL 15 with default settings (the host's
-speed drifts by up to 30% between minutes, hence the CPU figure):
-1,000,000 rows / 149 MB: (a) COPY median 1.90 s (2.3-3.1 s in earlier sessions); (b) full
-ingestion median of five runs 12.24 s (12.1-12.6), so (b)/(a) 6.4 (4.2-5.7 against the
-slower COPY figures of 2026-11-26); about 22 CPU seconds per run (worker + PostgreSQL,
-start-up included); peak worker RSS 317 MB.
-100,000 rows: (a) 0.18 s, (b) 1.89 s. 10,000 rows: (a) 0.02 s, (b) 0.61 s (fixed costs:
-DuckDB's query set-up, the personal-data sample, new connections for COPY and indexes).
-5,000,000 rows / 754 MB (2026-11-26): (b) 94 s, peak RSS 418 MB (DuckDB's 256 MB buffer
-is the bound). Earlier: 20.0 s (first columnar version), 57 s (Python only). The goals
-((b) < 5 s, ratio < 3) are NOT met: the run is CPU-bound on 2 cores, and PostgreSQL's own
-COPY (~5 CPU s, of which ~2 parse the full-text column) and index builds (~6.5: GIN 2.2,
-PK and six b-trees ~4) take over half of it; DuckDB's typing pass takes ~8 (full-text
+Measured 2026-11-27 (session 4) on the 2-core machine, PostgreSQL 15 with default settings.
+The host ran about 2.5 times slower than in the session before (a pure-Python loop took
+1.8-2.3 s instead of ~0.7 s), so compare within one session:
+1,000,000 rows / 149 MB: (a) COPY median 4.94 s; (b) full ingestion median of three runs
+32.0 s (28.6-34.9), so (b)/(a) 6.5; 53-64 CPU seconds per run; peak worker RSS 398 MB.
+100,000 rows: (b) 3.89 s. 5,000,000 rows / 754 MB: (b) 133 s, peak RSS 436 MB (DuckDB's
+256 MB buffer is the bound; two chunks are typed at once).
+Earlier the same day, on the faster host: (a) 1.90 s, (b) 12.24 s (ratio 6.4) -- but that
+version numbered the rows of files past ~8 MB out of file order (see columnar._session);
+with the order kept and the file typed in chunks side by side, today's runs (25-35 s)
+are within this host's noise of the out-of-order version's (27-31 s).
+Earlier still: 20.0 s (first columnar version), 57 s (Python only). The goals ((b) < 5 s,
+ratio < 3) are NOT met: the run is CPU-bound on 2 cores, and PostgreSQL's own COPY (~5 CPU
+s on the faster host, of which ~2 parse the full-text column) and index builds (~6.5: GIN
+2.2, PK and six b-trees ~4) take over half of it; DuckDB's typing pass takes ~8 (full-text
 tokens ~4 of them).
 """
 

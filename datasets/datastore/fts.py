@@ -7,7 +7,9 @@ are. CJK and digit runs are indexed as overlapping pairs of characters (a run of
 itself). A search needs every token of the query; a run of more than one pair is then
 checked against the text itself (`phrases`), so "臺北市" matches 臺北市政府 but not
 "北市 ... 臺北", and "2345" finds 12345. A query's lone CJK character or digit is no token
-(no pair holds it alone) but such a check only: "市" finds 臺北市 too.
+(no pair holds it alone) but such a check only: "市" finds 臺北市 too. A word of the query
+finds the words it begins ("tai" finds Taipei), as on SQLite, where any run is looked for
+as a substring of the text.
 
 Digits are paired like CJK because every distinct token is one entry in the GIN index:
 case numbers, phone numbers and addresses in a million rows would each add an entry
@@ -17,7 +19,7 @@ hold them all.
     >>> tokens("臺北市 Open Data 2024")
     ['臺北', '北市', 'open', 'data', '20', '02', '24']
     >>> tsquery("臺北市 2024 open 5"), phrases("臺北市 2024 open 5")
-    ('臺北 & 北市 & 20 & 02 & 24 & open', ['臺北市', '2024', '5'])
+    ('臺北 & 北市 & 20 & 02 & 24 & open:*', ['臺北市', '2024', '5'])
 """
 
 import re
@@ -85,8 +87,14 @@ def _lone(run: str) -> bool:
 
 def tsquery(query: str) -> str | None:
     """`tsquery` input matching rows that hold every token of `query` (lone CJK characters
-    and digits aside: see `phrases`), or None when there is no such token."""
-    found = [t for run in runs(query) if not _lone(run) for t in _run_tokens(run)]
+    and digits aside: see `phrases`), or None when there is no such token. A word matches
+    the words it begins, as one types: "tai" finds Taipei."""
+    found = [
+        token if _PAIRED.match(run) else f"{token}:*"
+        for run in runs(query)
+        if not _lone(run)
+        for token in _run_tokens(run)
+    ]
     return " & ".join(dict.fromkeys(found)) or None
 
 

@@ -50,6 +50,7 @@ def names(resource, **params):
         ({"q": "森林"}, ["大安森林公園"]),
         ({"q": "圖書館"}, ["臺北市立圖書館總館"]),
         ({"q": "observatory"}, ["Taipei 101 Observatory"]),
+        ({"q": "TAI observ"}, ["Taipei 101 Observatory"]),  # words found as they begin
         ({"q": "大安 公園"}, ["大安森林公園"]),
     ],
 )

@@ -13,7 +13,7 @@ import os
 import queue
 import re
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import date, datetime
 from typing import IO
 
@@ -250,22 +250,37 @@ def copy_csv(
 
 
 def copy_csv_files(
-    *, table_name: str, columns: Sequence[dict], paths: Iterable, using: str | None = None
+    *,
+    table_name: str,
+    columns: Sequence[dict],
+    paths: Iterable,
+    using: str | None = None,
+    on_part=None,
 ) -> int:
     """`copy_csv` for several files (parts of one table), on PostgreSQL one per core at a
     time, each on its own connection: a COPY is parsed by one server process, so parts
     load in parallel, each as soon as `paths` yields it. Inside a transaction other
-    connections cannot see the table; there the parts load one after the other."""
+    connections cannot see the table; there the parts load one after the other.
+    `on_part(rows so far)` is called from this thread as each part is in."""
     using = _alias(using)
+    loaded = 0
 
     def one(path) -> int:
         with open(path, "rb") as stream:
             return copy_csv(table_name=table_name, columns=columns, stream=stream, using=using)
 
+    def count(rows: int) -> None:
+        nonlocal loaded
+        loaded += rows
+        if on_part:
+            on_part(loaded)
+
     connection = connections[using]
     workers = os.cpu_count() or 1
     if _vendor(using) != "postgresql" or workers < 2 or connection.in_atomic_block:
-        return sum(one(path) for path in paths)
+        for path in paths:
+            count(one(path))
+        return loaded
 
     def in_thread(path) -> int:
         try:
@@ -274,8 +289,15 @@ def copy_csv_files(
             connections[using].close()  # this thread's own connection
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        loading = [pool.submit(in_thread, path) for path in paths]
-        return sum(part.result() for part in loading)
+        loading = set()
+        for path in paths:  # parts still being written: count those already in
+            loading.add(pool.submit(in_thread, path))
+            for part in [part for part in loading if part.done()]:
+                loading.remove(part)
+                count(part.result())
+        for part in as_completed(loading):
+            count(part.result())
+    return loaded
 
 
 def _index_statements(table_name: str, columns: Sequence[dict], quote):

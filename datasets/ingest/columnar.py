@@ -29,7 +29,7 @@ import itertools
 import logging
 import os
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -289,11 +289,14 @@ def eligible(table, declared: dict, null_tokens: set) -> bool:
     )
 
 
-def stage(*, table, columns, declared, null_tokens, workdir: Path, vendor: str) -> Staged | None:
+def stage(
+    *, table, columns, declared, null_tokens, workdir: Path, vendor: str, on_progress=None
+) -> Staged | None:
     """Type, scan, profile and write out `table` (a delimited text file), setting each
     column's "type"; None when the Python path has to run instead (see module docstring).
-    The parts are written one by one as `Staged.paths` is iterated, so loading the first
-    can start while DuckDB writes the next."""
+    `on_progress(fraction)` follows the typing pass, chunk by chunk. The parts are written
+    one by one as `Staged.paths` is iterated, so loading the first can start while DuckDB
+    writes the next."""
     import duckdb
 
     # A database file in the work directory, so DuckDB keeps at most MEMORY_LIMIT in
@@ -307,7 +310,7 @@ def stage(*, table, columns, declared, null_tokens, workdir: Path, vendor: str) 
         con.execute(f"SET threads = {os.cpu_count() or 1}")
         con.execute("SET enable_progress_bar = false")
         _session(con)
-        staged = _stage(con, table, columns, declared, null_tokens, workdir, vendor)
+        staged = _stage(con, table, columns, declared, null_tokens, workdir, vendor, on_progress)
     except _GiveUp:
         pass
     except duckdb.Error as exc:
@@ -370,8 +373,9 @@ def _split(path: Path, header_row: int, workdir: Path, count: int) -> list[_Chun
     return chunks
 
 
-def _concurrently(con, statements: list[str]) -> None:
-    """Run `statements` at the same time, one DuckDB connection each."""
+def _concurrently(con, statements: list[str], on_progress=None) -> None:
+    """Run `statements` at the same time, one DuckDB connection each; `on_progress(fraction
+    done)` is called from this thread as each one ends."""
 
     def run(statement):
         cursor = con.cursor()
@@ -382,8 +386,11 @@ def _concurrently(con, statements: list[str]) -> None:
             cursor.close()
 
     with ThreadPoolExecutor(max_workers=min(len(statements), os.cpu_count() or 1)) as pool:
-        for running in [pool.submit(run, statement) for statement in statements]:
-            running.result()
+        running = [pool.submit(run, statement) for statement in statements]
+        for done, finished in enumerate(as_completed(running), start=1):
+            finished.result()
+            if on_progress:
+                on_progress(done / len(statements))
 
 
 def _head(con, chunks: list[_Chunk], select: str, limit: int, where: str = "") -> list[tuple]:
@@ -397,7 +404,7 @@ def _head(con, chunks: list[_Chunk], select: str, limit: int, where: str = "") -
     return rows
 
 
-def _stage(con, table, columns, declared, null_tokens, workdir, vendor) -> Staged:
+def _stage(con, table, columns, declared, null_tokens, workdir, vendor, on_progress) -> Staged:
     path = _utf8_copy(table.path, table.encoding, workdir)
     if _quoted_head(path, table.header_row):
         raise _GiveUp
@@ -431,7 +438,7 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor) -> Stage
             f"header = false, columns = {spec}, auto_detect = false, strict_mode = true, "
             f"null_padding = false)"
         )
-    kinds = _type(con, chunks, ids, declared, table.delimiter == ";", vendor)
+    kinds = _type(con, chunks, ids, declared, table.delimiter == ";", vendor, on_progress)
     rows, blanks, *present = con.execute(
         f"SELECT count(*), count_if(_blank), {', '.join(f'count({c})' for c in ids)} FROM typed"
     ).fetchone()
@@ -489,7 +496,7 @@ def _scan(con, chunks: list[_Chunk], ids) -> pii.Scanner:
     return scanner
 
 
-def _type(con, chunks, ids, declared, decimal_comma, vendor) -> list[str]:
+def _type(con, chunks, ids, declared, decimal_comma, vendor, on_progress) -> list[str]:
     """Each column's type as types.Inference would decide it, leaving the converted rows
     (with `_fts`) of chunk n in file order in the table `typed_<n>`, and all of them, with
     their `_id`, in the view `typed`."""
@@ -529,6 +536,7 @@ def _type(con, chunks, ids, declared, decimal_comma, vendor) -> list[str]:
                 f"{', '.join(typed)}, {joined} AS t, _blank{raws} FROM raw_{number})"
                 for number in range(len(chunks))
             ],
+            on_progress,
         )
         con.execute(
             "CREATE OR REPLACE VIEW typed AS "

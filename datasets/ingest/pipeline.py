@@ -224,6 +224,7 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -
             null_tokens=null_tokens,
             workdir=workdir,
             vendor=connections[settings.DATASTORE_DATABASE].vendor,
+            on_progress=lambda done: _set(job, progress=0.1 + 0.3 * done),
         )
     publish = {"job": job, "resource": resource, "table": table, "fmt": fmt}
     publish |= {"sha256": sha256, "path": path, "remote": remote, "report": report}
@@ -234,7 +235,11 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -
     number, table_name = _claim_table(job, resource, progress=0.4)
     load.create_version_table(table_name=table_name, columns=columns)
     loaded = load.copy_csv_files(
-        table_name=table_name, columns=columns, paths=staged.paths, using=using
+        table_name=table_name,
+        columns=columns,
+        paths=staged.paths,
+        using=using,
+        on_part=lambda rows: _set(job, rows=rows, progress=0.4 + 0.45 * rows / staged.rows),
     )
     _set(job, rows=loaded, stage="index", progress=0.87)
     load.create_indexes(table_name=table_name, columns=columns, using=using)

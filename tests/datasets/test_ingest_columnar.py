@@ -11,7 +11,7 @@ import math
 import pytest
 from django.db import connections
 
-from datasets.ingest import columnar
+from datasets.ingest import columnar, pipeline
 from datasets.models import IngestJob
 from tests.datasets.ingest_helpers import ingest_bytes, rows_of
 
@@ -237,3 +237,29 @@ def test_rows_keep_their_file_order_in_a_file_read_in_several_chunks(monkeypatch
     assert staged[0] is not None, "the clean file should go the columnar way"
     ids = [row["id"] for row in rows_of(job.version, ["id"])]
     assert ids == list(range(1, rows + 1))
+
+
+def test_progress_moves_while_a_big_file_is_typed_and_loaded(monkeypatch):
+    # What the resource page's progress bar polls: it should move chunk by chunk while
+    # DuckDB types the file and part by part, with the rows so far, while it loads.
+    seen = []
+    set_fields = pipeline._set
+
+    def recording_set(job, **fields):
+        set_fields(job, **fields)
+        seen.append((job.stage, job.progress, job.rows))
+
+    monkeypatch.setattr(pipeline, "_set", recording_set)
+
+    job, _resource = ingest_bytes(LONG.encode())
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    typing = [progress for stage, progress, _rows in seen if stage == "analyse"]
+    loading = [(progress, rows) for stage, progress, rows in seen if stage == "load"]
+    assert len(typing) == 1 + columnar.PARTS  # the start, then one step per chunk
+    assert typing == sorted(typing) and typing[-1] == pytest.approx(0.4)
+    rows_so_far = [rows for _progress, rows in loading if rows]
+    assert len(rows_so_far) == columnar.PARTS
+    assert rows_so_far == sorted(rows_so_far) and rows_so_far[-1] == 2500
+    assert [p for p, _rows in loading] == sorted(p for p, _rows in loading)
+    assert [stage for stage, *_ in seen][-2:] == ["index", "publish"]

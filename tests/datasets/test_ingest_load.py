@@ -177,10 +177,14 @@ def test_parts_load_in_parallel_out_of_order_and_get_their_indexes(tmp_path):
         second.write_text("2,b,2,0.5,false,2024-01-05,,b\n", encoding="utf-8")
 
         # Parts may come one by one, as the columnar path writes them.
-        loaded = copy_csv_files(table_name=name, columns=COLUMNS, paths=iter([first, second]))
+        so_far = []
+        loaded = copy_csv_files(
+            table_name=name, columns=COLUMNS, paths=iter([first, second]), on_part=so_far.append
+        )
         create_indexes(table_name=name, columns=COLUMNS, using="default")
 
         assert loaded == 3
+        assert so_far in ([2, 3], [1, 3])  # rows so far, as each part is in
         assert fetch(f"SELECT _id, name, count FROM {name} ORDER BY _id") == [
             (1, "a", 1),
             (2, "b", 2),

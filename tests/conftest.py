@@ -23,6 +23,13 @@ def _eager_celery_and_clean_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's million rounds protect stored passwords and only slow tests down: every
+    user a factory makes took about a second on a slow host."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the site's default language (zh-hant), whatever ran before it;
     a test that wants English messages asks for them (translation.override("en"))."""

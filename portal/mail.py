@@ -22,6 +22,23 @@ def addresses_by_language(recipients: Iterable) -> dict[str, list[str]]:
     return {language: sorted(emails) for language, emails in sorted(by_language.items())}
 
 
+def in_every_language(
+    render: Callable[[], tuple[str, str]], *, first: str | None = None
+) -> tuple[str, str]:
+    """Subject and body from `render()` in each of the site's languages, `first` (default:
+    the active one) leading: for an address whose owner's language is unknown."""
+    first = first or translation.get_language() or settings.LANGUAGE_CODE
+    codes = [code for code, _name in settings.LANGUAGES]
+    codes.sort(key=lambda code: code != first)
+    subjects, bodies = [], []
+    for code in codes:
+        with translation.override(code):
+            subject, body = render()
+        subjects.append(subject)
+        bodies.append(body.strip())
+    return " / ".join(dict.fromkeys(subjects)), "\n\n――――――\n\n".join(bodies) + "\n"
+
+
 def send_each(
     recipients: Iterable, render: Callable[[], tuple[str, str]], *, fail_silently: bool = True
 ) -> int:

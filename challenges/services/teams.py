@@ -13,6 +13,7 @@ from challenges import permissions
 from challenges.models import Challenge, Invitation, Team, TeamMembership
 from challenges.services.notifications import email_one, email_user
 from portal import permissions as portal_permissions
+from portal.mail import in_every_language
 from portal.models import Organization
 
 JOINABLE = (Challenge.Status.PUBLISHED, Challenge.Status.OPEN)
@@ -116,8 +117,8 @@ def team_invite(*, team: Team, by, who: str) -> Invitation:
 
     if user:
         email_user(user=user, render=render)
-    else:  # no account yet: in the language the inviter is using
-        subject, body = render()
+    else:  # no account, so no known language: in the inviter's, then in the other
+        subject, body = in_every_language(render)
         email_one(to=email, subject=subject, body=body)
     return invitation
 

@@ -35,9 +35,20 @@ def test_invite_by_username_and_accept(team, lead, django_capture_on_commit_call
     assert invitation.status == Invitation.Status.ACCEPTED
 
 
-def test_invite_by_email_reaches_someone_without_an_account(team, lead):
-    invitation = team_invite(team=team, by=lead, who="new.person@example.net")
+def test_invite_by_email_reaches_someone_without_an_account(
+    team, lead, django_capture_on_commit_callbacks
+):
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        invitation = team_invite(team=team, by=lead, who="new.person@example.net")
     assert invitation.user is None
+    # Their language is unknown: the inviter's first, then the other, one link in each.
+    message = mail.outbox[-1]
+    assert message.to == ["new.person@example.net"]
+    assert message.subject == "Join the team Bus Finders / 加入團隊 Bus Finders"
+    english = message.body.index("invites you to join the team Bus Finders")
+    chinese = message.body.index("邀請你加入挑戰")
+    assert english < chinese
+    assert message.body.count(invitation.token) == 2
     newcomer = UserFactory(username="newcomer", email="new.person@example.net")
     invitation_accept(invitation=invitation, by=newcomer)
     assert team.memberships.filter(user=newcomer).exists()

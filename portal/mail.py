@@ -22,12 +22,10 @@ def addresses_by_language(recipients: Iterable) -> dict[str, list[str]]:
     return {language: sorted(emails) for language, emails in sorted(by_language.items())}
 
 
-def in_every_language(
-    render: Callable[[], tuple[str, str]], *, first: str | None = None
-) -> tuple[str, str]:
-    """Subject and body from `render()` in each of the site's languages, `first` (default:
-    the active one) leading: for an address whose owner's language is unknown."""
-    first = first or translation.get_language() or settings.LANGUAGE_CODE
+def in_every_language(render: Callable[[], tuple[str, str]]) -> tuple[str, str]:
+    """Subject and body from `render()` in each of the site's languages, the active one
+    first: for an address whose owner's language is unknown."""
+    first = translation.get_language() or settings.LANGUAGE_CODE
     codes = [code for code, _name in settings.LANGUAGES]
     codes.sort(key=lambda code: code != first)
     subjects, bodies = [], []

@@ -5,8 +5,18 @@ from collections import Counter
 
 DISTINCT_CAP = 10_000  # past this the distinct count is reported as "at least"
 TOP_CAP = 50_000  # values tracked for top-N before a column is treated as free text
+# Values tracked for all columns together: wide files get lower caps per column, or 300
+# columns of 50,000 values each held gigabytes.
+TRACKED_VALUES = 1_000_000
 NUMERIC = ("integer", "number")
 ORDERED = ("integer", "number", "date", "datetime")
+
+
+def caps(width: int) -> tuple[int, int]:
+    """(distinct cap, top-values cap) per column of a file `width` columns wide: the
+    defaults up to 20 columns, less beyond, so the values tracked stay bounded."""
+    share = TRACKED_VALUES // max(width, 1)
+    return min(DISTINCT_CAP, max(1_000, share // 5)), min(TOP_CAP, max(1_000, share))
 
 
 def histogram_bins(minimum, maximum) -> tuple[float, float]:
@@ -28,10 +38,15 @@ def histogram(low: float, width: float, counted) -> list[dict]:
 
 
 class ColumnProfile:
-    __slots__ = ("count", "distinct", "empty", "kind", "maximum", "minimum", "total", "values")
+    __slots__ = (
+        "count", "distinct", "distinct_cap", "empty", "kind", "maximum", "minimum", "top_cap",
+        "total", "values",
+    )  # fmt: skip
 
-    def __init__(self, kind: str):
+    def __init__(self, kind: str, width: int = 1):
+        """`width`: the file's columns (see `caps`)."""
         self.kind = kind
+        self.distinct_cap, self.top_cap = caps(width)
         self.empty = 0
         self.count = 0
         self.values: Counter | None = Counter()
@@ -56,11 +71,11 @@ class ColumnProfile:
                 self.total += sum(present)
         if self.distinct is not None:
             self.distinct.update(present)
-            if len(self.distinct) > DISTINCT_CAP:
+            if len(self.distinct) > self.distinct_cap:
                 self.distinct = None
         if self.values is not None and self.kind != "geometry":
             self.values.update(present)
-            if len(self.values) > TOP_CAP:
+            if len(self.values) > self.top_cap:
                 self.values = None
 
     def result(self, histogram=None) -> dict:
@@ -69,7 +84,7 @@ class ColumnProfile:
             "empty": self.empty,
             "count": self.count,
             "distinct": len(self.distinct) if self.distinct is not None else None,
-            "distinct_at_least": DISTINCT_CAP if self.distinct is None else None,
+            "distinct_at_least": self.distinct_cap if self.distinct is None else None,
         }
         if self.kind in ORDERED and self.count:
             out["min"], out["max"] = self.minimum, self.maximum

@@ -164,6 +164,10 @@ def test_mixed_file_types_are_inferred_as_publishers_expect(monkeypatch):
         (b"a,b\n1,x\n2,y,z\n", "an extra cell the report names"),
         (b'a,b\n1,"LINESTRING (0 0, 1 1)"\n', "WKT other than a point"),
         (b'"Parks,\n2024"\n\nname,count,area\nA,1,x\n', "a quoted title: header row != line"),
+        (
+            (",".join(f"c{i}" for i in range(101)) + "\n" + ",".join("1" * 101) + "\n").encode(),
+            "more columns than DuckDB types within the worker's memory",
+        ),
     ],
 )
 def test_columnar_path_steps_aside_when_it_cannot_be_sure(monkeypatch, data, why):
@@ -263,3 +267,20 @@ def test_progress_moves_while_a_big_file_is_typed_and_loaded(monkeypatch):
     assert rows_so_far == sorted(rows_so_far) and rows_so_far[-1] == 2500
     assert [p for p, _rows in loading] == sorted(p for p, _rows in loading)
     assert [stage for stage, *_ in seen][-2:] == ["index", "publish"]
+
+
+def test_wide_files_track_fewer_distinct_values_per_column_the_same_way(monkeypatch):
+    # Forty columns: each keeps count of 5,000 distinct values instead of 10,000, so a
+    # file of hundreds of columns stays within the worker's memory. Both paths agree.
+    header = ",".join(f"c{i}" for i in range(40))
+    rows = "".join(
+        ",".join([str(r), f"name {r}", *(str(r % (i + 2)) for i in range(38))]) + "\n"
+        for r in range(1, 6001)
+    )
+    staged, fast, slow = _both_ways(monkeypatch, (header + "\n" + rows).encode())
+
+    assert staged[0] is not None
+    _assert_same(fast, slow)
+    ids = fast.profile["columns"]["c0"]
+    assert (ids["distinct"], ids["distinct_at_least"]) == (None, 5000)
+    assert fast.profile["columns"]["c5"]["distinct"] == 5  # small counts stay exact (r % 5)

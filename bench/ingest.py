@@ -2,6 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ingest_bench .venv/bin/python bench/ingest.py
     ... bench/ingest.py --rows 5000000 --runs 1 --skip-copy     # memory at 5x the size
+    ... bench/ingest.py --rows 60000 --columns 300 --runs 1      # memory of a wide file
 
 Generates (once, deterministically) a CSV of --rows rows and 10 columns: id, an integer
 with 5% blanks, two floats, an ISO date, a timestamp, a 20-value category, free text with
@@ -21,6 +22,10 @@ The host ran about 2.5 times slower than in the session before (a pure-Python lo
 32.0 s (28.6-34.9), so (b)/(a) 6.5; 53-64 CPU seconds per run; peak worker RSS 398 MB.
 100,000 rows: (b) 3.89 s. 5,000,000 rows / 754 MB: (b) 133 s, peak RSS 436 MB (DuckDB's
 256 MB buffer is the bound; two chunks are typed at once).
+Wide files (--columns), same host: 250,000 x 60 columns (columnar path) 51 s, 452 MB;
+150,000 x 100 columns (columnar) 61 s, 493 MB; 60,000 x 300 columns / 211 MB (Python
+path, which wide files take) 245 s, 264 MB -- that file took 3.3 GB before the Python
+path's batches and profile caps were sized by the number of columns.
 Earlier the same day, on the faster host: (a) 1.90 s, (b) 12.24 s (ratio 6.4) -- but that
 version numbered the rows of files past ~8 MB out of file order (see columnar._session);
 with the order kept and the file typed in chunks side by side, today's runs (25-35 s)
@@ -86,6 +91,20 @@ def generate(path: Path, rows: int) -> None:
                 f.writelines(lines)
                 lines = []
         f.writelines(lines)
+
+
+def generate_wide(path: Path, rows: int, columns: int) -> None:
+    """A file of `columns` columns: every third one text (with its row number, so every
+    value differs), the others integers from a million."""
+    rng = random.Random(42)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(",".join(f"c{i}" for i in range(columns)) + "\n")
+        for r in range(rows):
+            cells = [
+                f"text {r} 臺北 {i}" if i % 3 == 0 else str(rng.randint(0, 10**6))
+                for i in range(columns)
+            ]
+            f.write(",".join(cells) + "\n")
 
 
 def setup_django():
@@ -165,6 +184,7 @@ def child(job_id: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--columns", type=int, default=10, help="past 10: a wide file")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-copy", action="store_true")
     parser.add_argument("--child", type=int)
@@ -182,15 +202,20 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    path = BENCH_DIR / f"ingest_{args.rows}.csv"
+    wide = args.columns > 10
+    name = f"wide_{args.rows}x{args.columns}.csv" if wide else f"ingest_{args.rows}.csv"
+    path = BENCH_DIR / name
     if not path.exists():
         started = time.perf_counter()
-        generate(path, args.rows)
+        if wide:
+            generate_wide(path, args.rows, args.columns)
+        else:
+            generate(path, args.rows)
         print(f"generated {path.name} in {time.perf_counter() - started:.1f} s")
-    print(f"file: {args.rows:,} rows, {path.stat().st_size / 1e6:.0f} MB")
+    print(f"file: {args.rows:,} rows, {args.columns} columns, {path.stat().st_size / 1e6:.0f} MB")
 
     copies = []
-    if not args.skip_copy:
+    if not args.skip_copy and not wide:  # the typed table of (a) has the bench's columns
         copies = [copy_baseline(path) for _ in range(args.runs)]
         print(f"(a) COPY into a typed table: median {statistics.median(copies):.2f} s  {copies}")
 

@@ -50,9 +50,9 @@ logger = logging.getLogger(__name__)
 
 SAMPLE_ROWS = 1_000
 MEMORY_LIMIT = "256MB"
-# Wider files go the Python path. Measured typing 100 columns: 463 MB peak RSS; 300
-# columns ran out of DuckDB's memory (after 600 MB of RSS), where the Python path
-# needs 264 MB.
+# Wider files go the Python path. Whole ingestions measured (bench/ingest.py --columns):
+# 60 columns 452 MB peak RSS, 100 columns 493 MB; at 300 DuckDB ran out of its memory
+# after 600 MB of RSS, where the Python path needs 264 MB (but is several times slower).
 MAX_COLUMNS = 100
 # Chunks of the file, typed side by side and loaded as one CSV part (one PostgreSQL COPY)
 # each: two per core, so loading starts after a fraction.

@@ -316,8 +316,8 @@ def stage(
         # A database file in the work directory, so DuckDB keeps at most MEMORY_LIMIT in
         # memory and worker memory stays flat whatever the file size. (An in-memory
         # database spilling to its temporary directory measured slower and 100 MB bigger.)
-        # A row group is built in memory whole: fewer rows per group for wide files, or
-        # one of 300 columns outgrows the limit and the columnar path gives up.
+        # A row group is built whole in memory: fewer rows per group for wider files
+        # keep it well within the limit.
         con.execute(
             f"ATTACH {_literal(str(workdir / 'stage.duckdb'))} AS stage "
             f"(ROW_GROUP_SIZE {_row_group_size(len(columns))})"

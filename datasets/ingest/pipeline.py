@@ -225,7 +225,8 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -
             null_tokens=null_tokens,
             workdir=workdir,
             vendor=connections[settings.DATASTORE_DATABASE].vendor,
-            on_progress=lambda done: _set(job, progress=0.1 + 0.3 * done),
+            # A column retyped after a late misfit runs the pass again: never backwards.
+            on_progress=lambda done: _set(job, progress=max(job.progress, 0.1 + 0.3 * done)),
         )
     publish = {"job": job, "resource": resource, "table": table, "fmt": fmt}
     publish |= {"sha256": sha256, "path": path, "remote": remote, "report": report}

@@ -6,9 +6,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from datasets.models import Dataset, License, Resource, Tag, Theme
 from datasets.services.catalog import dataset_index
+from portal.admin import HttpsLinks
 
 
-class ResourceInline(TranslationTabularInline):
+class ResourceInline(HttpsLinks, TranslationTabularInline):
     model = Resource
     extra = 0
     fields = ["name", "format", "url_type", "file", "url", "size", "position"]
@@ -32,7 +33,7 @@ class DatasetAdmin(SimpleHistoryAdmin, TranslationAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class ResourceAdmin(HttpsLinks, SimpleHistoryAdmin, TranslationAdmin):
     list_display = ["name", "dataset", "format", "url_type", "size", "last_modified"]
     list_filter = ["format", "url_type"]
     search_fields = ["name_zh_hant", "name_en", "dataset__name"]
@@ -45,7 +46,7 @@ class ThemeAdmin(TranslationAdmin):
 
 
 @admin.register(License)
-class LicenseAdmin(TranslationAdmin):
+class LicenseAdmin(HttpsLinks, TranslationAdmin):
     list_display = ["id", "title", "is_open", "position"]
 
 

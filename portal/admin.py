@@ -1,8 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
 from modeltranslation.admin import TranslationAdmin
 
 from portal.models import Membership, Organization, User
+
+
+class HttpsLinks:
+    """Admin forms read a link typed without a scheme as https://, as the site's own forms
+    do (Django 6's default; Django 5 assumes http:// and warns)."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(User)
@@ -20,7 +28,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(TranslationAdmin):
+class OrganizationAdmin(HttpsLinks, TranslationAdmin):
     list_display = ["slug", "name", "kind", "parent"]
     list_filter = ["kind"]
     search_fields = ["slug", "name_zh_hant", "name_en"]

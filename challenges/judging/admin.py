@@ -16,6 +16,7 @@ from challenges.judging.models import (
     Rubric,
     Score,
 )
+from portal.admin import HttpsLinks
 
 
 class CriterionInline(admin.TabularInline):
@@ -61,7 +62,7 @@ class ResultAdmin(SimpleHistoryAdmin):
     readonly_fields = ["snapshot", "published_at", "published_by"]
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(HttpsLinks, admin.TabularInline):
     model = Milestone
     extra = 0
 

@@ -413,6 +413,11 @@ def _concurrently(con, statements: list[str], on_progress=None) -> None:
                 on_progress(done / len(statements))
 
 
+def _numbered(number: int, chunk: _Chunk) -> str:
+    """The rows of `typed_<number>` with their `_id`, the row's number in the file."""
+    return f"SELECT {chunk.first} + rowid + 1 AS _id, * FROM typed_{number}"
+
+
 def _head(con, chunks: list[_Chunk], select: str, limit: int, where: str = "") -> list[tuple]:
     """The first `limit` rows of the file's `raw_<n>` views, in file order."""
     rows = []
@@ -495,7 +500,7 @@ def _parts(con, chunks: list[_Chunk], width: int, workdir: Path) -> Iterator[Pat
         for number, chunk in enumerate(chunks):
             part = workdir / f"load_{number}.csv"
             con.execute(
-                f"COPY (SELECT {chunk.first} + rowid + 1, {columns}, _fts FROM typed_{number}) "
+                f"COPY (SELECT _id, {columns}, _fts FROM ({_numbered(number, chunk)})) "
                 f"TO {_literal(str(part))} (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"')"
             )
             yield part
@@ -560,10 +565,7 @@ def _type(con, chunks, ids, declared, decimal_comma, vendor, on_progress) -> lis
         )
         con.execute(
             "CREATE OR REPLACE VIEW typed AS "
-            + " UNION ALL ".join(
-                f"SELECT {chunk.first} + rowid + 1 AS _id, * FROM typed_{number}"
-                for number, chunk in enumerate(chunks)
-            )
+            + " UNION ALL ".join(_numbered(number, chunk) for number, chunk in enumerate(chunks))
         )
         con.execute("CHECKPOINT")  # written out, so the rows no longer hold memory
         misfits = _misfits(con, chunks, list(checks))

@@ -380,17 +380,38 @@ def _split(path: Path, header_row: int, workdir: Path, count: int) -> list[_Chun
         for number, (begin, end) in enumerate(itertools.pairwise(bounds)):
             if begin == end:
                 continue
-            target, lines, last = workdir / f"chunk_{number}.csv", 0, b"\n"
-            f.seek(begin)
+            target = workdir / f"chunk_{number}.csv"
             with open(target, "wb") as out:
-                left = end - begin
-                while left and (block := f.read(min(left, 1 << 22))):
-                    out.write(block)
-                    lines, last, left = lines + block.count(b"\n"), block[-1:], left - len(block)
-            lines += last != b"\n"
+                _copy_range(f, out, begin, end - begin)
+            lines = _lines(target)
             chunks.append(_Chunk(target, first, lines))
             first += lines
     return chunks
+
+
+def _copy_range(source, target, offset: int, count: int) -> None:
+    """`count` bytes of `source` from `offset` appended to `target`, copied by the kernel
+    where it can (a third of the time of reading and writing them here)."""
+    try:
+        while count:
+            done = os.copy_file_range(source.fileno(), target.fileno(), count, offset)
+            if not done:
+                break
+            offset, count = offset + done, count - done
+    except OSError:  # e.g. another file system on an older kernel: copy what is left
+        source.seek(offset)
+        while count and (block := source.read(min(count, 1 << 22))):
+            target.write(block)
+            count -= len(block)
+
+
+def _lines(path: Path) -> int:
+    """Lines in the file, a last one without line end included."""
+    lines, last = 0, b"\n"
+    with open(path, "rb") as f:
+        while block := f.read(1 << 22):
+            lines, last = lines + block.count(b"\n"), block[-1:]
+    return lines + (last != b"\n")
 
 
 def _concurrently(con, statements: list[str], on_progress=None) -> None:
@@ -443,11 +464,17 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor, on_progr
     spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in ids) + "}"
     tokens = ", ".join(_literal(t) for t in sorted(null_tokens))
     spaces = ", ".join(str(ord(c)) for c in _SPACE_CHARS)
+    longest = max(len(t.encode()) for t in null_tokens)
 
     def cell(c):
-        # As pipeline._batches: a null token, or one padded with leading white space.
+        # As pipeline._batches: a null token, or one padded with leading white space. The
+        # cheap tests first: byte length before the tokens, the code range before the
+        # spaces (their codes are below 33 or above 132). On the bench file's cells alone
+        # that took 0.8 CPU s instead of 1.3-1.6.
+        first = f"unicode({c})"
         return (
-            f"CASE WHEN {c} IN ({tokens}) THEN NULL WHEN unicode({c}) IN ({spaces}) THEN CASE "
+            f"CASE WHEN strlen({c}) <= {longest} AND {c} IN ({tokens}) THEN NULL "
+            f"WHEN ({first} < 33 OR {first} > 132) AND {first} IN ({spaces}) THEN CASE "
             f"WHEN trim({c}, {_literal(_SPACE_CHARS)}) IN ({tokens}) THEN NULL ELSE {c} END "
             f"ELSE {c} END AS {c}"
         )

@@ -49,10 +49,16 @@ from datasets.ingest.profile import (
 logger = logging.getLogger(__name__)
 
 SAMPLE_ROWS = 1_000
-MEMORY_LIMIT = "256MB"
-# Wider files go the Python path. Whole ingestions measured (bench/ingest.py --columns):
-# 60 columns 452 MB peak RSS, 100 columns 493 MB; at 300 DuckDB ran out of its memory
-# after 600 MB of RSS, where the Python path needs 264 MB (but is several times slower).
+# DuckDB's buffer pool. It fills up to the limit (as a cache) whatever the file, so worker
+# memory is about this plus ~120 MB of Python and Django plus DuckDB's own allocations
+# outside the pool (~15 MB for 10 columns, ~80 MB for 100). With one thread per query and
+# 4 MB read buffers (see stage()), a 100-column file measured 373 MB peak RSS at 128 MB
+# and 399 MB at 160 MB, and a 10-column one 287-303 MB; this leaves room above that.
+MEMORY_LIMIT = "192MB"
+# Bytes DuckDB reads of a file at a time (its default is 32 MB, times the threads).
+CSV_BUFFER = 4 << 20
+# Wider files go the Python path. At 300 columns DuckDB's allocations outside the pool
+# (~110 MB) leave it short of memory; the Python path needs 264 MB there (but is slower).
 MAX_COLUMNS = 100
 # Chunks of the file, typed side by side and loaded as one CSV part (one PostgreSQL COPY)
 # each: two per core, so loading starts after a fraction.
@@ -311,7 +317,10 @@ def stage(
     try:
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         con.execute(f"SET temp_directory = {_literal(str(workdir / 'duckdb.tmp'))}")
-        con.execute(f"SET threads = {os.cpu_count() or 1}")
+        # One thread per query: the chunks are typed side by side anyway, one query each,
+        # and a query on one thread keeps the file's order without holding rows back to
+        # reorder them (half the table memory: 88 MB instead of 174 at 100 columns).
+        con.execute("SET threads = 1")
         con.execute("SET enable_progress_bar = false")
         # A database file in the work directory, so DuckDB keeps at most MEMORY_LIMIT in
         # memory and worker memory stays flat whatever the file size. (An in-memory
@@ -414,24 +423,26 @@ def _lines(path: Path) -> int:
     return lines + (last != b"\n")
 
 
-def _concurrently(con, statements: list[str], on_progress=None) -> None:
-    """Run `statements` at the same time, one DuckDB connection each; `on_progress(fraction
-    done)` is called from this thread as each one ends."""
+def _side_by_side(con, tasks: list, on_progress=None) -> list:
+    """Run `tasks` (each called with a DuckDB cursor of `con`) at the same time, one core
+    each; their results, in order. `on_progress(fraction done)` is called from this
+    thread as each one ends."""
 
-    def run(statement):
+    def run(task):
         cursor = con.cursor()
         try:
             _session(cursor)
-            cursor.execute(statement)
+            return task(cursor)
         finally:
             cursor.close()
 
-    with ThreadPoolExecutor(max_workers=min(len(statements), os.cpu_count() or 1)) as pool:
-        running = [pool.submit(run, statement) for statement in statements]
+    with ThreadPoolExecutor(max_workers=min(len(tasks), os.cpu_count() or 1)) as pool:
+        running = [pool.submit(run, task) for task in tasks]
         for done, finished in enumerate(as_completed(running), start=1):
             finished.result()
             if on_progress:
-                on_progress(done / len(statements))
+                on_progress(done / len(tasks))
+        return [task.result() for task in running]
 
 
 def _numbered(number: int, chunk: _Chunk) -> str:
@@ -488,7 +499,7 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor, on_progr
             f"({blank}) AS _blank FROM read_csv({_literal(str(chunk.path))}, "
             f"delim = {_literal(table.delimiter)}, quote = '\"', escape = '\"', "
             f"header = false, columns = {spec}, auto_detect = false, strict_mode = true, "
-            f"null_padding = false)"
+            f"null_padding = false, buffer_size = {CSV_BUFFER})"
         )
     kinds = _type(con, chunks, ids, declared, table.delimiter == ";", vendor, on_progress)
     rows, blanks, *present = con.execute(
@@ -501,10 +512,19 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor, on_progr
         column["type"] = kind
     profile = {
         "rows": rows,
-        "columns": {
-            column["id"]: _profile(con, c, kind, len(ids))
-            for column, c, kind in zip(columns, ids, kinds, strict=True)
-        },
+        "columns": dict(
+            zip(
+                [column["id"] for column in columns],
+                _side_by_side(
+                    con,
+                    [
+                        lambda cursor, c=c, kind=kind: _profile(cursor, c, kind, len(ids))
+                        for c, kind in zip(ids, kinds, strict=True)
+                    ],
+                ),
+                strict=True,
+            )
+        ),
     }
     return Staged(
         paths=_parts(con, chunks, len(ids), workdir),  # runs only once iterated
@@ -519,10 +539,6 @@ def _parts(con, chunks: list[_Chunk], width: int, workdir: Path) -> Iterator[Pat
     """Write the CSV parts load.copy_csv_files takes, one per chunk, yielding each when it
     is complete; closes `con` at the end."""
     try:
-        # Each row carries its `_id`, so no order is kept while writing (keeping one costs
-        # memory). DuckDB's own per-thread output holds whole parts in memory: past
-        # MEMORY_LIMIT on big files.
-        con.execute("SET preserve_insertion_order = false")
         columns = ", ".join(f"c{i}" for i in range(width))
         for number, chunk in enumerate(chunks):
             part = workdir / f"load_{number}.csv"
@@ -580,15 +596,14 @@ def _type(con, chunks, ids, declared, decimal_comma, vendor, on_progress) -> lis
         flags = "".join(f", r_{c} IS NOT NULL AND {c} IS NULL AS m_{c}" for c in checks)
         joined = f"lower(concat_ws(' ', {', '.join(text_ids)}))" if text_ids else "''"
         # m_<column> marks a value the conversion refused.
-        _concurrently(
-            con,
-            [
-                f"CREATE OR REPLACE TABLE typed_{number} AS SELECT {', '.join(ids)}, "
-                f"coalesce({_fts(vendor)}, '') AS _fts, _blank{flags} FROM (SELECT "
-                f"{', '.join(typed)}, {joined} AS t, _blank{raws} FROM raw_{number})"
-                for number in range(len(chunks))
-            ],
-            on_progress,
+        statements = [
+            f"CREATE OR REPLACE TABLE typed_{number} AS SELECT {', '.join(ids)}, "
+            f"coalesce({_fts(vendor)}, '') AS _fts, _blank{flags} FROM (SELECT "
+            f"{', '.join(typed)}, {joined} AS t, _blank{raws} FROM raw_{number})"
+            for number in range(len(chunks))
+        ]
+        _side_by_side(
+            con, [lambda cursor, sql=sql: cursor.execute(sql) for sql in statements], on_progress
         )
         con.execute(
             "CREATE OR REPLACE VIEW typed AS "

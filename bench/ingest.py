@@ -15,26 +15,29 @@ quoted commas and quotes, a boolean and a coordinate (WKT point). Then, in the s
 Each (b) run happens in a fresh worker-like child process whose peak RSS is reported.
 Prints medians and the ratio (b)/(a).
 
-Measured 2026-11-27 (session 4) on the 2-core machine, PostgreSQL 15 with default settings.
-The host ran about 2.5 times slower than in the session before (a pure-Python loop took
-1.8-2.3 s instead of ~0.7 s), so compare within one session:
-1,000,000 rows / 149 MB: (a) COPY median 4.94 s; (b) full ingestion median of three runs
-32.0 s (28.6-34.9), so (b)/(a) 6.5; 53-64 CPU seconds per run; peak worker RSS 398 MB.
-100,000 rows: (b) 3.89 s. 5,000,000 rows / 754 MB: (b) 133 s, peak RSS 436 MB (DuckDB's
-256 MB buffer is the bound; two chunks are typed at once).
-Wide files (--columns), same host: 250,000 x 60 columns (columnar path) 51 s, 452 MB;
-150,000 x 100 columns (columnar) 61 s, 493 MB; 60,000 x 300 columns / 211 MB (Python
-path, which wide files take) 245 s, 264 MB -- that file took 3.3 GB before the Python
-path's batches and profile caps were sized by the number of columns.
-Earlier the same day, on the faster host: (a) 1.90 s, (b) 12.24 s (ratio 6.4) -- but that
-version numbered the rows of files past ~8 MB out of file order (see columnar._session);
-with the order kept and the file typed in chunks side by side, today's runs (25-35 s)
-are within this host's noise of the out-of-order version's (27-31 s).
-Earlier still: 20.0 s (first columnar version), 57 s (Python only). The goals ((b) < 5 s,
-ratio < 3) are NOT met: the run is CPU-bound on 2 cores, and PostgreSQL's own COPY (~5 CPU
-s on the faster host, of which ~2 parse the full-text column) and index builds (~6.5: GIN
-2.2, PK and six b-trees ~4) take over half of it; DuckDB's typing pass takes ~8 (full-text
-tokens ~4 of them).
+--floor also times the load and index work alone: the last version's finished table
+(typed, tokenised) written out as the pipeline's four load parts, then loaded two at a
+time and indexed as the pipeline does. (b) cannot go below it while it builds the same
+table and indexes.
+
+Measured 2026-11-27 (session 5) on the 2-core machine, PostgreSQL 15 with default
+settings; the host's speed drifts from run to run and day to day (session 4's host was
+~2.5x slower), so compare within one run:
+1,000,000 rows / 149 MB: (a) COPY median 2.03-2.54 s (two runs of three); (b) full
+ingestion median 12.88 s (12.84-13.19) and 13.30 s (12.72-13.82), so (b)/(a) 5.1-6.6;
+23-25 CPU seconds per run; peak worker RSS 320 MB. Floor: 5.67 s (load 2.1-2.5 s +
+indexes 3.5 s), i.e. 2.2-2.9 x (a) before anything is read, typed, profiled or tokenised.
+Phases of one (b) run: split 0.2 s, typing 4.6 s (9 CPU s), profile and scan 0.5 s,
+load 3.8 s, indexes 3.7 s.
+5,000,000 rows / 754 MB: (b) 65.7 s, peak RSS 355 MB (DuckDB's 192 MB pool is the bound).
+Wide files (--columns): 250,000 x 60 (columnar path) 19.6 s, 384 MB; 150,000 x 100
+(columnar) 23.8 s, 410 MB; 60,000 x 300 / 211 MB (Python path, which files over 100
+columns take: DuckDB ran short of its pool there) 113 s, 264 MB.
+Session 4 (slower host): 1M rows (b) 32.0 s, 398 MB; 100 columns 493-520 MB, over the
+goal on some runs, before DuckDB ran one thread per query with smaller read buffers.
+The goals ((b) < 5 s, ratio < 3) are NOT met: the run is CPU-bound on 2 cores; the
+floor alone is at 2.2-2.9 x (a), and DuckDB's typing pass (conversions ~3 CPU s,
+full-text tokens ~3) comes on top.
 """
 
 import argparse
@@ -181,6 +184,47 @@ def child(job_id: int) -> None:
     print(f"RESULT {elapsed:.3f} {peak_mb:.1f} {job.status} {job.rows} {job.error[:200]!r}")
 
 
+def floor(runs: int) -> list[float]:
+    """The load and index work alone: the last ingested version's table, already typed
+    and tokenised, written out as the pipeline's four load parts, then loaded (two at a time,
+    as the pipeline does) and indexed again. What (b) cannot go below while it
+    builds the same table and indexes."""
+    from django.db import connection
+
+    from datasets.datastore import load
+    from datasets.datastore.schema import table_name_for
+    from datasets.models import ResourceVersion
+
+    version = ResourceVersion.objects.latest("pk")
+    columns = version.columns
+    names = ", ".join(["_id", *(connection.ops.quote_name(c["id"]) for c in columns), "_fts"])
+    parts = [BENCH_DIR / f"floor_{n}.csv" for n in range(4)]
+    table = connection.ops.quote_name(version.table_name)
+    with connection.cursor() as cursor:
+        for n, part in enumerate(parts):  # four runs of consecutive rows, as the pipeline's
+            low, high = version.row_count * n // 4, version.row_count * (n + 1) // 4
+            sql = f"COPY (SELECT {names} FROM {table} WHERE _id > {low} AND _id <= {high})"
+            with cursor.cursor.copy(f"{sql} TO STDOUT (FORMAT csv)") as copy, open(part, "wb") as f:
+                for block in copy:
+                    f.write(block)
+    seconds = []
+    for _ in range(runs):
+        table_name = table_name_for(version.resource_id, 999_999)  # orphan cleanup drops it
+        load.drop_version_table(table_name=table_name)
+        started = time.perf_counter()
+        load.create_version_table(table_name=table_name, columns=columns)
+        load.copy_csv_files(table_name=table_name, columns=columns, paths=parts)
+        loaded = time.perf_counter()
+        load.create_indexes(table_name=table_name, columns=columns)
+        indexed = time.perf_counter()
+        seconds.append(indexed - started)
+        print(f"    floor run: load {loaded - started:.2f} s + index {indexed - loaded:.2f} s")
+        load.drop_version_table(table_name=table_name)
+    for part in parts:
+        part.unlink()
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -188,6 +232,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-copy", action="store_true")
     parser.add_argument("--child", type=int)
+    parser.add_argument(
+        "--floor", action="store_true", help="also time loading and indexing a finished table"
+    )
     args = parser.parse_args()
 
     os.environ["MEDIA_ROOT"] = str(BENCH_DIR)
@@ -244,6 +291,11 @@ def main() -> None:
     if copies:
         ratio = statistics.median(fulls) / statistics.median(copies)
         print(f"    (b)/(a) = {ratio:.1f}")
+    if args.floor:
+        floors = floor(args.runs)
+        print(f"    floor (load + index only): median {statistics.median(floors):.2f} s  {floors}")
+        if copies:
+            print(f"    floor/(a) = {statistics.median(floors) / statistics.median(copies):.1f}")
     # Leave the bench database small: keep no versions from earlier runs.
     from datasets.models import Dataset
     from portal.models import Organization

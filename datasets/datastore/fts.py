@@ -22,6 +22,7 @@ hold them all.
     ('臺北 & 北市 & 20 & 02 & 24 & open:*', ['臺北市', '2024', '5'])
 """
 
+import functools
 import re
 
 # Han (incl. extension A and compatibility ideographs), kana, Hangul and bopomofo: scripts
@@ -46,12 +47,23 @@ def lower(text: str) -> str:
     return text.replace("\u0130", "i").replace("\u03a3", "\u03c3").lower()
 
 
-def _run_tokens(run: str) -> list[str]:
+def _tokens_of(run: str) -> tuple[str, ...]:
     if len(run) == 1:
-        return [run]
+        return (run,)
     if _PAIRED.match(run):
-        return list(map(str.__add__, run, run[1:]))
-    return [run] if len(run) <= MAX_TOKEN_LENGTH else []
+        return tuple(map(str.__add__, run, run[1:]))
+    return (run,) if len(run) <= MAX_TOKEN_LENGTH else ()
+
+
+# Words, short numbers and names come back again and again in a column: their tokens are
+# remembered (the Python ingestion route tokenises every text cell). Only short runs, so
+# the cache stays a few megabytes.
+_tokens_of_short = functools.lru_cache(maxsize=1 << 16)(_tokens_of)
+_SHORT_RUN = 24
+
+
+def _run_tokens(run: str) -> tuple[str, ...]:
+    return _tokens_of_short(run) if len(run) <= _SHORT_RUN else _tokens_of(run)
 
 
 def runs(text: str) -> list[str]:
@@ -60,7 +72,12 @@ def runs(text: str) -> list[str]:
 
 
 def _tokens(lowered: str) -> list[str]:
-    return [token for run in _RUN.findall(lowered) for token in _run_tokens(run)]
+    short, cached, computed = _SHORT_RUN, _tokens_of_short, _tokens_of  # the hot loop: inlined
+    return [
+        token
+        for run in _RUN.findall(lowered)
+        for token in (cached(run) if len(run) <= short else computed(run))
+    ]
 
 
 def tokens(text: str) -> list[str]:

@@ -247,6 +247,7 @@ MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=2 * 1024**3)
 INGEST_MAX_BYTES = MAX_UPLOAD_SIZE
 INGEST_FETCH_TIMEOUT = env.int("INGEST_FETCH_TIMEOUT", default=300)
 INGEST_KEEP_VERSIONS = env.int("INGEST_KEEP_VERSIONS", default=3)
+INGEST_WORK_DIR = env.str("INGEST_WORK_DIR", default="") or None
 # Largest attachment on a challenge submission (bytes). Default 25 MB.
 MAX_ATTACHMENT_SIZE = env.int("MAX_ATTACHMENT_SIZE", default=25 * 1024**2)
 

@@ -14,6 +14,9 @@ DEFAULTS = {
     "NULL_TOKENS": ("", "N/A", "n/a", "NA", "-", "NULL", "null", "None", "#N/A", "無", "－"),
     "MAX_REPORT_ERRORS": 100,
     "PII_THRESHOLD": 0.3,
+    # Where each attempt keeps its copy of the file and the DuckDB staging files (up to
+    # about three times the file); None: "portal-ingest" in the system's temporary folder.
+    "WORK_DIR": None,
 }
 
 

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -69,7 +70,7 @@ def ingest_run(*, job: IngestJob) -> IngestJob:
             stage="fetch",
             progress=0.0,
         )
-        workdir = Path(tempfile.mkdtemp(prefix="ingest-"))
+        workdir = _workdir(job)
         try:
             _run(job, workdir)
         except IngestError as exc:
@@ -89,6 +90,40 @@ def ingest_run(*, job: IngestJob) -> IngestJob:
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
     return job
+
+
+def _workdir(job: IngestJob) -> Path:
+    """A fresh work directory for this attempt. Leftovers of attempts killed outright
+    (out of memory, a lost machine: no `finally` ran) are removed first, each machine
+    sweeping its own folder: those of this job's earlier attempts, of jobs no longer
+    running, and any older than the hard time limit (no attempt outlives it). A job
+    another worker on this machine is running keeps its own."""
+    root = Path(conf.get("WORK_DIR") or Path(tempfile.gettempdir()) / "portal-ingest")
+    root.mkdir(parents=True, exist_ok=True)
+    found: dict[int, list[Path]] = {}
+    for entry in root.glob("job-*-*"):
+        number = entry.name.split("-")[1]
+        if number.isdigit():
+            found.setdefault(int(number), []).append(entry)
+    running = set(
+        IngestJob.objects.filter(pk__in=found, status=IngestJob.Status.RUNNING)
+        .exclude(pk=job.pk)
+        .values_list("pk", flat=True)
+    )
+    oldest = time.time() - settings.CELERY_TASK_TIME_LIMIT
+    for number, entries in found.items():
+        for entry in entries:
+            if number not in running or _modified(entry) < oldest:
+                logger.info("removing the work directory %s left by a stopped attempt", entry)
+                shutil.rmtree(entry, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"job-{job.pk}-", dir=root))
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _fail(job: IngestJob, error: IngestError, report: dict | None = None) -> None:

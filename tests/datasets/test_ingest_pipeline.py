@@ -3,6 +3,8 @@
 import csv
 import io
 import json
+import os
+import time
 import uuid
 
 import pytest
@@ -164,6 +166,39 @@ def test_a_job_found_running_is_retried_once_then_failed_with_an_explanation():
     assert twice.status == IngestJob.Status.FAILED
     assert "stopped twice" in twice.error
     assert first.pk != resource.current_version_id
+
+
+def test_work_directories_left_by_killed_attempts_are_swept(settings, tmp_path):
+    # A worker killed outright (out of memory, a lost machine) runs no clean-up: its copy
+    # of the file and DuckDB's staging files stay on disk until the next ingestion there.
+    work = tmp_path / "work"
+    work.mkdir()
+    settings.INGEST_WORK_DIR = str(work)
+    resource = resource_with_file(GOOD)
+    job = IngestJobFactory(resource=resource, options={"language": "en"})
+    finished = IngestJobFactory(status=IngestJob.Status.SUCCEEDED)
+    running = IngestJobFactory(status=IngestJob.Status.RUNNING)
+    stuck = IngestJobFactory(status=IngestJob.Status.RUNNING)
+
+    def leftover(name: str, age: float = 0) -> None:
+        (work / name).mkdir()
+        (work / name / "chunk_0.csv").write_bytes(b"x" * 1000)
+        if age:
+            moment = time.time() - age
+            os.utime(work / name, (moment, moment))
+
+    leftover(f"job-{job.pk}-earlier")  # this job's own attempt before a redelivery
+    leftover(f"job-{finished.pk}-a")
+    leftover(f"job-{running.pk}-b")  # another worker on this machine is at it
+    leftover(f"job-{stuck.pk}-c", age=settings.CELERY_TASK_TIME_LIMIT + 60)
+    leftover(f"job-{uuid.uuid4().int % 10**9 + 10**9}-d")  # its job was deleted
+    (work / "not-ours").mkdir()
+
+    ingest_run(job=job)
+
+    job.refresh_from_db()
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert sorted(p.name for p in work.iterdir()) == [f"job-{running.pk}-b", "not-ours"]
 
 
 def test_only_the_last_versions_keep_their_tables(settings):

@@ -197,6 +197,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", "繁體中文"), ("en", "English")]
+FORMAT_MODULE_PATH = ["portal.formats"]  # Taiwan's 1,234,567 (see portal/formats)
 # locale/ holds our translations of third-party strings; apps keep theirs in <app>/locale/
 # (found by Django, refreshed by `make messages`). Sub-packages whose messages are built
 # at run time (validation errors, query errors, judging) keep hand-maintained catalogs in

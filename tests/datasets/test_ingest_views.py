@@ -24,18 +24,22 @@ def report_url(resource):
 
 def test_progress_fragment_polls_while_running_and_stops_when_done(client):
     resource = resource_with_file(b"a\n1\n")
-    job = IngestJobFactory(resource=resource, status="running", stage="load", progress=0.42, rows=7)
+    job = IngestJobFactory(
+        resource=resource, status="running", stage="load", progress=0.42, rows=1234567
+    )
     url = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
 
     page = client.get(url).content.decode()
 
     assert 'hx-trigger="every 2s"' in page
-    assert 'aria-valuenow="42"' in page and "7 rows read" in page
+    assert 'aria-valuenow="42"' in page and "1,234,567 rows read" in page
+    chinese = client.get(url.removeprefix("/en")).content.decode()
+    assert "已讀取 1,234,567 列" in chinese
     job.delete()
     ingest(resource)
     page = client.get(url).content.decode()
     assert "every 2s" not in page
-    assert "1" in page
+    assert "Data ready: 1 row." in page
 
 
 def test_report_api_shows_live_version_to_anyone_and_failure_details_to_editors(api_client):

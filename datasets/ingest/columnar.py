@@ -52,8 +52,9 @@ SAMPLE_ROWS = 1_000
 # DuckDB's buffer pool. It fills up to the limit (as a cache) whatever the file, so worker
 # memory is about this plus ~120 MB of Python and Django plus DuckDB's own allocations
 # outside the pool (~15 MB for 10 columns, ~80 MB for 100). With one thread per query and
-# 4 MB read buffers (see stage()), a 100-column file measured 373 MB peak RSS at 128 MB
-# and 399 MB at 160 MB, and a 10-column one 287-303 MB; this leaves room above that.
+# 4 MB read buffers (see stage()), whole ingestions peaked at (bench/ingest.py):
+# 10 columns 287 MB at a 128 MB pool, 318 at 192; 100 columns 373 at 128, 410 at 192.
+# 192 leaves the typing pass room to spare: running short makes the file go the slow way.
 MEMORY_LIMIT = "192MB"
 # Bytes DuckDB reads of a file at a time (its default is 32 MB, times the threads).
 CSV_BUFFER = 4 << 20
@@ -510,22 +511,15 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor, on_progr
     kinds = [k if n else "text" for k, n in zip(kinds, present, strict=True)]
     for column, kind in zip(columns, kinds, strict=True):
         column["type"] = kind
-    profile = {
-        "rows": rows,
-        "columns": dict(
-            zip(
-                [column["id"] for column in columns],
-                _side_by_side(
-                    con,
-                    [
-                        lambda cursor, c=c, kind=kind: _profile(cursor, c, kind, len(ids))
-                        for c, kind in zip(ids, kinds, strict=True)
-                    ],
-                ),
-                strict=True,
-            )
-        ),
-    }
+    profiles = _side_by_side(
+        con,
+        [
+            lambda cursor, c=c, kind=kind: _profile(cursor, c, kind, len(ids))
+            for c, kind in zip(ids, kinds, strict=True)
+        ],
+    )
+    names = [column["id"] for column in columns]
+    profile = {"rows": rows, "columns": dict(zip(names, profiles, strict=True))}
     return Staged(
         paths=_parts(con, chunks, len(ids), workdir),  # runs only once iterated
         rows=rows,

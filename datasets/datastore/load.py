@@ -13,7 +13,7 @@ import os
 import queue
 import re
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, as_completed, wait
 from datetime import date, datetime
 from typing import IO
 
@@ -314,12 +314,15 @@ def _index_statements(table_name: str, columns: Sequence[dict], quote):
     return statements, fts
 
 
-def create_indexes(*, table_name: str, columns: Sequence[dict], using: str | None = None):
+def create_indexes(
+    *, table_name: str, columns: Sequence[dict], using: str | None = None, on_index=None
+):
     """Indexes for the Data API: the `_id` primary key, an index on each typed column
     (booleans excepted: with two values a filter on them reads most of the table anyway)
     and, on PostgreSQL, GIN on `_fts`. Built after loading, which is several times faster
     than maintaining them row by row; on PostgreSQL each core builds one index at a time
-    on its own connection, the full-text index (the longest) first."""
+    on its own connection, the full-text index (the longest) first. `on_index(fraction
+    built)` is called from this thread as each index is done."""
     _check_table_name(table_name)
     _check_columns(columns)
     using = _alias(using)
@@ -329,8 +332,10 @@ def create_indexes(*, table_name: str, columns: Sequence[dict], using: str | Non
     statements, fts = _index_statements(table_name, columns, quote)
     if vendor != "postgresql":
         with connection.cursor() as cursor:
-            for statement in statements:
+            for done, statement in enumerate(statements, start=1):
                 cursor.execute(statement)
+                if on_index:
+                    on_index(done / len(statements))
         return
     key = quote(f"{table_name}_pkey")
     statements = [
@@ -338,19 +343,36 @@ def create_indexes(*, table_name: str, columns: Sequence[dict], using: str | Non
         f"CREATE UNIQUE INDEX {key} ON {quote(table_name)} (_id)",
         *statements,
     ]
-    pending = queue.SimpleQueue()
+    pending, built = queue.SimpleQueue(), queue.SimpleQueue()
     for statement in statements:
         pending.put(statement)
+    done = 0
+
+    def count_built() -> None:
+        nonlocal done
+        while not built.empty():
+            built.get()
+            done += 1
+            if on_index:
+                on_index(done / len(statements))
+
     workers = min(os.cpu_count() or 1, len(statements))
     if connection.in_atomic_block or workers < 2:
         # Other connections see the table only once it is committed (tests, or a
         # caller's atomic block): everything runs on this one.
-        _run_statements(connection, pending)
+        _run_statements(connection, pending, built, on_built=count_built)
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            builders = [pool.submit(_run_on_new_connection, using, pending) for _ in range(workers)]
+            builders = [
+                pool.submit(_run_on_new_connection, using, pending, built) for _ in range(workers)
+            ]
+            building = set(builders)
+            while building:  # count what is built every half second
+                building = wait(building, timeout=0.5, return_when=FIRST_COMPLETED).not_done
+                count_built()
             for builder in builders:
                 builder.result()
+        count_built()
     with connection.cursor() as cursor:
         cursor.execute(
             f"ALTER TABLE {quote(table_name)} ADD CONSTRAINT {key} PRIMARY KEY USING INDEX {key}"
@@ -359,9 +381,12 @@ def create_indexes(*, table_name: str, columns: Sequence[dict], using: str | Non
         cursor.execute(f"ANALYZE {quote(table_name)}")
 
 
-def _run_statements(connection, pending: queue.SimpleQueue, shared: bool = False) -> None:
-    """Run statements from `pending` until none is left; `shared`: other connections take
-    from it at the same time."""
+def _run_statements(
+    connection, pending: queue.SimpleQueue, built: queue.SimpleQueue, shared=False, on_built=None
+) -> None:
+    """Run statements from `pending` until none is left, putting each into `built` when it
+    is done (then calling `on_built()`); `shared`: other connections take from `pending`
+    at the same time."""
     with connection.cursor() as cursor:
         # GIN and b-tree builds sort in memory when they can; the default 64 MB spills
         # a million-row full-text index to disk. Session-wide, so put it back after.
@@ -376,14 +401,17 @@ def _run_statements(connection, pending: queue.SimpleQueue, shared: bool = False
                 except queue.Empty:
                     return
                 cursor.execute(statement)
+                built.put(statement)
+                if on_built:
+                    on_built()
         finally:
             cursor.execute("RESET maintenance_work_mem")
             cursor.execute("RESET max_parallel_maintenance_workers")
 
 
-def _run_on_new_connection(using: str, pending: queue.SimpleQueue) -> None:
+def _run_on_new_connection(using: str, pending: queue.SimpleQueue, built) -> None:
     connection = connections.create_connection(using)
     try:
-        _run_statements(connection, pending, shared=True)
+        _run_statements(connection, pending, built, shared=True)
     finally:
         connection.close()

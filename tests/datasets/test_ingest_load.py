@@ -181,10 +181,15 @@ def test_parts_load_in_parallel_out_of_order_and_get_their_indexes(tmp_path):
         loaded = copy_csv_files(
             table_name=name, columns=COLUMNS, paths=iter([first, second]), on_part=so_far.append
         )
-        create_indexes(table_name=name, columns=COLUMNS, using="default")
+        built = []
+        create_indexes(table_name=name, columns=COLUMNS, using="default", on_index=built.append)
 
         assert loaded == 3
         assert so_far in ([2, 3], [1, 3])  # rows so far, as each part is in
+        # Progress as each index is built: count, ratio, day, and on PostgreSQL the
+        # primary key and full-text index too.
+        assert len(built) == (5 if postgresql else 3)
+        assert built == sorted(built) and built[-1] == 1
         assert fetch(f"SELECT _id, name, count FROM {name} ORDER BY _id") == [
             (1, "a", 1),
             (2, "b", 2),

@@ -102,6 +102,8 @@ class Staged:
     columns: list[dict]
     profile: dict
     findings: list[dict]
+    # Per column, the types its values ruled out (see types.Inference.ruled_out).
+    ruled_out: list[dict]
 
 
 class _GiveUp(Exception):
@@ -502,7 +504,9 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor, on_progr
             f"header = false, columns = {spec}, auto_detect = false, strict_mode = true, "
             f"null_padding = false, buffer_size = {CSV_BUFFER})"
         )
-    kinds = _type(con, chunks, ids, declared, table.delimiter == ";", vendor, on_progress)
+    kinds, ruled_out = _type(
+        con, chunks, ids, declared, table.delimiter == ";", vendor, on_progress, table.header_row
+    )
     rows, blanks, *present = con.execute(
         f"SELECT count(*), count_if(_blank), {', '.join(f'count({c})' for c in ids)} FROM typed"
     ).fetchone()
@@ -526,6 +530,7 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor, on_progr
         columns=columns,
         profile=profile,
         findings=_scan(con, chunks, ids).findings(columns, conf.get("PII_THRESHOLD")),
+        ruled_out=ruled_out,
     )
 
 
@@ -558,7 +563,7 @@ def _scan(con, chunks: list[_Chunk], ids) -> pii.Scanner:
     return scanner
 
 
-def _type(con, chunks, ids, declared, decimal_comma, vendor, on_progress) -> list[str]:
+def _type(con, chunks, ids, declared, decimal_comma, vendor, on_progress, header_row):
     """Each column's type as types.Inference would decide it, leaving the converted rows
     (with `_fts`) of chunk n in file order in the table `typed_<n>`, and all of them, with
     their `_id`, in the view `typed`."""
@@ -574,7 +579,12 @@ def _type(con, chunks, ids, declared, decimal_comma, vendor, on_progress) -> lis
     inference = types.Inference(len(ids), decimal_comma=decimal_comma)
     sample = _head(con, chunks, ", ".join(ids), SAMPLE_ROWS)
     for index, values in enumerate(zip(*sample, strict=True) if sample else []):
-        inference.observe_batch(index, [v for v in values if v is not None])
+        inference.observe_batch(
+            index,
+            [v for v in values if v is not None],
+            # Every row is one line here: data row n is on file row header_row + n.
+            row_of=lambda at, v=values: header_row + 1 + types.nth_present(v, at),
+        )
     for index, c in enumerate(ids):
         if index not in declared:
             candidates[c] = [k for k in candidates[c] if k in inference.candidates[index]]
@@ -606,9 +616,9 @@ def _type(con, chunks, ids, declared, decimal_comma, vendor, on_progress) -> lis
         con.execute("CHECKPOINT")  # written out, so the rows no longer hold memory
         misfits = _misfits(con, chunks, list(checks))
         if not misfits:
-            return kinds
+            return kinds, inference.ruled_out
         python = {k: types.converter(k, decimal_comma) for k in types.ORDER}
-        for c, value in misfits.items():
+        for c, (first, value) in misfits.items():
             kind = checks[c]
             try:
                 python[kind](value)
@@ -616,13 +626,17 @@ def _type(con, chunks, ids, declared, decimal_comma, vendor, on_progress) -> lis
                 if ids.index(c) in declared:
                     raise _GiveUp from None  # the report has to name every bad cell
                 candidates[c].remove(kind)
+                sql = f"SELECT count({c}) FROM typed WHERE _id < {int(first)}"  # all fit
+                (fitted,) = con.execute(sql).fetchone()
+                ruled = types.RuledOut(fitted, value, header_row + first)
+                inference.ruled_out[ids.index(c)][kind] = ruled
                 continue
             # Python accepts what SQL does not: only the Python path is sure.
             logger.info("columnar path gave up: Python accepts %r as %s", value[:80], kind)
             raise _GiveUp
 
 
-def _misfits(con, chunks: list[_Chunk], checked: list[str]) -> dict[str, str]:
+def _misfits(con, chunks: list[_Chunk], checked: list[str]) -> dict[str, tuple[int, str]]:
     """The first value of each column its conversion refused, by column."""
     if not checked:
         return {}
@@ -634,7 +648,7 @@ def _misfits(con, chunks: list[_Chunk], checked: list[str]) -> dict[str, str]:
         if first is not None:
             number, chunk = next((n, k) for n, k in enumerate(chunks) if first <= k.first + k.rows)
             sql = f"SELECT {c} FROM raw_{number} LIMIT 1 OFFSET {int(first - chunk.first - 1)}"
-            (found[c],) = con.execute(sql).fetchone()
+            found[c] = (first, con.execute(sql).fetchone()[0])
     return found
 
 

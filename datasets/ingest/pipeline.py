@@ -268,6 +268,7 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -
     if staged is None:
         _ingest_rows(columns, declared, null_tokens, publish)
         return
+    _report_type_fallbacks(report, columns, staged.ruled_out, declared, table)
     using = settings.DATASTORE_DATABASE
     number, table_name = _claim_table(job, resource, progress=0.4)
     load.create_version_table(table_name=table_name, columns=columns)
@@ -343,7 +344,11 @@ def _ingest_rows(columns, declared, null_tokens, publish) -> None:
         for index, values in enumerate(batch):
             present = [v for v in values if v is not None]
             if index not in declared:
-                inference.observe_batch(index, present)
+                inference.observe_batch(
+                    index,
+                    present,
+                    row_of=lambda at, n=numbers, v=values: n[types.nth_present(v, at)],
+                )
             scanner.observe_batch(index, present)
         _set(job, rows=rows)
     if rows == 0:
@@ -356,6 +361,7 @@ def _ingest_rows(columns, declared, null_tokens, publish) -> None:
             column["type"] = table.hints[column["label"]]
         else:
             column["type"] = inferred[index]
+    _report_type_fallbacks(report, columns, inference.ruled_out, declared, table)
     if report.errors:
         _fail_with_report(job, report, table, fmt)
         return
@@ -532,6 +538,47 @@ def _report_shape(report, row: int, cells: list, width: int) -> None:
             % {"row": row, "n": len(cells), "width": width},
             row=row,
             column=len(cells) + 1,
+            warning=True,
+        )
+
+
+# Fewer values than this before the first misfit: the column is text, no hint needed.
+FALLBACK_MIN_FITTED = 10
+
+
+def _report_type_fallbacks(report, columns, ruled_out: list[dict], declared, table) -> None:
+    """Warn about each inferred column read as text only because of a value further down:
+    the publisher meant dates, say, and one typo made them text. Names the value that
+    ruled out the type the column kept longest (the most specific of those on a tie)."""
+    for index, column in enumerate(columns):
+        if index in declared or column["label"] in table.hints or column["type"] != "text":
+            continue
+        if not ruled_out[index]:
+            continue
+        kind, first = max(
+            ruled_out[index].items(),
+            key=lambda item: (item[1].fitted, -types.ORDER.index(item[0])),
+        )
+        if first.fitted < FALLBACK_MIN_FITTED:
+            continue
+        report.add(
+            "type-fallback",
+            _(
+                "Column %(column)s (%(label)s) was read as text because of row %(row)s: "
+                "'%(value)s' is not a %(kind)s, while the %(fitted)s values before it are. "
+                "Correct it to have the column read as %(kind)s."
+            )
+            % {
+                "column": index + 1,
+                "label": column["label"],
+                "row": first.row,
+                "value": first.value[:80],
+                "kind": _type_name(kind),
+                "fitted": first.fitted,
+            },
+            row=first.row,
+            column=index + 1,
+            field=column["label"],
             warning=True,
         )
 

@@ -5,8 +5,10 @@ inference never loses a value: `007` stays text (the zeros matter), `1,234` is t
 1234, `113/01/05` is the ROC date 2024-01-05.
 """
 
+import itertools
 import json
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -266,6 +268,21 @@ def _fits(convert):
     return fits
 
 
+@dataclass(frozen=True)
+class RuledOut:
+    """The first value of a column that does not fit a type: `fitted` values came before
+    it (all of which fit), and it is on file row `row`."""
+
+    fitted: int
+    value: str
+    row: int | None
+
+
+def nth_present(values: list, n: int) -> int:
+    """The position in `values` of its n-th (from 0) value that is not None."""
+    return next(itertools.islice((i for i, v in enumerate(values) if v is not None), n, None))
+
+
 class Inference:
     """Narrows each column's possible types as values stream past."""
 
@@ -283,10 +300,14 @@ class Inference:
         if not decimal_comma:
             self.quick["number"] = _NUMBER.fullmatch
         self.seen = [False] * width
+        self.observed = [0] * width
+        # Per column, each type ruled out: kind -> RuledOut (the first value not fitting).
+        self.ruled_out: list[dict[str, RuledOut]] = [{} for _ in range(width)]
 
-    def observe_batch(self, index: int, values: list[str]) -> None:
+    def observe_batch(self, index: int, values: list[str], row_of=None) -> None:
         """Narrow column `index` by a batch of its non-empty values. all() stops at the
-        first misfit, so a column of text rules out the other types after a value or two."""
+        first misfit, so a column of text rules out the other types after a value or two.
+        `row_of(i)`: the file row of values[i], recorded for a value that rules out a type."""
         if not values:
             return
         self.seen[index] = True
@@ -295,8 +316,13 @@ class Inference:
             quick = self.quick.get(kind)
             if quick is not None and all(map(quick, values)):
                 continue  # plain digits: the regex alone proves the type, in C
-            if not all(map(self.predicates[kind], values)):
+            fits = self.predicates[kind]
+            if not all(map(fits, values)):
                 candidates.remove(kind)
+                at = next(i for i, v in enumerate(values) if not fits(v))
+                row = row_of(at) if row_of else None
+                self.ruled_out[index][kind] = RuledOut(self.observed[index] + at, values[at], row)
+        self.observed[index] += len(values)
 
     def result(self) -> list[str]:
         return [

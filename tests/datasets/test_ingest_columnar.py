@@ -8,13 +8,20 @@ personal-data findings and the report must match.
 
 import errno
 import math
+from datetime import date, timedelta
 
 import pytest
 from django.db import connections
 
 from datasets.ingest import columnar, pipeline
 from datasets.models import IngestJob
-from tests.datasets.ingest_helpers import ingest_bytes, rows_of
+from tests.datasets.ingest_helpers import (
+    ingest,
+    ingest_bytes,
+    resource_with_file,
+    rows_of,
+    types_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +53,15 @@ TOKENS = (
     "1,台北101大樓 B2 a123b ²x Ⅻ １２ İstanbul ΟΔΟΣ ς,call 0912-345-678\n"
     '2,"x' + "臺北市 abc 12345 " * 7000 + '",短\n'
     "3,,\n"
+)
+
+
+# Dates until one typo far down (past the rows Python's inference samples); codes whole
+# numbers until a letter O early on: both columns end up text, each with a hint.
+TURNED_TEXT = "id,day,code\n" + "".join(
+    f"{i},{'2024-13-40' if i == 2500 else date(2020, 1, 1) + timedelta(days=i)},"
+    f"{'4O' if i == 40 else i}\n"
+    for i in range(1, 3001)
 )
 
 
@@ -114,6 +130,7 @@ def _assert_same(fast, slow) -> None:
         (LONG.replace("\n", "\r\n").rstrip().encode(), "crlf.csv"),
         # Past the first rows Python's inference sees: found by the SQL pass, last chunk.
         ((LONG + "2501,1.5x,late,maybe\n").encode(), "late-misfit.csv"),
+        (TURNED_TEXT.encode(), "turned-text.csv"),
     ],
     ids=[
         "mixed",
@@ -126,6 +143,7 @@ def _assert_same(fast, slow) -> None:
         "full-text-tokens",
         "crlf-no-final-line-end",
         "late-misfit",
+        "turned-text",
     ],
 )
 def test_columnar_path_matches_the_python_path(monkeypatch, data, name):
@@ -133,6 +151,47 @@ def test_columnar_path_matches_the_python_path(monkeypatch, data, name):
 
     assert staged and staged[0] is not None, "the clean file should go the columnar way"
     _assert_same(fast, slow)
+
+
+def test_a_column_made_text_by_a_few_values_is_reported_with_the_value_to_fix(monkeypatch):
+    # The publisher meant dates (and whole numbers): the report says which value stopped
+    # the column from being read that way, and where, on both paths (the parity test
+    # compares the reports).
+    staged, fast, _slow = _both_ways(monkeypatch, TURNED_TEXT.encode(), "turned-text.csv")
+
+    assert staged[0] is not None
+    assert types_of(fast) == {"id": "integer", "day": "text", "code": "text"}
+    hints = {w["field"]: w for w in fast.report["warnings"] if w["code"] == "type-fallback"}
+    assert (hints["day"]["row"], hints["day"]["column"]) == (2501, 2)
+    assert hints["day"]["message"] == (
+        "Column 2 (day) was read as text because of row 2501: '2024-13-40' is not a date, "
+        "while the 2499 values before it are. Correct it to have the column read as date."
+    )
+    assert (hints["code"]["row"], hints["code"]["column"]) == (41, 3)
+    assert (
+        "'4O' is not a whole number, while the 39 values before it are"
+        in (hints["code"]["message"])
+    )
+
+
+def test_the_hint_is_written_in_the_publishers_language():
+    resource = resource_with_file(TURNED_TEXT.encode(), "turned-text.csv")
+
+    job = ingest(resource, options={"language": "zh-hant"})
+
+    hints = [w for w in job.version.report["warnings"] if w["code"] == "type-fallback"]
+    assert hints[0]["message"] == (
+        "第 2 欄（day）因第 2501 列而被讀成文字：「2024-13-40」不是日期，"
+        "而它之前的 2499 個值都是。修正這個值，此欄就會以日期讀取。"
+    )
+
+
+def test_a_text_column_that_never_looked_like_another_type_gets_no_hint(monkeypatch):
+    data = "id,name\n" + "".join(f"{i},{'x' if i < 5 else i}\n" for i in range(1, 200))
+    _staged, fast, _slow = _both_ways(monkeypatch, data.encode(), "names.csv")
+
+    assert types_of(fast)["name"] == "text"
+    assert not [w for w in fast.report["warnings"] if w["code"] == "type-fallback"]
 
 
 def test_mixed_file_types_are_inferred_as_publishers_expect(monkeypatch):

@@ -50,6 +50,7 @@ def resource_ingest_status(request: HttpRequest, resource_id) -> HttpResponse:
             "stage_label": status.STAGES.get(job.stage, "") if job else "",
             "status_loaded": True,
             "can_edit": can_edit,
+            "on_report": request.GET.get("on") == "report",  # no link to the page it is on
         },
     )
 

@@ -42,6 +42,21 @@ def test_progress_fragment_polls_while_running_and_stops_when_done(client):
     assert "Data ready: 1 row." in page
 
 
+def test_report_page_links_back_and_its_status_line_does_not_link_to_itself(client):
+    _job, resource = ingest_bytes(b"a\n1\n")
+    report = reverse("resource_report", kwargs={"resource_id": resource.pk})
+    status = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
+    resource_page = reverse(
+        "resource_detail", kwargs={"name": resource.dataset.name, "id": resource.pk}
+    )
+
+    page = client.get(report).content.decode()
+    assert f'href="{resource_page}"' in page
+    assert f'hx-get="{status}?on=report"' in page
+    assert f'href="{report}"' in client.get(status).content.decode()
+    assert f'href="{report}"' not in client.get(f"{status}?on=report").content.decode()
+
+
 def test_report_api_shows_live_version_to_anyone_and_failure_details_to_editors(api_client):
     _job, resource = ingest_bytes(b"a,b\n1,x\n")
     resource.file.save("bad.csv", __import__("io").BytesIO(b"a,b\n1,x,extra\n"))

@@ -23,10 +23,12 @@ table and indexes.
 Measured 2026-11-27 (session 5) on the 2-core machine, PostgreSQL 15 with default
 settings; the host's speed drifts from run to run and day to day (session 4's host was
 ~2.5x slower), so compare within one run:
-1,000,000 rows / 149 MB: (a) COPY median 2.03-2.54 s (two runs of three); (b) full
-ingestion median 12.88 s (12.84-13.19) and 13.30 s (12.72-13.82), so (b)/(a) 5.1-6.6;
-23-25 CPU seconds per run; peak worker RSS 320 MB. Floor: 5.67 s (load 2.1-2.5 s +
-indexes 3.5 s), i.e. 2.2-2.9 x (a) before anything is read, typed, profiled or tokenised.
+1,000,000 rows / 149 MB, at the session's last commit: (a) COPY median 2.14 s; (b) full
+ingestion median of three 12.42 s (12.13-12.95), so (b)/(a) 5.8; 22-23 CPU seconds per
+run; peak worker RSS 321 MB. Floor: 5.48 s (load 2.1-2.3 s + indexes 3.2-3.7 s), i.e.
+2.6 x (a) before anything is read, typed, profiled or tokenised. Earlier runs that day:
+(a) 2.03-2.54 s, (b) 12.9-13.3 s, floor 5.67 s (2.2-2.9 x (a)).
+100,000 rows: (a) 0.19 s, (b) 2.35 s.
 Phases of one (b) run: split 0.2 s, typing 4.6 s (9 CPU s), profile and scan 0.5 s,
 load 3.8 s, indexes 3.7 s.
 5,000,000 rows / 754 MB: (b) 65.7 s, peak RSS 355 MB (DuckDB's 192 MB pool is the bound).

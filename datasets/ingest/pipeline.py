@@ -415,7 +415,7 @@ def _ingest_rows(columns, declared, null_tokens, publish) -> None:
                             "column": index + 1,
                             "label": column["label"],
                             "value": raw[:100],
-                            "type": _type_name(column["type"]),
+                            "type": types.type_name(column["type"]),
                         },
                         row=row,
                         column=index + 1,
@@ -573,7 +573,7 @@ def _report_type_fallbacks(report, columns, ruled_out: list[dict], declared, tab
                 "label": column["label"],
                 "row": first.row,
                 "value": first.value[:80],
-                "kind": _type_name(kind),
+                "kind": types.type_name(kind),
                 "fitted": first.fitted,
             },
             row=first.row,
@@ -581,18 +581,6 @@ def _report_type_fallbacks(report, columns, ruled_out: list[dict], declared, tab
             field=column["label"],
             warning=True,
         )
-
-
-def _type_name(kind: str) -> str:
-    return {
-        "integer": _("whole number"),
-        "number": _("number"),
-        "boolean": _("yes/no value"),
-        "date": _("date"),
-        "datetime": _("date and time"),
-        "geometry": _("geometry (closed rings, GeoJSON or WKT)"),
-        "text": _("text"),
-    }[kind]
 
 
 def _source_info(table, fmt) -> dict:

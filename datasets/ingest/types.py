@@ -13,6 +13,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.translation import pgettext
 
 # Most specific first; "text" always fits.
 ORDER = ("boolean", "integer", "number", "date", "datetime", "geometry", "text")
@@ -329,3 +330,17 @@ class Inference:
             (c[0] if c else "text") if seen else "text"
             for c, seen in zip(self.candidates, self.seen, strict=True)
         ]
+
+
+def type_name(kind: str) -> str:
+    """What the type is called in messages and on pages, in the active language (in its
+    own context: other catalogs translate a bare "text" as body text)."""
+    return {
+        "integer": pgettext("column type", "whole number"),
+        "number": pgettext("column type", "number"),
+        "boolean": pgettext("column type", "yes/no value"),
+        "date": pgettext("column type", "date"),
+        "datetime": pgettext("column type", "date and time"),
+        "geometry": pgettext("column type", "geometry (closed rings, GeoJSON or WKT)"),
+        "text": pgettext("column type", "text"),
+    }[kind]

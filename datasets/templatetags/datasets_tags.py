@@ -62,3 +62,14 @@ def human_size(size) -> str:
             return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1024
     return str(size)
+
+
+@register.filter
+def column_type(kind: str) -> str:
+    """A column's type as people call it (整數, date...), in the page's language."""
+    from datasets.ingest.types import type_name
+
+    try:
+        return type_name(kind)
+    except KeyError:
+        return kind

@@ -42,6 +42,19 @@ def test_progress_fragment_polls_while_running_and_stops_when_done(client):
     assert "Data ready: 1 row." in page
 
 
+def test_report_page_names_column_types_and_counts_rows_in_the_readers_language(client):
+    data = "id,name\n" + "".join(f"{i},item {i}\n" for i in range(1, 1201))
+    _job, resource = ingest_bytes(data.encode())
+    report = reverse("resource_report", kwargs={"resource_id": resource.pk})
+
+    english = client.get(report).content.decode()
+    chinese = client.get(report.removeprefix("/en")).content.decode()
+
+    assert "Published version 1: 1,200 rows" in english
+    assert "<td>whole number</td>" in english and "<td>text</td>" in english
+    assert "<td>整數</td>" in chinese and "<td>文字</td>" in chinese
+
+
 def test_report_page_links_back_and_its_status_line_does_not_link_to_itself(client):
     _job, resource = ingest_bytes(b"a\n1\n")
     report = reverse("resource_report", kwargs={"resource_id": resource.pk})

@@ -332,15 +332,19 @@ class Inference:
         ]
 
 
+# What each type is called in messages and on pages (translated under "column type":
+# other catalogs translate a bare "text" as body text).
+_TYPE_NAMES = {
+    "integer": "whole number",
+    "number": "number",
+    "boolean": "yes/no value",
+    "date": "date",
+    "datetime": "date and time",
+    "geometry": "geometry (closed rings, GeoJSON or WKT)",
+    "text": "text",
+}
+
+
 def type_name(kind: str) -> str:
-    """What the type is called in messages and on pages, in the active language (in its
-    own context: other catalogs translate a bare "text" as body text)."""
-    return {
-        "integer": pgettext("column type", "whole number"),
-        "number": pgettext("column type", "number"),
-        "boolean": pgettext("column type", "yes/no value"),
-        "date": pgettext("column type", "date"),
-        "datetime": pgettext("column type", "date and time"),
-        "geometry": pgettext("column type", "geometry (closed rings, GeoJSON or WKT)"),
-        "text": pgettext("column type", "text"),
-    }[kind]
+    """The type's name in the active language."""
+    return pgettext("column type", _TYPE_NAMES[kind])

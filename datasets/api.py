@@ -52,7 +52,9 @@ class IngestSerializer(serializers.Serializer):
     stage = serializers.CharField()
     progress = serializers.FloatField()
     rows = serializers.IntegerField()
-    error = serializers.CharField()
+    error = serializers.CharField(
+        help_text="Why the last ingestion failed, in the request's language (Accept-Language)."
+    )
 
 
 class ResourceSerializer(serializers.ModelSerializer):

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from datasets.ingest.errors import in_language
 from portal import permissions
 from portal.models import Membership
 
@@ -295,7 +296,10 @@ class IngestJob(models.Model):
     stage = models.CharField(max_length=30, blank=True)
     progress = models.FloatField(default=0.0)
     rows = models.PositiveBigIntegerField(default=0)
+    # In the language of whoever started the job, and in each site language (see
+    # datasets.ingest.errors): `error_message` is the one to show.
     error = models.TextField(blank=True)
+    error_translations = models.JSONField(default=dict, blank=True)
     error_code = models.CharField(max_length=50, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     source = models.CharField(max_length=10, default="upload")  # upload | url | refresh | rerun
@@ -325,6 +329,11 @@ class IngestJob(models.Model):
 
     def __str__(self) -> str:
         return f"ingest {self.resource_id} {self.status}"
+
+    @property
+    def error_message(self) -> str:
+        """The error in the active language when the job kept it in that language."""
+        return in_language(self.error, self.error_translations)
 
 
 class HarvestSource(models.Model):

@@ -12,7 +12,7 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
-from datasets.ingest.errors import IngestError
+from datasets.ingest.errors import IngestError, Text
 
 SAMPLE_BYTES = 1 << 20
 BOMS = (
@@ -34,7 +34,7 @@ def normalize(name: str) -> str:
         return codecs.lookup(name).name
     except LookupError:
         raise IngestError(
-            _("Unknown encoding '%(name)s'.") % {"name": name}, code="encoding-error"
+            Text(_("Unknown encoding '%(name)s'."), name=name), code="encoding-error"
         ) from None
 
 

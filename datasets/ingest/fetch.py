@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from datasets.ingest import conf
-from datasets.ingest.errors import IngestError, TooLarge
+from datasets.ingest.errors import IngestError, Text, TooLarge
 
 USER_AGENT = "civic-portal-ingest/1.0"
 
@@ -68,14 +68,16 @@ def resolve_public(host: str, port: int) -> str:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise IngestError(
-            _("The server name '%(host)s' could not be found.") % {"host": host},
+            Text(_("The server name '%(host)s' could not be found."), host=host),
             code="source-error",
         ) from None
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     if not addresses or not all(_address_allowed(a, port) for a in addresses):
         raise FetchRefused(
-            _("Links to internal or private network addresses are not allowed (%(host)s).")
-            % {"host": host}
+            Text(
+                _("Links to internal or private network addresses are not allowed (%(host)s)."),
+                host=host,
+            )
         )
     return str(addresses[0])
 
@@ -115,7 +117,7 @@ def _open(url: str, headers: dict, deadline: float):
     except (OSError, http.client.HTTPException) as exc:
         connection.close()
         raise IngestError(
-            _("The link could not be fetched: %(error)s") % {"error": exc}, code="source-error"
+            Text(_("The link could not be fetched: %(error)s"), error=exc), code="source-error"
         ) from None
 
 
@@ -142,8 +144,11 @@ def fetch_to_file(
                 return FetchResult(target, "", etag, last_modified, not_modified=True)
             if response.status != 200:
                 raise IngestError(
-                    _("The server answered %(status)s %(reason)s for the link.")
-                    % {"status": response.status, "reason": response.reason},
+                    Text(
+                        _("The server answered %(status)s %(reason)s for the link."),
+                        status=response.status,
+                        reason=response.reason,
+                    ),
                     code="source-error",
                 )
             declared = response.getheader("Content-Length")
@@ -168,15 +173,17 @@ def _download(response, target: Path, limit: int, deadline: float) -> None:
         while True:
             if time.monotonic() > deadline:
                 raise IngestError(
-                    _("Downloading the link took longer than %(s)s seconds.")
-                    % {"s": conf.get("FETCH_TIMEOUT")},
+                    Text(
+                        _("Downloading the link took longer than %(s)s seconds."),
+                        s=conf.get("FETCH_TIMEOUT"),
+                    ),
                     code="source-error",
                 )
             try:
                 chunk = response.read1(1 << 16)
             except (OSError, http.client.HTTPException) as exc:
                 raise IngestError(
-                    _("The download broke off: %(error)s") % {"error": exc}, code="source-error"
+                    Text(_("The download broke off: %(error)s"), error=exc), code="source-error"
                 ) from None
             if not chunk:
                 return

@@ -18,12 +18,12 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, connections, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from datasets.datastore import load
 from datasets.datastore.schema import table_name_for
 from datasets.ingest import columnar, conf, pii, read, types, validate
-from datasets.ingest.errors import IngestError, TooLarge
+from datasets.ingest.errors import IngestError, Stored, Text, TooLarge, translations
 from datasets.ingest.profile import ColumnProfile, histogram, histogram_bins
 from datasets.models import IngestJob, Resource
 
@@ -136,6 +136,7 @@ def _fail(job: IngestJob, error: IngestError, report: dict | None = None) -> Non
         job,
         status=IngestJob.Status.FAILED,
         error=str(error.message),
+        error_translations=translations(error.message),
         error_code=error.code,
         finished_at=timezone.now(),
         options=options,
@@ -406,17 +407,17 @@ def _ingest_rows(columns, declared, null_tokens, publish) -> None:
                 except (types.Invalid, ValueError):
                     report.add(
                         "type-error",
-                        _(
-                            "Row %(row)s, column %(column)s (%(label)s): '%(value)s' is not a "
-                            "valid %(type)s."
-                        )
-                        % {
-                            "row": row,
-                            "column": index + 1,
-                            "label": column["label"],
-                            "value": raw[:100],
-                            "type": types.type_name(column["type"]),
-                        },
+                        Text(
+                            _(
+                                "Row %(row)s, column %(column)s (%(label)s): '%(value)s' is not "
+                                "a valid %(type)s."
+                            ),
+                            row=row,
+                            column=index + 1,
+                            label=column["label"],
+                            value=raw[:100],
+                            type=types.type_name(column["type"]),
+                        ),
                         row=row,
                         column=index + 1,
                         field=column["label"],
@@ -492,7 +493,7 @@ def _batches(table, width: int, null_tokens: set, report):
         if report is not None:
             report.add(
                 "blank-row",
-                _("Row %(row)s is empty and was skipped.") % {"row": row},
+                Text(_("Row %(row)s is empty and was skipped."), row=row),
                 row=row,
                 warning=True,
             )
@@ -523,19 +524,27 @@ def _report_shape(report, row: int, cells: list, width: int) -> None:
         if extra:
             report.add(
                 "extra-cell",
-                _(
-                    "Row %(row)s has a value in column %(column)s, past the last named column "
-                    "(%(width)s). Remove it or add a column name."
-                )
-                % {"row": row, "column": extra[0] + 1, "width": width},
+                Text(
+                    _(
+                        "Row %(row)s has a value in column %(column)s, past the last named "
+                        "column (%(width)s). Remove it or add a column name."
+                    ),
+                    row=row,
+                    column=extra[0] + 1,
+                    width=width,
+                ),
                 row=row,
                 column=extra[0] + 1,
             )
     else:
         report.add(
             "missing-cell",
-            _("Row %(row)s has %(n)s cells instead of %(width)s; the missing ones are empty.")
-            % {"row": row, "n": len(cells), "width": width},
+            Text(
+                _("Row %(row)s has %(n)s cells instead of %(width)s; the missing ones are empty."),
+                row=row,
+                n=len(cells),
+                width=width,
+            ),
             row=row,
             column=len(cells) + 1,
             warning=True,
@@ -563,19 +572,19 @@ def _report_type_fallbacks(report, columns, ruled_out: list[dict], declared, tab
             continue
         report.add(
             "type-fallback",
-            _(
-                "Column %(column)s (%(label)s) was read as text because of row %(row)s: "
-                "'%(value)s' is not a %(kind)s, while the %(fitted)s values before it are. "
-                "Correct it to have the column read as %(kind)s."
-            )
-            % {
-                "column": index + 1,
-                "label": column["label"],
-                "row": first.row,
-                "value": first.value[:80],
-                "kind": types.type_name(kind),
-                "fitted": first.fitted,
-            },
+            Text(
+                _(
+                    "Column %(column)s (%(label)s) was read as text because of row %(row)s: "
+                    "'%(value)s' is not a %(kind)s, while the %(fitted)s values before it are. "
+                    "Correct it to have the column read as %(kind)s."
+                ),
+                column=index + 1,
+                label=column["label"],
+                row=first.row,
+                value=first.value[:80],
+                kind=types.type_name(kind),
+                fitted=first.fitted,
+            ),
             row=first.row,
             column=index + 1,
             field=column["label"],
@@ -596,10 +605,11 @@ def _source_info(table, fmt) -> dict:
 def _fail_with_report(job, report, table, fmt) -> None:
     first = report.errors[0]
     total = report.error_count
-    message = _("%(n)s problem(s) found; the first: %(first)s") % {
-        "n": total,
-        "first": first["message"],
-    }
+    message = Text(
+        _("%(n)s problem(s) found; the first: %(first)s"),
+        n=total,
+        first=Stored(first["message"], first["translations"]),
+    )
     _fail(
         job,
         IngestError(message, code=first["code"], row=first["row"], column=first["column"]),

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from datasets.ingest import conf, decode
 from datasets.ingest.detect import detect_format
-from datasets.ingest.errors import IngestError, TooLarge
+from datasets.ingest.errors import IngestError, Text, TooLarge
 
 # A single CSV field may be this large (the stdlib default of 128 KB rejects real files).
 csv.field_size_limit(64 * 1024 * 1024)
@@ -129,12 +129,15 @@ def _text_lines(path: Path, encoding: str) -> Iterator[str]:
                 good = chunk[: exc.start].decode(encoding, errors="replace")
                 row = line + (pending + good).count("\n")
                 raise IngestError(
-                    _(
-                        "Row %(row)s is not valid %(encoding)s text: the file changes encoding "
-                        "part-way, or the encoding is wrong. Save it in one encoding, or "
-                        "choose the encoding and re-run."
-                    )
-                    % {"row": row, "encoding": encoding},
+                    Text(
+                        _(
+                            "Row %(row)s is not valid %(encoding)s text: the file changes encoding "
+                            "part-way, or the encoding is wrong. Save it in one encoding, or "
+                            "choose the encoding and re-run."
+                        ),
+                        row=row,
+                        encoding=encoding,
+                    ),
                     code="encoding-error",
                     row=row,
                 ) from None
@@ -175,8 +178,9 @@ def read_csv(path: Path, options: dict) -> Table:
                 row = reader.line_num + 1
         except csv.Error as exc:
             raise IngestError(
-                _("Row %(row)s cannot be read as delimited text: %(error)s")
-                % {"row": row, "error": exc},
+                Text(
+                    _("Row %(row)s cannot be read as delimited text: %(error)s"), row=row, error=exc
+                ),
                 code="format-error",
                 row=row,
             ) from None
@@ -233,7 +237,7 @@ def read_xlsx(path: Path, options: dict) -> Table:
                     code="format-error",
                 ) from None
             raise IngestError(
-                _("The spreadsheet cannot be opened: %(error)s") % {"error": type(exc).__name__},
+                Text(_("The spreadsheet cannot be opened: %(error)s"), error=type(exc).__name__),
                 code="format-error",
             ) from None
 
@@ -244,8 +248,11 @@ def read_xlsx(path: Path, options: dict) -> Table:
         if wanted:
             if wanted not in names:
                 raise IngestError(
-                    _("There is no sheet named '%(sheet)s'. Sheets: %(sheets)s")
-                    % {"sheet": wanted, "sheets": ", ".join(names)},
+                    Text(
+                        _("There is no sheet named '%(sheet)s'. Sheets: %(sheets)s"),
+                        sheet=wanted,
+                        sheets=", ".join(names),
+                    ),
                     code="source-error",
                 )
             sheet = wanted
@@ -266,7 +273,7 @@ def read_xlsx(path: Path, options: dict) -> Table:
             raise
         except Exception as exc:
             raise IngestError(
-                _("The spreadsheet cannot be read: %(error)s") % {"error": type(exc).__name__},
+                Text(_("The spreadsheet cannot be read: %(error)s"), error=type(exc).__name__),
                 code="format-error",
             ) from None
         finally:
@@ -299,15 +306,18 @@ def read_xls(path: Path, options: dict) -> Table:
         book = xlrd.open_workbook(path, on_demand=True)
     except Exception as exc:
         raise IngestError(
-            _("The spreadsheet cannot be opened: %(error)s") % {"error": type(exc).__name__},
+            Text(_("The spreadsheet cannot be opened: %(error)s"), error=type(exc).__name__),
             code="format-error",
         ) from None
     names = book.sheet_names()
     wanted = options.get("sheet")
     if wanted and wanted not in names:
         raise IngestError(
-            _("There is no sheet named '%(sheet)s'. Sheets: %(sheets)s")
-            % {"sheet": wanted, "sheets": ", ".join(names)},
+            Text(
+                _("There is no sheet named '%(sheet)s'. Sheets: %(sheets)s"),
+                sheet=wanted,
+                sheets=", ".join(names),
+            ),
             code="source-error",
         )
     sheet_name = wanted or next((n for n in names if book.sheet_by_name(n).nrows), names[0])
@@ -336,7 +346,7 @@ def read_ods(path: Path, options: dict) -> Table:
         document = opendocument.load(str(path))
     except Exception as exc:
         raise IngestError(
-            _("The spreadsheet cannot be opened: %(error)s") % {"error": type(exc).__name__},
+            Text(_("The spreadsheet cannot be opened: %(error)s"), error=type(exc).__name__),
             code="format-error",
         ) from None
     sheets = document.spreadsheet.getElementsByType(table.Table)
@@ -344,8 +354,11 @@ def read_ods(path: Path, options: dict) -> Table:
     wanted = options.get("sheet")
     if wanted and wanted not in names:
         raise IngestError(
-            _("There is no sheet named '%(sheet)s'. Sheets: %(sheets)s")
-            % {"sheet": wanted, "sheets": ", ".join(names)},
+            Text(
+                _("There is no sheet named '%(sheet)s'. Sheets: %(sheets)s"),
+                sheet=wanted,
+                sheets=", ".join(names),
+            ),
             code="source-error",
         )
     chosen = sheets[names.index(wanted)] if wanted else sheets[0]
@@ -394,7 +407,7 @@ def _load_json(path: Path):
         raise IngestError(_("The JSON is nested too deeply."), code="format-error") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise IngestError(
-            _("The file is not valid JSON: %(error)s") % {"error": exc}, code="format-error"
+            Text(_("The file is not valid JSON: %(error)s"), error=exc), code="format-error"
         ) from None
 
 
@@ -438,13 +451,13 @@ def read_jsonl(path: Path, options: dict) -> Table:
                     obj = json.loads(line)
                 except (ValueError, RecursionError):
                     raise IngestError(
-                        _("Line %(row)s is not valid JSON.") % {"row": number},
+                        Text(_("Line %(row)s is not valid JSON."), row=number),
                         code="format-error",
                         row=number,
                     ) from None
                 if not isinstance(obj, dict):
                     raise IngestError(
-                        _("Line %(row)s is not a JSON object.") % {"row": number},
+                        Text(_("Line %(row)s is not a JSON object."), row=number),
                         code="format-error",
                         row=number,
                     )
@@ -464,7 +477,7 @@ def read_geojson(path: Path, options: dict) -> Table:
         for number, feature in enumerate(data["features"], start=1):
             if not isinstance(feature, dict):
                 raise IngestError(
-                    _("Feature %(row)s is not an object.") % {"row": number},
+                    Text(_("Feature %(row)s is not an object."), row=number),
                     code="format-error",
                     row=number,
                 )
@@ -500,7 +513,7 @@ def extract_zip(path: Path) -> tuple[Path, str]:
         infos = archive.infolist()
         if len(infos) > conf.get("ZIP_MAX_ENTRIES"):
             raise IngestError(
-                _("The ZIP archive holds too many files (%(n)s).") % {"n": len(infos)},
+                Text(_("The ZIP archive holds too many files (%(n)s)."), n=len(infos)),
                 code="source-error",
             )
         total = sum(i.file_size for i in infos)
@@ -514,8 +527,9 @@ def extract_zip(path: Path) -> tuple[Path, str]:
             name = PurePosixPath(info.filename)
             if name.is_absolute() or ".." in name.parts or "\\" in info.filename:
                 raise IngestError(
-                    _("The ZIP archive contains an unsafe path: %(name)s")
-                    % {"name": info.filename},
+                    Text(
+                        _("The ZIP archive contains an unsafe path: %(name)s"), name=info.filename
+                    ),
                     code="source-error",
                 )
         candidates = [
@@ -528,11 +542,13 @@ def extract_zip(path: Path) -> tuple[Path, str]:
         ]
         if len(candidates) != 1:
             raise IngestError(
-                _(
-                    "A ZIP archive is ingested when it holds exactly one data file "
-                    "(CSV, JSON, GeoJSON or a spreadsheet); this one holds %(n)s."
-                )
-                % {"n": len(candidates)},
+                Text(
+                    _(
+                        "A ZIP archive is ingested when it holds exactly one data file "
+                        "(CSV, JSON, GeoJSON or a spreadsheet); this one holds %(n)s."
+                    ),
+                    n=len(candidates),
+                ),
                 code="source-error",
             )
         member = candidates[0]

@@ -57,8 +57,8 @@ def resources_refresh_due() -> list[IngestJob]:
 
 
 def _notify_failure(resource: Resource, job: IngestJob) -> None:
-    """Tell the organization's editors and admins, each in their own language (the error is
-    quoted as the job recorded it, in the language of whoever set up the ingestion)."""
+    """Tell the organization's editors and admins, each in their own language, the job's
+    error included."""
     editors = User.objects.filter(
         memberships__organization_id=resource.dataset.organization_id,
         memberships__role__in=[Membership.Role.EDITOR, Membership.Role.ADMIN],
@@ -72,7 +72,7 @@ def _notify_failure(resource: Resource, job: IngestJob) -> None:
         ) % {
             "name": resource.name,
             "dataset": resource.dataset.title,
-            "error": job.error,
+            "error": job.error_message,
             "url": resource.url,
         }
         return subject, body

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from datasets import permissions
+from datasets.ingest.errors import in_language
 from datasets.models import IngestJob, Resource, ResourceVersion
 
 STAGES = {
@@ -28,7 +29,7 @@ def job_as_json(job: IngestJob | None) -> dict | None:
         "stage": job.stage,
         "progress": round(job.progress, 3),
         "rows": job.rows,
-        "error": job.error,
+        "error": job.error_message,
     }
 
 
@@ -56,9 +57,9 @@ def resource_report(*, resource: Resource, user) -> dict:
         "failed_report": None,
     }
     if job and not can_edit:
-        out["ingest"]["error"] = "" if job.status == IngestJob.Status.FAILED else job.error
+        out["ingest"]["error"] = "" if job.status == IngestJob.Status.FAILED else job.error_message
     if can_edit and job and job.status == IngestJob.Status.FAILED:
-        out["failed_report"] = job.options.get("report")
+        out["failed_report"] = _in_language(job.options.get("report"))
     return out
 
 
@@ -69,13 +70,27 @@ def _version_json(version: ResourceVersion) -> dict:
         "sha256": version.sha256,
         "encoding": version.encoding,
         "columns": version.columns,
-        "report": version.report,
+        "report": _in_language(version.report),
         "profile": version.profile,
         "personal_data": version.personal_data,
         "personal_data_findings": version.personal_data_findings,
         "created_at": version.created_at.isoformat(),
         "downloads": sorted(version.downloads),
     }
+
+
+def _in_language(report: dict | None) -> dict | None:
+    """The report with each message in the reader's language, where the job kept it."""
+    if not report:
+        return report
+    out = dict(report)
+    for key in ("errors", "warnings"):
+        out[key] = [
+            {k: v for k, v in entry.items() if k != "translations"}
+            | {"message": in_language(entry["message"], entry.get("translations"))}
+            for entry in report.get(key, [])
+        ]
+    return out
 
 
 def version_at_a_glance(version: ResourceVersion | None) -> str:

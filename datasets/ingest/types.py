@@ -13,7 +13,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext_lazy
 
 # Most specific first; "text" always fits.
 ORDER = ("boolean", "integer", "number", "date", "datetime", "geometry", "text")
@@ -345,6 +345,6 @@ _TYPE_NAMES = {
 }
 
 
-def type_name(kind: str) -> str:
-    """The type's name in the active language."""
-    return pgettext("column type", _TYPE_NAMES[kind])
+def type_name(kind: str):
+    """The type's name, translated (lazily) into the language active when it is shown."""
+    return pgettext_lazy("column type", _TYPE_NAMES[kind])

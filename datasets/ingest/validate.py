@@ -8,10 +8,11 @@ source-error). Rows and columns are 1-based as the publisher sees them in the fi
 import re
 from collections import Counter
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from datasets.datastore.schema import is_safe_identifier
 from datasets.ingest import conf
+from datasets.ingest.errors import Text, translations
 
 SCHEMA_TYPES = {
     "string": "text",
@@ -41,8 +42,17 @@ class Report:
         self.totals[code] += 1
         target = self.warnings if warning else self.errors
         if sum(1 for e in target if e["code"] == code) < self.cap:
+            # `message` (a Text) is rendered only for the entries kept: in the job's
+            # language, and in each site language for readers of the others.
             target.append(
-                {"code": code, "row": row, "column": column, "field": field, "message": message}
+                {
+                    "code": code,
+                    "row": row,
+                    "column": column,
+                    "field": field,
+                    "message": str(message),
+                    "translations": translations(message),
+                }
             )
 
     @property
@@ -78,8 +88,11 @@ def repair_header(labels: list[str], report: Report) -> list[dict]:
             label = f"field_{number}"
             report.add(
                 "blank-label",
-                _("Column %(column)s has no name; it was named '%(label)s'.")
-                % {"column": number, "label": label},
+                Text(
+                    _("Column %(column)s has no name; it was named '%(label)s'."),
+                    column=number,
+                    label=label,
+                ),
                 row=None,
                 column=number,
                 warning=True,
@@ -91,8 +104,12 @@ def repair_header(labels: list[str], report: Report) -> list[dict]:
             label = f"{base}_{n}"
             report.add(
                 "duplicate-label",
-                _("Column %(column)s repeats the name '%(base)s'; it was renamed '%(label)s'.")
-                % {"column": number, "base": base, "label": label},
+                Text(
+                    _("Column %(column)s repeats the name '%(base)s'; it was renamed '%(label)s'."),
+                    column=number,
+                    base=base,
+                    label=label,
+                ),
                 column=number,
                 warning=True,
             )
@@ -122,8 +139,10 @@ def apply_dictionary(columns: list[dict], schema: dict, report: Report) -> dict:
         if name not in by_name:
             report.add(
                 "missing-label",
-                _("The data dictionary lists a column '%(name)s' that the file does not have.")
-                % {"name": name},
+                Text(
+                    _("The data dictionary lists a column '%(name)s' that the file does not have."),
+                    name=name,
+                ),
                 field=name,
             )
             continue
@@ -159,17 +178,24 @@ class ConstraintChecker:
             if c.get("required"):
                 self._fail(
                     row,
-                    _("Row %(row)s, column %(column)s (%(label)s): a value is required.") % where,
+                    Text(
+                        _("Row %(row)s, column %(column)s (%(label)s): a value is required."),
+                        **where,
+                    ),
                 )
             return
         if "enum" in c and raw not in [str(v) for v in c["enum"]]:
             self._fail(
                 row,
-                _(
-                    "Row %(row)s, column %(column)s (%(label)s): '%(value)s' is not one of "
-                    "%(allowed)s."
-                )
-                % {**where, "value": raw, "allowed": ", ".join(str(v) for v in c["enum"])},
+                Text(
+                    _(
+                        "Row %(row)s, column %(column)s (%(label)s): '%(value)s' is not one of "
+                        "%(allowed)s."
+                    ),
+                    **where,
+                    value=raw,
+                    allowed=", ".join(str(v) for v in c["enum"]),
+                ),
             )
         for key, bad in (("minimum", lambda v, m: v < m), ("maximum", lambda v, m: v > m)):
             if key in c:
@@ -181,40 +207,56 @@ class ConstraintChecker:
                 if failed:
                     self._fail(
                         row,
-                        _(
-                            "Row %(row)s, column %(column)s (%(label)s): %(value)s is outside the "
-                            "allowed %(key)s %(limit)s."
-                        )
-                        % {**where, "value": raw, "key": key, "limit": limit},
+                        Text(
+                            _(
+                                "Row %(row)s, column %(column)s (%(label)s): %(value)s is outside "
+                                "the allowed %(key)s %(limit)s."
+                            ),
+                            **where,
+                            value=raw,
+                            key=key,
+                            limit=limit,
+                        ),
                     )
         if self.pattern and not self.pattern.fullmatch(raw):
             self._fail(
                 row,
-                _(
-                    "Row %(row)s, column %(column)s (%(label)s): '%(value)s' does not match the "
-                    "required pattern."
-                )
-                % {**where, "value": raw[:100]},
+                Text(
+                    _(
+                        "Row %(row)s, column %(column)s (%(label)s): '%(value)s' does not match "
+                        "the required pattern."
+                    ),
+                    **where,
+                    value=raw[:100],
+                ),
             )
         for key, bad in (("minLength", lambda n, m: n < m), ("maxLength", lambda n, m: n > m)):
             if key in c and bad(len(raw), int(c[key])):
                 self._fail(
                     row,
-                    _(
-                        "Row %(row)s, column %(column)s (%(label)s): the length %(n)s is outside "
-                        "the allowed %(key)s %(limit)s."
-                    )
-                    % {**where, "n": len(raw), "key": key, "limit": c[key]},
+                    Text(
+                        _(
+                            "Row %(row)s, column %(column)s (%(label)s): the length %(n)s is "
+                            "outside the allowed %(key)s %(limit)s."
+                        ),
+                        **where,
+                        n=len(raw),
+                        key=key,
+                        limit=c[key],
+                    ),
                 )
         if self.unique is not None:
             if value in self.unique:
                 self._fail(
                     row,
-                    _(
-                        "Row %(row)s, column %(column)s (%(label)s): '%(value)s' appears more than "
-                        "once but must be unique."
-                    )
-                    % {**where, "value": raw[:100]},
+                    Text(
+                        _(
+                            "Row %(row)s, column %(column)s (%(label)s): '%(value)s' appears more "
+                            "than once but must be unique."
+                        ),
+                        **where,
+                        value=raw[:100],
+                    ),
                     code="unique-error",
                 )
             self.unique.add(value)

@@ -130,4 +130,8 @@ def test_failed_refresh_emails_each_editor_in_their_own_language(linked):
     subjects = {tuple(m.to): m.subject for m in mail.outbox}
     assert subjects[(english.email,)] == "Scheduled update failed: Bus stops"
     assert subjects[(chinese.email,)] == "排程更新失敗：公車站"
-    assert "The previous version is still published" in mail.outbox[0].body + mail.outbox[1].body
+    # The job's own error too, whatever language the job ran in.
+    bodies = {tuple(m.to): m.body for m in mail.outbox}
+    assert "The server answered 500" in bodies[(english.email,)]
+    assert "The previous version is still published" in bodies[(english.email,)]
+    assert "伺服器對此連結回應 500" in bodies[(chinese.email,)]

@@ -4,6 +4,7 @@ outside by anonymous visitors, other organizations, members and editors."""
 import pytest
 from django.urls import reverse as django_reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from datasets.models import IngestJob
 from tests.datasets.ingest_helpers import ingest, ingest_bytes, resource_with_file
@@ -82,9 +83,61 @@ def test_report_api_shows_live_version_to_anyone_and_failure_details_to_editors(
 
     editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
     api_client.force_authenticate(editor)
-    data = api_client.get(report_url(resource)).json()
+    data = api_client.get(report_url(resource), HTTP_ACCEPT_LANGUAGE="en").json()
     assert data["failed_report"]["errors"][0]["code"] == "extra-cell"
     assert "Row 2" in data["ingest"]["error"]
+
+
+def test_job_messages_are_shown_in_the_readers_language_whoever_started_the_job(api_client, client):
+    # Uploaded from the Chinese pages: a declared whole-number column with a word in it.
+    schema = {"fields": [{"name": "n", "type": "integer"}]}
+    resource = resource_with_file(b"n,,c\n1,a,x\nthree,b,y\n", schema=schema)
+    job = ingest(resource, options={"language": "zh-hant"})
+    assert job.status == IngestJob.Status.FAILED
+    assert "第 3 列第 1 欄" in job.error  # stored as the uploader read it
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    api_client.force_authenticate(editor)
+    client.force_login(editor)
+
+    english = api_client.get(report_url(resource), HTTP_ACCEPT_LANGUAGE="en").json()
+    chinese = api_client.get(report_url(resource), HTTP_ACCEPT_LANGUAGE="zh-hant").json()
+
+    bad_cell = "Row 3, column 1 (n): 'three' is not a valid whole number."
+    assert english["ingest"]["error"] == f"1 problem(s) found; the first: {bad_cell}"
+    [error] = english["failed_report"]["errors"]
+    assert (error["code"], error["row"], error["message"]) == ("type-error", 3, bad_cell)
+    assert "translations" not in error
+    assert "第 3 列第 1 欄（n）：「three」不是有效的整數" in chinese["ingest"]["error"]
+    assert "整數" in chinese["failed_report"]["errors"][0]["message"]
+    # The blank second header was repaired with a warning, also in the reader's language.
+    assert english["failed_report"]["warnings"][0]["message"] == (
+        "Column 2 has no name; it was named 'field_2'."
+    )
+    page = reverse("resource_report", kwargs={"resource_id": resource.pk})
+    status = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
+    assert escape(bad_cell) in client.get(page).content.decode()
+    assert escape(f"the first: {bad_cell}") in client.get(status).content.decode()
+    with translation.override("zh-hant"):
+        chinese_page = django_reverse("resource_report", kwargs={"resource_id": resource.pk})
+    assert "不是有效的整數" in client.get(chinese_page).content.decode()
+
+
+def test_published_warnings_follow_the_reader_and_old_reports_keep_their_text(client):
+    resource = resource_with_file(b"a,,c\n1,2,3\n")
+    ingest(resource, options={"language": "zh-hant"})
+    version = resource.current_version
+    page = reverse("resource_report", kwargs={"resource_id": resource.pk})
+
+    assert (
+        escape("Column 2 has no name; it was named 'field_2'.") in client.get(page).content.decode()
+    )
+
+    # Reports kept before messages were stored in every language show them as written.
+    [warning] = version.report["warnings"]
+    del warning["translations"]
+    warning["message"] = "第 2 欄沒有名稱（舊報告）"
+    version.save()
+    assert "第 2 欄沒有名稱（舊報告）" in client.get(page).content.decode()
 
 
 def test_private_dataset_report_is_hidden_from_other_organizations(api_client, client):

@@ -35,7 +35,7 @@ def test_progress_fragment_polls_while_running_and_stops_when_done(client):
     assert 'hx-trigger="every 2s"' in page
     assert 'aria-valuenow="42"' in page and "1,234,567 rows read" in page
     chinese = client.get(url.removeprefix("/en")).content.decode()
-    assert "已讀取 1,234,567 列" in chinese
+    assert "已讀取 1,234,567 筆" in chinese
     job.delete()
     ingest(resource)
     page = client.get(url).content.decode()

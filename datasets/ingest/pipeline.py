@@ -215,7 +215,7 @@ def _run(job: IngestJob, workdir: Path) -> None:
         )
         return
     options = {**resource.ingest_options, **job.options}
-    fmt, table = read.open_table(path, Path(name).name, options)
+    fmt, table = read.open_table(path, Path(name).name, options, workdir)
     try:
         _ingest_table(
             job, resource, table, fmt=fmt, sha256=sha256, path=path, remote=remote, workdir=workdir
@@ -319,7 +319,7 @@ def _publish(number, table_name, columns, rows, profile, findings, *, job, resou
         columns=columns,
         rows=rows,
         sha256=sha256,
-        encoding=table.encoding,
+        encoding=_source_info(table, fmt)["encoding"],
         report=report.as_dict(**_source_info(table, fmt), rows=rows),
         profile=profile,
         findings=findings,
@@ -593,10 +593,12 @@ def _report_type_fallbacks(report, columns, ruled_out: list[dict], declared, tab
 
 
 def _source_info(table, fmt) -> dict:
+    # A spreadsheet is read through our own CSV copy: its encoding and delimiter are ours.
+    text = fmt not in read.SPREADSHEETS
     return {
         "format": fmt,
-        "encoding": table.encoding,
-        "delimiter": table.delimiter,
+        "encoding": table.encoding if text else "",
+        "delimiter": table.delimiter if text else "",
         "sheet": table.sheet,
         "header_row": table.header_row,
     }

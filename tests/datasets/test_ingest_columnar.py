@@ -8,7 +8,7 @@ personal-data findings and the report must match.
 
 import errno
 import math
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connections
@@ -372,3 +372,26 @@ def test_wide_files_track_fewer_distinct_values_per_column_the_same_way(monkeypa
     ids = fast.profile["columns"]["c0"]
     assert (ids["distinct"], ids["distinct_at_least"]) == (None, 5000)
     assert fast.profile["columns"]["c5"]["distinct"] == 5  # small counts stay exact (r % 5)
+
+
+def test_a_workbook_gives_the_same_table_either_way(monkeypatch):
+    # Spreadsheets are written out as CSV first: typed cells (numbers, dates, times,
+    # booleans) become the text the Python path reads, and the two paths agree on it.
+    from tests.datasets.test_ingest_formats import xlsx_bytes
+
+    rows = [["統計表"], ["站名", "數量", "比率", "日期", "時間", "啟用", "備註"]]
+    rows += [
+        [f"站 {i}", i * 3 - 100, i / 8, date(2024, 1, 1) + timedelta(days=i),
+         datetime(2024, 1, 1, 8) + timedelta(minutes=17 * i), i % 3 == 0,
+         None if i % 4 else f"第 {i} 站, \"附註\""]
+        for i in range(1, 400)
+    ]  # fmt: skip
+
+    staged, fast, slow = _both_ways(monkeypatch, xlsx_bytes(rows), "stations.xlsx")
+
+    assert staged and staged[0] is not None
+    _assert_same(fast, slow)
+    assert types_of(fast) == {
+        "站名": "text", "數量": "integer", "比率": "number", "日期": "date",
+        "時間": "datetime", "啟用": "boolean", "備註": "text",
+    }  # fmt: skip

@@ -3,10 +3,12 @@
 import io
 import json
 import zipfile
+from datetime import date, datetime, time, timedelta
 
 import openpyxl
 import pytest
 
+from datasets.ingest import columnar, read
 from datasets.models import IngestJob
 from tests.datasets.ingest_helpers import ingest_bytes, rows_of, types_of
 
@@ -61,7 +63,7 @@ def test_xlsx_sheet_and_header_row_chosen_by_the_publisher():
     assert [c["label"] for c in resource.current_version.columns] == ["a", "b"]
 
 
-def test_xlsx_billion_laughs_is_refused_without_expanding():
+def _billion_laughs() -> bytes:
     bomb = (
         '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
         + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
@@ -77,8 +79,11 @@ def test_xlsx_billion_laughs_is_refused_without_expanding():
             if item.filename.startswith("xl/worksheets/"):
                 content = bomb.encode()
             target.writestr(item, content)
+    return out.getvalue()
 
-    job, resource = ingest_bytes(out.getvalue(), "lol.xlsx")
+
+def test_xlsx_billion_laughs_is_refused_without_expanding():
+    job, resource = ingest_bytes(_billion_laughs(), "lol.xlsx")
 
     assert job.status == IngestJob.Status.FAILED
     assert job.error_code == "format-error"
@@ -252,3 +257,112 @@ def test_legacy_xls_with_a_title_row_dates_and_booleans_is_ingested():
     }
     assert [(r["col_1"], r["col_2"]) for r in rows_of(version)] == [("府前", 120.0), ("市民", 80.5)]
     assert str(rows_of(version)[0]["col_3"]) == "2024-01-05"
+
+
+def _rich_workbook() -> bytes:
+    """Typed cells as agencies' workbooks hold them, with data starting at C3 below a
+    title, a hidden empty sheet first, merged title cells and a cell with a line break."""
+    book = openpyxl.Workbook()
+    book.active.title = "封面"
+    book.active.sheet_state = "hidden"
+    sheet = book.create_sheet("統計")
+    sheet["C1"] = "臺北市公共自行車站點（113年）"
+    sheet.merge_cells("C1:F1")
+    rows = [
+        ["站名", "車位", "比率", "啟用日", "更新時間", "營運中", "備註"],
+        ["市政府", 180, 0.25, date(2024, 1, 5), datetime(2024, 1, 5, 8, 30), True, None],
+        ["捷運\n市府站", 60, 1.0, date(2023, 12, 31), datetime(2024, 1, 5), False, "多行"],
+        ["101", -3, 1e20, None, datetime(2024, 2, 29, 23, 59, 59), None, ""],
+        ["信義廣場", 12.5, 0.1 + 0.2, date(1999, 1, 1), time(6, 0), True, "=不是公式"],
+    ]
+    for r, values in enumerate(rows, start=3):
+        for c, value in enumerate(values, start=3):
+            sheet.cell(row=r, column=c, value=value)
+    sheet["J4"] = "=SUM(D4:D5)"  # written without a cached value: read as empty
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _read_both_ways(monkeypatch, tmp_path, data: bytes, options=None):
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(data)
+    tables = {}
+    for reader, allowed in (("calamine", True), ("openpyxl", False)):
+        monkeypatch.setattr(read, "_calamine_reads", lambda _path, allowed=allowed: allowed)
+        workdir = tmp_path / reader
+        workdir.mkdir()
+        _fmt, table = read.open_table(path, "book.xlsx", options or {}, workdir)
+        tables[reader] = (table.labels, table.header_row, table.sheet, list(table.rows()))
+    return tables
+
+
+def test_calamine_reads_a_workbook_exactly_as_openpyxl_does(monkeypatch, tmp_path):
+    tables = _read_both_ways(monkeypatch, tmp_path, _rich_workbook())
+
+    assert tables["calamine"] == tables["openpyxl"]
+    labels, header_row, sheet, rows = tables["calamine"]
+    assert (sheet, header_row) == ("統計", 3)
+    assert labels[2:] == ["站名", "車位", "比率", "啟用日", "更新時間", "營運中", "備註"]
+    assert rows[0] == (4, [*["", ""], "市政府", "180", "0.25", "2024-01-05",
+                           "2024-01-05T08:30:00", "true", ""])  # fmt: skip
+    assert rows[1][1][2] == "捷運\n市府站" and rows[1][1][6] == "2024-01-05"  # midnight
+    assert [number for number, _cells in rows] == [4, 5, 6, 7]
+
+
+def test_a_chosen_sheet_and_header_row_read_the_same_either_way(monkeypatch, tmp_path):
+    data = xlsx_bytes([["x"], ["1"]], sheets={"其他": [["note"], ["a", "b"], ["1", "2"]]})
+
+    tables = _read_both_ways(monkeypatch, tmp_path, data, {"sheet": "其他", "header_row": 2})
+
+    assert tables["calamine"] == tables["openpyxl"]
+    assert tables["calamine"][0] == ["a", "b"]
+
+
+def test_large_sheets_and_declared_dtds_are_left_to_openpyxl(monkeypatch, tmp_path):
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(_rich_workbook())
+    assert read._calamine_reads(path)
+
+    monkeypatch.setattr(read, "CALAMINE_MAX_XML", 1000)
+    assert not read._calamine_reads(path)
+
+    monkeypatch.undo()
+    (tmp_path / "lol.xlsx").write_bytes(_billion_laughs())
+    assert not read._calamine_reads(tmp_path / "lol.xlsx")
+
+
+def test_a_clean_workbook_takes_the_columnar_path_and_keeps_its_row_numbers(monkeypatch):
+    staged = []
+    stage = columnar.stage
+    monkeypatch.setattr(columnar, "stage", lambda **kw: staged.append(stage(**kw)) or staged[-1])
+    rows = [["臺北市公車站牌"], [], ["站名", "路線數", "設站日", "備註"]]
+    rows += [
+        [f"站{i}", i % 7, date(2020, 1, 1) + timedelta(days=i), "夜間停駛" if i % 50 else None]
+        for i in range(1, 301)
+    ]
+
+    job, resource = ingest_bytes(xlsx_bytes(rows), "stops.xlsx")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert staged and staged[0] is not None
+    version = resource.current_version
+    assert types_of(version) == {
+        "站名": "text",
+        "路線數": "integer",
+        "設站日": "date",
+        "備註": "text",
+    }
+    assert version.row_count == 300 and version.encoding == ""
+    assert (version.report["sheet"], version.report["header_row"]) == ("資料", 3)
+    assert version.report["encoding"] == version.report["delimiter"] == ""
+
+    # A declared type one cell breaks: the report names the sheet's row, not the CSV's
+    # line, even below a cell holding a line break.
+    rows[5][0] = "站\n名"
+    rows[8][2] = "明天"
+    schema = {"fields": [{"name": "設站日", "type": "date"}]}
+    job, _resource = ingest_bytes(xlsx_bytes(rows), "stops.xlsx", schema=schema)
+    assert job.status == IngestJob.Status.FAILED
+    assert job.error_code == "type-error"
+    assert "Row 9, column 3 (設站日): '明天' is not a valid date" in job.error

@@ -45,7 +45,10 @@ def _date_input() -> forms.DateInput:
 
 
 class AmountField(forms.DecimalField):
-    """A sum of money as officials write it: 1,500,000 and 1 500 000 are read as 1500000."""
+    """A sum of money as officials write it: 1,500,000 and 1 500 000 are read as 1500000.
+    A text box, since a number box would refuse the separators."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric"})
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -211,7 +214,7 @@ class MeasureForm(_StyledForm):
             "target": _("Target"),
             "actual": _("Actual"),
         }
-        help_texts = {"unit": _("e.g. min, %, °C")}
+        help_texts = {"unit": _("e.g. minutes, °C, percent")}
 
 
 class PilotUpdateForm(_StyledForm):

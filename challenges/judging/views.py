@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -625,7 +626,7 @@ def _managed_pilot(request: HttpRequest, slug: str, action: str) -> Pilot:
     return pilot
 
 
-def _saved(form, save: Callable[[dict], object]) -> bool:
+def _saved(form: BaseForm, save: Callable[[dict], object]) -> bool:
     """Check the form, then save through the service; its refusals land on the form."""
     if not form.is_valid():
         return False
@@ -637,7 +638,7 @@ def _saved(form, save: Callable[[dict], object]) -> bool:
     return True
 
 
-def _pilot_manage_action(request: HttpRequest, pilot: Pilot):
+def _pilot_manage_action(request: HttpRequest, pilot: Pilot) -> str | BaseForm:
     """Run the posted change. Returns the success message, or the form that holds the
     errors. Forms get copies of the rows: a rejected form must not alter what is shown."""
     post, by = request.POST, request.user

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q
 
 from challenges.judging import aggregation
-from challenges.judging.models import Assignment, Judge, Result, Rubric, Score
+from challenges.judging.models import Assignment, Judge, Pilot, Result, Rubric, Score
 from challenges.judging.permissions import is_organizer, is_team_member, judge_of, refuse
+from portal import permissions
+from portal.models import Membership
 
 
 @dataclass
@@ -240,3 +242,28 @@ def judge_progress(*, round) -> list[dict]:
             ),
         )
     )
+
+
+# Pilots -----------------------------------------------------------------------------------
+
+
+def pilots_managed_by(*, user):
+    """Pilots the user may manage: hosted by an agency they edit for, or from a challenge
+    their organization runs (the same rule as services.pilots.can_manage_pilot)."""
+    if user is None or not user.is_authenticated:
+        return Pilot.objects.none()
+    if user.is_superuser:
+        return Pilot.objects.all()
+    org_ids = permissions.organizations_where(user, Membership.Role.EDITOR)
+    return Pilot.objects.filter(Q(host_agency__in=org_ids) | Q(challenge__organization__in=org_ids))
+
+
+def pilots_by_entry(*, challenge, public_only: bool) -> dict[int, list[Pilot]]:
+    """The pilots started from each entry of the challenge, keyed by submission id."""
+    pilots = Pilot.objects.filter(challenge=challenge, submission__isnull=False)
+    if public_only:
+        pilots = pilots.public()
+    by_entry: dict[int, list[Pilot]] = defaultdict(list)
+    for pilot in pilots.order_by("created_at"):
+        by_entry[pilot.submission_id].append(pilot)
+    return dict(by_entry)

@@ -6,7 +6,9 @@ from challenges.judging import views
 
 urlpatterns = [
     path("pilots/", views.pilot_list, name="pilot_list"),
+    path("pilots/new/", views.pilot_create, name="pilot_create"),
     path("pilots/<slug:slug>/", views.pilot_detail, name="pilot_detail"),
+    path("pilots/<slug:slug>/manage/", views.pilot_manage, name="pilot_manage"),
     path(
         "judging/invitations/<str:token>/",
         views.invitation_accept,

@@ -3,25 +3,41 @@ the team's own scores, the public results and the pilots."""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from challenges.judging import selectors
+from challenges.judging.forms import (
+    MeasureForm,
+    MilestoneForm,
+    PilotForm,
+    PilotStatusForm,
+    PilotUpdateForm,
+)
 from challenges.judging.models import (
     Assignment,
     Award,
     Criterion,
     Judge,
     JudgeInvitation,
+    Measure,
+    Milestone,
     PeoplesChoice,
     Pilot,
+    PilotUpdate,
     Result,
     Rubric,
     Vote,
@@ -34,6 +50,7 @@ from challenges.judging.permissions import (
     require_organizer,
 )
 from challenges.judging.services import panel, results, scoring
+from challenges.judging.services import pilots as pilot_services
 from challenges.models import Challenge, Round, Submission, Team
 
 
@@ -337,12 +354,16 @@ def results_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
         round=round_, method=method if method in Rubric.Method.values else None
     )
     awards = {a.submission_id: a for a in result.awards.all()} if result else {}
+    pilots = selectors.pilots_by_entry(challenge=challenge, public_only=False)
     context = {
         "challenge": challenge,
         "round": round_,
         "result": result,
         "standings": standings,
-        "rows": [(row, awards.get(row.submission.pk)) for row in standings.rows],
+        "rows": [
+            (row, awards.get(row.submission.pk), pilots.get(row.submission.pk, []))
+            for row in standings.rows
+        ],
         "award_kinds": Award.Kind.choices,
         "criteria": list(standings.rubric.criteria.all()),
         "votes": Vote.objects.filter(challenge=challenge).count(),
@@ -402,9 +423,15 @@ def results_public(request: HttpRequest, slug: str) -> HttpResponse:
         else Team.objects.none()
     )
     window = PeoplesChoice.objects.filter(challenge=challenge).first()
+    organizer = is_organizer(request.user, challenge)
+    snapshots = [(r, results.public_snapshot(r)) for r in published]
+    pilots = selectors.pilots_by_entry(challenge=challenge, public_only=not organizer)
+    for _result, snapshot in snapshots:
+        for entry in snapshot["entries"]:
+            entry["pilots"] = pilots.get(entry["id"], [])
     context = {
         "challenge": challenge,
-        "results": [(r, results.public_snapshot(r)) for r in published],
+        "results": snapshots,
         "my_teams": my_teams,
         "vote_window": window,
         "vote_entries": Submission.objects.submitted().filter(round__challenge=challenge)
@@ -413,7 +440,7 @@ def results_public(request: HttpRequest, slug: str) -> HttpResponse:
         "my_vote": Vote.objects.filter(challenge=challenge, user=request.user).first()
         if request.user.is_authenticated
         else None,
-        "is_organizer": is_organizer(request.user, challenge),
+        "is_organizer": organizer,
     }
     return render(request, "challenges/judging/results_public.html", context)
 
@@ -448,6 +475,9 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("results_public", slug=slug)
 
 
+# Pilots -----------------------------------------------------------------------------------
+
+
 def pilot_list(request: HttpRequest) -> HttpResponse:
     pilots = (
         Pilot.objects.public()
@@ -457,18 +487,26 @@ def pilot_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status")
     if status in Pilot.Status.values:
         pilots = pilots.filter(status=status)
-    return render(
-        request,
-        "challenges/judging/pilot_list.html",
-        {"pilots": pilots, "statuses": Pilot.Status.choices, "status": status},
+    context = {"pilots": pilots, "statuses": Pilot.Status.choices, "status": status}
+    if request.user.is_authenticated:
+        context["can_start"] = pilot_services.can_start_pilot(request.user)
+        context["in_preparation"] = selectors.pilots_managed_by(user=request.user).filter(
+            public=False
+        )
+    return render(request, "challenges/judging/pilot_list.html", context)
+
+
+def _pilot(slug: str) -> Pilot:
+    return get_object_or_404(
+        Pilot.objects.select_related("host_agency", "challenge", "submission__team"), slug=slug
     )
 
 
 def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    pilot = get_object_or_404(
-        Pilot.objects.public().select_related("host_agency", "challenge", "submission__team"),
-        slug=slug,
-    )
+    pilot = _pilot(slug)
+    manager = pilot_services.can_manage_pilot(request.user, pilot)
+    if not (pilot.public or manager):
+        raise Http404
     return render(
         request,
         "challenges/judging/pilot_detail.html",
@@ -478,5 +516,198 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "measures": pilot.measures.all(),
             "updates": pilot.updates.all(),
             "datasets": pilot.datasets.all(),
+            "can_manage": manager,
         },
     )
+
+
+def _entry_to_pilot(request: HttpRequest) -> Submission | None:
+    """The entry named by `?entry=`, which only its challenge's organizers may pilot."""
+    pk = request.GET.get("entry", "")
+    if not pk:
+        return None
+    entry = get_object_or_404(
+        Submission.objects.submitted().select_related("round__challenge", "team"),
+        pk=pk if pk.isdigit() else 0,
+    )
+    require_organizer(request.user, entry.round.challenge, "pilot_create")
+    return entry
+
+
+def _pilot_initial(entry: Submission | None) -> dict:
+    if entry is None:
+        return {}
+    return {
+        "title": entry.title,
+        "summary": entry.summary,
+        "host_agency": entry.round.challenge.organization_id,
+        "datasets": list(entry.datasets.published()),
+    }
+
+
+@login_required
+def pilot_create(request: HttpRequest) -> HttpResponse:
+    entry = _entry_to_pilot(request)
+    if entry is None and not pilot_services.can_start_pilot(request.user):
+        refuse(user=request.user, action="pilot_create", target="pilots")
+    form = PilotForm(request.POST or None, user=request.user, initial=_pilot_initial(entry))
+    if request.method == "POST" and form.is_valid():
+        try:
+            pilot = pilot_services.pilot_create(
+                by=request.user, submission=entry, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Pilot created. Now add its milestones and measures."))
+            return redirect("pilot_manage", slug=pilot.slug)
+    status = 400 if form.errors else 200
+    return render(
+        request, "challenges/judging/pilot_form.html", {"form": form, "entry": entry}, status=status
+    )
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """One list on the pilot's manage page and the services that change it. The edit and
+    delete services name the row after its kind: milestone_update(milestone=...)."""
+
+    model: type
+    form: type
+    add: Callable
+    edit: Callable
+    delete: Callable
+    added: str
+    saved: str
+    deleted: str
+
+
+_ROWS = {
+    "milestone": _Rows(
+        Milestone,
+        MilestoneForm,
+        pilot_services.milestone_add,
+        pilot_services.milestone_update,
+        pilot_services.milestone_delete,
+        gettext_lazy("Milestone added."),
+        gettext_lazy("Milestone saved."),
+        gettext_lazy("Milestone deleted."),
+    ),
+    "measure": _Rows(
+        Measure,
+        MeasureForm,
+        pilot_services.measure_set,
+        pilot_services.measure_update,
+        pilot_services.measure_delete,
+        gettext_lazy("Measure saved."),
+        gettext_lazy("Measure saved."),
+        gettext_lazy("Measure deleted."),
+    ),
+    "update": _Rows(
+        PilotUpdate,
+        PilotUpdateForm,
+        pilot_services.pilot_update_post,
+        pilot_services.pilot_update_edit,
+        pilot_services.pilot_update_delete,
+        gettext_lazy("Update published."),
+        gettext_lazy("Update saved."),
+        gettext_lazy("Update deleted."),
+    ),
+}
+
+
+def _managed_pilot(request: HttpRequest, slug: str, action: str) -> Pilot:
+    """The pilot, for its managers; others get 403, or 404 while it is not public."""
+    pilot = _pilot(slug)
+    if not pilot_services.can_manage_pilot(request.user, pilot):
+        if not pilot.public:
+            raise Http404
+        refuse(user=request.user, action=action, target=pilot)
+    return pilot
+
+
+def _saved(form: BaseForm, save: Callable[[dict], object]) -> bool:
+    """Check the form, then save through the service; its refusals land on the form."""
+    if not form.is_valid():
+        return False
+    try:
+        save(form.cleaned_data)
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return False
+    return True
+
+
+def _pilot_manage_action(request: HttpRequest, pilot: Pilot) -> str | BaseForm:
+    """Run the posted change. Returns the success message, or the form that holds the
+    errors. Forms get copies of the rows: a rejected form must not alter what is shown."""
+    post, by = request.POST, request.user
+    action = post.get("action", "")
+    if action == "details":
+        form = PilotForm(post, instance=copy.copy(pilot), user=by, prefix="details")
+        if _saved(form, lambda data: pilot_services.pilot_update(pilot=pilot, by=by, **data)):
+            return _("Pilot saved.")
+        return form
+    if action == "status":
+        form = PilotStatusForm(post, instance=copy.copy(pilot), prefix="status")
+        if _saved(form, lambda data: pilot_services.pilot_status_set(pilot=pilot, by=by, **data)):
+            return _("Status changed.")
+        return form
+    kind, _sep, verb = action.partition("_")
+    if kind not in _ROWS or verb not in ("add", "edit", "delete"):
+        raise Http404
+    rows = _ROWS[kind]
+    if verb == "add":
+        form = rows.form(post, prefix=kind)
+        if _saved(form, lambda data: rows.add(pilot=pilot, by=by, **data)):
+            return str(rows.added)
+        return form
+    pk = post.get("pk", "")
+    row = get_object_or_404(rows.model, pilot=pilot, pk=pk if pk.isdigit() else 0)
+    if verb == "delete":
+        rows.delete(**{kind: row}, by=by)
+        return str(rows.deleted)
+    form = rows.form(post, instance=copy.copy(row), prefix=f"{kind}-{row.pk}")
+    if _saved(form, lambda data: rows.edit(**{kind: row}, by=by, **data)):
+        return str(rows.saved)
+    return form
+
+
+@login_required
+def pilot_manage(request: HttpRequest, slug: str) -> HttpResponse:
+    pilot = _managed_pilot(request, slug, "pilot_manage")
+    failed = None
+    if request.method == "POST":
+        outcome = _pilot_manage_action(request, pilot)
+        if isinstance(outcome, str):
+            messages.success(request, outcome)
+            return redirect("pilot_manage", slug=pilot.slug)
+        failed = outcome
+
+    def form(form_class, prefix: str, **kwargs):
+        # The form that failed is shown again in its place, with what was typed.
+        if failed is not None and failed.prefix == prefix:
+            return failed
+        return form_class(prefix=prefix, **kwargs)
+
+    lists = {
+        kind: [
+            (row, form(rows.form, f"{kind}-{row.pk}", instance=row))
+            for row in rows.model.objects.filter(pilot=pilot)
+        ]
+        for kind, rows in _ROWS.items()
+    }
+    context = {
+        "pilot": pilot,
+        "status_form": form(PilotStatusForm, "status", instance=pilot),
+        "details_form": form(PilotForm, "details", instance=pilot, user=request.user),
+        "milestones": lists["milestone"],
+        "measures": lists["measure"],
+        "updates": lists["update"],
+        "milestone_form": form(MilestoneForm, "milestone"),
+        "measure_form": form(MeasureForm, "measure"),
+        "update_form": form(PilotUpdateForm, "update"),
+        "failed": failed,
+    }
+    status = 400 if failed is not None else 200
+    return render(request, "challenges/judging/pilot_manage.html", context, status=status)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -9,7 +11,12 @@ from django.utils.translation import gettext as _
 
 from challenges.judging.models import Measure, Milestone, Pilot, PilotUpdate
 from challenges.judging.permissions import refuse
+from challenges.markdown import check_markdown
 from portal import permissions
+from portal.models import Membership
+
+# Taken by pages under /pilots/ (challenges/judging/urls.py).
+RESERVED_SLUGS = {"new"}
 
 
 def can_manage_pilot(user, pilot: Pilot) -> bool:
@@ -19,6 +26,13 @@ def can_manage_pilot(user, pilot: Pilot) -> bool:
     return pilot.challenge is not None and permissions.can_edit_for(
         user, pilot.challenge.organization_id
     )
+
+
+def can_start_pilot(user) -> bool:
+    """Editors of any organization may start a pilot it hosts."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or bool(permissions.organizations_where(user, Membership.Role.EDITOR))
 
 
 def _require(user, pilot: Pilot, action: str) -> None:
@@ -35,6 +49,7 @@ def pilot_create(
     challenge=None,
     submission=None,
     slug: str = "",
+    datasets=None,
     **fields,
 ) -> Pilot:
     pilot = Pilot(
@@ -46,16 +61,61 @@ def pilot_create(
         **fields,
     )
     _require(by, pilot, "pilot_create")
-    if not pilot.title:
-        raise ValidationError({"title": _("Give the pilot a title.")})
+    _check(pilot)
     if not pilot.slug:
         raise ValidationError({"slug": _("Give the pilot a short name in Latin letters.")})
+    if pilot.slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": _("This short name is reserved: choose another.")})
     if Pilot.objects.filter(slug=pilot.slug).exists():
         raise ValidationError({"slug": _("Another pilot already uses this short name.")})
+    pilot.save()
+    if datasets is not None:
+        pilot.datasets.set(datasets)
+    return pilot
+
+
+def _check(pilot: Pilot) -> None:
+    if not pilot.title:
+        raise ValidationError({"title": _("Give the pilot a title.")})
     if pilot.starts_on and pilot.ends_on and pilot.starts_on > pilot.ends_on:
         raise ValidationError({"ends_on": _("The pilot must end after it starts.")})
-    pilot.save()
-    return pilot
+
+
+# What pilot_update may change: the slug stays, so links to the public page keep working.
+EDITABLE_FIELDS = (
+    "title",
+    "summary",
+    "host_agency",
+    "site",
+    "starts_on",
+    "ends_on",
+    "budget",
+    "currency",
+    "support",
+    "public",
+)
+
+
+@transaction.atomic
+def pilot_update(*, pilot: Pilot, by, datasets=None, **fields) -> Pilot:
+    """Change the pilot's description; `datasets`, when given, replaces the linked ones.
+
+    Returns the changed pilot; the one passed in is left as it was, so a page that shows
+    the refusal still shows the saved values. The result is checked as a new pilot would
+    be: a host agency's editor cannot hand the pilot to an agency they have no say in."""
+    _require(by, pilot, "pilot_update")
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"pilot_update cannot change {sorted(unknown)}")
+    changed = copy.copy(pilot)  # Model.__getstate__ copies the related-object cache too
+    for name, value in fields.items():
+        setattr(changed, name, value.strip() if isinstance(value, str) else value)
+    _require(by, changed, "pilot_update")
+    _check(changed)
+    changed.save()
+    if datasets is not None:
+        changed.datasets.set(datasets)
+    return changed
 
 
 @transaction.atomic
@@ -68,6 +128,20 @@ def pilot_status_set(*, pilot: Pilot, by, status: str) -> Pilot:
     return pilot
 
 
+# Milestones, measures and updates: the edit and delete services take the row itself; views
+# look it up under its pilot so an id from another pilot is never reached.
+
+MILESTONE_FIELDS = ("title", "due_on", "done_on", "evidence", "evidence_url")
+MEASURE_FIELDS = ("name", "unit", "baseline", "target", "actual")
+
+
+def _strip(fields: dict, allowed: tuple[str, ...], service: str) -> dict:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValueError(f"{service} cannot change {sorted(unknown)}")
+    return {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+
+
 @transaction.atomic
 def milestone_add(*, pilot: Pilot, by, title: str, **fields) -> Milestone:
     _require(by, pilot, "milestone_add")
@@ -77,7 +151,25 @@ def milestone_add(*, pilot: Pilot, by, title: str, **fields) -> Milestone:
 
 
 @transaction.atomic
+def milestone_update(*, milestone: Milestone, by, **fields) -> Milestone:
+    _require(by, milestone.pilot, "milestone_update")
+    for name, value in _strip(fields, MILESTONE_FIELDS, "milestone_update").items():
+        setattr(milestone, name, value)
+    if not milestone.title:
+        raise ValidationError({"title": _("Give the milestone a title.")})
+    milestone.save()
+    return milestone
+
+
+@transaction.atomic
+def milestone_delete(*, milestone: Milestone, by) -> None:
+    _require(by, milestone.pilot, "milestone_delete")
+    milestone.delete()
+
+
+@transaction.atomic
 def measure_set(*, pilot: Pilot, by, name: str, **fields) -> Measure:
+    """Add a measure, or change the one of that name: a pilot's measures are known by name."""
     _require(by, pilot, "measure_set")
     if not name.strip():
         raise ValidationError({"name": _("Name the measure.")})
@@ -88,8 +180,50 @@ def measure_set(*, pilot: Pilot, by, name: str, **fields) -> Measure:
 
 
 @transaction.atomic
-def pilot_update_post(*, pilot: Pilot, by, title: str, body: str) -> PilotUpdate:
-    _require(by, pilot, "pilot_update_post")
+def measure_update(*, measure: Measure, by, **fields) -> Measure:
+    _require(by, measure.pilot, "measure_update")
+    for name, value in _strip(fields, MEASURE_FIELDS, "measure_update").items():
+        setattr(measure, name, value)
+    if not measure.name:
+        raise ValidationError({"name": _("Name the measure.")})
+    taken = Measure.objects.filter(pilot=measure.pilot_id, name=measure.name)
+    if taken.exclude(pk=measure.pk).exists():
+        raise ValidationError({"name": _("This pilot already has a measure of that name.")})
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def measure_delete(*, measure: Measure, by) -> None:
+    _require(by, measure.pilot, "measure_delete")
+    measure.delete()
+
+
+def _check_update(title: str, body: str) -> None:
     if not title.strip() or not body.strip():
         raise ValidationError(_("An update needs a title and a text."))
+    check_markdown(body, field="body")
+
+
+@transaction.atomic
+def pilot_update_post(*, pilot: Pilot, by, title: str, body: str) -> PilotUpdate:
+    """Publish a news item on the pilot's page; the text is Markdown."""
+    _require(by, pilot, "pilot_update_post")
+    _check_update(title, body)
     return PilotUpdate.objects.create(pilot=pilot, title=title.strip(), body=body, author=by)
+
+
+@transaction.atomic
+def pilot_update_edit(*, update: PilotUpdate, by, title: str, body: str) -> PilotUpdate:
+    """Correct a published update; it keeps its author and publication time."""
+    _require(by, update.pilot, "pilot_update_edit")
+    _check_update(title, body)
+    update.title, update.body = title.strip(), body
+    update.save(update_fields=["title", "body"])
+    return update
+
+
+@transaction.atomic
+def pilot_update_delete(*, update: PilotUpdate, by) -> None:
+    _require(by, update.pilot, "pilot_update_delete")
+    update.delete()

@@ -1,0 +1,226 @@
+"""Forms of the pilot pages. They read and check what the official typed; the services in
+challenges/judging/services/pilots.py check permissions and save."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from challenges.judging.models import Measure, Milestone, Pilot, PilotUpdate
+from datasets.models import Dataset
+from portal import permissions
+from portal.models import Membership, Organization
+
+
+class _StyledForm(forms.ModelForm):
+    """Bootstrap classes on every widget, as the site's other forms have."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):  # SelectMultiple included
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a service's refusal next to the field it names, else above the form."""
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+        else:
+            self.add_error(None, error.messages)
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AmountField(forms.DecimalField):
+    """A sum of money as officials write it: 1,500,000 and 1 500 000 are read as 1500000.
+    A text box, since a number box would refuse the separators."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric"})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace(",", "").replace(" ", "")
+        return super().to_python(value)
+
+
+class PilotForm(_StyledForm):
+    """A pilot's description. The short name is asked only when the pilot is created: it
+    is the public page's web address."""
+
+    slug = forms.SlugField(
+        label=_("Short name (used in the web address)"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Latin letters, digits and hyphens, e.g. shaded-bus-stops. "
+            "Left empty, it is made from the title."
+        ),
+        # The model's uniqueness check reports through the form field's messages.
+        error_messages={"unique": _("Another pilot already uses this short name.")},
+    )
+    budget = AmountField(
+        label=_("Budget"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=0,
+        help_text=_("A whole amount, e.g. 1500000 or 1,500,000."),
+        error_messages={
+            "invalid": _("Give the budget as a number, e.g. 1500000."),
+            "max_decimal_places": _("Give the budget as a whole amount, without decimals."),
+            "max_digits": _("The budget can have at most 12 digits."),
+            "max_whole_digits": _("The budget can have at most 12 digits."),
+        },
+    )
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        required=False,
+        initial="TWD",
+        help_text=_("Three-letter code, e.g. TWD or EUR."),
+        error_messages={"max_length": _("Give the currency as three letters, e.g. TWD.")},
+    )
+
+    class Meta:
+        model = Pilot
+        fields = [
+            "title",
+            "slug",
+            "summary",
+            "host_agency",
+            "site",
+            "starts_on",
+            "ends_on",
+            "budget",
+            "currency",
+            "support",
+            "datasets",
+            "public",
+        ]
+        labels = {
+            "title": _("Title"),
+            "summary": _("Summary"),
+            "host_agency": _("Host agency"),
+            "site": _("Site"),
+            "starts_on": _("Start date"),
+            "ends_on": _("End date"),
+            "support": _("Support provided"),
+            "datasets": _("Datasets used"),
+            "public": _("Shown in public"),
+        }
+        help_texts = {
+            "site": _("Where the pilot runs, e.g. ten bus stops in Xinyi District."),
+            "support": _("What the host agency provides: access, power, data, staff time."),
+            "datasets": _("Published datasets the pilot relies on."),
+            "public": _("Untick to prepare the pilot before anyone else can see it."),
+        }
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "support": forms.Textarea(attrs={"rows": 2}),
+            "starts_on": _date_input(),
+            "ends_on": _date_input(),
+            "datasets": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        editing = self.instance.pk is not None
+        if editing:
+            del self.fields["slug"]
+        # Agencies the official edits for; a pilot keeps its current host in the list.
+        hosts = Organization.objects.all()
+        if not user.is_superuser:
+            allowed = set(permissions.organizations_where(user, Membership.Role.EDITOR))
+            if editing:
+                allowed.add(self.instance.host_agency_id)
+            hosts = hosts.filter(pk__in=allowed)
+        self.fields["host_agency"].queryset = hosts
+        # Published datasets; a pilot keeps the ones it already lists.
+        datasets = Q(pk__in=Dataset.objects.published())
+        if editing:
+            datasets |= Q(pilots=self.instance)
+        self.fields["datasets"].queryset = Dataset.objects.filter(datasets).distinct()
+
+    def clean_currency(self) -> str:
+        currency = self.cleaned_data["currency"].strip().upper()
+        if currency and not re.fullmatch(r"[A-Z]{3}", currency):
+            raise forms.ValidationError(_("Give the currency as three letters, e.g. TWD."))
+        return currency
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            # Named here so the database's own check never has to speak to the official.
+            self.add_error("ends_on", _("The pilot must end after it starts."))
+        if data.get("budget") is not None and not data.get("currency"):
+            self.add_error("currency", _("Give the budget's currency."))
+        return data
+
+
+class PilotStatusForm(_StyledForm):
+    class Meta:
+        model = Pilot
+        fields = ["status"]
+        labels = {"status": _("Status")}
+
+
+class MilestoneForm(_StyledForm):
+    evidence_url = forms.URLField(
+        label=_("Evidence link"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("A web address, e.g. a report or photos."),
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["title", "due_on", "done_on", "evidence", "evidence_url"]
+        labels = {
+            "title": _("Milestone"),
+            "due_on": _("Due"),
+            "done_on": _("Done on"),
+            "evidence": _("Evidence"),
+        }
+        widgets = {
+            "due_on": _date_input(),
+            "done_on": _date_input(),
+            "evidence": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class MeasureForm(_StyledForm):
+    class Meta:
+        model = Measure
+        fields = ["name", "unit", "baseline", "target", "actual"]
+        labels = {
+            "name": _("Measure"),
+            "unit": _("Unit"),
+            "baseline": _("Baseline"),
+            "target": _("Target"),
+            "actual": _("Actual"),
+        }
+        help_texts = {"unit": _("e.g. minutes, °C, percent")}
+
+
+class PilotUpdateForm(_StyledForm):
+    class Meta:
+        model = PilotUpdate
+        fields = ["title", "body"]
+        labels = {"title": _("Title"), "body": _("Text")}
+        help_texts = {"body": _("Markdown: **bold**, lists, [links](https://…).")}
+        widgets = {"body": forms.Textarea(attrs={"rows": 4})}

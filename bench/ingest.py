@@ -3,6 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ingest_bench .venv/bin/python bench/ingest.py
     ... bench/ingest.py --rows 5000000 --runs 1 --skip-copy     # memory at 5x the size
     ... bench/ingest.py --rows 60000 --columns 300 --runs 1      # memory of a wide file
+    ... bench/ingest.py --rows 100000 --xlsx [--openpyxl]        # the rows as a workbook
 
 Generates (once, deterministically) a CSV of --rows rows and 10 columns: id, an integer
 with 5% blanks, two floats, an ISO date, a timestamp, a 20-value category, free text with
@@ -43,6 +44,7 @@ full-text tokens ~3) comes on top.
 """
 
 import argparse
+import csv
 import os
 import random
 import resource
@@ -112,6 +114,28 @@ def generate_wide(path: Path, rows: int, columns: int) -> None:
             f.write(",".join(cells) + "\n")
 
 
+def generate_xlsx(path: Path, rows: int) -> None:
+    """The CSV bench file's rows as typed cells (numbers, dates, times, booleans) of a
+    workbook, as a spreadsheet program would store them."""
+    from openpyxl import Workbook
+
+    csv_path = BENCH_DIR / f"ingest_{rows}.csv"
+    if not csv_path.exists():
+        generate(csv_path, rows)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("data")
+    with open(csv_path, encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        sheet.append(next(reader))
+        for r in reader:
+            sheet.append([
+                int(r[0]), int(r[1]) if r[1] else None, float(r[2]), float(r[3]),
+                date.fromisoformat(r[4]), datetime.fromisoformat(r[5]), r[6], r[7],
+                r[8] == "true", r[9],
+            ])  # fmt: skip
+    book.save(path)
+
+
 def setup_django():
     import django
 
@@ -178,6 +202,10 @@ def child(job_id: int) -> None:
     from datasets.models import IngestJob
 
     job = IngestJob.objects.get(pk=job_id)
+    if os.environ.get("BENCH_OPENPYXL"):  # every workbook through the streaming reader
+        from datasets.ingest import read
+
+        read.CALAMINE_MAX_XML = -1
     started = time.perf_counter()
     ingest_run(job=job)
     elapsed = time.perf_counter() - started
@@ -237,6 +265,12 @@ def main() -> None:
     parser.add_argument(
         "--floor", action="store_true", help="also time loading and indexing a finished table"
     )
+    parser.add_argument(
+        "--xlsx", action="store_true", help="the same rows as typed cells of a workbook"
+    )
+    parser.add_argument(
+        "--openpyxl", action="store_true", help="with --xlsx: read it the streaming way"
+    )
     args = parser.parse_args()
 
     os.environ["MEDIA_ROOT"] = str(BENCH_DIR)
@@ -253,10 +287,15 @@ def main() -> None:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     wide = args.columns > 10
     name = f"wide_{args.rows}x{args.columns}.csv" if wide else f"ingest_{args.rows}.csv"
+    if args.xlsx:
+        name = f"ingest_{args.rows}.xlsx"
+        os.environ["BENCH_OPENPYXL"] = "1" if args.openpyxl else ""
     path = BENCH_DIR / name
     if not path.exists():
         started = time.perf_counter()
-        if wide:
+        if args.xlsx:
+            generate_xlsx(path, args.rows)
+        elif wide:
             generate_wide(path, args.rows, args.columns)
         else:
             generate(path, args.rows)
@@ -264,7 +303,7 @@ def main() -> None:
     print(f"file: {args.rows:,} rows, {args.columns} columns, {path.stat().st_size / 1e6:.0f} MB")
 
     copies = []
-    if not args.skip_copy and not wide:  # the typed table of (a) has the bench's columns
+    if not args.skip_copy and not wide and not args.xlsx:  # (a) has the bench's columns
         copies = [copy_baseline(path) for _ in range(args.runs)]
         print(f"(a) COPY into a typed table: median {statistics.median(copies):.2f} s  {copies}")
 

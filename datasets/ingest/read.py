@@ -9,6 +9,7 @@ instead of holding it in memory.
 import codecs
 import csv
 import gzip
+import itertools
 import json
 import logging
 import re
@@ -31,9 +32,14 @@ SNIFF_CHARS = 64 * 1024
 DELIMITERS = ",\t;|"
 TITLE_SCAN_ROWS = 20
 JSON_MAX_BYTES = 512 * 1024 * 1024
-# Workbooks whose sheets and shared strings take up to this much XML go through calamine
-# (see _calamine_reads): ~100 MB of worker memory, about 130,000 rows of 10 columns.
+# calamine (Rust) reads spreadsheets 15 to 100 times faster than openpyxl and odfpy
+# (bench/ingest.py --xlsx) but holds a whole sheet in memory: ~1.5 bytes per byte of XLSX
+# sheet XML (with shared strings), ~1.1 per byte of the wordier ODS XML. XLSX sheets past
+# this stream through openpyxl instead (~100 MB; about 130,000 rows of 10 columns).
 CALAMINE_MAX_XML = 64 * 1024 * 1024
+# odfpy builds a DOM of the whole document (451 MB for 15 MB of XML), so ODS files are
+# read by calamine up to this (~280 MB of memory) and refused past it.
+ODS_MAX_XML = 256 * 1024 * 1024
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 logger = logging.getLogger(__name__)
 
@@ -226,9 +232,10 @@ def _table_from_records(records, options, cells_are_text=False, **extra) -> Tabl
 
 
 def read_xlsx(path: Path, options: dict, workdir: Path) -> Table:
-    if _calamine_reads(path):
+    xml = _sheet_xml(path)
+    if xml is not None and xml <= CALAMINE_MAX_XML:
         try:
-            return _read_xlsx_calamine(path, options, workdir)
+            return _read_calamine(path, options, workdir)
         except IngestError:
             raise
         except Exception:  # openpyxl reads it, or says what is wrong
@@ -236,23 +243,25 @@ def read_xlsx(path: Path, options: dict, workdir: Path) -> Table:
     return _read_xlsx_openpyxl(path, options, workdir)
 
 
-def _calamine_reads(path: Path) -> bool:
-    """Whether calamine may read this workbook. It reads ~15 times faster than openpyxl
-    (bench/ingest.py --xlsx) but holds a whole sheet in memory (~1.5 bytes per byte of
-    sheet XML), so larger sheets stream through openpyxl; so do parts declaring a DTD,
-    which openpyxl's defusedxml refuses with a message that says why."""
+def _sheet_xml(path: Path) -> int | None:
+    """Bytes of sheet XML in the workbook (XLSX sheets and shared strings, or ODS
+    content), for calamine's memory; None when a part declares a DTD (left to
+    openpyxl's defusedxml and odfpy's expat, which refuse entity bombs with a message
+    that says why) or the archive cannot be read."""
     try:
         with zipfile.ZipFile(path) as archive:
-            parts = [
-                i for i in archive.infolist()
-                if i.filename.startswith("xl/worksheets/") or i.filename == "xl/sharedStrings.xml"
-            ]  # fmt: skip
-            if sum(i.file_size for i in parts) > CALAMINE_MAX_XML:
-                return False
-            return not any(_declares_dtd(archive, i) for i in archive.infolist()
-                           if i.filename.endswith((".xml", ".rels")))  # fmt: skip
+            items = archive.infolist()
+            if any(
+                _declares_dtd(archive, i) for i in items if i.filename.endswith((".xml", ".rels"))
+            ):
+                return None
+            return sum(
+                i.file_size for i in items
+                if i.filename.startswith("xl/worksheets/")
+                or i.filename in ("xl/sharedStrings.xml", "content.xml")
+            )  # fmt: skip
     except (OSError, zipfile.BadZipFile, RuntimeError):
-        return False
+        return None
 
 
 def _declares_dtd(archive: zipfile.ZipFile, item: zipfile.ZipInfo) -> bool:
@@ -264,21 +273,23 @@ def _declares_dtd(archive: zipfile.ZipFile, item: zipfile.ZipInfo) -> bool:
     return root is None or b"<!DOCTYPE" in head[: root.start()].upper()
 
 
-def _read_xlsx_calamine(path: Path, options: dict, workdir: Path) -> Table:
+def _read_calamine(path: Path, options: dict, workdir: Path) -> Table:
     from python_calamine import CalamineWorkbook
 
     with CalamineWorkbook.from_path(path) as book:
         names = book.sheet_names
         sheets = {n: book.get_sheet_by_name(n) for n in names}
-        # As openpyxl's path: the first sheet with a value in its first rows.
+        # The first sheet with a value in its first rows, as the other readers choose.
         name = _chosen_sheet(
-            names, options, lambda n: sheets[n].start is not None and sheets[n].start[0] < 20
+            names,
+            options,
+            lambda n: sheets[n].start is not None and sheets[n].start[0] < TITLE_SCAN_ROWS,
         )
         sheet = sheets[name]
 
         def records():
-            # Rows and columns from A1, as openpyxl gives them: calamine starts at the
-            # first cell with data. Empty cells come as "".
+            # Rows and columns from A1, as the other readers give them: calamine starts at
+            # the first cell with data. Empty cells come as "".
             if sheet.start is None:
                 return
             top, left = sheet.start
@@ -311,22 +322,32 @@ def _sheet_table(records, options: dict, sheet: str, workdir: Path) -> Table:
     """The sheet written out as UTF-8 CSV, one record per sheet row (title rows and blank
     rows included, so row numbers stay the sheet's), and read back as delimited text: a
     clean sheet then takes the columnar path like a CSV file. Cells are written as the
-    Python path reads them (_text); the CSV round trip keeps every string as it is."""
+    Python path reads them (_text); the CSV round trip keeps every string as it is.
+
+    Readers pad rows to the last column and row anything was ever formatted in. Rows are
+    written as wide as the widest row with data (empty columns past the header would send
+    every sheet the slow way, its rows longer than the header), and blank rows after the
+    last row with data are left out (each would be reported as skipped)."""
     target = workdir / "sheet.csv"
-    # Rows as wide as the widest row with data: readers pad to the last column anything
-    # was ever formatted in, and empty columns past the header would send every sheet the
-    # slow way (its rows longer than the header).
-    shortest, widest = None, 0
+    widths: set[int] = set()
+    blank = 0
     with open(target, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         for _number, cells in records():
             texts = ["" if c is None else _text(c) for c in cells]
             while texts and not texts[-1]:
                 texts.pop()
+            if not texts:
+                blank += 1
+                continue
+            if blank:
+                writer.writerows([[]] * blank)
+                widths.add(0)
+                blank = 0
             writer.writerow(texts)
-            shortest = len(texts) if shortest is None else min(shortest, len(texts))
-            widest = max(widest, len(texts))
-    if shortest is not None and shortest < widest:
+            widths.add(len(texts))
+    widest = max(widths, default=0)
+    if len(widths) > 1:
         padded = workdir / "sheet-padded.csv"
         with (
             open(target, encoding="utf-8", newline="") as source,
@@ -413,7 +434,7 @@ def _caused_by_entities(exc: BaseException | None) -> bool:
     return False
 
 
-def _first(worksheet, n=20):
+def _first(worksheet, n=TITLE_SCAN_ROWS):
     for number, row in enumerate(worksheet.iter_rows(values_only=True)):
         if number >= n:
             break
@@ -452,6 +473,30 @@ def read_xls(path: Path, options: dict, workdir: Path) -> Table:
 
 
 def read_ods(path: Path, options: dict, workdir: Path) -> Table:
+    xml = _sheet_xml(path)
+    if xml is not None and xml > ODS_MAX_XML:
+        raise IngestError(
+            Text(
+                _(
+                    "This spreadsheet is too large to read here (%(mb)s MB of ODS content; "
+                    "the limit is %(limit)s MB). Save it as CSV or XLSX and upload that."
+                ),
+                mb=xml // 1_000_000,
+                limit=ODS_MAX_XML // 1_000_000,
+            ),
+            code="source-error",
+        )
+    if xml is not None:
+        try:
+            return _read_calamine(path, options, workdir)
+        except IngestError:
+            raise
+        except Exception:  # odfpy reads it, or says what is wrong
+            logger.info("calamine could not read %s; reading it with odfpy", path.name)
+    return _read_ods_odfpy(path, options, workdir)
+
+
+def _read_ods_odfpy(path: Path, options: dict, workdir: Path) -> Table:
     from odf import opendocument, table, text
 
     try:
@@ -463,22 +508,25 @@ def read_ods(path: Path, options: dict, workdir: Path) -> Table:
         ) from None
     sheets = document.spreadsheet.getElementsByType(table.Table)
     names = [s.getAttribute("name") for s in sheets]
-    chosen = sheets[names.index(_chosen_sheet(names, options, lambda _n: True))]
 
     def value(c):
         kind = c.getAttribute("valuetype")
         if kind in ("float", "percentage", "currency"):
             return float(c.getAttribute("value"))
-        if kind == "date":
-            return c.getAttribute("datevalue")
+        if kind == "date":  # as calamine and the other readers give it: a date or datetime
+            iso = c.getAttribute("datevalue")
+            try:
+                return datetime.fromisoformat(iso) if "T" in iso else date.fromisoformat(iso)
+            except ValueError:
+                return iso
         if kind == "boolean":
             return c.getAttribute("booleanvalue") == "true"
         parts = ["".join(str(n) for n in p.childNodes) for p in c.getElementsByType(text.P)]
         return "\n".join(parts) or None
 
-    def records():
+    def records(sheet):
         number = 0
-        for row in chosen.getElementsByType(table.TableRow):
+        for row in sheet.getElementsByType(table.TableRow):
             repeat = min(int(row.getAttribute("numberrowsrepeated") or 1), 1000)
             cells = []
             for c in row.getElementsByType(table.TableCell):
@@ -490,7 +538,13 @@ def read_ods(path: Path, options: dict, workdir: Path) -> Table:
                 number += 1
                 yield number, cells
 
-    return _sheet_table(records, options, chosen.getAttribute("name"), workdir)
+    def has_data(name):
+        rows = itertools.islice(records(sheets[names.index(name)]), TITLE_SCAN_ROWS)
+        return any(any(c is not None for c in cells) for _number, cells in rows)
+
+    name = _chosen_sheet(names, options, has_data)
+    chosen = sheets[names.index(name)]
+    return _sheet_table(lambda: records(chosen), options, name, workdir)
 
 
 # ---------------------------------------------------------------- JSON

@@ -284,24 +284,26 @@ def _rich_workbook() -> bytes:
     return out.getvalue()
 
 
-def _read_both_ways(monkeypatch, tmp_path, data: bytes, options=None):
-    path = tmp_path / "book.xlsx"
+def _read_both_ways(monkeypatch, tmp_path, data: bytes, options=None, name="book.xlsx"):
+    """The table calamine reads, and the one openpyxl (or odfpy) reads."""
+    path = tmp_path / name
     path.write_bytes(data)
     tables = {}
-    for reader, allowed in (("calamine", True), ("openpyxl", False)):
-        monkeypatch.setattr(read, "_calamine_reads", lambda _path, allowed=allowed: allowed)
+    for reader in ("calamine", "other"):
+        if reader == "other":
+            monkeypatch.setattr(read, "_sheet_xml", lambda _path: None)
         workdir = tmp_path / reader
         workdir.mkdir()
-        _fmt, table = read.open_table(path, "book.xlsx", options or {}, workdir)
+        _fmt, table = read.open_table(path, name, options or {}, workdir)
         tables[reader] = (table.labels, table.header_row, table.sheet, list(table.rows()))
-    return tables
+    return tables["calamine"], tables["other"]
 
 
 def test_calamine_reads_a_workbook_exactly_as_openpyxl_does(monkeypatch, tmp_path):
-    tables = _read_both_ways(monkeypatch, tmp_path, _rich_workbook())
+    calamine, openpyxl_table = _read_both_ways(monkeypatch, tmp_path, _rich_workbook())
 
-    assert tables["calamine"] == tables["openpyxl"]
-    labels, header_row, sheet, rows = tables["calamine"]
+    assert calamine == openpyxl_table
+    labels, header_row, sheet, rows = calamine
     assert (sheet, header_row) == ("統計", 3)
     assert labels[2:] == ["站名", "車位", "比率", "啟用日", "更新時間", "營運中", "備註"]
     assert rows[0] == (4, [*["", ""], "市政府", "180", "0.25", "2024-01-05",
@@ -313,23 +315,138 @@ def test_calamine_reads_a_workbook_exactly_as_openpyxl_does(monkeypatch, tmp_pat
 def test_a_chosen_sheet_and_header_row_read_the_same_either_way(monkeypatch, tmp_path):
     data = xlsx_bytes([["x"], ["1"]], sheets={"其他": [["note"], ["a", "b"], ["1", "2"]]})
 
-    tables = _read_both_ways(monkeypatch, tmp_path, data, {"sheet": "其他", "header_row": 2})
+    calamine, openpyxl_table = _read_both_ways(
+        monkeypatch, tmp_path, data, {"sheet": "其他", "header_row": 2}
+    )
 
-    assert tables["calamine"] == tables["openpyxl"]
-    assert tables["calamine"][0] == ["a", "b"]
+    assert calamine == openpyxl_table
+    assert calamine[0] == ["a", "b"]
+
+
+def test_formatted_empty_rows_and_columns_past_the_data_are_not_data(monkeypatch):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["站名", "車位"], ["市政府", 180], [], ["捷運站", 60]):
+        sheet.append(row)
+    for cell in ("A10", "C2", "F40"):  # formatted, never filled: readers pad to them
+        sheet[cell].number_format = "0.00"
+    out = io.BytesIO()
+    book.save(out)
+    staged = []
+    stage = columnar.stage
+    monkeypatch.setattr(columnar, "stage", lambda **kw: staged.append(stage(**kw)) or staged[-1])
+
+    for name in ("calamine", "openpyxl"):
+        if name == "openpyxl":
+            monkeypatch.setattr(read, "CALAMINE_MAX_XML", -1)
+        job, resource = ingest_bytes(out.getvalue(), "stations.xlsx")
+        assert job.status == IngestJob.Status.SUCCEEDED, job.error
+        version = resource.current_version
+        assert rows_of(version) == [
+            {"col_1": "市政府", "col_2": 180},
+            {"col_1": "捷運站", "col_2": 60},
+        ]
+        # Only the blank row between rows with data is reported.
+        assert [w["row"] for w in version.report["warnings"]] == [3], name
 
 
 def test_large_sheets_and_declared_dtds_are_left_to_openpyxl(monkeypatch, tmp_path):
     path = tmp_path / "book.xlsx"
     path.write_bytes(_rich_workbook())
-    assert read._calamine_reads(path)
-
-    monkeypatch.setattr(read, "CALAMINE_MAX_XML", 1000)
-    assert not read._calamine_reads(path)
-
-    monkeypatch.undo()
+    assert 1000 < read._sheet_xml(path) < read.CALAMINE_MAX_XML
     (tmp_path / "lol.xlsx").write_bytes(_billion_laughs())
-    assert not read._calamine_reads(tmp_path / "lol.xlsx")
+    assert read._sheet_xml(tmp_path / "lol.xlsx") is None
+
+    def refuse(*args):
+        raise AssertionError("calamine should not read it")
+
+    monkeypatch.setattr(read, "_read_calamine", refuse)
+    monkeypatch.setattr(read, "CALAMINE_MAX_XML", 1000)
+    job, resource = ingest_bytes(_rich_workbook(), "book.xlsx")
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert resource.current_version.row_count == 4
+
+
+def _ods(sheets: dict) -> bytes:
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    for name, rows in sheets.items():
+        sheet = Table(name=name)
+        for row in rows:
+            table_row = TableRow()
+            for value in row:
+                if value is None:
+                    cell = TableCell()
+                elif isinstance(value, bool):
+                    cell = TableCell(valuetype="boolean", booleanvalue=str(value).lower())
+                    cell.addElement(P(text=str(value).upper()))
+                elif isinstance(value, int | float):
+                    cell = TableCell(valuetype="float", value=value)
+                    cell.addElement(P(text=str(value)))
+                elif isinstance(value, date):
+                    cell = TableCell(valuetype="date", datevalue=value.isoformat())
+                    cell.addElement(P(text=value.isoformat()))
+                elif isinstance(value, tuple):  # a percentage
+                    cell = TableCell(valuetype="percentage", value=value[0])
+                    cell.addElement(P(text=f"{value[0]:.0%}"))
+                else:
+                    cell = TableCell(valuetype="string")
+                    for line in value.split("\n"):
+                        cell.addElement(P(text=line))
+                table_row.addElement(cell)
+            sheet.addElement(table_row)
+        document.spreadsheet.addElement(sheet)
+    out = io.BytesIO()
+    document.write(out)
+    return out.getvalue()
+
+
+ODS_SHEETS = {
+    "說明": [],  # a cover sheet with nothing in it: the first sheet with data is used
+    "人口": [
+        ["臺北市各區人口（113年）"],
+        [],
+        ["區域", "人口", "比率", "統計日", "更新", "直轄市", "備註"],
+        ["中正區", 158228, (0.06,), date(2024, 1, 5), datetime(2024, 1, 5, 8, 30), True, None],
+        [],
+        [
+            "大安區",
+            309835,
+            (0.125,),
+            date(2024, 2, 5),
+            datetime(2024, 2, 5),
+            False,
+            "第一行\n第二行",
+        ],
+        [None, None],
+    ],
+}
+
+
+def test_calamine_reads_an_ods_file_exactly_as_odfpy_does(monkeypatch, tmp_path):
+    calamine, odfpy = _read_both_ways(monkeypatch, tmp_path, _ods(ODS_SHEETS), name="x.ods")
+
+    assert calamine == odfpy
+    labels, header_row, sheet, rows = calamine
+    assert (sheet, header_row, labels[0]) == ("人口", 3, "區域")
+    assert rows == [
+        (4, ["中正區", "158228", "0.06", "2024-01-05", "2024-01-05T08:30:00", "true", ""]),
+        (5, [""] * 7),
+        (6, ["大安區", "309835", "0.125", "2024-02-05", "2024-02-05", "false", "第一行\n第二行"]),
+    ]
+
+
+def test_an_ods_file_too_large_for_memory_is_refused_with_the_way_out(monkeypatch):
+    monkeypatch.setattr(read, "ODS_MAX_XML", 1000)
+
+    job, resource = ingest_bytes(_ods(ODS_SHEETS), "x.ods")
+
+    assert job.status == IngestJob.Status.FAILED
+    assert "too large to read here" in job.error and "Save it as CSV or XLSX" in job.error
+    assert resource.current_version is None
 
 
 def test_a_clean_workbook_takes_the_columnar_path_and_keeps_its_row_numbers(monkeypatch):

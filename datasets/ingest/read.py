@@ -32,11 +32,12 @@ SNIFF_CHARS = 64 * 1024
 DELIMITERS = ",\t;|"
 TITLE_SCAN_ROWS = 20
 JSON_MAX_BYTES = 512 * 1024 * 1024
-# calamine (Rust) reads spreadsheets 15 to 100 times faster than openpyxl and odfpy
-# (bench/ingest.py --xlsx) but holds a whole sheet in memory: ~1.5 bytes per byte of XLSX
-# sheet XML (with shared strings), ~1.1 per byte of the wordier ODS XML. XLSX sheets past
-# this stream through openpyxl instead (~100 MB; about 130,000 rows of 10 columns).
-CALAMINE_MAX_XML = 64 * 1024 * 1024
+# calamine (Rust) reads spreadsheets 5 to 15 times faster than openpyxl and odfpy
+# (bench/ingest.py --xlsx) but holds a whole sheet in memory, up to about twice its XML
+# (2,000,000 cells with shared strings: 70 MB of XML, 138 MB held). Whole ingestions
+# peaked at 281 MB for 250,000 x 10 cells (131 MB of inline-string XML) and 246 MB for
+# those 2,000,000 cells. XLSX sheets past this stream through openpyxl.
+CALAMINE_MAX_XML = 128 * 1024 * 1024
 # odfpy builds a DOM of the whole document (451 MB for 15 MB of XML), so ODS files are
 # read by calamine up to this (~280 MB of memory) and refused past it.
 ODS_MAX_XML = 256 * 1024 * 1024

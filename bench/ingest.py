@@ -4,6 +4,7 @@
     ... bench/ingest.py --rows 5000000 --runs 1 --skip-copy     # memory at 5x the size
     ... bench/ingest.py --rows 60000 --columns 300 --runs 1      # memory of a wide file
     ... bench/ingest.py --rows 100000 --xlsx [--openpyxl]        # the rows as a workbook
+    ... bench/ingest.py --rows 300000 --json                     # as a JSON array
 
 Generates (once, deterministically) a CSV of --rows rows and 10 columns: id, an integer
 with 5% blanks, two floats, an ISO date, a timestamp, a 20-value category, free text with
@@ -45,6 +46,7 @@ full-text tokens ~3) comes on top.
 
 import argparse
 import csv
+import json
 import os
 import random
 import resource
@@ -134,6 +136,21 @@ def generate_xlsx(path: Path, rows: int) -> None:
                 r[8] == "true", r[9],
             ])  # fmt: skip
     book.save(path)
+
+
+def generate_json(path: Path, rows: int) -> None:
+    """The CSV bench file's rows as a JSON array of objects (numbers and booleans typed)."""
+    csv_path = BENCH_DIR / f"ingest_{rows}.csv"
+    if not csv_path.exists():
+        generate(csv_path, rows)
+    with open(csv_path, encoding="utf-8", newline="") as f, open(path, "w") as out:
+        out.write("[")
+        for number, r in enumerate(csv.DictReader(f)):
+            r["id"], r["price"], r["ratio"] = int(r["id"]), float(r["price"]), float(r["ratio"])
+            r["count"] = int(r["count"]) if r["count"] else None
+            r["active"] = r["active"] == "true"
+            out.write(("," if number else "") + json.dumps(r, ensure_ascii=False))
+        out.write("]")
 
 
 def setup_django():
@@ -271,6 +288,7 @@ def main() -> None:
     parser.add_argument(
         "--openpyxl", action="store_true", help="with --xlsx: read it the streaming way"
     )
+    parser.add_argument("--json", action="store_true", help="the same rows as a JSON array")
     args = parser.parse_args()
 
     os.environ["MEDIA_ROOT"] = str(BENCH_DIR)
@@ -287,13 +305,17 @@ def main() -> None:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     wide = args.columns > 10
     name = f"wide_{args.rows}x{args.columns}.csv" if wide else f"ingest_{args.rows}.csv"
+    if args.json:
+        name = f"ingest_{args.rows}.json"
     if args.xlsx:
         name = f"ingest_{args.rows}.xlsx"
         os.environ["BENCH_OPENPYXL"] = "1" if args.openpyxl else ""
     path = BENCH_DIR / name
     if not path.exists():
         started = time.perf_counter()
-        if args.xlsx:
+        if args.json:
+            generate_json(path, args.rows)
+        elif args.xlsx:
             generate_xlsx(path, args.rows)
         elif wide:
             generate_wide(path, args.rows, args.columns)
@@ -303,7 +325,7 @@ def main() -> None:
     print(f"file: {args.rows:,} rows, {args.columns} columns, {path.stat().st_size / 1e6:.0f} MB")
 
     copies = []
-    if not args.skip_copy and not wide and not args.xlsx:  # (a) has the bench's columns
+    if not (args.skip_copy or wide or args.xlsx or args.json):  # (a) has the bench's columns
         copies = [copy_baseline(path) for _ in range(args.runs)]
         print(f"(a) COPY into a typed table: median {statistics.median(copies):.2f} s  {copies}")
 

@@ -16,6 +16,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
@@ -31,7 +32,8 @@ csv.field_size_limit(64 * 1024 * 1024)
 SNIFF_CHARS = 64 * 1024
 DELIMITERS = ",\t;|"
 TITLE_SCAN_ROWS = 20
-JSON_MAX_BYTES = 512 * 1024 * 1024
+# Deeper JSON is not a table (and ijson's memory grows with the square of the depth).
+JSON_MAX_DEPTH = 64
 # calamine (Rust) reads spreadsheets 5 to 15 times faster than openpyxl and odfpy
 # (bench/ingest.py --xlsx) but holds a whole sheet in memory, up to about twice its XML
 # (2,000,000 cells with shared strings: 70 MB of XML, 138 MB held). Whole ingestions
@@ -551,21 +553,65 @@ def _read_ods_odfpy(path: Path, options: dict, workdir: Path) -> Table:
 # ---------------------------------------------------------------- JSON
 
 
-def _load_json(path: Path):
-    if path.stat().st_size > JSON_MAX_BYTES:
-        raise IngestError(
-            _("JSON files over 512 MB are not ingested; use CSV or JSON Lines."),
-            code="source-error",
-        )
-    try:
-        with open(path, "rb") as f:
-            return json.loads(f.read().decode("utf-8-sig"))
-    except RecursionError:
-        raise IngestError(_("The JSON is nested too deeply."), code="format-error") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise IngestError(
-            Text(_("The file is not valid JSON: %(error)s"), error=exc), code="format-error"
-        ) from None
+@contextmanager
+def _json_bytes(path: Path):
+    """The file for ijson, past a UTF-8 byte order mark."""
+    with open(path, "rb") as f:
+        if f.read(3) != codecs.BOM_UTF8:
+            f.seek(0)
+        yield f
+
+
+def _json_rows_at(path: Path, geojson: bool = False) -> str | None:
+    """Where the rows are, as an ijson prefix: "item" for a top-level array, "<key>.item"
+    for the first list in a top-level object ({"data": [...]}; GeoJSON: "features"), ""
+    for a lone GeoJSON Feature; None when there is no such list.
+
+    One pass over the file's events builds no values, so memory stays flat however large
+    or deep the file, and refuses nesting past JSON_MAX_DEPTH before anything builds
+    values: ijson keeps a path string per level, which grows with the square of the depth
+    (a 200 KB file of 100,000 nested brackets took all the memory)."""
+    import ijson
+
+    depth, key, top, found, feature = 0, None, None, None, False
+    with _json_bytes(path) as f:
+        try:
+            for event, value in ijson.basic_parse(f, use_float=True):
+                if event in ("start_map", "start_array"):
+                    depth += 1
+                    if depth > JSON_MAX_DEPTH:
+                        raise IngestError(_("The JSON is nested too deeply."), code="format-error")
+                    if depth == 1:
+                        top = event
+                    elif depth == 2 and event == "start_array" and found is None:
+                        found = f"{key}.item" if not geojson or key == "features" else None
+                elif event in ("end_map", "end_array"):
+                    depth -= 1
+                elif depth == 1 and event == "map_key":
+                    key = value
+                elif depth == 1 and key == "type" and value == "Feature":
+                    feature = True
+        except ijson.JSONError as exc:
+            raise IngestError(
+                Text(_("The file is not valid JSON: %(error)s"), error=exc), code="format-error"
+            ) from None
+    if top == "start_array" and not geojson:
+        return "item"
+    if top == "start_map" and found is None and geojson and feature:
+        return ""
+    return found
+
+
+def _json_objects(path: Path, prefix: str, not_an_object):
+    """(number, object) for each row at `prefix`, streamed: memory holds one at a time."""
+    import ijson
+
+    with _json_bytes(path) as f:
+        items = ijson.items(f, prefix, use_float=True)
+        for number, obj in enumerate(items, start=1):
+            if not isinstance(obj, dict):
+                raise not_an_object(number)
+            yield number, obj
 
 
 def _objects_table(objects_factory, hints=None) -> Table:
@@ -582,20 +628,16 @@ def _objects_table(objects_factory, hints=None) -> Table:
 
 
 def read_json(path: Path, options: dict) -> Table:
-    data = _load_json(path)
-    if isinstance(data, dict):
-        # {"data": [...]} and similar wrappers: take the first list of objects.
-        data = next((v for v in data.values() if isinstance(v, list)), None)
-    if not isinstance(data, list) or not all(isinstance(o, dict) for o in data):
-        raise IngestError(
+    def not_rows(_number=None):
+        return IngestError(
             _("Only a JSON array of objects (one object per row) can be ingested."),
             code="format-error",
         )
 
-    def objects():
-        yield from enumerate(data, start=1)
-
-    return _objects_table(objects)
+    prefix = _json_rows_at(path)
+    if prefix is None:
+        raise not_rows()
+    return _objects_table(lambda: _json_objects(path, prefix, not_rows))
 
 
 def read_jsonl(path: Path, options: dict) -> Table:
@@ -624,20 +666,19 @@ def read_jsonl(path: Path, options: dict) -> Table:
 
 
 def read_geojson(path: Path, options: dict) -> Table:
-    data = _load_json(path)
-    if isinstance(data, dict) and data.get("type") == "Feature":
-        data = {"features": [data]}
-    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
+    prefix = _json_rows_at(path, geojson=True)
+    if prefix is None:
         raise IngestError(_("The GeoJSON has no list of features."), code="format-error")
 
+    def not_a_feature(number):
+        return IngestError(
+            Text(_("Feature %(row)s is not an object."), row=number),
+            code="format-error",
+            row=number,
+        )
+
     def objects():
-        for number, feature in enumerate(data["features"], start=1):
-            if not isinstance(feature, dict):
-                raise IngestError(
-                    Text(_("Feature %(row)s is not an object."), row=number),
-                    code="format-error",
-                    row=number,
-                )
+        for number, feature in _json_objects(path, prefix, not_a_feature):
             properties = feature.get("properties") or {}
             yield number, {**properties, "geometry": feature.get("geometry")}
 

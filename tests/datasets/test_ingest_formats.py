@@ -1,5 +1,6 @@
 """Spreadsheets, JSON, GeoJSON and archives, including hostile ones."""
 
+import codecs
 import io
 import json
 import zipfile
@@ -113,7 +114,50 @@ def test_json_nested_100000_deep_fails_cleanly():
 
     assert job.status == IngestJob.Status.FAILED
     assert job.error_code == "format-error"
-    assert "nested" in job.error or "JSON" in job.error
+    assert job.error == "The JSON is nested too deeply."
+
+
+def test_json_rows_inside_an_object_with_a_bom_and_nested_values():
+    # Portals wrap their rows ({"success": true, "result": {...}, "records": [...]}).
+    document = {
+        "success": True,
+        "fields": {"name": "站名"},
+        "records": [
+            {"name": "市政府", "bikes": 180, "ratio": 1.0, "where": {"lat": 25.04, "lon": 121.56}},
+            {"name": "101", "bikes": 12.5, "tags": [["a", "b"], {"c": None}]},
+        ],
+    }
+    data = codecs.BOM_UTF8 + json.dumps(document, ensure_ascii=False).encode()
+
+    job, resource = ingest_bytes(data, "stations.json")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert rows_of(resource.current_version) == [
+        {"name": "市政府", "bikes": 180.0, "ratio": 1.0, "where": '{"lat": 25.04, "lon": 121.56}',
+         "tags": None},
+        {"name": "101", "bikes": 12.5, "ratio": None, "where": None,
+         "tags": '[["a", "b"], {"c": null}]'},
+    ]  # fmt: skip
+    assert types_of(resource.current_version)["bikes"] == "number"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b'[{"a": 1}, {"a": ', "The file is not valid JSON"),
+        (b'[{"a": 1}, 2]', "Only a JSON array of objects"),
+        (b'{"total": 2}', "Only a JSON array of objects"),
+        (b"[" * 65 + b"]" * 65, "nested too deeply"),
+    ],
+    ids=["truncated", "not-an-object", "no-list", "65-deep"],
+)
+def test_json_that_is_not_a_table_is_refused_with_the_reason(data, expected):
+    job, resource = ingest_bytes(data, "bad.json")
+
+    assert job.status == IngestJob.Status.FAILED
+    assert job.error_code == "format-error"
+    assert expected in job.error
+    assert resource.current_version is None
 
 
 def _feature(coordinates, kind="Polygon", **properties):
@@ -483,3 +527,18 @@ def test_a_clean_workbook_takes_the_columnar_path_and_keeps_its_row_numbers(monk
     assert job.status == IngestJob.Status.FAILED
     assert job.error_code == "type-error"
     assert "Row 9, column 3 (設站日): '明天' is not a valid date" in job.error
+
+
+def test_a_lone_geojson_feature_is_one_row_and_a_geojson_without_features_is_refused():
+    feature = _feature([121.5, 25.03], kind="Point", name="市政府站")
+
+    job, resource = ingest_bytes(json.dumps(feature).encode(), "station.geojson")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    [row] = rows_of(resource.current_version)
+    assert row["name"] == "市政府站"
+    assert json.loads(row["geometry"]) == {"type": "Point", "coordinates": [121.5, 25.03]}
+
+    job, _resource = ingest_bytes(b'{"type": "FeatureCollection"}', "empty.geojson")
+    assert job.status == IngestJob.Status.FAILED
+    assert job.error == "The GeoJSON has no list of features."

@@ -266,6 +266,11 @@ def _fts(vendor: str) -> str:
     return f"array_to_string({tokens}, ' ')"
 
 
+def _skip(table) -> int:
+    """Lines of the table's file before its data (see read.Table.path_skip)."""
+    return table.header_row if table.path_skip is None else table.path_skip
+
+
 def _quoted_head(path: Path, header_row: int) -> bool:
     """Whether a quote appears in the lines up to the header. The reader counts the
     header's row in records; DuckDB skips lines. They agree unless a quoted field there
@@ -295,7 +300,7 @@ def eligible(table, declared: dict, null_tokens: set) -> bool:
     return (
         getattr(table, "path", None) is not None
         and bool(table.delimiter)
-        and table.header_row >= 1
+        and _skip(table) >= 1
         and not table.hints
         and "" in null_tokens
         and not any(d["constraints"] for d in declared.values())
@@ -466,9 +471,9 @@ def _head(con, chunks: list[_Chunk], select: str, limit: int, where: str = "") -
 
 def _stage(con, table, columns, declared, null_tokens, workdir, vendor, on_progress) -> Staged:
     path = _utf8_copy(table.path, table.encoding, workdir)
-    if _quoted_head(path, table.header_row):
+    if _quoted_head(path, _skip(table)):
         raise _GiveUp
-    chunks = _split(path, table.header_row, workdir, PARTS)
+    chunks = _split(path, _skip(table), workdir, PARTS)
     if path != table.path:
         path.unlink()
     expected = sum(chunk.rows for chunk in chunks)

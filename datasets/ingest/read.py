@@ -57,6 +57,10 @@ class Table:
     sheet: str = ""
     hints: dict = field(default_factory=dict)  # label -> forced type (e.g. geometry)
     path: Path | None = None  # the delimited text file itself, for the columnar path
+    # Lines of `path` before the data when they are not the file's own header rows (a
+    # CSV copy of a JSON array has a header line, the file none): data row n of `path`
+    # is row header_row + n for the publisher either way.
+    path_skip: int | None = None
     temp_paths: list = field(default_factory=list)
 
 
@@ -614,7 +618,10 @@ def _json_objects(path: Path, prefix: str, not_an_object):
             yield number, obj
 
 
-def _objects_table(objects_factory, hints=None) -> Table:
+def _objects_table(objects_factory, hints=None, workdir: Path | None = None) -> Table:
+    """Rows of objects, their keys (in order of first appearance) as columns. Given a
+    `workdir`, the rows are written out as CSV (one line per object where no value holds
+    a line break) and read back, so that a clean file takes the columnar path."""
     labels: dict[str, None] = {}
     for _row, obj in objects_factory():
         labels.update(dict.fromkeys(obj))
@@ -624,10 +631,31 @@ def _objects_table(objects_factory, hints=None) -> Table:
         for row, obj in objects_factory():
             yield row, [_text(obj.get(k)) for k in keys]
 
-    return Table(labels=keys, header_row=0, rows=rows, encoding="utf-8", hints=hints or {})
+    if workdir is None:
+        return Table(labels=keys, header_row=0, rows=rows, encoding="utf-8", hints=hints or {})
+    target = workdir / "objects.csv"
+    with open(target, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(keys)
+        for _row, cells in rows():
+            writer.writerow(["" if c is None else c for c in cells])
+
+    def text_rows():  # numbered as the objects are: the header line is ours
+        with open(target, encoding="utf-8", newline="") as f:
+            yield from itertools.islice(enumerate(csv.reader(f)), 1, None)
+
+    return Table(
+        labels=keys,
+        header_row=0,
+        rows=text_rows,
+        encoding="utf-8",
+        delimiter=",",
+        path=target,
+        path_skip=1,
+    )
 
 
-def read_json(path: Path, options: dict) -> Table:
+def read_json(path: Path, options: dict, workdir: Path | None = None) -> Table:
     def not_rows(_number=None):
         return IngestError(
             _("Only a JSON array of objects (one object per row) can be ingested."),
@@ -637,7 +665,7 @@ def read_json(path: Path, options: dict) -> Table:
     prefix = _json_rows_at(path)
     if prefix is None:
         raise not_rows()
-    return _objects_table(lambda: _json_objects(path, prefix, not_rows))
+    return _objects_table(lambda: _json_objects(path, prefix, not_rows), workdir=workdir)
 
 
 def read_jsonl(path: Path, options: dict) -> Table:
@@ -810,7 +838,7 @@ def open_table(path: Path, name: str, options: dict, workdir: Path) -> tuple[str
             ),
             code="format-error",
         )
-    if fmt in SPREADSHEETS:
+    if fmt in (*SPREADSHEETS, "json"):  # read through a CSV copy in workdir
         table = READERS[fmt](path, options, workdir)
     else:
         table = READERS[fmt](path, options)

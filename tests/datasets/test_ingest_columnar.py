@@ -7,6 +7,7 @@ personal-data findings and the report must match.
 """
 
 import errno
+import json
 import math
 from datetime import date, datetime, timedelta
 
@@ -395,3 +396,24 @@ def test_a_workbook_gives_the_same_table_either_way(monkeypatch):
         "站名": "text", "數量": "integer", "比率": "number", "日期": "date",
         "時間": "datetime", "啟用": "boolean", "備註": "text",
     }  # fmt: skip
+
+
+def test_a_json_array_gives_the_same_table_and_row_numbers_either_way(monkeypatch):
+    # Written out as CSV with a header line of ours: hints still count rows as objects.
+    records = [
+        {"id": i, "day": "2024-13-40" if i == 2500 else str(date(2020, 1, 1) + timedelta(days=i)),
+         "share": i / 7, "open": i % 2 == 0, "note": None if i % 3 else f"第 {i} 筆, \"注意\""}
+        for i in range(1, 3001)
+    ]  # fmt: skip
+    data = json.dumps({"success": True, "records": records}, ensure_ascii=False).encode()
+
+    staged, fast, slow = _both_ways(monkeypatch, data, "records.json")
+
+    assert staged and staged[0] is not None
+    _assert_same(fast, slow)
+    assert types_of(fast) == {
+        "id": "integer", "day": "text", "share": "number", "open": "boolean", "note": "text"
+    }  # fmt: skip
+    [hint] = [w for w in fast.report["warnings"] if w["code"] == "type-fallback"]
+    assert (hint["row"], hint["field"]) == (2500, "day")  # the 2,500th object
+    assert fast.report["header_row"] == 0

@@ -621,7 +621,9 @@ def _json_objects(path: Path, prefix: str, not_an_object):
 def _objects_table(objects_factory, hints=None, workdir: Path | None = None) -> Table:
     """Rows of objects, their keys (in order of first appearance) as columns. Given a
     `workdir`, the rows are written out as CSV (one line per object where no value holds
-    a line break) and read back, so that a clean file takes the columnar path."""
+    a line break) and read back, so that a clean file takes the columnar path; unless
+    the objects' numbers skip some (JSON Lines with blank lines), which the columnar
+    path would not count."""
     labels: dict[str, None] = {}
     for _row, obj in objects_factory():
         labels.update(dict.fromkeys(obj))
@@ -631,13 +633,16 @@ def _objects_table(objects_factory, hints=None, workdir: Path | None = None) -> 
         for row, obj in objects_factory():
             yield row, [_text(obj.get(k)) for k in keys]
 
+    plain = Table(labels=keys, header_row=0, rows=rows, encoding="utf-8", hints=hints or {})
     if workdir is None:
-        return Table(labels=keys, header_row=0, rows=rows, encoding="utf-8", hints=hints or {})
+        return plain
     target = workdir / "objects.csv"
     with open(target, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(keys)
-        for _row, cells in rows():
+        for count, (row, cells) in enumerate(rows(), start=1):
+            if row != count:  # objects not numbered 1, 2, 3... (blank JSON lines skipped)
+                return plain
             writer.writerow(["" if c is None else c for c in cells])
 
     def text_rows():  # numbered as the objects are: the header line is ours
@@ -668,7 +673,7 @@ def read_json(path: Path, options: dict, workdir: Path | None = None) -> Table:
     return _objects_table(lambda: _json_objects(path, prefix, not_rows), workdir=workdir)
 
 
-def read_jsonl(path: Path, options: dict) -> Table:
+def read_jsonl(path: Path, options: dict, workdir: Path | None = None) -> Table:
     def objects():
         with open(path, encoding="utf-8-sig") as f:
             for number, line in enumerate(f, start=1):
@@ -690,7 +695,7 @@ def read_jsonl(path: Path, options: dict) -> Table:
                     )
                 yield number, obj
 
-    return _objects_table(objects)
+    return _objects_table(objects, workdir=workdir)
 
 
 def read_geojson(path: Path, options: dict) -> Table:
@@ -838,7 +843,7 @@ def open_table(path: Path, name: str, options: dict, workdir: Path) -> tuple[str
             ),
             code="format-error",
         )
-    if fmt in (*SPREADSHEETS, "json"):  # read through a CSV copy in workdir
+    if fmt in (*SPREADSHEETS, "json", "jsonl"):  # read through a CSV copy in workdir
         table = READERS[fmt](path, options, workdir)
     else:
         table = READERS[fmt](path, options)

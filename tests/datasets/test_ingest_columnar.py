@@ -417,3 +417,20 @@ def test_a_json_array_gives_the_same_table_and_row_numbers_either_way(monkeypatc
     [hint] = [w for w in fast.report["warnings"] if w["code"] == "type-fallback"]
     assert (hint["row"], hint["field"]) == (2500, "day")  # the 2,500th object
     assert fast.report["header_row"] == 0
+
+
+@pytest.mark.parametrize("blank_line", [False, True], ids=["one-per-line", "with-a-blank-line"])
+def test_json_lines_give_the_same_table_and_line_numbers_either_way(monkeypatch, blank_line):
+    lines = [
+        json.dumps({"id": i, "code": "4O" if i == 40 else str(i), "name": f"站 {i}"})
+        for i in range(1, 301)
+    ]
+    if blank_line:
+        lines.insert(10, "")  # line 11: every later object is one line further down
+
+    staged, fast, slow = _both_ways(monkeypatch, ("\n".join(lines) + "\n").encode(), "x.jsonl")
+
+    assert bool(staged and staged[0] is not None) is not blank_line  # blank: Python path
+    _assert_same(fast, slow)
+    [hint] = [w for w in fast.report["warnings"] if w["code"] == "type-fallback"]
+    assert hint["row"] == (41 if blank_line else 40)  # the line the publisher sees

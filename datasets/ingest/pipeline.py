@@ -18,7 +18,9 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, connections, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from datasets.datastore import load
 from datasets.datastore.schema import table_name_for
@@ -353,6 +355,20 @@ def _ingest_rows(columns, declared, null_tokens, publish) -> None:
             scanner.observe_batch(index, present)
         _set(job, rows=rows)
     if rows == 0:
+        others = [name for name in table.sheets if name != table.sheet]
+        if others:  # a cover sheet, most likely: say where the data may be
+            raise IngestError(
+                Text(
+                    _(
+                        "The sheet '%(sheet)s' has a header but no rows of data. The file's "
+                        "other sheets: %(others)s. Choose the sheet to read under 'Read the "
+                        "file differently' on the validation report."
+                    ),
+                    sheet=table.sheet,
+                    others=lazy(lambda: pgettext("between listed names", ", ").join(others), str)(),
+                ),
+                code="source-error",
+            )
         raise IngestError(_("The file has a header but no rows of data."), code="source-error")
     inferred = inference.result()
     for index, column in enumerate(columns):

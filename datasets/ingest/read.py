@@ -55,6 +55,7 @@ class Table:
     encoding: str = ""
     delimiter: str = ""
     sheet: str = ""
+    sheets: list = field(default_factory=list)  # a workbook's sheet names, in order
     hints: dict = field(default_factory=dict)  # label -> forced type (e.g. geometry)
     path: Path | None = None  # the delimited text file itself, for the columnar path
     # Lines of `path` before the data when they are not the file's own header rows (a
@@ -290,7 +291,7 @@ def _read_calamine(path: Path, options: dict, workdir: Path) -> Table:
         name = _chosen_sheet(
             names,
             options,
-            lambda n: sheets[n].start is not None and sheets[n].start[0] < TITLE_SCAN_ROWS,
+            lambda n: sheets[n].to_python(skip_empty_area=False, nrows=TITLE_SCAN_ROWS),
         )
         sheet = sheets[name]
 
@@ -306,10 +307,13 @@ def _read_calamine(path: Path, options: dict, workdir: Path) -> Table:
             for number, values in enumerate(sheet.iter_rows(), start=top + 1):
                 yield number, [None] * left + [None if v == "" else v for v in values]
 
-        return _sheet_table(records, options, name, workdir)
+        return _sheet_table(records, options, name, workdir, names)
 
 
-def _chosen_sheet(names: list[str], options: dict, has_data) -> str:
+def _chosen_sheet(names: list[str], options: dict, head) -> str:
+    """The publisher's sheet, else the first that looks like a table (two rows of two
+    filled cells or more among its first rows: a cover sheet of notes does not), else the
+    first with anything in its first rows. `head(name)` gives those first rows."""
     wanted = options.get("sheet")
     if wanted:
         if wanted not in names:
@@ -322,10 +326,16 @@ def _chosen_sheet(names: list[str], options: dict, has_data) -> str:
                 code="source-error",
             )
         return wanted
-    return next((n for n in names if has_data(n)), names[0])
+    filled = {}
+    for name in names:
+        widths = [sum(1 for v in row if v not in (None, "")) for row in head(name)]
+        if sum(1 for w in widths if w >= 2) >= 2:
+            return name
+        filled[name] = any(widths)
+    return next((n for n in names if filled[n]), names[0])
 
 
-def _sheet_table(records, options: dict, sheet: str, workdir: Path) -> Table:
+def _sheet_table(records, options: dict, sheet: str, workdir: Path, sheets: list) -> Table:
     """The sheet written out as UTF-8 CSV, one record per sheet row (title rows and blank
     rows included, so row numbers stay the sheet's), and read back as delimited text: a
     clean sheet then takes the columnar path like a CSV file. Cells are written as the
@@ -374,6 +384,7 @@ def _sheet_table(records, options: dict, sheet: str, workdir: Path) -> Table:
         options,
         cells_are_text=True,
         sheet=sheet,
+        sheets=list(sheets),
         path=target,
         encoding="utf-8",
         delimiter=",",
@@ -405,10 +416,11 @@ def _read_xlsx_openpyxl(path: Path, options: dict, workdir: Path) -> Table:
 
     book = open_book()
     try:
+        names = book.sheetnames
         sheet = _chosen_sheet(
-            book.sheetnames,
+            names,
             options,
-            lambda n: any(any(v is not None for v in r) for r in _first(book[n])),
+            lambda n: list(_first(book[n])),
         )
     finally:
         book.close()
@@ -428,7 +440,7 @@ def _read_xlsx_openpyxl(path: Path, options: dict, workdir: Path) -> Table:
         finally:
             book.close()
 
-    return _sheet_table(records, options, sheet, workdir)
+    return _sheet_table(records, options, sheet, workdir, names)
 
 
 def _caused_by_entities(exc: BaseException | None) -> bool:
@@ -458,9 +470,13 @@ def read_xls(path: Path, options: dict, workdir: Path) -> Table:
             Text(_("The spreadsheet cannot be opened: %(error)s"), error=type(exc).__name__),
             code="format-error",
         ) from None
-    sheet_name = _chosen_sheet(
-        book.sheet_names(), options, lambda n: book.sheet_by_name(n).nrows > 0
-    )
+
+    def head(name):
+        sheet = book.sheet_by_name(name)
+        return [sheet.row_values(i) for i in range(min(sheet.nrows, TITLE_SCAN_ROWS))]
+
+    names = book.sheet_names()
+    sheet_name = _chosen_sheet(names, options, head)
     sheet = book.sheet_by_name(sheet_name)
 
     def cell(c):
@@ -476,7 +492,7 @@ def read_xls(path: Path, options: dict, workdir: Path) -> Table:
         for index in range(sheet.nrows):
             yield index + 1, [cell(c) for c in sheet.row(index)]
 
-    return _sheet_table(records, options, sheet_name, workdir)
+    return _sheet_table(records, options, sheet_name, workdir, names)
 
 
 def read_ods(path: Path, options: dict, workdir: Path) -> Table:
@@ -545,13 +561,13 @@ def _read_ods_odfpy(path: Path, options: dict, workdir: Path) -> Table:
                 number += 1
                 yield number, cells
 
-    def has_data(name):
+    def head(name):
         rows = itertools.islice(records(sheets[names.index(name)]), TITLE_SCAN_ROWS)
-        return any(any(c is not None for c in cells) for _number, cells in rows)
+        return [cells for _number, cells in rows]
 
-    name = _chosen_sheet(names, options, has_data)
+    name = _chosen_sheet(names, options, head)
     chosen = sheets[names.index(name)]
-    return _sheet_table(lambda: records(chosen), options, name, workdir)
+    return _sheet_table(lambda: records(chosen), options, name, workdir, names)
 
 
 # ---------------------------------------------------------------- JSON

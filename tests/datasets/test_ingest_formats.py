@@ -11,7 +11,13 @@ import pytest
 
 from datasets.ingest import columnar, read
 from datasets.models import IngestJob
-from tests.datasets.ingest_helpers import ingest_bytes, rows_of, types_of
+from tests.datasets.ingest_helpers import (
+    ingest,
+    ingest_bytes,
+    resource_with_file,
+    rows_of,
+    types_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -542,3 +548,44 @@ def test_a_lone_geojson_feature_is_one_row_and_a_geojson_without_features_is_ref
     job, _resource = ingest_bytes(b'{"type": "FeatureCollection"}', "empty.geojson")
     assert job.status == IngestJob.Status.FAILED
     assert job.error == "The GeoJSON has no list of features."
+
+
+def test_a_cover_sheet_of_notes_is_passed_over_for_the_sheet_that_looks_like_a_table():
+    book = openpyxl.Workbook()
+    book.active.title = "說明"
+    book.active.append(["本資料由臺北市政府交通局提供"])
+    book.active.append(["更新頻率：每月"])
+    data_sheet = book.create_sheet("資料")
+    for row in (["站名", "車位"], ["市政府", 180], ["101", 60]):
+        data_sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+
+    job, resource = ingest_bytes(out.getvalue(), "stations.xlsx")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert resource.current_version.report["sheet"] == "資料"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "The sheet '說明' has a header but no rows of data. The file's other sheets: "
+               "資料, 附表. Choose the sheet to read under 'Read the file differently'"),
+        ("zh-hant", "工作表「說明」只有標題列，沒有資料列。此檔案的其他工作表：資料、附表。"),
+    ],
+)  # fmt: skip
+def test_a_sheet_without_rows_names_the_other_sheets_to_choose(language, expected):
+    book = openpyxl.Workbook()
+    book.active.title = "說明"
+    book.active.append(["備註", "本資料由交通局提供"])  # looks like a header row, no rows
+    book.create_sheet("資料").append(["站名"])
+    book.create_sheet("附表").append(["區"])
+    out = io.BytesIO()
+    book.save(out)
+    resource = resource_with_file(out.getvalue(), "stations.xlsx")
+
+    job = ingest(resource, options={"language": language})
+
+    assert job.status == IngestJob.Status.FAILED
+    assert expected in job.error

@@ -22,25 +22,27 @@ Prints medians and the ratio (b)/(a).
 time and indexed as the pipeline does. (b) cannot go below it while it builds the same
 table and indexes.
 
-Measured 2026-11-27 (session 5) on the 2-core machine, PostgreSQL 15 with default
-settings; the host's speed drifts from run to run and day to day (session 4's host was
-~2.5x slower), so compare within one run:
-1,000,000 rows / 149 MB, at the session's last commit: (a) COPY median 2.14 s; (b) full
-ingestion median of three 12.42 s (12.13-12.95), so (b)/(a) 5.8; 22-23 CPU seconds per
-run; peak worker RSS 321 MB. Floor: 5.48 s (load 2.1-2.3 s + indexes 3.2-3.7 s), i.e.
-2.6 x (a) before anything is read, typed, profiled or tokenised. Earlier runs that day:
-(a) 2.03-2.54 s, (b) 12.9-13.3 s, floor 5.67 s (2.2-2.9 x (a)).
-100,000 rows: (a) 0.19 s, (b) 2.35 s.
-Phases of one (b) run: split 0.2 s, typing 4.6 s (9 CPU s), profile and scan 0.5 s,
-load 3.8 s, indexes 3.7 s.
-5,000,000 rows / 754 MB: (b) 65.7 s, peak RSS 355 MB (DuckDB's 192 MB pool is the bound).
-Wide files (--columns): 250,000 x 60 (columnar path) 19.6 s, 384 MB; 150,000 x 100
-(columnar) 23.8 s, 410 MB; 60,000 x 300 / 211 MB (Python path, which files over 100
-columns take: DuckDB ran short of its pool there) 113 s, 264 MB.
-Session 4 (slower host): 1M rows (b) 32.0 s, 398 MB; 100 columns 493-520 MB, over the
-goal on some runs, before DuckDB ran one thread per query with smaller read buffers.
+Measured 2026-11-27 (session 6) on the 2-core machine, PostgreSQL 15 with default
+settings; the host's speed drifts from run to run and day to day, so compare within one
+run:
+1,000,000 rows / 149 MB: (a) COPY median 2.13 s; (b) full ingestion median of three
+13.10 s (12.66-14.49), so (b)/(a) 6.2; 23-27 CPU seconds per run; peak worker RSS
+320 MB. Floor: 7.03 s (load 2.6-2.8 s + indexes 4.0-4.5 s), i.e. 3.3 x (a) before
+anything is read, typed, profiled or tokenised. (Session 5: (a) 2.14 s, (b) 12.42 s,
+floor 5.48 s.)
+100,000 rows: (a) 0.23 s, (b) 2.20 s.
+The same 100,000 rows as a workbook (--xlsx, typed cells, 8 MB): 4.69 s median, 223 MB
+(read by calamine, then the columnar path); --openpyxl 26.0 s, 230 MB; before session 6
+(openpyxl, then row by row) 46.5-58 s. 250,000 rows (131 MB of sheet XML): 9.4 s, 281 MB.
+As a JSON array (--json): 300,000 rows / 80 MB 9.6 s, 271 MB; 1,000,000 rows / 268 MB
+30.5 s, 321 MB (before session 6, loaded whole: 16.6 s / 477 MB and 57.6 s / 1,410 MB).
+5,000,000 rows / 754 MB (session 5): (b) 65.7 s, peak RSS 355 MB (DuckDB's 192 MB pool
+is the bound).
+Wide files (--columns, session 5): 250,000 x 60 (columnar path) 19.6 s, 384 MB;
+150,000 x 100 (columnar) 23.8 s, 410 MB; 60,000 x 300 / 211 MB (Python path, which files
+over 100 columns take: DuckDB ran short of its pool there) 108 s, 265 MB.
 The goals ((b) < 5 s, ratio < 3) are NOT met: the run is CPU-bound on 2 cores; the
-floor alone is at 2.2-2.9 x (a), and DuckDB's typing pass (conversions ~3 CPU s,
+floor alone is at 2.6-3.3 x (a), and DuckDB's typing pass (conversions ~3 CPU s,
 full-text tokens ~3) comes on top.
 """
 

@@ -217,7 +217,9 @@ def _run(job: IngestJob, workdir: Path) -> None:
         )
         return
     options = {**resource.ingest_options, **job.options}
-    fmt, table = read.open_table(path, Path(name).name, options, workdir)
+    fmt, table = read.open_table(
+        path, Path(name).name, options, workdir, on_rows=lambda rows: _set(job, rows=rows)
+    )
     try:
         _ingest_table(
             job, resource, table, fmt=fmt, sha256=sha256, path=path, remote=remote, workdir=workdir

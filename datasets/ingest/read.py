@@ -32,6 +32,7 @@ csv.field_size_limit(64 * 1024 * 1024)
 SNIFF_CHARS = 64 * 1024
 DELIMITERS = ",\t;|"
 TITLE_SCAN_ROWS = 20
+PROGRESS_ROWS = 10_000
 # Deeper JSON is not a table (and ijson's memory grows with the square of the depth).
 JSON_MAX_DEPTH = 64
 # calamine (Rust) reads spreadsheets 5 to 15 times faster than openpyxl and odfpy
@@ -63,6 +64,19 @@ class Table:
     # is row header_row + n for the publisher either way.
     path_skip: int | None = None
     temp_paths: list = field(default_factory=list)
+
+
+@dataclass
+class CsvCopy:
+    """Where a reader writes its CSV copy of the rows, and whom it tells how many it has
+    written, every PROGRESS_ROWS: converting a large workbook takes a while."""
+
+    dir: Path
+    on_rows: Callable[[int], None] | None = None
+
+    def written(self, count: int) -> None:
+        if self.on_rows is not None and count % PROGRESS_ROWS == 0:
+            self.on_rows(count)
 
 
 def _text(value) -> str | None:
@@ -239,16 +253,16 @@ def _table_from_records(records, options, cells_are_text=False, **extra) -> Tabl
 # ---------------------------------------------------------------- spreadsheets
 
 
-def read_xlsx(path: Path, options: dict, workdir: Path) -> Table:
+def read_xlsx(path: Path, options: dict, out: CsvCopy) -> Table:
     xml = _sheet_xml(path)
     if xml is not None and xml <= CALAMINE_MAX_XML:
         try:
-            return _read_calamine(path, options, workdir)
+            return _read_calamine(path, options, out)
         except IngestError:
             raise
         except Exception:  # openpyxl reads it, or says what is wrong
             logger.info("calamine could not read %s; reading it with openpyxl", path.name)
-    return _read_xlsx_openpyxl(path, options, workdir)
+    return _read_xlsx_openpyxl(path, options, out)
 
 
 def _sheet_xml(path: Path) -> int | None:
@@ -281,7 +295,7 @@ def _declares_dtd(archive: zipfile.ZipFile, item: zipfile.ZipInfo) -> bool:
     return root is None or b"<!DOCTYPE" in head[: root.start()].upper()
 
 
-def _read_calamine(path: Path, options: dict, workdir: Path) -> Table:
+def _read_calamine(path: Path, options: dict, out: CsvCopy) -> Table:
     from python_calamine import CalamineWorkbook
 
     with CalamineWorkbook.from_path(path) as book:
@@ -307,7 +321,7 @@ def _read_calamine(path: Path, options: dict, workdir: Path) -> Table:
             for number, values in enumerate(sheet.iter_rows(), start=top + 1):
                 yield number, [None] * left + [None if v == "" else v for v in values]
 
-        return _sheet_table(records, options, name, workdir, names)
+        return _sheet_table(records, options, name, out, names)
 
 
 def _chosen_sheet(names: list[str], options: dict, head) -> str:
@@ -335,7 +349,7 @@ def _chosen_sheet(names: list[str], options: dict, head) -> str:
     return next((n for n in names if filled[n]), names[0])
 
 
-def _sheet_table(records, options: dict, sheet: str, workdir: Path, sheets: list) -> Table:
+def _sheet_table(records, options: dict, sheet: str, out: CsvCopy, sheets: list) -> Table:
     """The sheet written out as UTF-8 CSV, one record per sheet row (title rows and blank
     rows included, so row numbers stay the sheet's), and read back as delimited text: a
     clean sheet then takes the columnar path like a CSV file. Cells are written as the
@@ -345,12 +359,13 @@ def _sheet_table(records, options: dict, sheet: str, workdir: Path, sheets: list
     written as wide as the widest row with data (empty columns past the header would send
     every sheet the slow way, its rows longer than the header), and blank rows after the
     last row with data are left out (each would be reported as skipped)."""
-    target = workdir / "sheet.csv"
+    target = out.dir / "sheet.csv"
     widths: set[int] = set()
     blank = 0
     with open(target, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
-        for _number, cells in records():
+        for number, cells in records():
+            out.written(number)
             texts = ["" if c is None else _text(c) for c in cells]
             while texts and not texts[-1]:
                 texts.pop()
@@ -365,7 +380,7 @@ def _sheet_table(records, options: dict, sheet: str, workdir: Path, sheets: list
             widths.add(len(texts))
     widest = max(widths, default=0)
     if len(widths) > 1:
-        padded = workdir / "sheet-padded.csv"
+        padded = out.dir / "sheet-padded.csv"
         with (
             open(target, encoding="utf-8", newline="") as source,
             open(padded, "w", encoding="utf-8", newline="") as f,
@@ -391,7 +406,7 @@ def _sheet_table(records, options: dict, sheet: str, workdir: Path, sheets: list
     )
 
 
-def _read_xlsx_openpyxl(path: Path, options: dict, workdir: Path) -> Table:
+def _read_xlsx_openpyxl(path: Path, options: dict, out: CsvCopy) -> Table:
     import openpyxl
 
     def open_book():
@@ -440,7 +455,7 @@ def _read_xlsx_openpyxl(path: Path, options: dict, workdir: Path) -> Table:
         finally:
             book.close()
 
-    return _sheet_table(records, options, sheet, workdir, names)
+    return _sheet_table(records, options, sheet, out, names)
 
 
 def _caused_by_entities(exc: BaseException | None) -> bool:
@@ -460,7 +475,7 @@ def _first(worksheet, n=TITLE_SCAN_ROWS):
         yield row
 
 
-def read_xls(path: Path, options: dict, workdir: Path) -> Table:
+def read_xls(path: Path, options: dict, out: CsvCopy) -> Table:
     import xlrd
 
     try:
@@ -492,10 +507,10 @@ def read_xls(path: Path, options: dict, workdir: Path) -> Table:
         for index in range(sheet.nrows):
             yield index + 1, [cell(c) for c in sheet.row(index)]
 
-    return _sheet_table(records, options, sheet_name, workdir, names)
+    return _sheet_table(records, options, sheet_name, out, names)
 
 
-def read_ods(path: Path, options: dict, workdir: Path) -> Table:
+def read_ods(path: Path, options: dict, out: CsvCopy) -> Table:
     xml = _sheet_xml(path)
     if xml is not None and xml > ODS_MAX_XML:
         raise IngestError(
@@ -511,15 +526,15 @@ def read_ods(path: Path, options: dict, workdir: Path) -> Table:
         )
     if xml is not None:
         try:
-            return _read_calamine(path, options, workdir)
+            return _read_calamine(path, options, out)
         except IngestError:
             raise
         except Exception:  # odfpy reads it, or says what is wrong
             logger.info("calamine could not read %s; reading it with odfpy", path.name)
-    return _read_ods_odfpy(path, options, workdir)
+    return _read_ods_odfpy(path, options, out)
 
 
-def _read_ods_odfpy(path: Path, options: dict, workdir: Path) -> Table:
+def _read_ods_odfpy(path: Path, options: dict, out: CsvCopy) -> Table:
     from odf import opendocument, table, text
 
     try:
@@ -567,7 +582,7 @@ def _read_ods_odfpy(path: Path, options: dict, workdir: Path) -> Table:
 
     name = _chosen_sheet(names, options, head)
     chosen = sheets[names.index(name)]
-    return _sheet_table(lambda: records(chosen), options, name, workdir, names)
+    return _sheet_table(lambda: records(chosen), options, name, out, names)
 
 
 # ---------------------------------------------------------------- JSON
@@ -634,10 +649,10 @@ def _json_objects(path: Path, prefix: str, not_an_object):
             yield number, obj
 
 
-def _objects_table(objects_factory, hints=None, workdir: Path | None = None) -> Table:
-    """Rows of objects, their keys (in order of first appearance) as columns. Given a
-    `workdir`, the rows are written out as CSV (one line per object where no value holds
-    a line break) and read back, so that a clean file takes the columnar path; unless
+def _objects_table(objects_factory, hints=None, out: CsvCopy | None = None) -> Table:
+    """Rows of objects, their keys (in order of first appearance) as columns. Given `out`,
+    the rows are written out as CSV (one line per object where no value holds a line
+    break) and read back, so that a clean file takes the columnar path; unless
     the objects' numbers skip some (JSON Lines with blank lines), which the columnar
     path would not count."""
     labels: dict[str, None] = {}
@@ -650,15 +665,16 @@ def _objects_table(objects_factory, hints=None, workdir: Path | None = None) -> 
             yield row, [_text(obj.get(k)) for k in keys]
 
     plain = Table(labels=keys, header_row=0, rows=rows, encoding="utf-8", hints=hints or {})
-    if workdir is None:
+    if out is None:
         return plain
-    target = workdir / "objects.csv"
+    target = out.dir / "objects.csv"
     with open(target, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(keys)
         for count, (row, cells) in enumerate(rows(), start=1):
             if row != count:  # objects not numbered 1, 2, 3... (blank JSON lines skipped)
                 return plain
+            out.written(count)
             writer.writerow(["" if c is None else c for c in cells])
 
     def text_rows():  # numbered as the objects are: the header line is ours
@@ -676,7 +692,7 @@ def _objects_table(objects_factory, hints=None, workdir: Path | None = None) -> 
     )
 
 
-def read_json(path: Path, options: dict, workdir: Path | None = None) -> Table:
+def read_json(path: Path, options: dict, out: CsvCopy | None = None) -> Table:
     def not_rows(_number=None):
         return IngestError(
             _("Only a JSON array of objects (one object per row) can be ingested."),
@@ -686,10 +702,10 @@ def read_json(path: Path, options: dict, workdir: Path | None = None) -> Table:
     prefix = _json_rows_at(path)
     if prefix is None:
         raise not_rows()
-    return _objects_table(lambda: _json_objects(path, prefix, not_rows), workdir=workdir)
+    return _objects_table(lambda: _json_objects(path, prefix, not_rows), out=out)
 
 
-def read_jsonl(path: Path, options: dict, workdir: Path | None = None) -> Table:
+def read_jsonl(path: Path, options: dict, out: CsvCopy | None = None) -> Table:
     def objects():
         with open(path, encoding="utf-8-sig") as f:
             for number, line in enumerate(f, start=1):
@@ -711,7 +727,7 @@ def read_jsonl(path: Path, options: dict, workdir: Path | None = None) -> Table:
                     )
                 yield number, obj
 
-    return _objects_table(objects, workdir=workdir)
+    return _objects_table(objects, out=out)
 
 
 def read_geojson(path: Path, options: dict) -> Table:
@@ -835,9 +851,12 @@ READERS = {
 }
 
 
-def open_table(path: Path, name: str, options: dict, workdir: Path) -> tuple[str, Table]:
+def open_table(
+    path: Path, name: str, options: dict, workdir: Path, on_rows=None
+) -> tuple[str, Table]:
     """(format, table) for the file; raises IngestError for formats we do not ingest.
-    Spreadsheets are written out as CSV in `workdir`."""
+    Spreadsheets and JSON are written out as CSV in `workdir`, `on_rows(count)` told as
+    the rows are."""
     temp_paths = []
     fmt = detect_format(path, name)
     if fmt == "gzip":
@@ -860,7 +879,7 @@ def open_table(path: Path, name: str, options: dict, workdir: Path) -> tuple[str
             code="format-error",
         )
     if fmt in (*SPREADSHEETS, "json", "jsonl"):  # read through a CSV copy in workdir
-        table = READERS[fmt](path, options, workdir)
+        table = READERS[fmt](path, options, CsvCopy(workdir, on_rows))
     else:
         table = READERS[fmt](path, options)
     table.temp_paths = temp_paths

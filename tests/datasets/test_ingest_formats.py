@@ -589,3 +589,20 @@ def test_a_sheet_without_rows_names_the_other_sheets_to_choose(language, expecte
 
     assert job.status == IngestJob.Status.FAILED
     assert expected in job.error
+
+
+def test_rows_written_to_the_csv_copy_are_counted_as_they_go(tmp_path):
+    # The status line shows them while a large workbook or JSON file is converted.
+    records = [{"id": i, "name": f"站 {i}"} for i in range(1, 25_001)]
+    (tmp_path / "rows.json").write_text(json.dumps(records, ensure_ascii=False))
+    (tmp_path / "rows.xlsx").write_bytes(
+        xlsx_bytes([["id", "name"], *[[i, f"站 {i}"] for i in range(1, 25_001)]])
+    )
+
+    for name in ("rows.json", "rows.xlsx"):
+        told = []
+        workdir = tmp_path / name.split(".")[1]
+        workdir.mkdir()
+        _fmt, table = read.open_table(tmp_path / name, name, {}, workdir, on_rows=told.append)
+        assert told == [10_000, 20_000], name
+        assert sum(1 for _row in table.rows()) == 25_000

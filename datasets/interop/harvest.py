@@ -23,7 +23,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
+from datasets.ingest.errors import IngestError, Text, translations
 from datasets.models import (
     Dataset,
     HarvestRecord,
@@ -47,7 +49,8 @@ HARVEST_INTERVAL = timedelta(hours=24)
 
 
 class HarvestFetchError(Exception):
-    """The remote catalog could not be read (network, HTTP status, not a catalog)."""
+    """The remote catalog could not be read (network, HTTP status, not a catalog); its
+    argument is a datasets.ingest.errors.Text, shown in each reader's language."""
 
 
 @dataclass
@@ -130,7 +133,6 @@ def harvest_due_sources() -> list[int]:
 def _get_json(url: str, params: dict | None = None):
     """GET a JSON document through the ingest fetcher: officials type these addresses and
     the worker fetches them, so the same SSRF rules, redirect checks and caps apply."""
-    from datasets.ingest.errors import IngestError
     from datasets.ingest.fetch import fetch_to_file
 
     if params:
@@ -140,13 +142,15 @@ def _get_json(url: str, params: dict | None = None):
         try:
             fetch_to_file(url, target)
         except IngestError as exc:
-            raise HarvestFetchError(f"{url}: {exc.message}") from exc
+            raise HarvestFetchError(
+                Text(_l("%(url)s: %(error)s"), url=url, error=exc.message)
+            ) from exc
         if target.stat().st_size > MAX_RESPONSE_BYTES:
-            raise HarvestFetchError(_("%(url)s sent more than 50 MB.") % {"url": url})
+            raise HarvestFetchError(Text(_l("%(url)s sent more than 50 MB."), url=url))
         try:
             return json.loads(target.read_bytes())
         except ValueError as exc:
-            raise HarvestFetchError(_("%(url)s did not answer with JSON.") % {"url": url}) from exc
+            raise HarvestFetchError(Text(_l("%(url)s did not answer with JSON."), url=url)) from exc
 
 
 def _ckan_dataset(package: dict, base: str) -> RemoteDataset:
@@ -192,7 +196,7 @@ def fetch_ckan(source: HarvestSource) -> list[RemoteDataset]:
     while start < MAX_DATASETS:
         body = _get_json(endpoint, {**params, "start": start})
         if not isinstance(body, dict) or not body.get("success"):
-            raise HarvestFetchError(_("%(url)s is not a CKAN Action API.") % {"url": endpoint})
+            raise HarvestFetchError(Text(_l("%(url)s is not a CKAN Action API."), url=endpoint))
         results = body["result"].get("results") or []
         found.extend(_ckan_dataset(p, base) for p in results)
         start += len(results)
@@ -245,7 +249,7 @@ def _resolve_context(value, base: str, fetched: dict):
     url = urljoin(base, value)
     if url not in fetched:
         if len(fetched) >= MAX_REMOTE_CONTEXTS:
-            raise HarvestFetchError(_("The catalog refers to too many remote JSON-LD contexts."))
+            raise HarvestFetchError(_l("The catalog refers to too many remote JSON-LD contexts."))
         fetched[url] = {}  # a context that refers back to itself ends here
         document = _get_json(url)
         context = document.get("@context", {}) if isinstance(document, dict) else {}
@@ -349,7 +353,7 @@ def fetch_dcat(source: HarvestSource) -> list[RemoteDataset]:
         try:
             datasets, url = _dcat_ap_datasets(document, url)
         except (ValueError, TypeError, SyntaxError) as exc:
-            raise HarvestFetchError(_("%(url)s is not a DCAT catalog.") % {"url": url}) from exc
+            raise HarvestFetchError(Text(_l("%(url)s is not a DCAT catalog."), url=url)) from exc
         found.extend(datasets)
     return found
 
@@ -476,7 +480,11 @@ def harvest_run(*, source: HarvestSource) -> HarvestRun:
         remote_datasets = fetch(source)
     except HarvestFetchError as exc:
         run.status = HarvestRun.Status.FAILED
-        run.errors = [{"remote_id": "", "message": str(exc)}]
+        # In the worker's language, and in each site language for the page's readers.
+        message = exc.args[0] if exc.args else ""
+        run.errors = [
+            {"remote_id": "", "message": str(message), "translations": translations(message)}
+        ]
         run.finished_at = timezone.now()
         run.save()
         HarvestSource.objects.filter(pk=source.pk).update(last_run_at=run.finished_at)

@@ -73,3 +73,12 @@ def column_type(kind: str) -> str:
         return type_name(kind)
     except KeyError:
         return kind
+
+
+@register.filter
+def in_reader_language(entry: dict) -> str:
+    """A stored message ({"message", "translations"}) in the page's language, where it
+    was kept in it (see datasets.ingest.errors)."""
+    from datasets.ingest.errors import in_language
+
+    return in_language(entry.get("message", ""), entry.get("translations"))

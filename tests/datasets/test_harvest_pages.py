@@ -104,3 +104,24 @@ def test_run_report_in_traditional_chinese(client, org):
     assert "abc-123" in page
     assert "新增 3" in page
     assert "封存 2" in page
+
+
+def test_a_failed_run_reads_in_each_editors_language_whatever_the_workers(client, org):
+    # Scheduled runs happen in the worker's language (the site's, Chinese); an editor
+    # reading the English pages sees the reason in English, and the other way round.
+    from django.utils import translation
+
+    from datasets.interop.harvest import harvest_run
+
+    login_as(client, org, Membership.Role.EDITOR)
+    source = HarvestSourceFactory(organization=org, url="http://127.0.0.1:9/catalog")
+    with translation.override("zh-hant"):
+        run = harvest_run(source=source)
+    assert run.status == HarvestRun.Status.FAILED
+    assert "不允許連結至內部或私有網路位址" in run.errors[0]["message"], run.errors
+
+    english = client.get(f"/en/organizations/dot/harvest/{source.pk}/").content.decode()
+    chinese = client.get(f"/organizations/dot/harvest/{source.pk}/").content.decode()
+
+    assert "start=0: Links to internal or private network addresses are not allowed" in english
+    assert "start=0：不允許連結至內部或私有網路位址（127.0.0.1）。" in chinese

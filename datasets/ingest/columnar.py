@@ -11,8 +11,10 @@ be sure to:
 - the file is not delimited text, has more than MAX_COLUMNS columns, the dictionary
   declares constraints, empty cells are not a null token, or the text is not valid in
   its encoding;
-- the rows are not one per line (quoted line breaks, blank lines) or some row has too many
-  or too few cells: the Python path reports those with their row numbers;
+- a line is blank or some row has too many or too few cells: the Python path reports
+  those with their row numbers. (Quoted line breaks are fine: when the records turn out not
+  to be one per line, the file is cut at record ends that Python's reader finds, and rows
+  keep the number of the line they start on, as the Python path numbers them.)
 - a declared type does not fit every value (the report needs each bad cell);
 - a value SQL rejects for a type might be accepted by Python's rules (non-ASCII digits
   or spaces, WKT other than a plain point, GeoJSON): SQL's patterns are the ASCII subset
@@ -25,7 +27,9 @@ tables, types, profiles and personal-data findings.
 
 # ruff: noqa: S608 - SQL is built from generated column names (c0, c1, ...) and _literal()
 
+import bisect
 import codecs
+import csv
 import itertools
 import logging
 import os
@@ -108,6 +112,10 @@ class Staged:
 
 class _GiveUp(Exception):
     pass
+
+
+class _NotOnePerLine(_GiveUp):
+    """The file's records and lines do not match up (quoted line breaks, blank lines)."""
 
 
 def _literal(text: str) -> str:
@@ -320,8 +328,39 @@ def stage(
         return None
     import duckdb
 
-    con = duckdb.connect()
     staged = None
+    con = _connect(workdir, len(columns))
+    try:
+        args = (table, columns, declared, null_tokens, workdir, vendor, on_progress)
+        try:
+            staged = _stage(con, *args)
+        except (_NotOnePerLine, duckdb.InvalidInputException) as exc:
+            # A record spans lines (or a line is blank, or a row ragged: then the scan
+            # gives up): cut the file at record ends instead, found by Python's reader.
+            logger.info("columnar path reads by records: %s", str(exc)[:200])
+            con.close()
+            con = _connect(workdir, len(columns), fresh=True)
+            staged = _stage(con, *args, by_records=True)
+    except _GiveUp:
+        pass
+    except duckdb.Error as exc:
+        logger.info("columnar path gave up: %s", str(exc)[:300])
+    finally:
+        if staged is None:
+            con.close()
+    return staged
+
+
+def _connect(workdir: Path, width: int, fresh: bool = False):
+    """A DuckDB connection to a staging database in the work directory (`fresh`: a new
+    one, the files of an earlier attempt removed)."""
+    import duckdb
+
+    database = workdir / "stage.duckdb"
+    if fresh:
+        for leftover in (database, database.with_suffix(".duckdb.wal")):
+            leftover.unlink(missing_ok=True)
+    con = duckdb.connect()
     try:
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         con.execute(f"SET temp_directory = {_literal(str(workdir / 'duckdb.tmp'))}")
@@ -336,19 +375,13 @@ def stage(
         # A row group is built whole in memory: fewer rows per group for wider files
         # keep it well within the limit.
         con.execute(
-            f"ATTACH {_literal(str(workdir / 'stage.duckdb'))} AS stage "
-            f"(ROW_GROUP_SIZE {_row_group_size(len(columns))})"
+            f"ATTACH {_literal(str(database))} AS stage (ROW_GROUP_SIZE {_row_group_size(width)})"
         )
         _session(con)
-        staged = _stage(con, table, columns, declared, null_tokens, workdir, vendor, on_progress)
-    except _GiveUp:
-        pass
-    except duckdb.Error as exc:
-        logger.info("columnar path gave up: %s", str(exc)[:300])
-    finally:
-        if staged is None:
-            con.close()
-    return staged
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def _row_group_size(width: int) -> int:
@@ -404,6 +437,62 @@ def _split(path: Path, header_row: int, workdir: Path, count: int) -> list[_Chun
             chunks.append(_Chunk(target, first, lines))
             first += lines
     return chunks
+
+
+def _record_chunks(path: Path, table, width: int, workdir: Path, count: int):
+    """The records after the header cut into `count` chunks of about equal size at record
+    ends, as Python's reader finds them (a quoted value may hold line breaks), and
+    `row_of(n)`, the file row of record n as the Python path numbers it: the line it
+    starts on, or n after the header in a CSV copy numbered by record (read.Table).
+    Raises _GiveUp at a blank or ragged record, which the Python path reports."""
+    size = path.stat().st_size
+    shifts: list[tuple[int, int]] = []  # (first record, extra lines before it), as they grow
+    bounds, firsts = [], [0]
+    with open(path, "rb") as f:
+        for _ in range(_skip(table)):
+            f.readline()
+        position = f.tell()
+        bounds.append(position)
+
+        def lines():
+            nonlocal position
+            for line in f:
+                position += len(line)
+                yield line.decode()
+
+        reader = csv.reader(lines(), delimiter=table.delimiter, quotechar='"', doublequote=True)
+        target = (size - position) / count
+        record, extra = 0, 0
+        for cells in reader:
+            record += 1
+            if len(cells) != width or not any(cells):
+                raise _GiveUp
+            spanned = reader.line_num - (record + extra)
+            if spanned:
+                extra += spanned
+                shifts.append((record + 1, extra))
+            if len(bounds) < count and position - bounds[-1] >= target and position < size:
+                bounds.append(position)
+                firsts.append(record)
+        bounds.append(size)
+        firsts.append(record)
+        chunks = []
+        for number, (begin, end) in enumerate(itertools.pairwise(bounds)):
+            if begin == end:
+                continue
+            chunk = workdir / f"chunk_{number}.csv"
+            with open(chunk, "wb") as out:
+                _copy_range(f, out, begin, end - begin)
+            chunks.append(_Chunk(chunk, firsts[number], firsts[number + 1] - firsts[number]))
+    starts = [first for first, _extra in shifts]
+
+    def row_of(n: int) -> int:
+        if table.numbered_by_record:
+            return table.header_row + n
+        at = bisect.bisect_right(starts, n)
+        return table.header_row + n + (shifts[at - 1][1] if at else 0)
+
+    return chunks, row_of
 
 
 def _copy_range(source, target, offset: int, count: int) -> None:
@@ -469,11 +558,20 @@ def _head(con, chunks: list[_Chunk], select: str, limit: int, where: str = "") -
     return rows
 
 
-def _stage(con, table, columns, declared, null_tokens, workdir, vendor, on_progress) -> Staged:
+def _stage(
+    con, table, columns, declared, null_tokens, workdir, vendor, on_progress, by_records=False
+) -> Staged:
     path = _utf8_copy(table.path, table.encoding, workdir)
     if _quoted_head(path, _skip(table)):
         raise _GiveUp
-    chunks = _split(path, _skip(table), workdir, PARTS)
+    if by_records:
+        chunks, row_of = _record_chunks(path, table, len(columns), workdir, PARTS)
+    else:
+        chunks = _split(path, _skip(table), workdir, PARTS)
+
+        def row_of(record: int) -> int:  # one record per line
+            return table.header_row + record
+
     if path != table.path:
         path.unlink()
     expected = sum(chunk.rows for chunk in chunks)
@@ -510,13 +608,13 @@ def _stage(con, table, columns, declared, null_tokens, workdir, vendor, on_progr
             f"null_padding = false, buffer_size = {CSV_BUFFER})"
         )
     kinds, ruled_out = _type(
-        con, chunks, ids, declared, table.delimiter == ";", vendor, on_progress, table.header_row
+        con, chunks, ids, declared, table.delimiter == ";", vendor, on_progress, row_of
     )
     rows, blanks, *present = con.execute(
         f"SELECT count(*), count_if(_blank), {', '.join(f'count({c})' for c in ids)} FROM typed"
     ).fetchone()
     if rows != expected or blanks:
-        raise _GiveUp
+        raise _GiveUp if by_records else _NotOnePerLine(f"{rows} records on {expected} lines")
     kinds = [k if n else "text" for k, n in zip(kinds, present, strict=True)]
     for column, kind in zip(columns, kinds, strict=True):
         column["type"] = kind
@@ -568,7 +666,7 @@ def _scan(con, chunks: list[_Chunk], ids) -> pii.Scanner:
     return scanner
 
 
-def _type(con, chunks, ids, declared, decimal_comma, vendor, on_progress, header_row):
+def _type(con, chunks, ids, declared, decimal_comma, vendor, on_progress, row_of):
     """Each column's type as types.Inference would decide it, leaving the converted rows
     (with `_fts`) of chunk n in file order in the table `typed_<n>`, and all of them, with
     their `_id`, in the view `typed`."""
@@ -587,8 +685,8 @@ def _type(con, chunks, ids, declared, decimal_comma, vendor, on_progress, header
         inference.observe_batch(
             index,
             [v for v in values if v is not None],
-            # Every row is one line here: data row n is on file row header_row + n.
-            row_of=lambda at, v=values: header_row + 1 + types.nth_present(v, at),
+            # row_of(n): the file row (as the Python path numbers it) of data record n.
+            row_of=lambda at, v=values: row_of(1 + types.nth_present(v, at)),
         )
     for index, c in enumerate(ids):
         if index not in declared:
@@ -633,7 +731,7 @@ def _type(con, chunks, ids, declared, decimal_comma, vendor, on_progress, header
                 candidates[c].remove(kind)
                 sql = f"SELECT count({c}) FROM typed WHERE _id < {int(first)}"  # all fit
                 (fitted,) = con.execute(sql).fetchone()
-                ruled = types.RuledOut(fitted, value, header_row + first)
+                ruled = types.RuledOut(fitted, value, row_of(int(first)))
                 inference.ruled_out[ids.index(c)][kind] = ruled
                 continue
             # Python accepts what SQL does not: only the Python path is sure.

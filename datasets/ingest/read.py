@@ -63,6 +63,9 @@ class Table:
     # CSV copy of a JSON array has a header line, the file none): data row n of `path`
     # is row header_row + n for the publisher either way.
     path_skip: int | None = None
+    # Rows numbered by record rather than by the line each starts on: a CSV copy of ours,
+    # where a value's line breaks do not move the rows after it.
+    numbered_by_record: bool = False
     temp_paths: list = field(default_factory=list)
 
 
@@ -400,6 +403,7 @@ def _sheet_table(records, options: dict, sheet: str, out: CsvCopy, sheets: list)
         cells_are_text=True,
         sheet=sheet,
         sheets=list(sheets),
+        numbered_by_record=True,
         path=target,
         encoding="utf-8",
         delimiter=",",
@@ -689,6 +693,7 @@ def _objects_table(objects_factory, hints=None, out: CsvCopy | None = None) -> T
         delimiter=",",
         path=target,
         path_skip=1,
+        numbered_by_record=True,
     )
 
 

@@ -220,7 +220,6 @@ def test_mixed_file_types_are_inferred_as_publishers_expect(monkeypatch):
     ("data", "why"),
     [
         ("a,b\n1２３,x\n4,y\n".encode(), "full-width digits: only Python knows they are numbers"),
-        (b'a,b\n1,"two\nlines"\n2,y\n', "a quoted line break: rows are not lines"),
         (b"a,b\n1,x\n\n2,y\n", "a blank line the report mentions"),
         (b"a,b\n1,x\n2,y,z\n", "an extra cell the report names"),
         (b'a,b\n1,"LINESTRING (0 0, 1 1)"\n', "WKT other than a point"),
@@ -434,3 +433,55 @@ def test_json_lines_give_the_same_table_and_line_numbers_either_way(monkeypatch,
     _assert_same(fast, slow)
     [hint] = [w for w in fast.report["warnings"] if w["code"] == "type-fallback"]
     assert hint["row"] == (41 if blank_line else 40)  # the line the publisher sees
+
+
+# Values with line breaks (addresses, notes): records span lines, so the file is cut at
+# record ends and rows keep the line each record starts on.
+MULTILINE = "id,day,note\n" + "".join(
+    f"{i},{'2024-13-40' if i == 2900 else date(2020, 1, 1) + timedelta(days=i)},"
+    + (f'"第 {i} 筆\n第二行\r\n第三行"' if i % 700 == 0 else f"note {i}")
+    + "\n"
+    for i in range(1, 3001)
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "hint_row"),
+    [
+        # Record 2,900 starts on line 2,901 + 2 x 4 extra lines (records 700 to 2,800).
+        (MULTILINE.encode(), "multiline.csv", 2909),
+        (MULTILINE.encode("cp950"), "multiline-cp950.csv", 2909),
+        # The very first record spans lines too: every later row moves down one.
+        (MULTILINE.replace("note 1\n", '"note\n1"\n', 1).encode(), "first.csv", 2910),
+    ],
+    ids=["utf8", "cp950", "first-record"],
+)
+def test_records_spanning_lines_take_the_columnar_path_with_file_row_numbers(
+    monkeypatch, data, name, hint_row
+):
+    staged, fast, slow = _both_ways(monkeypatch, data, name)
+
+    assert staged and staged[0] is not None, "quoted line breaks no longer need the slow way"
+    _assert_same(fast, slow)
+    [hint] = [w for w in fast.report["warnings"] if w["code"] == "type-fallback"]
+    assert (hint["row"], hint["field"]) == (hint_row, "day")
+    assert rows_of(fast)[699]["note"] == "第 700 筆\n第二行\r\n第三行"
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [MULTILINE.replace("\n10,", "\n\n10,"), MULTILINE.replace("\n10,", "\n10,x,")],
+    ids=["blank-line", "ragged-record"],
+)
+def test_a_blank_line_or_a_ragged_record_among_multiline_ones_goes_the_python_way(
+    monkeypatch, broken
+):
+    staged = []
+    stage = columnar.stage
+    monkeypatch.setattr(columnar, "stage", lambda **kw: staged.append(stage(**kw)) or staged[-1])
+
+    job, _resource = ingest_bytes(broken.encode(), "broken.csv")
+
+    assert staged == [None]  # the Python path reports the row
+    report = job.version.report if job.version else job.options["report"]
+    assert {e["row"] for e in report["warnings"] + report["errors"]} & {11}

@@ -259,13 +259,20 @@ def _table_from_records(records, options, cells_are_text=False, **extra) -> Tabl
 def read_xlsx(path: Path, options: dict, out: CsvCopy) -> Table:
     xml = _sheet_xml(path)
     if xml is not None and xml <= CALAMINE_MAX_XML:
-        try:
-            return _read_calamine(path, options, out)
-        except IngestError:
-            raise
-        except Exception:  # openpyxl reads it, or says what is wrong
-            logger.info("calamine could not read %s; reading it with openpyxl", path.name)
+        return _calamine_else(_read_xlsx_openpyxl, path, options, out)
     return _read_xlsx_openpyxl(path, options, out)
+
+
+def _calamine_else(other, path: Path, options: dict, out: CsvCopy) -> Table:
+    """The workbook read by calamine; by `other` (the Python reader) when calamine fails,
+    which reads it or says what is wrong in the publisher's terms."""
+    try:
+        return _read_calamine(path, options, out)
+    except IngestError:
+        raise
+    except Exception:
+        logger.info("calamine could not read %s; reading it with %s", path.name, other.__name__)
+    return other(path, options, out)
 
 
 def _sheet_xml(path: Path) -> int | None:
@@ -529,12 +536,7 @@ def read_ods(path: Path, options: dict, out: CsvCopy) -> Table:
             code="source-error",
         )
     if xml is not None:
-        try:
-            return _read_calamine(path, options, out)
-        except IngestError:
-            raise
-        except Exception:  # odfpy reads it, or says what is wrong
-            logger.info("calamine could not read %s; reading it with odfpy", path.name)
+        return _calamine_else(_read_ods_odfpy, path, options, out)
     return _read_ods_odfpy(path, options, out)
 
 

@@ -407,14 +407,24 @@ def test_large_sheets_and_declared_dtds_are_left_to_openpyxl(monkeypatch, tmp_pa
     (tmp_path / "lol.xlsx").write_bytes(_billion_laughs())
     assert read._sheet_xml(tmp_path / "lol.xlsx") is None
 
-    def refuse(*args):
-        raise AssertionError("calamine should not read it")
-
-    monkeypatch.setattr(read, "_read_calamine", refuse)
+    calls = []
+    monkeypatch.setattr(read, "_read_calamine", lambda *args: calls.append(args))
     monkeypatch.setattr(read, "CALAMINE_MAX_XML", 1000)
     job, resource = ingest_bytes(_rich_workbook(), "book.xlsx")
     assert job.status == IngestJob.Status.SUCCEEDED, job.error
     assert resource.current_version.row_count == 4
+    assert calls == []
+
+
+def test_a_workbook_calamine_fails_on_is_read_by_the_python_reader(monkeypatch):
+    def broken(*args):
+        raise ValueError("calamine: unexpected element")
+
+    monkeypatch.setattr(read, "_read_calamine", broken)
+    for name, data, rows in (("book.xlsx", _rich_workbook(), 4), ("x.ods", _ods(ODS_SHEETS), 2)):
+        job, resource = ingest_bytes(data, name)
+        assert job.status == IngestJob.Status.SUCCEEDED, job.error
+        assert resource.current_version.row_count == rows, name
 
 
 def _ods(sheets: dict) -> bytes:

@@ -618,6 +618,7 @@ def _source_info(table, fmt) -> dict:
         "encoding": table.encoding if text else "",
         "delimiter": table.delimiter if text else "",
         "sheet": table.sheet,
+        "sheets": table.sheets,
         "header_row": table.header_row,
     }
 

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from datasets import permissions
 from datasets.ingest import status
-from datasets.ingest.read import DELIMITERS
+from datasets.ingest.read import DELIMITERS, SPREADSHEETS
 from datasets.models import IngestJob, Resource
 from datasets.services.ingestion import ingest_rerun, version_personal_data_decide
 
@@ -59,6 +59,15 @@ def resource_report(request: HttpRequest, resource_id) -> HttpResponse:
     resource = _visible_resource(request, resource_id)
     can_edit = permissions.can_edit_dataset(request.user, resource.dataset)
     report = status.resource_report(resource=resource, user=request.user)
+    # The re-read settings that apply to the file: encoding and delimiter for text,
+    # the sheet for workbooks (all of them while the format is unknown).
+    fmt = (
+        ((report["version"] or {}).get("report") or {}).get("format")
+        or (report["failed_report"] or {}).get("format")
+        or resource.format
+        or ""
+    ).lower()
+    known = fmt in (*SPREADSHEETS, "csv", "tsv", "txt", "json", "jsonl", "geojson")
     return render(
         request,
         "datasets/resource_report.html",
@@ -73,6 +82,11 @@ def resource_report(request: HttpRequest, resource_id) -> HttpResponse:
             "encodings": ENCODINGS,
             "delimiters": [("", _("Detect"))] + [(d, repr(d).strip("'")) for d in DELIMITERS],
             "options": resource.ingest_options,
+            "ask_text": not known or fmt in ("csv", "tsv", "txt"),
+            "ask_sheet": not known or fmt in SPREADSHEETS,
+            "sheets": ((report["version"] or {}).get("report") or {}).get("sheets")
+            or (report["failed_report"] or {}).get("sheets")
+            or [],
         },
     )
 

@@ -223,3 +223,27 @@ def test_fragment_included_by_another_page_loads_itself(client):
 
     assert 'hx-trigger="load"' in html
     assert f"/resources/{resource.pk}/ingest/status/" in html
+
+
+def test_read_again_asks_only_what_applies_to_the_file(client):
+    from tests.datasets.test_ingest_formats import xlsx_bytes
+
+    pages = {}
+    for name, data in (
+        ("book.xlsx", xlsx_bytes([["站名", "車位"], ["市政府", 180]], sheets={"附表": [["a"]]})),
+        ("data.csv", b"a,b\n1,2\n"),
+        ("data.json", b'[{"a": 1}]'),
+    ):
+        _job, resource = ingest_bytes(data, name)
+        org = resource.dataset.organization
+        client.force_login(MembershipFactory(organization=org, role="editor").user)
+        url = reverse("resource_report", kwargs={"resource_id": resource.pk})
+        pages[name] = client.get(url).content.decode()
+
+    book = pages["book.xlsx"]
+    assert 'name="sheet"' in book and 'name="encoding"' not in book
+    # The workbook's sheets to choose from, in order.
+    assert book.index('<option value="說明">') < book.index('<option value="附表">')
+    assert book.index('<option value="附表">') < book.index('<option value="資料">')
+    assert 'name="encoding"' in pages["data.csv"] and 'name="sheet"' not in pages["data.csv"]
+    assert "Read the file differently" not in pages["data.json"]

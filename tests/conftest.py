@@ -58,6 +58,17 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _ingest_work_dir_of_our_own(tmp_path_factory):
+    """Ingestion work directories in this run's temporary folder, for real workers too
+    (they inherit the environment): an attempt sweeps the folders of jobs its database
+    does not know as running, so another test run on the machine, with its own job 1,
+    must not share the folder."""
+    folder = str(tmp_path_factory.mktemp("ingest-work"))
+    os.environ["INGEST_WORK_DIR"] = folder
+    settings.INGEST_WORK_DIR = folder
+
+
 @pytest.fixture
 def api_client():
     from rest_framework.test import APIClient

@@ -82,3 +82,17 @@ def in_reader_language(entry: dict) -> str:
     from datasets.ingest.errors import in_language
 
     return in_language(entry.get("message", ""), entry.get("translations"))
+
+
+@register.filter
+def delimiter_name(delimiter: str) -> str:
+    """A delimiter as people call it: 'commas', 'tabs'..."""
+    from django.utils.translation import gettext
+
+    names = {
+        ",": gettext("commas"),
+        "\t": gettext("tabs"),
+        ";": gettext("semicolons"),
+        "|": gettext("vertical bars"),
+    }
+    return names.get(delimiter, f"“{delimiter}”")

@@ -247,3 +247,20 @@ def test_read_again_asks_only_what_applies_to_the_file(client):
     assert book.index('<option value="附表">') < book.index('<option value="資料">')
     assert 'name="encoding"' in pages["data.csv"] and 'name="sheet"' not in pages["data.csv"]
     assert "Read the file differently" not in pages["data.json"]
+
+
+def test_the_report_says_how_the_file_was_read(client):
+    from tests.datasets.test_ingest_formats import xlsx_bytes
+
+    rows = [["表一"], [], ["站名", "車位", "區"], ["市政府", 180, "信義"]]
+    _job, book = ingest_bytes(xlsx_bytes(rows), "b.xlsx")
+    _job, text = ingest_bytes("站名;車位\n市政府;180\n".encode("cp950"), "t.csv")
+
+    def page(resource, language="en"):
+        with translation.override(language):
+            url = django_reverse("resource_report", kwargs={"resource_id": resource.pk})
+        return client.get(url).content.decode()
+
+    assert "Read from the sheet “資料”, header on row 3." in page(book)
+    assert "Read as cp950 text separated by semicolons, header on row 1." in page(text)
+    assert "以 cp950 編碼讀取，欄位以分號分隔，標題在第 1 列。" in page(text, "zh-hant")

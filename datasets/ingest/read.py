@@ -311,7 +311,7 @@ def _read_calamine(path: Path, options: dict, out: CsvCopy) -> Table:
     with CalamineWorkbook.from_path(path) as book:
         names = book.sheet_names
         sheets = {n: book.get_sheet_by_name(n) for n in names}
-        # The first sheet with a value in its first rows, as the other readers choose.
+        # The sheet the other readers would choose (see _chosen_sheet).
         name = _chosen_sheet(
             names,
             options,

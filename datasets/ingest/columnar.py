@@ -9,7 +9,8 @@ gives up -- returning None, so the caller runs the Python path -- whenever it co
 be sure to:
 
 - the file is not delimited text, has more than MAX_COLUMNS columns, the dictionary
-  declares constraints, empty cells are not a null token, or the text is not valid in
+  declares a constraint SQL does not check (a pattern) or one that some value breaks
+  (the report names each), empty cells are not a null token, or the text is not valid in
   its encoding;
 - a line is blank or some row has too many or too few cells: the Python path reports
   those with their row numbers. (Quoted line breaks are fine: when the records turn out not
@@ -94,6 +95,9 @@ _DATETIME = (
 _POINT = r"POINT ?\((-?[0-9]+(\.[0-9]+)?) (-?[0-9]+(\.[0-9]+)?)\)"
 # DuckDB types holding each column's converted values before they are written out.
 _STAGED = {"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN"}
+# Constraints of a data dictionary this path checks in SQL (see _violated); a file that
+# declares others ("pattern": Python's regular expressions) goes the Python path.
+CHECKED_CONSTRAINTS = {"required", "unique", "enum", "minimum", "maximum", "minLength", "maxLength"}
 
 
 @dataclass
@@ -311,8 +315,66 @@ def eligible(table, declared: dict, null_tokens: set) -> bool:
         and _skip(table) >= 1
         and not table.hints
         and "" in null_tokens
-        and not any(d["constraints"] for d in declared.values())
+        and all(set(d["constraints"]) <= CHECKED_CONSTRAINTS for d in declared.values())
     )
+
+
+def _violated(con, chunks: list, ids: list[str], declared: dict, kinds: list[str]) -> bool:
+    """Whether a value breaks a constraint of the data dictionary as
+    validate.ConstraintChecker judges it (the Python path then reports each one). Where
+    SQL could miss a break Python would find, this says yes and the file goes that way."""
+    typed, raw = [], []  # counts of breaks: of converted values, of the cells as read
+    for index, declaration in declared.items():
+        c, kind, constraints = ids[index], kinds[index], declaration["constraints"]
+        if constraints.get("required"):
+            typed.append(f"count(*) - count({c})")
+        if constraints.get("unique"):
+            if kind == "datetime":  # one instant written two ways: equal only to Python
+                return True
+            typed.append(f"count({c}) - count(DISTINCT {c})")
+        for key, below in (("minimum", True), ("maximum", False)):
+            limit = _limit(kind, constraints[key]) if key in constraints else None
+            if limit is not None:
+                typed.append(f"count_if({c} {'<' if below else '>'} {limit})")
+        if "enum" in constraints:  # compared as text, as the cell was read
+            if not isinstance(constraints["enum"], list | tuple | str):
+                return True
+            allowed = ", ".join(_literal(str(v)) for v in constraints["enum"])
+            raw.append(f"count_if({c} NOT IN ({allowed}))" if allowed else f"count({c})")
+        for key, below in (("minLength", True), ("maxLength", False)):
+            if key in constraints:
+                try:
+                    length = int(constraints[key])
+                except (TypeError, ValueError):
+                    return True
+                raw.append(f"count_if(length({c}) {'<' if below else '>'} {length})")
+    cells = " UNION ALL ".join(f"SELECT * FROM raw_{n}" for n in range(len(chunks)))
+    for source, counts in (("typed", typed), (f"({cells})", raw)):
+        if counts and any(con.execute(f"SELECT {', '.join(counts)} FROM {source}").fetchone()):
+            return True
+    return False
+
+
+def _limit(kind: str, limit) -> str | None:
+    """SQL for the bound ConstraintChecker compares a column's values with,
+    `type(value)(limit)`; None where that raises, so Python never finds a break (dates
+    and datetimes among them)."""
+    convert = {"integer": int, "number": float, "boolean": bool}.get(kind)
+    if kind in ("text", "geometry"):
+        convert = str
+    if convert is None:
+        return None
+    try:
+        bound = convert(limit)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if convert is str:
+        return _literal(bound)
+    if convert is bool:
+        return "true" if bound else "false"
+    if convert is float:
+        return f"{_literal(repr(bound))}::DOUBLE"
+    return str(bound)
 
 
 def stage(
@@ -618,6 +680,8 @@ def _stage(
     if rows != expected:
         raise _GiveUp if by_records else _NotOnePerLine(f"{rows} records on {expected} lines")
     kinds = [k if n else "text" for k, n in zip(kinds, present, strict=True)]
+    if _violated(con, chunks, ids, declared, kinds):
+        raise _GiveUp  # the Python path names each value that breaks a constraint
     for column, kind in zip(columns, kinds, strict=True):
         column["type"] = kind
     profiles = _side_by_side(

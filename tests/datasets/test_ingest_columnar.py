@@ -485,3 +485,77 @@ def test_a_blank_line_or_a_ragged_record_among_multiline_ones_goes_the_python_wa
     assert staged == [None]  # the Python path reports the row
     report = job.version.report if job.version else job.options["report"]
     assert {e["row"] for e in report["warnings"] + report["errors"]} & {11}
+
+
+# A curated file with a data dictionary whose constraints every value keeps.
+CURATED = "代碼,區,人口,面積,啟用,設立日,名稱\n" + "".join(
+    f"{i:04d},{['中正區', '大安區', '信義區'][i % 3]},{1000 + i * 7},{i / 4},"
+    f"{'true' if i % 2 else 'false'},{date(2000, 1, 1) + timedelta(days=i)},站 {i}\n"
+    for i in range(1, 1201)
+)
+CURATED_SCHEMA = {
+    "fields": [
+        {"name": "代碼", "type": "string", "constraints": {"required": True, "unique": True,
+                                                          "minLength": 4, "maxLength": 4}},
+        {"name": "區", "type": "string", "constraints": {"enum": ["中正區", "大安區", "信義區"]}},
+        {"name": "人口", "type": "integer", "constraints": {"minimum": 1000, "maximum": "9400",
+                                                           "unique": True}},
+        {"name": "面積", "type": "number", "constraints": {"minimum": 0, "maximum": 300.5}},
+        {"name": "啟用", "type": "boolean", "constraints": {"required": True}},
+        {"name": "設立日", "type": "date", "constraints": {"minimum": "2000-01-01",
+                                                          "unique": True}},
+        {"name": "名稱", "type": "string", "constraints": {"maximum": "站 999", "minLength": 3}},
+    ]
+}  # fmt: skip
+
+
+def test_a_file_keeping_its_dictionarys_constraints_takes_the_columnar_path(monkeypatch):
+    staged, fast, slow = _both_ways(monkeypatch, CURATED.encode(), schema=CURATED_SCHEMA)
+
+    assert staged and staged[0] is not None
+    _assert_same(fast, slow)
+    assert types_of(fast)["人口"] == "integer" and types_of(fast)["代碼"] == "text"
+
+
+@pytest.mark.parametrize(
+    ("field", "constraints", "row"),
+    [
+        ("代碼", {"required": True}, None),  # an empty cell, added below
+        ("代碼", {"unique": True}, 12),
+        ("區", {"enum": ["中正區", "大安區"]}, 3),
+        ("人口", {"minimum": 1010}, 2),
+        ("人口", {"maximum": 9000}, 1144),
+        ("面積", {"maximum": 1}, 6),
+        ("名稱", {"maxLength": 5}, 1001),
+        ("代碼", {"minLength": 5}, 2),
+        ("名稱", {"pattern": "站 [0-9]+"}, None),  # kept, but only Python's regex is sure
+        ("設立日", {"unique": True}, None),  # kept: unique dates are checked too
+    ],
+)
+def test_a_broken_or_unchecked_constraint_sends_the_file_the_python_way(
+    monkeypatch, field, constraints, row
+):
+    data = CURATED.replace("\n0011,", "\n0010,") if row == 12 else CURATED
+    if constraints == {"required": True}:
+        data = data.replace("\n0005,", "\n,")
+    schema = {"fields": [{"name": field, "type": "string" if field in ("代碼", "區", "名稱")
+                          else "integer" if field == "人口" else "number" if field == "面積"
+                          else "date", "constraints": constraints}]}  # fmt: skip
+    staged = []
+    stage = columnar.stage
+    monkeypatch.setattr(columnar, "stage", lambda **kw: staged.append(stage(**kw)) or staged[-1])
+
+    job, _resource = ingest_bytes(data.encode(), "curated.csv", schema=schema)
+
+    if field == "設立日":
+        assert staged[0] is not None and job.status == IngestJob.Status.SUCCEEDED
+        return
+    assert staged in ([None], [])
+    if row is None and "pattern" in constraints:
+        assert job.status == IngestJob.Status.SUCCEEDED
+        return
+    assert job.status == IngestJob.Status.FAILED
+    errors = job.options["report"]["errors"]
+    assert errors[0]["code"] in ("constraint-error", "unique-error")
+    if row:
+        assert errors[0]["row"] == row

@@ -611,12 +611,12 @@ def _report_type_fallbacks(report, columns, ruled_out: list[dict], declared, tab
 
 
 def _source_info(table, fmt) -> dict:
-    # A spreadsheet is read through our own CSV copy: its encoding and delimiter are ours.
-    text = fmt not in read.SPREADSHEETS
+    # Spreadsheets and JSON are read through a CSV copy of ours: its delimiter (and for
+    # spreadsheets its encoding) is not the file's.
     return {
         "format": fmt,
-        "encoding": table.encoding if text else "",
-        "delimiter": table.delimiter if text else "",
+        "encoding": "" if fmt in read.SPREADSHEETS else table.encoding,
+        "delimiter": table.delimiter if fmt == "csv" else "",
         "sheet": table.sheet,
         "sheets": table.sheets,
         "header_row": table.header_row,

@@ -264,3 +264,6 @@ def test_the_report_says_how_the_file_was_read(client):
     assert "Read from the sheet “資料”, header on row 3." in page(book)
     assert "Read as cp950 text separated by semicolons, header on row 1." in page(text)
     assert "以 cp950 編碼讀取，欄位以分號分隔，標題在第 1 列。" in page(text, "zh-hant")
+    _job, objects = ingest_bytes(b'[{"a": 1}]', "o.json")
+    assert "Read as" not in page(objects) and "Read from" not in page(objects)
+    assert objects.current_version.report["delimiter"] == ""

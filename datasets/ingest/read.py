@@ -107,6 +107,10 @@ def find_header(rows: list[list]) -> int:
         return 0
     widest = max(widths)
     for index, width in enumerate(widths):
+        # A narrower row with a blank one under it is a title, also above a table of one
+        # or two columns (where any filled row could be the header).
+        if width < widest and widths[index + 1 : index + 2] == [0]:
+            continue
         if width >= max(1, widest * 0.6) or (widest <= 2 and width):
             return index
     return 0

@@ -616,3 +616,20 @@ def test_rows_written_to_the_csv_copy_are_counted_as_they_go(tmp_path):
         _fmt, table = read.open_table(tmp_path / name, name, {}, workdir, on_rows=told.append)
         assert told == [10_000, 20_000], name
         assert sum(1 for _row in table.rows()) == 25_000
+
+
+@pytest.mark.parametrize("reader", ["xlsx", "csv"])
+def test_a_title_above_a_two_column_table_is_not_taken_for_its_header(reader):
+    rows = [["臺北市公車站牌數（113年）"], [], ["區", "站牌數"], ["中正區", 180], ["大安區", 210]]
+    if reader == "xlsx":
+        data, name = xlsx_bytes(rows), "stops.xlsx"
+    else:
+        data = "\n".join(",".join(str(c) for c in row) for row in rows).encode() + b"\n"
+        name = "stops.csv"
+
+    job, resource = ingest_bytes(data, name)
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert version.report["header_row"] == 3
+    assert types_of(version) == {"區": "text", "站牌數": "integer"}

@@ -359,9 +359,9 @@ def _limit(kind: str, limit) -> str | None:
     """SQL for the bound ConstraintChecker compares a column's values with,
     `type(value)(limit)`; None where that raises, so Python never finds a break (dates
     and datetimes among them)."""
-    convert = {"integer": int, "number": float, "boolean": bool}.get(kind)
-    if kind in ("text", "geometry"):
-        convert = str
+    convert = {"integer": int, "number": float, "boolean": bool, "text": str, "geometry": str}.get(
+        kind
+    )
     if convert is None:
         return None
     try:

@@ -316,6 +316,8 @@ def _publish(number, table_name, columns, rows, profile, findings, *, job, resou
     _set(job, stage="publish", progress=0.95)
     from datasets.services.ingestion import version_publish
 
+    source = _source_info(table, fmt)
+
     version_publish(
         job=job,
         number=number,
@@ -323,8 +325,8 @@ def _publish(number, table_name, columns, rows, profile, findings, *, job, resou
         columns=columns,
         rows=rows,
         sha256=sha256,
-        encoding=_source_info(table, fmt)["encoding"],
-        report=report.as_dict(**_source_info(table, fmt), rows=rows),
+        encoding=source["encoding"],
+        report=report.as_dict(**source, rows=rows),
         profile=profile,
         findings=findings,
         source_path=path if remote else None,

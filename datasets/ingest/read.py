@@ -8,6 +8,7 @@ instead of holding it in memory.
 
 import codecs
 import csv
+import functools
 import gzip
 import itertools
 import json
@@ -314,14 +315,15 @@ def _read_calamine(path: Path, options: dict, out: CsvCopy) -> Table:
 
     with CalamineWorkbook.from_path(path) as book:
         names = book.sheet_names
-        sheets = {n: book.get_sheet_by_name(n) for n in names}
-        # The sheet the other readers would choose (see _chosen_sheet).
+        # calamine reads a whole sheet when asked for it: only those the choice looks at,
+        # each once. The sheet the other readers would choose (see _chosen_sheet).
+        sheet_of = functools.cache(book.get_sheet_by_name)
         name = _chosen_sheet(
             names,
             options,
-            lambda n: sheets[n].to_python(skip_empty_area=False, nrows=TITLE_SCAN_ROWS),
+            lambda n: sheet_of(n).to_python(skip_empty_area=False, nrows=TITLE_SCAN_ROWS),
         )
-        sheet = sheets[name]
+        sheet = sheet_of(name)
 
         def records():
             # Rows and columns from A1, as the other readers give them: calamine starts at

@@ -61,12 +61,12 @@ def resource_report(request: HttpRequest, resource_id) -> HttpResponse:
     report = status.resource_report(resource=resource, user=request.user)
     # The re-read settings that apply to the file: encoding and delimiter for text,
     # the sheet for workbooks (all of them while the format is unknown).
-    fmt = (
-        ((report["version"] or {}).get("report") or {}).get("format")
-        or (report["failed_report"] or {}).get("format")
-        or resource.format
-        or ""
-    ).lower()
+    reports = [(report["version"] or {}).get("report") or {}, report["failed_report"] or {}]
+
+    def reported(key):  # from the live version's report, else the failed job's
+        return next((r[key] for r in reports if r.get(key)), None)
+
+    fmt = (reported("format") or resource.format or "").lower()
     known = fmt in (*SPREADSHEETS, "csv", "tsv", "txt", "json", "jsonl", "geojson")
     return render(
         request,
@@ -84,9 +84,7 @@ def resource_report(request: HttpRequest, resource_id) -> HttpResponse:
             "options": resource.ingest_options,
             "ask_text": not known or fmt in ("csv", "tsv", "txt"),
             "ask_sheet": not known or fmt in SPREADSHEETS,
-            "sheets": ((report["version"] or {}).get("report") or {}).get("sheets")
-            or (report["failed_report"] or {}).get("sheets")
-            or [],
+            "sheets": reported("sheets") or [],
         },
     )
 

@@ -103,3 +103,19 @@ def score(setup: Setup, judge: Judge, entry: Submission, impact, feasibility, su
         values={impact_c.pk: impact, feasibility_c.pk: feasibility},
         submit=submit,
     )
+
+
+def published_winner() -> Setup:
+    """A round of two entries, one judge, the first entry the winner, judging locked and
+    the results published (what a pilot starts from)."""
+    from challenges.judging.services import results
+
+    setup = judged_round(entries=2, judges=1)
+    score(setup, setup.judges[0], setup.entries[0], 5, 4)
+    score(setup, setup.judges[0], setup.entries[1], 2, 3)
+    results.award_set(
+        round=setup.round, submission=setup.entries[0], by=setup.organizer, kind="winner"
+    )
+    panel.judging_lock(rubric=setup.rubric, by=setup.organizer)
+    results.result_publish(round=setup.round, by=setup.organizer)
+    return setup

@@ -133,17 +133,9 @@ def test_pilot_list_queries_do_not_grow_with_pilots(
 
 @pytest.mark.usefixtures("english")
 def test_challenge_page_shows_winners_and_pilots(client, agency_editor):
-    from challenges.judging.services import panel, results
-    from tests.challenges.judging_setup import judged_round, score
+    from tests.challenges.judging_setup import published_winner
 
-    setup = judged_round(entries=2, judges=1)
-    score(setup, setup.judges[0], setup.entries[0], 5, 4)
-    score(setup, setup.judges[0], setup.entries[1], 2, 3)
-    results.award_set(
-        round=setup.round, submission=setup.entries[0], by=setup.organizer, kind="winner"
-    )
-    panel.judging_lock(rubric=setup.rubric, by=setup.organizer)
-    results.result_publish(round=setup.round, by=setup.organizer)
+    setup = published_winner()
     pilot = make_pilot(agency_editor, challenge=setup.challenge)
     html = client.get(setup.challenge.get_absolute_url()).content.decode()
     assert "Team 0 entry" in html and pilot.title in html

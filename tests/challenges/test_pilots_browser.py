@@ -6,22 +6,14 @@ import re
 import pytest
 
 from challenges.judging.models import Pilot
-from challenges.judging.services import panel, results
-from tests.challenges.judging_setup import judged_round, score
+from tests.challenges.judging_setup import published_winner
 from tests.challenges.test_judging_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_organizer_starts_a_pilot_and_the_public_sees_it(browser_page, live_server):
-    setup = judged_round(entries=2, judges=1)
-    score(setup, setup.judges[0], setup.entries[0], 5, 4)
-    score(setup, setup.judges[0], setup.entries[1], 2, 3)
-    results.award_set(
-        round=setup.round, submission=setup.entries[0], by=setup.organizer, kind="winner"
-    )
-    panel.judging_lock(rubric=setup.rubric, by=setup.organizer)
-    results.result_publish(round=setup.round, by=setup.organizer)
+    setup = published_winner()
     slug = setup.challenge.slug
     page = browser_page
 

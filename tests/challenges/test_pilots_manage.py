@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from challenges.judging.models import Measure, Milestone, Pilot, PilotUpdate
-from challenges.judging.services import panel, pilots, results
+from challenges.judging.services import pilots
 from portal.models import Membership
-from tests.challenges.judging_setup import judged_round, score
+from tests.challenges.judging_setup import published_winner
 from tests.factories import DatasetFactory, MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,14 +26,7 @@ pytestmark = pytest.mark.django_db
 def winner():
     """A published round whose first entry won; the organizer edits for the challenge's
     organization."""
-    setup = judged_round(entries=2, judges=1)
-    score(setup, setup.judges[0], setup.entries[0], 5, 4)
-    score(setup, setup.judges[0], setup.entries[1], 2, 3)
-    results.award_set(
-        round=setup.round, submission=setup.entries[0], by=setup.organizer, kind="winner"
-    )
-    panel.judging_lock(rubric=setup.rubric, by=setup.organizer)
-    results.result_publish(round=setup.round, by=setup.organizer)
+    setup = published_winner()
     return setup
 
 

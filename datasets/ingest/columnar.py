@@ -495,7 +495,9 @@ def _split(path: Path, header_row: int, workdir: Path, count: int) -> list[_Chun
             target = workdir / f"chunk_{number}.csv"
             with open(target, "wb") as out:
                 _copy_range(f, out, begin, end - begin)
-            lines = _lines(target)
+            lines, odd = _lines(target)
+            if odd:  # a quoted value holds a line break: cut at record ends instead
+                raise _NotOnePerLine(f"a line of {target.name} opens a quoted value")
             chunks.append(_Chunk(target, first, lines))
             first += lines
     return chunks
@@ -573,13 +575,28 @@ def _copy_range(source, target, offset: int, count: int) -> None:
             count -= len(block)
 
 
-def _lines(path: Path) -> int:
-    """Lines in the file, a last one without line end included."""
-    lines, last = 0, b"\n"
+# Every byte but the quote and the line feed (see _lines).
+_NOT_QUOTE_OR_LF = bytes(b for b in range(256) if b not in b'"\n')
+
+
+def _lines(path: Path, block_size: int = 1 << 22) -> tuple[int, bool]:
+    """Lines in the file, a last one without line end included, and whether a line holds
+    an odd number of quotes. With values quoted as CSV quotes them (a quote inside one
+    doubled), a line break inside a value leaves the line where that value starts with an
+    odd number, so the file's records do not match its lines: found here, before a typing
+    pass finds it at its end (3.4 s of the 1,000,000-row bench file). A stray quote in an
+    unquoted value says so too, and the file is then cut at record ends all the same."""
+    lines, last, odd, pending = 0, b"\n", False, b""
     with open(path, "rb") as f:
-        while block := f.read(1 << 22):
+        while block := f.read(block_size):
             lines, last = lines + block.count(b"\n"), block[-1:]
-    return lines + (last != b"\n")
+            if not odd:
+                # Only quotes and line ends, pairs of quotes on a line taken out: a quote
+                # left is one of an odd number. (The line cut by the block's end waits.)
+                kept = pending + block.translate(None, _NOT_QUOTE_OR_LF)
+                end = kept.rfind(b"\n") + 1
+                odd, pending = b'"' in kept[:end].replace(b'""', b""), kept[end:]
+    return lines + (last != b"\n"), odd or b'"' in pending.replace(b'""', b"")
 
 
 def _side_by_side(con, tasks: list, on_progress=None) -> list:

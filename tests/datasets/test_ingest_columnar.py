@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connections
+from hypothesis import given
+from hypothesis import strategies as st
 
 from datasets.ingest import columnar, pipeline
 from datasets.models import IngestJob
@@ -466,6 +468,46 @@ def test_records_spanning_lines_take_the_columnar_path_with_file_row_numbers(
     [hint] = [w for w in fast.report["warnings"] if w["code"] == "type-fallback"]
     assert (hint["row"], hint["field"]) == (hint_row, "day")
     assert rows_of(fast)[699]["note"] == "第 700 筆\n第二行\r\n第三行"
+
+
+def test_a_quoted_line_break_is_found_before_the_typing_pass(monkeypatch):
+    typed = []
+    type_ = columnar._type
+    monkeypatch.setattr(columnar, "_type", lambda *a: typed.append(1) or type_(*a))
+
+    staged, fast, slow = _both_ways(monkeypatch, MULTILINE.encode(), "multiline.csv")
+
+    assert staged[0] is not None and len(typed) == 1  # not once by lines, then by records
+    _assert_same(fast, slow)
+
+
+@given(
+    st.lists(st.sampled_from(['"', '""', "a", ",", "\n", "\r\n", "第"]), max_size=30),
+    st.integers(1, 9),
+)
+def test_lines_counts_lines_and_finds_one_with_an_odd_number_of_quotes(
+    tmp_path_factory, parts, size
+):
+    text = "".join(parts)
+    path = tmp_path_factory.getbasetemp() / "chunk.csv"
+    path.write_bytes(text.encode())
+    lines = text.encode().split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+
+    found = columnar._lines(path, block_size=size)  # blocks cut lines and pairs of quotes
+
+    assert found == (len(lines), any(line.count(b'"') % 2 for line in lines))
+
+
+def test_a_stray_quote_in_an_unquoted_value_keeps_the_columnar_path(monkeypatch):
+    data = "id,item\n" + "".join(f'{i},TV {i}" screen\n' for i in range(1, 301))
+
+    staged, fast, slow = _both_ways(monkeypatch, data.encode(), "inches.csv")
+
+    assert staged[0] is not None
+    _assert_same(fast, slow)
+    assert rows_of(fast)[4]["item"] == 'TV 5" screen'
 
 
 @pytest.mark.parametrize(

@@ -313,7 +313,10 @@ def eligible(table, declared: dict, null_tokens: set) -> bool:
         getattr(table, "path", None) is not None
         and bool(table.delimiter)
         and _skip(table) >= 1
-        and not table.hints
+        # Forced types only on cells converted already (GeoJSON's geometries), where the
+        # dictionary does not declare another.
+        and set(table.hints) <= table.converted
+        and not any(table.labels[index] in table.converted for index in declared)
         and "" in null_tokens
         and all(set(d["constraints"]) <= CHECKED_CONSTRAINTS for d in declared.values())
     )
@@ -686,8 +689,12 @@ def _stage(
             f"header = false, columns = {spec}, auto_detect = false, strict_mode = true, "
             f"null_padding = false, buffer_size = {CSV_BUFFER})"
         )
+    # Columns of values converted already, of the type the reader says (read.Table).
+    preset = {
+        i: table.hints[label] for i, label in enumerate(table.labels) if label in table.converted
+    }
     kinds, ruled_out = _type(
-        con, chunks, ids, declared, table.delimiter == ";", vendor, on_progress, row_of
+        con, chunks, ids, declared, preset, table.delimiter == ";", vendor, on_progress, row_of
     )
     rows, blanks, *present = con.execute(
         f"SELECT count(*), count_if(_blank), {', '.join(f'count({c})' for c in ids)} FROM typed"
@@ -696,7 +703,11 @@ def _stage(
         raise _GiveUp
     if rows != expected:
         raise _GiveUp if by_records else _NotOnePerLine(f"{rows} records on {expected} lines")
-    kinds = [k if n else "text" for k, n in zip(kinds, present, strict=True)]
+    # A column without values is text, unless its type is given.
+    kinds = [
+        k if n or i in preset else "text"
+        for i, (k, n) in enumerate(zip(kinds, present, strict=True))
+    ]
     if _violated(con, chunks, ids, declared, kinds):
         raise _GiveUp  # the Python path names each value that breaks a constraint
     for column, kind in zip(columns, kinds, strict=True):
@@ -749,13 +760,16 @@ def _scan(con, chunks: list[_Chunk], ids) -> pii.Scanner:
     return scanner
 
 
-def _type(con, chunks, ids, declared, decimal_comma, vendor, on_progress, row_of):
-    """Each column's type as types.Inference would decide it, leaving the converted rows
+def _type(con, chunks, ids, declared, preset, decimal_comma, vendor, on_progress, row_of):
+    """Each column's type as types.Inference would decide it (`preset`: {index: type} of
+    columns whose cells are that type's values already), leaving the converted rows
     (with `_fts`) of chunk n in file order in the table `typed_<n>`, and all of them, with
     their `_id`, in the view `typed`."""
     candidates = {}
     for index, c in enumerate(ids):
-        if index in declared:
+        if index in preset:
+            candidates[c] = [preset[index]]
+        elif index in declared:
             candidates[c] = [declared[index]["type"]]
         else:
             candidates[c] = [k for k in types.ORDER if k != "text"]
@@ -772,15 +786,20 @@ def _type(con, chunks, ids, declared, decimal_comma, vendor, on_progress, row_of
             row_of=lambda at, v=values: row_of(1 + types.nth_present(v, at)),
         )
     for index, c in enumerate(ids):
-        if index not in declared:
+        if index not in declared and index not in preset:
             candidates[c] = [k for k in candidates[c] if k in inference.candidates[index]]
     while True:
         kinds = [candidates[c][0] if candidates[c] else "text" for c in ids]
         text_ids = [c for c, k in zip(ids, kinds, strict=True) if k == "text"]
-        checks = {c: k for c, k in zip(ids, kinds, strict=True) if k != "text"}
+        checks = {
+            c: k
+            for i, (c, k) in enumerate(zip(ids, kinds, strict=True))
+            if k != "text" and i not in preset
+        }
         typed = [
-            f"{convert(k, c, decimal_comma)}::{_STAGED.get(k, 'VARCHAR')} AS {c}"
-            for c, k in zip(ids, kinds, strict=True)
+            f"{c if i in preset else convert(k, c, decimal_comma)}::{_STAGED.get(k, 'VARCHAR')} "
+            f"AS {c}"
+            for i, (c, k) in enumerate(zip(ids, kinds, strict=True))
         ]
         raws = "".join(f", {c} AS r_{c}" for c in checks)
         flags = "".join(f", r_{c} IS NOT NULL AND {c} IS NULL AS m_{c}" for c in checks)

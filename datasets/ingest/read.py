@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from django.utils.translation import gettext_lazy as _
 
-from datasets.ingest import conf, decode
+from datasets.ingest import conf, decode, types
 from datasets.ingest.detect import detect_format
 from datasets.ingest.errors import IngestError, Text, TooLarge
 
@@ -59,6 +59,9 @@ class Table:
     sheet: str = ""
     sheets: list = field(default_factory=list)  # a workbook's sheet names, in order
     hints: dict = field(default_factory=dict)  # label -> forced type (e.g. geometry)
+    # Hinted columns whose cells in `path` are that type's values already, converted
+    # (and so checked) on the way into a CSV copy: the columnar path takes them as they are.
+    converted: frozenset = frozenset()
     path: Path | None = None  # the delimited text file itself, for the columnar path
     # Lines of `path` before the data when they are not the file's own header rows (a
     # CSV copy of a JSON array has a header line, the file none): data row n of `path`
@@ -84,8 +87,8 @@ class CsvCopy:
 
 
 def _text(value) -> str | None:
-    if value is None:
-        return None
+    if value is None or type(value) is str:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
@@ -661,12 +664,23 @@ def _json_objects(path: Path, prefix: str, not_an_object):
             yield number, obj
 
 
+def _geometry(value) -> str:
+    if isinstance(value, dict):  # GeoJSON, parsed already: no round trip through its text
+        return types.geojson_geometry(value)
+    return types.to_geometry(_text(value))
+
+
+_CONVERT_OBJECT = {"geometry": _geometry}
+
+
 def _objects_table(objects_factory, hints=None, out: CsvCopy | None = None) -> Table:
     """Rows of objects, their keys (in order of first appearance) as columns. Given `out`,
     the rows are written out as CSV (one line per object where no value holds a line
     break) and read back, so that a clean file takes the columnar path; unless
     the objects' numbers skip some (JSON Lines with blank lines), which the columnar
-    path would not count."""
+    path would not count, or a value of a hinted column does not convert to its type
+    (the row-by-row path names it). Hinted columns are written converted: the columnar
+    path has no SQL for every geometry."""
     labels: dict[str, None] = {}
     for _row, obj in objects_factory():
         labels.update(dict.fromkeys(obj))
@@ -680,14 +694,25 @@ def _objects_table(objects_factory, hints=None, out: CsvCopy | None = None) -> T
     if out is None:
         return plain
     target = out.dir / "objects.csv"
+    # A cell of a hinted column: the value converted as types.converter(kind) converts its
+    # text, _text(value).
+    converters = {k: _CONVERT_OBJECT[kind] for k, kind in plain.hints.items()}
+    plain_keys = [k for k in keys if k not in converters]
     with open(target, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(keys)
-        for count, (row, cells) in enumerate(rows(), start=1):
+        for count, (row, obj) in enumerate(objects_factory(), start=1):
             if row != count:  # objects not numbered 1, 2, 3... (blank JSON lines skipped)
                 return plain
             out.written(count)
-            writer.writerow(["" if c is None else c for c in cells])
+            cells = {k: _text(obj.get(k)) for k in plain_keys}
+            try:
+                for k, convert in converters.items():
+                    value = obj.get(k)
+                    cells[k] = None if value is None else convert(value)
+            except (types.Invalid, ValueError):
+                return plain
+            writer.writerow(["" if cells[k] is None else cells[k] for k in keys])
 
     def text_rows():  # numbered as the objects are: the header line is ours
         with open(target, encoding="utf-8", newline="") as f:
@@ -702,6 +727,8 @@ def _objects_table(objects_factory, hints=None, out: CsvCopy | None = None) -> T
         path=target,
         path_skip=1,
         numbered_by_record=True,
+        hints=plain.hints,
+        converted=frozenset(plain.hints),
     )
 
 
@@ -743,7 +770,7 @@ def read_jsonl(path: Path, options: dict, out: CsvCopy | None = None) -> Table:
     return _objects_table(objects, out=out)
 
 
-def read_geojson(path: Path, options: dict) -> Table:
+def read_geojson(path: Path, options: dict, out: CsvCopy | None = None) -> Table:
     prefix = _json_rows_at(path, geojson=True)
     if prefix is None:
         raise IngestError(_("The GeoJSON has no list of features."), code="format-error")
@@ -760,7 +787,7 @@ def read_geojson(path: Path, options: dict) -> Table:
             properties = feature.get("properties") or {}
             yield number, {**properties, "geometry": feature.get("geometry")}
 
-    return _objects_table(objects, hints={"geometry": "geometry"})
+    return _objects_table(objects, hints={"geometry": "geometry"}, out=out)
 
 
 # ---------------------------------------------------------------- archives
@@ -891,7 +918,7 @@ def open_table(
             ),
             code="format-error",
         )
-    if fmt in (*SPREADSHEETS, "json", "jsonl"):  # read through a CSV copy in workdir
+    if fmt in (*SPREADSHEETS, "json", "jsonl", "geojson"):  # read through a CSV copy
         table = READERS[fmt](path, options, CsvCopy(workdir, on_rows))
     else:
         table = READERS[fmt](path, options)

@@ -164,8 +164,7 @@ def to_geometry(value: str) -> str:
             geometry = json.loads(value)
         except (ValueError, RecursionError):
             raise Invalid from None
-        _check_geometry(geometry)
-        return json.dumps(geometry, ensure_ascii=False, separators=(",", ":"))
+        return geojson_geometry(geometry)
     match = _WKT.match(value)
     if not match:
         raise Invalid
@@ -183,6 +182,12 @@ def to_geometry(value: str) -> str:
         raise Invalid from None
     _check_geometry(geometry)
     return json.dumps(geometry, separators=(",", ":"))
+
+
+def geojson_geometry(geometry: dict) -> str:
+    """A parsed GeoJSON geometry as to_geometry gives its text: checked, compact."""
+    _check_geometry(geometry)
+    return json.dumps(geometry, ensure_ascii=False, separators=(",", ":"))
 
 
 _WKT_POINT = re.compile(r"^POINT ?\((-?\d+(?:\.\d+)?) (-?\d+(?:\.\d+)?)\)$")

@@ -437,6 +437,71 @@ def test_json_lines_give_the_same_table_and_line_numbers_either_way(monkeypatch,
     assert hint["row"] == (41 if blank_line else 40)  # the line the publisher sees
 
 
+def _geojson(features: list) -> bytes:
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+
+def _station(i: int, geometry) -> dict:
+    properties = {"站名": f"站點 {i}", "區": ["中正區", "大安區"][i % 2], "車位": i % 40,
+                  "啟用": str(date(2015, 1, 1) + timedelta(days=i)), "備註": None}  # fmt: skip
+    return {"type": "Feature", "properties": properties, "geometry": geometry}
+
+
+def _point(i: int) -> dict:
+    return {"type": "Point", "coordinates": [121.5 + i / 10_000, 25.0 + i / 20_000]}
+
+
+SQUARE = {"type": "Polygon", "coordinates": [[[121.5, 25.0], [121.6, 25.0], [121.6, 25.1],
+                                              [121.5, 25.0]]]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "geometry_of",
+    [
+        lambda i: _point(i) if i % 50 else None,  # some features without a geometry
+        lambda i: SQUARE if i % 3 == 0 else _point(i),
+        lambda i: None,  # none at all: still a geometry column
+    ],
+    ids=["points", "polygons", "no-geometry"],
+)
+def test_geojson_takes_the_columnar_path_with_its_geometries_checked_once(monkeypatch, geometry_of):
+    data = _geojson([_station(i, geometry_of(i)) for i in range(1, 301)])
+
+    staged, fast, slow = _both_ways(monkeypatch, data, "stations.geojson")
+
+    assert staged and staged[0] is not None
+    _assert_same(fast, slow)
+    assert types_of(fast)["geometry"] == "geometry"
+    assert types_of(fast)["車位"] == "integer" and types_of(fast)["啟用"] == "date"
+
+
+def test_geojson_with_an_open_ring_is_reported_by_the_row_by_row_path(monkeypatch):
+    open_ring = {"type": "Polygon", "coordinates": [[[121.5, 25.0], [121.6, 25.0], [121.6, 25.1],
+                                                     [121.55, 25.2]]]}  # fmt: skip
+    features = [_station(i, open_ring if i == 250 else _point(i)) for i in range(1, 301)]
+    staged = []
+    stage = columnar.stage
+    monkeypatch.setattr(columnar, "stage", lambda **kw: staged.append(stage(**kw)) or staged[-1])
+
+    job, _resource = ingest_bytes(_geojson(features), "stations.geojson")
+
+    assert staged == []  # not even tried: the CSV copy stopped at feature 250
+    assert job.status == IngestJob.Status.FAILED
+    error = job.options["report"]["errors"][0]
+    assert (error["row"], error["field"], error["code"]) == (250, "geometry", "type-error")
+
+
+def test_a_dictionary_declaring_the_geometry_column_keeps_the_row_by_row_path(monkeypatch):
+    data = _geojson([_station(i, _point(i)) for i in range(1, 301)])
+    schema = {"fields": [{"name": "geometry", "type": "string"}]}
+
+    staged, fast, _slow = _both_ways(monkeypatch, data, "stations.geojson", schema=schema)
+
+    assert staged == []  # the copy holds the geometries checked, not as the file has them
+    assert types_of(fast)["geometry"] == "text"
+    assert json.loads(rows_of(fast)[0]["geometry"]) == _point(1)
+
+
 # Values with line breaks (addresses, notes): records span lines, so the file is cut at
 # record ends and rows keep the line each record starts on.
 MULTILINE = "id,day,note\n" + "".join(

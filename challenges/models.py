@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal import permissions
 from portal.models import Membership, slug_validator
@@ -45,9 +46,9 @@ class Challenge(models.Model):
         PUBLISHED = "published", _("Published: questions open")
         OPEN = "open", _("Open for submissions")
         CLOSED = "closed", _("Closed")
-        JUDGING = "judging", _("Judging")
+        JUDGING = "judging", pgettext_lazy("challenge phase", "Judging")
         RESULTS = "results", _("Results published")
-        PILOT = "pilot", _("Pilot")
+        PILOT = "pilot", pgettext_lazy("challenge phase", "Pilot")
 
     organization = models.ForeignKey(
         "portal.Organization",
@@ -300,7 +301,7 @@ class Submission(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("entry status", "Withdrawn")
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="submissions")
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="submissions")

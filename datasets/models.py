@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from datasets.ingest.errors import in_language
 from portal import permissions
@@ -285,7 +286,7 @@ class IngestJob(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
+        RUNNING = "running", pgettext_lazy("job status", "Running")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
@@ -410,7 +411,7 @@ class HarvestRun(models.Model):
     """One harvest of a source and its report."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", _("Running")
+        RUNNING = "running", pgettext_lazy("job status", "Running")
         SUCCEEDED = "succeeded", _("Succeeded")
         PARTIAL = "partial", _("Finished with errors")
         FAILED = "failed", _("Failed")

@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.db import OperationalError, connections, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from datasets.datastore import fts
 from datasets.datastore.load import text_column_ids
@@ -331,11 +332,11 @@ def _parse_bool(raw: Any, col: dict, param: str) -> bool:
 def _type_name(kind: str) -> str:
     names = {
         "integer": _("whole number"),
-        "number": _("number"),
+        "number": pgettext("value type", "number"),
         "boolean": _("true/false value"),
         "date": _("date (YYYY-MM-DD)"),
         "datetime": _("date and time (ISO 8601)"),
-        "text": _("text"),
+        "text": pgettext("value type", "text"),
         "geometry": _("geometry"),
     }
     return names.get(kind, kind)

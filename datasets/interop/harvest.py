@@ -21,6 +21,7 @@ from urllib.parse import urlencode, urljoin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -500,7 +501,15 @@ def harvest_run(*, source: HarvestSource) -> HarvestRun:
             with transaction.atomic():
                 _import_one(source, remote, run, now)
         except (ValidationError, IntegrityError, ValueError, TypeError) as exc:
-            run.errors.append({"remote_id": remote.remote_id, "message": _error_text(exc)})
+            # Validation messages are rendered in each site language too, as above.
+            message = lazy(_error_text, str)(exc)
+            run.errors.append(
+                {
+                    "remote_id": remote.remote_id,
+                    "message": str(message),
+                    "translations": translations(message),
+                }
+            )
 
     gone = (
         HarvestRecord.objects.filter(source=source)

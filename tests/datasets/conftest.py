@@ -1,9 +1,11 @@
 import datetime as dt
+import threading
 
 import pytest
 
 from portal.models import Membership
 from tests.datasets.datastore_tables import make_version
+from tests.datasets.remote_portal import Remote
 from tests.factories import OrganizationFactory, ResourceFactory, UserFactory, editor_of
 
 COLUMNS = [
@@ -121,3 +123,16 @@ def outsider(other_org):
 @pytest.fixture
 def citizen():
     return UserFactory(username="citizen")
+
+
+@pytest.fixture
+def remote(settings):
+    server = Remote()
+    # The harvester fetches through the ingest fetcher, which refuses local addresses
+    # except the ones allowed here.
+    settings.INGEST_FETCH_ALLOWED_ADDRESSES = [("127.0.0.1", server.server_address[1])]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -1,9 +1,12 @@
 """The officials' harvest pages: who may use them, adding a source, reading run reports."""
 
+import copy
+
 import pytest
 
 from datasets.models import HarvestRun, HarvestSource
 from portal.models import Membership
+from tests.datasets.remote_portal import RECORDED
 from tests.factories import (
     HarvestSourceFactory,
     MembershipFactory,
@@ -125,3 +128,26 @@ def test_a_failed_run_reads_in_each_editors_language_whatever_the_workers(client
 
     assert "start=0: Links to internal or private network addresses are not allowed" in english
     assert "start=0：不允許連結至內部或私有網路位址（127.0.0.1）。" in chinese
+
+
+def test_a_remote_dataset_the_catalog_refused_reads_in_each_editors_language(client, org, remote):
+    from django.utils import translation
+
+    from datasets.interop.harvest import harvest_run
+
+    login_as(client, org, Membership.Role.EDITOR)
+    source = HarvestSourceFactory(organization=org, url=remote.url)
+    broken = copy.deepcopy(RECORDED)
+    broken["result"]["results"][1]["resources"][0]["url"] = "not a url at all"
+    remote.ckan_response = broken
+    with translation.override("zh-hant"):  # a scheduled run, in the site's language
+        run = harvest_run(source=source)
+    assert run.status == HarvestRun.Status.PARTIAL
+
+    english = client.get(f"/en/organizations/dot/harvest/{source.pk}/").content.decode()
+    chinese = client.get(f"/organizations/dot/harvest/{source.pk}/").content.decode()
+
+    assert "url: Enter a valid URL." in english
+    with translation.override("zh-hant"):
+        assert f"url: {translation.gettext('Enter a valid URL.')}" in chinese
+    assert "Enter a valid URL." not in chinese

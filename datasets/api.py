@@ -4,6 +4,8 @@ Reads go through datasets.selectors (the same visibility and search as the pages
 each write has an input serializer naming its fields and calls one service.
 """
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch
 from django.http import Http404
@@ -201,6 +203,18 @@ def _table_schema(value):
         raise ApiValidationError(
             _('Give the data dictionary as Table Schema: {"fields": [{"name": ...}, ...]}.')
         )
+    for field in fields:  # ingestion checks every value against it: refuse it now, not then
+        constraints = field.get("constraints")
+        pattern = constraints.get("pattern") if isinstance(constraints, dict) else None
+        if pattern is None:
+            continue
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError) as exc:
+            raise ApiValidationError(
+                _("The pattern for '%(name)s' is not a regular expression: %(error)s.")
+                % {"name": field["name"], "error": exc}
+            ) from None
     return value
 
 

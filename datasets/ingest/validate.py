@@ -148,7 +148,26 @@ def apply_dictionary(columns: list[dict], schema: dict, report: Report) -> dict:
             continue
         index = by_name[name]
         kind = SCHEMA_TYPES.get(field.get("type", "string"), "text")
-        declared[index] = {"type": kind, "constraints": field.get("constraints") or {}}
+        constraints = dict(field.get("constraints") or {})
+        if "pattern" in constraints:
+            try:
+                re.compile(constraints["pattern"])
+            except (re.error, TypeError) as exc:
+                del constraints["pattern"]
+                report.add(
+                    "schema-error",
+                    Text(
+                        _(
+                            "The data dictionary's pattern for '%(name)s' is not a regular "
+                            "expression: %(error)s. Correct it in the data dictionary."
+                        ),
+                        name=name,
+                        error=exc,
+                    ),
+                    column=index + 1,
+                    field=name,
+                )
+        declared[index] = {"type": kind, "constraints": constraints}
         if field.get("title"):
             columns[index]["title"] = field["title"]
         for key in ("description", "unit"):

@@ -284,3 +284,9 @@ def test_editor_sets_the_data_dictionary_others_cannot(org, editor, outsider):
     assert response.json()["schema"] == schema
     assert response.json()["name_en"] == "Stops"
     assert client_for(editor).patch(url, {"dataset": "x"}, format="json").status_code == 400
+    pattern = {"fields": [{"name": "stop", "constraints": {"pattern": "[0-9"}}]}
+    refused = client_for(editor).patch(url, {"schema": pattern}, format="json")
+    assert refused.status_code == 400
+    assert "The pattern for 'stop' is not a regular expression" in str(refused.json()["schema"])
+    resource.refresh_from_db()
+    assert resource.schema == schema  # kept as it was

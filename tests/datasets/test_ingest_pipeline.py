@@ -92,6 +92,25 @@ def test_dictionary_types_override_inference_and_required_enum_pattern_are_enfor
     assert {c["id"]: c["type"] for c in resource.current_version.columns}["count"] == "text"
 
 
+@pytest.mark.parametrize("language", ["en", "zh-hant"])
+def test_a_dictionary_pattern_that_is_no_regular_expression_is_reported_by_field(language):
+    resource = resource_with_file(b"code,kind\n007,a\n008,b\n")
+    resource.schema = {"fields": [{"name": "code", "constraints": {"pattern": "[0-9"}}]}
+    resource.save()
+
+    job = ingest(resource, options={"language": language})
+
+    assert job.status == IngestJob.Status.FAILED
+    [error] = job.options["report"]["errors"]
+    assert (error["code"], error["field"]) == ("schema-error", "code")
+    expected = {
+        "en": "The data dictionary's pattern for 'code' is not a regular expression",
+        "zh-hant": "資料字典中「code」的樣式不是有效的正規表示式",
+    }[language]
+    assert expected in job.error
+    assert resource.current_version is None
+
+
 def test_a_new_data_dictionary_ingests_the_same_file_again_under_it(
     django_capture_on_commit_callbacks,
 ):

@@ -207,9 +207,10 @@ def copy_baseline(path: Path) -> float:
 DICTIONARY = {
     "fields": [
         {"name": "id", "type": "integer",
-         "constraints": {"required": True, "unique": True, "minimum": 1}},
+         "constraints": {"required": True, "unique": True, "minimum": 1,
+                         "pattern": "[1-9][0-9]*"}},
         {"name": "category", "type": "string",
-         "constraints": {"enum": CATEGORIES}},
+         "constraints": {"enum": CATEGORIES, "pattern": "類別[0-9]{2}"}},
         {"name": "price", "type": "number", "constraints": {"minimum": 0, "maximum": 10000}},
         {"name": "comment", "type": "string", "constraints": {"maxLength": 200}},
     ]

@@ -14,6 +14,7 @@ import itertools
 import json
 import logging
 import re
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
@@ -681,38 +682,36 @@ def _objects_table(objects_factory, hints=None, out: CsvCopy | None = None) -> T
     path would not count, or a value of a hinted column does not convert to its type
     (the row-by-row path names it). Hinted columns are written converted: the columnar
     path has no SQL for every geometry."""
-    labels: dict[str, None] = {}
-    for _row, obj in objects_factory():
-        labels.update(dict.fromkeys(obj))
-    keys = list(labels)
+    hints = hints or {}
 
-    def rows():
-        for row, obj in objects_factory():
-            yield row, [_text(obj.get(k)) for k in keys]
+    def plain() -> Table:
+        labels: dict[str, None] = {}
+        for _row, obj in objects_factory():
+            labels.update(dict.fromkeys(obj))
+        keys = list(labels)
 
-    plain = Table(labels=keys, header_row=0, rows=rows, encoding="utf-8", hints=hints or {})
+        def rows():
+            for row, obj in objects_factory():
+                yield row, [_text(obj.get(k)) for k in keys]
+
+        return Table(labels=keys, header_row=0, rows=rows, encoding="utf-8", hints=hints)
+
     if out is None:
-        return plain
+        return plain()
+    body = out.dir / "objects.rows"
+    # One pass over the objects, the usual case: every object has the keys of the first.
+    keys, grew = _write_objects(objects_factory, hints, body, out.written)
+    if grew:  # a later object brought a key: write them again, each row as wide as the last
+        keys, grew = _write_objects(objects_factory, hints, body, None, keys)
+    if keys is None:
+        body.unlink(missing_ok=True)
+        return plain()
     target = out.dir / "objects.csv"
-    # A cell of a hinted column: the value converted as types.converter(kind) converts its
-    # text, _text(value).
-    converters = {k: _CONVERT_OBJECT[kind] for k, kind in plain.hints.items()}
-    plain_keys = [k for k in keys if k not in converters]
     with open(target, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(keys)
-        for count, (row, obj) in enumerate(objects_factory(), start=1):
-            if row != count:  # objects not numbered 1, 2, 3... (blank JSON lines skipped)
-                return plain
-            out.written(count)
-            cells = {k: _text(obj.get(k)) for k in plain_keys}
-            try:
-                for k, convert in converters.items():
-                    value = obj.get(k)
-                    cells[k] = None if value is None else convert(value)
-            except (types.Invalid, ValueError):
-                return plain
-            writer.writerow(["" if cells[k] is None else cells[k] for k in keys])
+        csv.writer(f, lineterminator="\n").writerow(keys)
+    with open(target, "ab") as f, open(body, "rb") as rows:
+        shutil.copyfileobj(rows, f, 1 << 22)
+    body.unlink()
 
     def text_rows():  # numbered as the objects are: the header line is ours
         with open(target, encoding="utf-8", newline="") as f:
@@ -727,9 +726,51 @@ def _objects_table(objects_factory, hints=None, out: CsvCopy | None = None) -> T
         path=target,
         path_skip=1,
         numbered_by_record=True,
-        hints=plain.hints,
-        converted=frozenset(plain.hints),
+        hints=hints,
+        converted=frozenset(hints),
     )
+
+
+def _write_objects(objects_factory, hints: dict, target: Path, on_written, keys=None):
+    """Write the objects' cells to `target` as CSV rows without a header, in the order of
+    `keys`, or, without them, of the keys as they first appear. Returns (the keys, whether
+    a key first appeared after the first object: rows before it are then shorter), or
+    (None, False) where the objects skip numbers or a hinted value does not convert."""
+    fixed = keys is not None
+    keys = list(keys or [])
+    known = set(keys)
+    # A cell of a hinted column: the value converted as types.converter(kind) converts its
+    # text, _text(value).
+    converters = {k: _CONVERT_OBJECT[kind] for k, kind in hints.items()}
+    first_width = None
+    with open(target, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        for count, (row, obj) in enumerate(objects_factory(), start=1):
+            if row != count:  # objects not numbered 1, 2, 3... (blank JSON lines skipped)
+                return None, False
+            if on_written is not None:
+                on_written(count)
+            if not fixed:
+                for k in obj:
+                    if k not in known:
+                        known.add(k)
+                        keys.append(k)
+                if first_width is None:
+                    first_width = len(keys)
+            cells = []
+            try:
+                for k in keys:
+                    value = obj.get(k)
+                    if value is None:
+                        cells.append("")
+                    elif k in converters:
+                        cells.append(converters[k](value))
+                    else:
+                        cells.append(_text(value))
+            except (types.Invalid, ValueError):
+                return None, False
+            writer.writerow(cells)
+    return keys, first_width is not None and len(keys) > first_width
 
 
 def read_json(path: Path, options: dict, out: CsvCopy | None = None) -> Table:

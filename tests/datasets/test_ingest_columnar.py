@@ -420,6 +420,23 @@ def test_a_json_array_gives_the_same_table_and_row_numbers_either_way(monkeypatc
     assert fast.report["header_row"] == 0
 
 
+def test_a_key_first_appearing_late_in_a_json_array_is_a_column_for_every_row(monkeypatch):
+    # The CSV copy is written in one pass while every object has the first one's keys;
+    # a later key makes the rows before it shorter, and the copy is written again.
+    records = [{"id": i, "name": f"站 {i}"} for i in range(1, 301)]
+    records[149]["extra"] = "第 150 筆"
+    records[199] = {"name": "站 200", "id": 200}  # the same keys, in another order
+
+    staged, fast, slow = _both_ways(monkeypatch, json.dumps(records).encode(), "late.json")
+
+    assert staged and staged[0] is not None
+    _assert_same(fast, slow)
+    assert [c["label"] for c in fast.columns] == ["id", "name", "extra"]
+    rows = rows_of(fast)
+    assert (rows[0]["extra"], rows[149]["extra"], rows[299]["extra"]) == (None, "第 150 筆", None)
+    assert (rows[199]["id"], rows[199]["name"]) == (200, "站 200")
+
+
 @pytest.mark.parametrize("blank_line", [False, True], ids=["one-per-line", "with-a-blank-line"])
 def test_json_lines_give_the_same_table_and_line_numbers_either_way(monkeypatch, blank_line):
     lines = [

@@ -477,10 +477,11 @@ def _ingest_rows(columns, declared, null_tokens, publish) -> None:
         return
 
     _index(job, table_name, columns, using)
+    histograms = _histograms(table_name, columns, profiles, using)
     profile = {
         "rows": loaded,
         "columns": {
-            c["id"]: p.result(histogram=_histogram(table_name, c, p, using))
+            c["id"]: p.result(histogram=histograms.get(c["id"]))
             for c, p in zip(columns, profiles, strict=True)
         },
     }
@@ -640,21 +641,46 @@ def _fail_with_report(job, report, table, fmt) -> None:
     )
 
 
-def _histogram(table_name: str, column: dict, profile: ColumnProfile, using: str):
-    """Ten equal-width bins, counted by the database rather than in Python."""
-    if column["type"] not in ("integer", "number") or not profile.count:
-        return None
-    low, width = histogram_bins(profile.minimum, profile.maximum)
+def _histograms(table_name: str, columns, profiles, using: str) -> dict[str, list]:
+    """Ten equal-width bins of each numeric column with values, by column id, counted by
+    the database rather than in Python: on PostgreSQL in one scan of the table (one per
+    column took 16.5 s of a 300-column file's 68)."""
+    numeric = [
+        (c["id"], *histogram_bins(p.minimum, p.maximum))
+        for c, p in zip(columns, profiles, strict=True)
+        if c["type"] in ("integer", "number") and p.count
+    ]
+    if not numeric:
+        return {}
     quote = connections[using].ops.quote_name
-    col = quote(column["id"])
-    # Values are >= low, so truncation is floor(); PostgreSQL's cast would round instead.
-    bucket = f"CAST(({col} - %s) / %s AS INTEGER)"
+    table, params = quote(table_name), []
     if connections[using].vendor == "postgresql":
-        bucket = f"floor(({col} - %s) / %s)::int"
-    sql = (
-        f"SELECT {bucket} AS b, count(*) FROM {quote(table_name)} "  # noqa: S608
-        f"WHERE {col} IS NOT NULL GROUP BY 1"
-    )
+        # Values are >= low, so truncation is floor(); PostgreSQL's cast would round instead.
+        buckets = []
+        for n, (column_id, low, width) in enumerate(numeric):
+            buckets.append(f"({n}, floor(({quote(column_id)} - %s) / %s)::int)")
+            params += [low, width]
+        sql = (
+            f"SELECT v.n, v.b, count(*) FROM {table} "  # noqa: S608
+            f"CROSS JOIN LATERAL (VALUES {', '.join(buckets)}) AS v(n, b) "
+            f"WHERE v.b IS NOT NULL GROUP BY 1, 2"
+        )
+    else:
+        selects = []
+        for n, (column_id, low, width) in enumerate(numeric):
+            col = quote(column_id)
+            selects.append(
+                f"SELECT {n}, CAST(({col} - %s) / %s AS INTEGER), count(*) "  # noqa: S608
+                f"FROM {table} WHERE {col} IS NOT NULL GROUP BY 2"
+            )
+            params += [low, width]
+        sql = " UNION ALL ".join(selects)
+    counted = [[] for _ in numeric]
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [low, width])
-        return histogram(low, width, cursor.fetchall())
+        cursor.execute(sql, params)
+        for n, bucket, count in cursor.fetchall():
+            counted[n].append((bucket, count))
+    return {
+        column_id: histogram(low, width, pairs)
+        for (column_id, low, width), pairs in zip(numeric, counted, strict=True)
+    }

@@ -5,6 +5,7 @@
     ... bench/ingest.py --rows 60000 --columns 300 --runs 1      # memory of a wide file
     ... bench/ingest.py --rows 100000 --xlsx [--openpyxl]        # the rows as a workbook
     ... bench/ingest.py --rows 300000 --json                     # as a JSON array
+    ... bench/ingest.py --rows 300000 --geojson                  # as GeoJSON features
     ... bench/ingest.py --multiline                              # values with line breaks
     ... bench/ingest.py --dictionary --skip-copy                 # with declared constraints
 
@@ -174,6 +175,28 @@ def generate_json(path: Path, rows: int) -> None:
         out.write("]")
 
 
+def generate_geojson(path: Path, rows: int) -> None:
+    """The CSV bench file's rows as GeoJSON features: the coordinate a Point geometry, the
+    other columns (typed as in --json) its properties."""
+    csv_path = BENCH_DIR / f"ingest_{rows}.csv"
+    if not csv_path.exists():
+        generate(csv_path, rows)
+    with open(csv_path, encoding="utf-8", newline="") as f, open(path, "w") as out:
+        out.write('{"type": "FeatureCollection", "features": [')
+        for number, r in enumerate(csv.DictReader(f)):
+            r["id"], r["price"], r["ratio"] = int(r["id"]), float(r["price"]), float(r["ratio"])
+            r["count"] = int(r["count"]) if r["count"] else None
+            r["active"] = r["active"] == "true"
+            lon, lat = (float(x) for x in r.pop("location")[7:-1].split())
+            feature = {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": r,
+            }
+            out.write(("," if number else "") + json.dumps(feature, ensure_ascii=False))
+        out.write("]}")
+
+
 def setup_django():
     import django
 
@@ -339,6 +362,7 @@ def main() -> None:
         "--openpyxl", action="store_true", help="with --xlsx: read it the streaming way"
     )
     parser.add_argument("--json", action="store_true", help="the same rows as a JSON array")
+    parser.add_argument("--geojson", action="store_true", help="the same rows as features")
     parser.add_argument(
         "--dictionary", action="store_true", help="with a data dictionary's constraints"
     )
@@ -363,6 +387,8 @@ def main() -> None:
     name = f"wide_{args.rows}x{args.columns}.csv" if wide else f"ingest_{args.rows}.csv"
     if args.json:
         name = f"ingest_{args.rows}.json"
+    if args.geojson:
+        name = f"ingest_{args.rows}.geojson"
     if args.multiline:
         name = f"multiline_{args.rows}.csv"
     if args.xlsx:
@@ -375,6 +401,8 @@ def main() -> None:
             generate_multiline(path, args.rows)
         elif args.json:
             generate_json(path, args.rows)
+        elif args.geojson:
+            generate_geojson(path, args.rows)
         elif args.xlsx:
             generate_xlsx(path, args.rows)
         elif wide:
@@ -385,7 +413,8 @@ def main() -> None:
     print(f"file: {args.rows:,} rows, {args.columns} columns, {path.stat().st_size / 1e6:.0f} MB")
 
     copies = []
-    if not (args.skip_copy or wide or args.xlsx or args.json):  # (a) has the bench's columns
+    # (a) is for the CSV file's columns
+    if not (args.skip_copy or wide or args.xlsx or args.json or args.geojson):
         copies = [copy_baseline(path) for _ in range(args.runs)]
         print(f"(a) COPY into a typed table: median {statistics.median(copies):.2f} s  {copies}")
 

@@ -2,7 +2,7 @@
 
 Error codes follow Frictionless (blank-label, duplicate-label, extra-cell, missing-cell,
 type-error, constraint-error, unique-error, blank-row, encoding-error, format-error,
-source-error). Rows and columns are 1-based as the publisher sees them in the file.
+source-error, schema-error). Rows and columns are 1-based as the publisher sees them in the file.
 """
 
 import re

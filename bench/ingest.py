@@ -160,17 +160,24 @@ def generate_multiline(path: Path, rows: int) -> None:
             out.write(line)
 
 
-def generate_json(path: Path, rows: int) -> None:
-    """The CSV bench file's rows as a JSON array of objects (numbers and booleans typed)."""
+def _typed_records(rows: int):
+    """The CSV bench file's rows as dicts, numbers and booleans typed as JSON would have them."""
     csv_path = BENCH_DIR / f"ingest_{rows}.csv"
     if not csv_path.exists():
         generate(csv_path, rows)
-    with open(csv_path, encoding="utf-8", newline="") as f, open(path, "w") as out:
-        out.write("[")
-        for number, r in enumerate(csv.DictReader(f)):
+    with open(csv_path, encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
             r["id"], r["price"], r["ratio"] = int(r["id"]), float(r["price"]), float(r["ratio"])
             r["count"] = int(r["count"]) if r["count"] else None
             r["active"] = r["active"] == "true"
+            yield r
+
+
+def generate_json(path: Path, rows: int) -> None:
+    """The CSV bench file's rows as a JSON array of objects."""
+    with open(path, "w") as out:
+        out.write("[")
+        for number, r in enumerate(_typed_records(rows)):
             out.write(("," if number else "") + json.dumps(r, ensure_ascii=False))
         out.write("]")
 
@@ -178,15 +185,9 @@ def generate_json(path: Path, rows: int) -> None:
 def generate_geojson(path: Path, rows: int) -> None:
     """The CSV bench file's rows as GeoJSON features: the coordinate a Point geometry, the
     other columns (typed as in --json) its properties."""
-    csv_path = BENCH_DIR / f"ingest_{rows}.csv"
-    if not csv_path.exists():
-        generate(csv_path, rows)
-    with open(csv_path, encoding="utf-8", newline="") as f, open(path, "w") as out:
+    with open(path, "w") as out:
         out.write('{"type": "FeatureCollection", "features": [')
-        for number, r in enumerate(csv.DictReader(f)):
-            r["id"], r["price"], r["ratio"] = int(r["id"]), float(r["price"]), float(r["ratio"])
-            r["count"] = int(r["count"]) if r["count"] else None
-            r["active"] = r["active"] == "true"
+        for number, r in enumerate(_typed_records(rows)):
             lon, lat = (float(x) for x in r.pop("location")[7:-1].split())
             feature = {
                 "type": "Feature",

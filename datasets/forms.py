@@ -1,5 +1,8 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from datasets.models import Dataset, License, Theme, dataset_name_validator
 from portal import permissions
@@ -149,3 +152,118 @@ class SendBackForm(forms.Form):
         label=_("What should the editors change?"),
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
+
+
+# Table Schema's names for the column types the ingestion knows (validate.SCHEMA_TYPES
+# reads them back).
+DICTIONARY_TYPES = {
+    "text": "string",
+    "integer": "integer",
+    "number": "number",
+    "boolean": "boolean",
+    "date": "date",
+    "datetime": "datetime",
+    "geometry": "geojson",
+}
+
+
+class DictionaryFieldForm(forms.Form):
+    """One column of a resource's data dictionary (a Table Schema field)."""
+
+    # The field's keys and constraints this form sets; others are kept as they were.
+    KEYS = ("name", "title", "description", "unit", "type", "constraints")
+    CONSTRAINTS = ("required", "unique", "minimum", "maximum", "pattern", "enum")
+
+    name = forms.CharField(widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Label"), required=False, max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    unit = forms.CharField(label=_("Unit"), required=False, max_length=50)
+    type = forms.ChoiceField(
+        label=_("Type"),
+        choices=[
+            ("string", pgettext_lazy("value type", "Text")),
+            ("integer", pgettext_lazy("value type", "Whole number")),
+            ("number", pgettext_lazy("value type", "Number")),
+            ("boolean", pgettext_lazy("value type", "True/false")),
+            ("date", pgettext_lazy("value type", "Date")),
+            ("datetime", pgettext_lazy("value type", "Date and time")),
+            ("geojson", pgettext_lazy("value type", "Geometry")),
+        ],
+    )
+    required = forms.BooleanField(label=_("Required"), required=False)
+    unique = forms.BooleanField(label=_("Unique"), required=False)
+    minimum = forms.CharField(label=_("Minimum"), required=False, max_length=50)
+    maximum = forms.CharField(label=_("Maximum"), required=False, max_length=50)
+    pattern = forms.CharField(
+        label=_("Pattern (regular expression)"), required=False, max_length=500
+    )
+    enum = forms.CharField(
+        label=_("Allowed values, one per line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        name = data.get("name", "")
+        if data.get("pattern"):
+            try:
+                re.compile(data["pattern"])
+            except re.error as exc:
+                self.add_error(
+                    "pattern",
+                    _("Column '%(name)s': the pattern is not a regular expression (%(error)s).")
+                    % {"name": name, "error": exc},
+                )
+        bounds = {}
+        for key in ("minimum", "maximum"):
+            if not data.get(key):
+                continue
+            if data.get("type") not in ("integer", "number"):
+                self.add_error(
+                    key,
+                    _("Column '%(name)s': a minimum or maximum applies to numbers only.")
+                    % {"name": name},
+                )
+                continue
+            try:
+                bounds[key] = (int if data["type"] == "integer" else float)(data[key])
+            except ValueError:
+                self.add_error(
+                    key,
+                    _("Column '%(name)s': '%(value)s' is not a number.")
+                    % {"name": name, "value": data[key]},
+                )
+        if len(bounds) == 2 and bounds["minimum"] > bounds["maximum"]:
+            self.add_error(
+                "maximum",
+                _("Column '%(name)s': the maximum is below the minimum.") % {"name": name},
+            )
+        data.update(bounds)
+        return data
+
+    def field(self, inferred_type: str | None, before: dict | None) -> dict | None:
+        """The Table Schema field, or None when it says nothing the file does not and the
+        dictionary did not list it before (a column left as it was read keeps being typed
+        from its values). What the form does not show of the field `before` is kept."""
+        data = self.cleaned_data
+        before = before or {}
+        kept = before.get("constraints") if isinstance(before.get("constraints"), dict) else {}
+        constraints = {k: v for k, v in kept.items() if k not in self.CONSTRAINTS}
+        constraints |= {k: True for k in ("required", "unique") if data.get(k)}
+        for key in ("minimum", "maximum", "pattern"):
+            if data.get(key) not in (None, ""):
+                constraints[key] = data[key]
+        values = [v.strip() for v in data.get("enum", "").splitlines() if v.strip()]
+        if values:
+            constraints["enum"] = values
+        field = {k: v for k, v in before.items() if k not in self.KEYS}
+        field["name"] = data["name"]
+        field |= {k: data[k].strip() for k in ("title", "description", "unit") if data.get(k)}
+        if constraints:
+            field["constraints"] = constraints
+        if len(field) == 1 and data["type"] == inferred_type and not before:
+            return None
+        return field | {"type": data["type"]}

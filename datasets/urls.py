@@ -21,6 +21,11 @@ urlpatterns = [
     path("datasets/<str:name>/resources/new/", views.resource_create, name="resource_create"),
     path("datasets/<str:name>/resources/<uuid:id>/", views.resource_detail, name="resource_detail"),
     path(
+        "datasets/<str:name>/resources/<uuid:id>/dictionary/",
+        views.resource_dictionary,
+        name="resource_dictionary",
+    ),
+    path(
         "datasets/<str:name>/resources/<uuid:id>/download/",
         views.resource_download,
         name="resource_download",

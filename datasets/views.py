@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.forms import formset_factory
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -13,7 +14,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from datasets import hooks, permissions, selectors
 from datasets.datastore.export import export_filename
-from datasets.forms import DatasetForm, ResourceForm, SendBackForm
+from datasets.forms import (
+    DICTIONARY_TYPES,
+    DatasetForm,
+    DictionaryFieldForm,
+    ResourceForm,
+    SendBackForm,
+)
+from datasets.ingest.validate import SCHEMA_TYPES
 from datasets.services import catalog, publishing
 
 PAGE_SIZE = 20
@@ -194,6 +202,92 @@ def resource_create(request: HttpRequest, name: str) -> HttpResponse:
     return render(
         request, "datasets/resource_form.html", {"form": form, "dataset": dataset}, status=status
     )
+
+
+DictionaryFormSet = formset_factory(DictionaryFieldForm, extra=0)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_dictionary(request: HttpRequest, name: str, id) -> HttpResponse:
+    """The data dictionary of a file, column by column: labels, descriptions and units
+    for readers, types and constraints the next ingestion enforces. Saving it reads the
+    file again under it."""
+    resource = selectors.resource_get_visible(user=request.user, name=name, resource_id=id)
+    if not permissions.can_edit_dataset(request.user, resource.dataset):
+        raise PermissionDenied(_("Only editors and admins of this organization can change it."))
+    schema = resource.schema if isinstance(resource.schema, dict) else {}
+    columns = resource.current_version.columns if resource.current_version else []
+    inferred = {c["label"]: DICTIONARY_TYPES[c["type"]] for c in columns}
+    # Fields by the column they describe: the ingestion matches a label or a column id.
+    label_of = {c["id"]: c["label"] for c in columns if c["id"] not in inferred}
+    listed = {
+        label_of.get(f.get("name"), f.get("name")): f
+        for f in schema.get("fields") or []
+        if isinstance(f, dict)
+    }
+    names = [*inferred, *(n for n in listed if n not in inferred)]
+    formset = DictionaryFormSet(
+        request.POST or None,
+        initial=[_dictionary_initial(n, listed.get(n), inferred.get(n)) for n in names],
+        prefix="column",
+    )
+    if request.method == "POST" and (
+        not formset.management_form.is_valid() or formset.total_form_count() != len(names)
+    ):  # the page is out of date: a new version with other columns went live meanwhile
+        messages.error(request, _("The file's columns changed meanwhile; check them again."))
+        return redirect("resource_dictionary", name=name, id=id)
+    if request.method == "POST" and formset.is_valid():
+        fields = []
+        for form, column in zip(formset.forms, names, strict=True):
+            form.cleaned_data["name"] = column  # the column, whatever the page sent
+            field = form.field(inferred.get(column), before=listed.get(column))
+            if field:
+                fields.append(field)
+        new_schema = {k: v for k, v in schema.items() if k != "fields"}
+        if fields:
+            new_schema["fields"] = fields
+        try:
+            catalog.resource_update(resource=resource, by=request.user, schema=new_schema)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            changed = new_schema != schema and (resource.file or resource.url)
+            messages.success(
+                request,
+                _("Data dictionary saved. The file is being read again under it.")
+                if changed
+                else _("Data dictionary saved."),
+            )
+            return redirect("resource_detail", name=name, id=id)
+    context = {
+        "dataset": resource.dataset,
+        "resource": resource,
+        "formset": formset,
+        "rows": list(zip(names, formset.forms, strict=True)),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "datasets/resource_dictionary.html", context, status=status)
+
+
+def _dictionary_initial(name: str, field: dict | None, inferred: str | None) -> dict:
+    """The form's values for a column: its dictionary field, else as the file was read."""
+    field = field or {}
+    constraints = field.get("constraints") if isinstance(field.get("constraints"), dict) else {}
+    declared = field.get("type")
+    kind = declared if declared in DICTIONARY_TYPES.values() else None
+    if kind is None and declared:  # another Table Schema name for one of our types
+        kind = DICTIONARY_TYPES.get(SCHEMA_TYPES.get(declared, "text"))
+    enum = constraints.get("enum")
+    return {
+        "name": name,
+        **{k: field.get(k, "") for k in ("title", "description", "unit")},
+        "type": kind or inferred or "string",
+        "required": bool(constraints.get("required")),
+        "unique": bool(constraints.get("unique")),
+        **{k: constraints.get(k, "") for k in ("minimum", "maximum", "pattern")},
+        "enum": "\n".join(str(v) for v in enum) if isinstance(enum, list) else "",
+    }
 
 
 def _workflow_action(request: HttpRequest, name: str, action, success: str, **kwargs):

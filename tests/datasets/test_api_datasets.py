@@ -286,7 +286,11 @@ def test_editor_sets_the_data_dictionary_others_cannot(org, editor, outsider):
     assert client_for(editor).patch(url, {"dataset": "x"}, format="json").status_code == 400
     pattern = {"fields": [{"name": "stop", "constraints": {"pattern": "[0-9"}}]}
     refused = client_for(editor).patch(url, {"schema": pattern}, format="json")
-    assert refused.status_code == 400
-    assert "The pattern for 'stop' is not a regular expression" in str(refused.json()["schema"])
+    assert refused.status_code == 400  # in the site's language unless the client asks
+    assert "「stop」的樣式不是有效的正規表示式" in str(refused.json()["schema"])
+    english = client_for(editor).patch(
+        url, {"schema": pattern}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "The pattern for 'stop' is not a regular expression" in str(english.json()["schema"])
     resource.refresh_from_db()
     assert resource.schema == schema  # kept as it was

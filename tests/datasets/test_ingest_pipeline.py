@@ -105,7 +105,7 @@ def test_a_dictionary_pattern_that_is_no_regular_expression_is_reported_by_field
     assert (error["code"], error["field"]) == ("schema-error", "code")
     expected = {
         "en": "The data dictionary's pattern for 'code' is not a regular expression",
-        "zh-hant": "資料字典中「code」的樣式不是有效的正規表示式",
+        "zh-hant": "欄位說明中「code」的樣式不是有效的正規表示式",
     }[language]
     assert expected in job.error
     assert resource.current_version is None

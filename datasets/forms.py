@@ -176,9 +176,6 @@ class DictionaryFieldForm(forms.Form):
 
     name = forms.CharField(widget=forms.HiddenInput)
     title = forms.CharField(label=_("Label"), required=False, max_length=200)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
     unit = forms.CharField(label=_("Unit"), required=False, max_length=50)
     type = forms.ChoiceField(
         label=_("Type"),
@@ -194,15 +191,19 @@ class DictionaryFieldForm(forms.Form):
     )
     required = forms.BooleanField(label=_("Required"), required=False)
     unique = forms.BooleanField(label=_("Unique"), required=False)
-    minimum = forms.CharField(label=_("Minimum"), required=False, max_length=50)
-    maximum = forms.CharField(label=_("Maximum"), required=False, max_length=50)
-    pattern = forms.CharField(
-        label=_("Pattern (regular expression)"), required=False, max_length=500
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     enum = forms.CharField(
         label=_("Allowed values, one per line"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    minimum = forms.CharField(label=_("Minimum"), required=False, max_length=50)
+    maximum = forms.CharField(label=_("Maximum"), required=False, max_length=50)
+    pattern = forms.CharField(
+        label=_("Pattern (regular expression)"), required=False, max_length=500
     )
 
     def clean(self):

@@ -76,6 +76,15 @@ def column_type(kind: str) -> str:
 
 
 @register.filter
+def schema_type(name: str | None) -> str:
+    """A data dictionary field's Table Schema type ("string" when it names none, as Table
+    Schema reads it) as people call it, in the page's language."""
+    from datasets.ingest.validate import SCHEMA_TYPES
+
+    return column_type(SCHEMA_TYPES.get(name or "string", name))
+
+
+@register.filter
 def in_reader_language(entry: dict) -> str:
     """A stored message ({"message", "translations"}) in the page's language, where it
     was kept in it (see datasets.ingest.errors)."""

@@ -125,7 +125,8 @@ def test_saving_describes_and_constrains_the_columns_and_reads_the_file_again(
     assert resource.current_version.number == 2
     page = client.get(response["Location"])
     assert "The file is being read again under it" in page.content.decode()
-    assert "區碼" in page.content.decode()  # the dictionary on the resource page
+    dictionary = page.content.decode().split("Data dictionary</h2>")[1]  # on the page
+    assert "區碼" in dictionary and "<td>whole number</td>" in dictionary
 
 
 def test_a_constraint_the_file_breaks_fails_the_new_reading_and_keeps_the_live_version(

@@ -68,3 +68,41 @@ def test_publisher_watches_progress_reads_the_report_then_sees_the_data(
     ingest_run(job=IngestJob.objects.get(pk=queued.pop()))
     status.get_by_text("Data ready: 2 rows.").wait_for()
     assert Resource.objects.get(file__endswith="fixed.csv").current_version.row_count == 2
+
+
+def test_publisher_sets_the_data_dictionary_in_the_browser(browser_page, live_server, monkeypatch):
+    # A constraint the file breaks fails the new reading; the live version stays.
+    queued = []
+    monkeypatch.setattr("datasets.tasks.resource_ingest_task.delay", queued.append)
+    org = OrganizationFactory(slug="parking-office")
+    editor_of(org, "editor")
+    dataset = DatasetFactory(organization=org, name="parking")
+    page = browser_page
+    sign_in(page, live_server, "editor")
+    resource = _upload(
+        page, live_server, dataset, "lots.csv", "名稱,格位\n府前,120\n市民,80\n".encode()
+    )
+    ingest_run(job=IngestJob.objects.get(pk=queued.pop()))
+    page.locator(".ingest-status").get_by_text("Data ready: 2 rows.").wait_for()
+
+    page.get_by_role("link", name="Edit the data dictionary").click()
+    lots = page.get_by_role("group", name="格位")
+    lots.get_by_label("Label").fill("Parking spaces")
+    lots.get_by_label("Maximum").fill("lots")
+    page.get_by_role("button", name="Save the data dictionary").click()
+    page.get_by_text("Column '格位': 'lots' is not a number.").wait_for()
+    assert page.get_by_role("group", name="格位").get_by_label("Label").input_value() == (
+        "Parking spaces"  # what was typed is still there
+    )
+
+    page.get_by_role("group", name="格位").get_by_label("Maximum").fill("100")
+    page.get_by_role("button", name="Save the data dictionary").click()
+    page.get_by_text("Data dictionary saved. The file is being read again under it.").wait_for()
+    ingest_run(job=IngestJob.objects.get(pk=queued.pop()))
+    page.locator(".ingest-status").get_by_text("Row 2, column 2 (格位)").wait_for()
+    resource.refresh_from_db()
+    assert resource.current_version.number == 1  # still the one published
+    assert resource.schema["fields"] == [
+        {"name": "格位", "title": "Parking spaces", "type": "integer",
+         "constraints": {"maximum": 100}}
+    ]  # fmt: skip

@@ -25,32 +25,44 @@ Prints medians and the ratio (b)/(a).
 time and indexed as the pipeline does. (b) cannot go below it while it builds the same
 table and indexes.
 
-Measured 2026-11-27 (session 6) on the 2-core machine, PostgreSQL 15 with default
+Each run also prints its CPU seconds: the worker's own (its threads and DuckDB's) and
+everyone else's (PostgreSQL's backends above all), and the wall time those set on this
+many cores however well they overlap.
+
+Measured 2026-11-27 (session 7) on the 2-core machine, PostgreSQL 15 with default
 settings; the host's speed drifts from run to run and day to day, so compare within one
 run:
-1,000,000 rows / 149 MB: (a) COPY median 2.13 s; (b) full ingestion median of three
-13.10 s (12.66-14.49), so (b)/(a) 6.2; 23-27 CPU seconds per run; peak worker RSS
-320 MB. Floor: 7.03 s (load 2.6-2.8 s + indexes 4.0-4.5 s), i.e. 3.3 x (a) before
-anything is read, typed, profiled or tokenised. (Session 5: (a) 2.14 s, (b) 12.42 s,
-floor 5.48 s.)
-100,000 rows: (a) 0.23 s, (b) 2.20 s.
-The same 100,000 rows as a workbook (--xlsx, typed cells, 8 MB): 4.69 s median, 223 MB
-(read by calamine, then the columnar path); --openpyxl 26.0 s, 230 MB; before session 6
-(openpyxl, then row by row) 46.5-58 s. 250,000 rows (131 MB of sheet XML): 9.4 s, 281 MB.
-As a JSON array (--json): 300,000 rows / 80 MB 9.6 s, 271 MB; 1,000,000 rows / 268 MB
-30.5 s, 321 MB (before session 6, loaded whole: 16.6 s / 477 MB and 57.6 s / 1,410 MB).
-With line breaks in eleven quoted values (--multiline): 19.98 s, 316 MB (cut at record
-ends); a similar file went row by row before session 6: 63.7 s, 355 MB.
-With a data dictionary declaring constraints on four columns (--dictionary): 13.9-16.0 s,
-318 MB (checked in SQL); before session 6 such files went row by row: 55.4 s, 359 MB.
-5,000,000 rows / 754 MB (session 5): (b) 65.7 s, peak RSS 355 MB (DuckDB's 192 MB pool
-is the bound).
-Wide files (--columns, session 5): 250,000 x 60 (columnar path) 19.6 s, 384 MB;
-150,000 x 100 (columnar) 23.8 s, 410 MB; 60,000 x 300 / 211 MB (Python path, which files
-over 100 columns take: DuckDB ran short of its pool there) 108 s, 265 MB.
-The goals ((b) < 5 s, ratio < 3) are NOT met: the run is CPU-bound on 2 cores; the
-floor alone is at 2.6-3.3 x (a), and DuckDB's typing pass (conversions ~3 CPU s,
-full-text tokens ~3) comes on top.
+1,000,000 rows / 149 MB: (a) COPY median 1.42 s; (b) full ingestion median of three
+9.94 s (9.55-10.45), so (b)/(a) 7.0; per run 7.4-7.7 CPU s in the worker and 9.2-10.0 in
+PostgreSQL (COPY of the four parts ~4.5, eight indexes ~4.6, ANALYZE 0.2): two cores
+cannot do that in under 8.7 s. Peak worker RSS 319 MB. Floor: 4.26 s (load 1.5-1.7 s +
+indexes 2.6-2.7 s), i.e. 3.0 x (a) before anything is read, typed, profiled or
+tokenised. (Session 6, a slower day: (a) 2.13 s, (b) 13.10 s, floor 7.03 s.)
+100,000 rows: (a) 0.14 s, (b) 1.44 s, 210 MB.
+5,000,000 rows / 754 MB: (b) 50.7 s, peak RSS 356 MB (DuckDB's 192 MB pool is the bound;
+session 5: 65.7 s, 355 MB).
+With line breaks in eleven quoted values (--multiline): 10.34 s median, 319 MB; found
+while the file is cut into chunks since session 7 (14.46 s the same day when a typing
+pass found it first; 19.98 s in session 6).
+With a data dictionary (--dictionary: constraints on four columns, patterns on two):
+11.28 s median, 318 MB; patterns are checked on the columnar path since session 7 (the
+same file row by row the same day: 40.4 s, 357 MB).
+As a JSON array (--json): 300,000 rows / 80 MB 6.41 s median, 274 MB (7.49 s the same day
+before the one-pass CSV copy); 1,000,000 rows / 268 MB 19.2 s, 319 MB (session 6: 30.5 s).
+As GeoJSON point features (--geojson, 300,000 rows): 8.45 s median, 271 MB on the
+columnar path; 21.4 s, 283 MB the same day row by row, as before session 7.
+The same 100,000 rows as a workbook (--xlsx, typed cells, 8 MB, session 6): 4.69 s
+median, 223 MB (calamine, then the columnar path); --openpyxl 26.0 s, 230 MB; before
+session 6 (openpyxl, then row by row) 46.5-58 s. 250,000 rows (131 MB of sheet XML):
+9.4 s, 281 MB.
+Wide files (--columns): 60,000 x 300 / 211 MB (row by row, as files over 100 columns go)
+58.9 s, 267 MB (68.6 s the same day before the histograms were counted in one scan; of
+the rest, its 200 indexes take ~17 s). Through the columnar path it measured 74.6 s and
+492 MB, so those files stay row by row. Session 5: 250,000 x 60 (columnar) 19.6 s,
+384 MB; 150,000 x 100 (columnar) 23.8 s, 410 MB.
+The goals ((b) < 5 s, ratio < 3) are NOT met, and cannot be while the same table and
+indexes are built before the version goes live: PostgreSQL's own CPU time alone (~9.5 s)
+needs 4.7 s of two cores, and the floor is 3.0 x (a).
 """
 
 import argparse

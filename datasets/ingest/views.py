@@ -85,8 +85,20 @@ def resource_report(request: HttpRequest, resource_id) -> HttpResponse:
             "ask_text": not known or fmt in ("csv", "tsv", "txt"),
             "ask_sheet": not known or fmt in SPREADSHEETS,
             "sheets": reported("sheets") or [],
+            "from_dictionary": _from_dictionary(resource, report["failed_report"]),
         },
     )
+
+
+def _from_dictionary(resource, failed: dict | None) -> bool:
+    """Whether the failed ingestion broke checks the data dictionary sets, which the
+    dictionary may have wrong rather than the file."""
+    codes = set((failed or {}).get("totals") or {})
+    if (resource.schema or {}).get("fields"):
+        codes &= {"constraint-error", "unique-error", "schema-error", "missing-label", "type-error"}
+    else:
+        codes &= {"schema-error"}
+    return bool(codes)
 
 
 @login_required

@@ -143,6 +143,20 @@ def test_a_constraint_the_file_breaks_fails_the_new_reading_and_keeps_the_live_v
     assert "Row 3, column 3 (人口): 3400 is outside the allowed maximum 2000" in job.error
     resource.refresh_from_db()
     assert resource.current_version.number == 1
+    report = client.get(f"/en/resources/{resource.id}/report/").content.decode()
+    assert "These checks come from the data dictionary." in report  # and where to change it
+    assert f'href="{url_of(resource)}"' in report
+
+
+def test_a_file_failing_without_a_dictionary_does_not_point_to_it(client):
+    resource = resource_with_file("名稱,格位\n府前,120\n市民,80,多\n".encode())
+    ingest(resource)
+    client.force_login(editor_of(resource.dataset.organization))
+
+    report = client.get(f"/en/resources/{resource.id}/report/").content.decode()
+
+    assert "Row 3 has a value in column 3" in report
+    assert "These checks come from the data dictionary." not in report
 
 
 @pytest.mark.parametrize(

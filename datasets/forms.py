@@ -230,13 +230,24 @@ class DictionaryFieldForm(forms.Form):
                 )
                 continue
             try:
-                bounds[key] = (int if data["type"] == "integer" else float)(data[key])
+                bounds[key] = float(data[key])
             except ValueError:
                 self.add_error(
                     key,
                     _("Column '%(name)s': '%(value)s' is not a number.")
                     % {"name": name, "value": data[key]},
                 )
+                continue
+            if data["type"] == "integer":
+                if not bounds[key].is_integer():
+                    del bounds[key]
+                    self.add_error(
+                        key,
+                        _("Column '%(name)s': '%(value)s' is not a whole number.")
+                        % {"name": name, "value": data[key]},
+                    )
+                else:
+                    bounds[key] = int(bounds[key])
         if len(bounds) == 2 and bounds["minimum"] > bounds["maximum"]:
             self.add_error(
                 "maximum",

@@ -170,6 +170,8 @@ def test_a_file_failing_without_a_dictionary_does_not_point_to_it(client):
          "Column '區': a minimum or maximum applies to numbers only."),
         ("en", {"column-2-minimum": "many"}, "column-2-minimum",
          "Column '人口': 'many' is not a number."),
+        ("zh-hant", {"column-2-maximum": "99.5"}, "column-2-maximum",
+         "欄位「人口」：「99.5」不是整數。"),
         ("zh-hant", {"column-2-minimum": "10", "column-2-maximum": "5"}, "column-2-maximum",
          "欄位「人口」：最大值小於最小值。"),
     ],

@@ -23,18 +23,28 @@ def _upload(page, live_server, dataset, name: str, content: bytes) -> Resource:
     return resource
 
 
-def test_publisher_watches_progress_reads_the_report_then_sees_the_data(
-    browser_page, live_server, monkeypatch
-):
-    # The job waits in the queue until the test plays the worker, so the page is seen
-    # waiting and then changing on its own (htmx polling), without a reload.
-    queued = []
-    monkeypatch.setattr("datasets.tasks.resource_ingest_task.delay", queued.append)
+@pytest.fixture
+def queued(monkeypatch):
+    """Ingestion jobs wait here until the test plays the worker (ingest_run), so pages are
+    seen waiting and then changing on their own (htmx polling), without a reload."""
+    jobs = []
+    monkeypatch.setattr("datasets.tasks.resource_ingest_task.delay", jobs.append)
+    return jobs
+
+
+@pytest.fixture
+def dataset(browser_page, live_server):
+    """A dataset of the editor signed in on the page."""
     org = OrganizationFactory(slug="parking-office")
     editor_of(org, "editor")
-    dataset = DatasetFactory(organization=org, name="parking")
+    sign_in(browser_page, live_server, "editor")
+    return DatasetFactory(organization=org, name="parking")
+
+
+def test_publisher_watches_progress_reads_the_report_then_sees_the_data(
+    browser_page, live_server, queued, dataset
+):
     page = browser_page
-    sign_in(page, live_server, "editor")
 
     _upload(
         page,
@@ -70,15 +80,11 @@ def test_publisher_watches_progress_reads_the_report_then_sees_the_data(
     assert Resource.objects.get(file__endswith="fixed.csv").current_version.row_count == 2
 
 
-def test_publisher_sets_the_data_dictionary_in_the_browser(browser_page, live_server, monkeypatch):
+def test_publisher_sets_the_data_dictionary_in_the_browser(
+    browser_page, live_server, queued, dataset
+):
     # A constraint the file breaks fails the new reading; the live version stays.
-    queued = []
-    monkeypatch.setattr("datasets.tasks.resource_ingest_task.delay", queued.append)
-    org = OrganizationFactory(slug="parking-office")
-    editor_of(org, "editor")
-    dataset = DatasetFactory(organization=org, name="parking")
     page = browser_page
-    sign_in(page, live_server, "editor")
     resource = _upload(
         page, live_server, dataset, "lots.csv", "名稱,格位\n府前,120\n市民,80\n".encode()
     )

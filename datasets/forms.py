@@ -167,6 +167,29 @@ DICTIONARY_TYPES = {
 }
 
 
+class MissingValuesForm(forms.Form):
+    """The cell values that mean "no value" in the file (Table Schema's missingValues)."""
+
+    missing_values = forms.CharField(
+        label=_("Values that mean 'no value', one per line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Empty cells always mean no value."),
+    )
+
+    @staticmethod
+    def initial_for(schema: dict, defaults) -> dict:
+        values = schema.get("missingValues")
+        values = values if isinstance(values, list) else list(defaults)
+        return {"missing_values": "\n".join(str(v) for v in values if v != "")}
+
+    def values(self, defaults) -> list | None:
+        """The schema's missingValues, the empty cell first; None for the site's defaults."""
+        typed = self.cleaned_data["missing_values"].splitlines()
+        values = ["", *dict.fromkeys(v.strip() for v in typed if v.strip())]
+        return None if set(values) == set(defaults) else values
+
+
 class DictionaryFieldForm(forms.Form):
     """One column of a resource's data dictionary (a Table Schema field)."""
 

@@ -18,9 +18,11 @@ from datasets.forms import (
     DICTIONARY_TYPES,
     DatasetForm,
     DictionaryFieldForm,
+    MissingValuesForm,
     ResourceForm,
     SendBackForm,
 )
+from datasets.ingest import conf as ingest_conf
 from datasets.ingest.validate import SCHEMA_TYPES
 from datasets.services import catalog, publishing
 
@@ -232,21 +234,27 @@ def resource_dictionary(request: HttpRequest, name: str, id) -> HttpResponse:
         initial=[_dictionary_initial(n, listed.get(n), inferred.get(n)) for n in names],
         prefix="column",
     )
+    null_tokens = ingest_conf.get("NULL_TOKENS")
+    missing = MissingValuesForm(
+        request.POST or None, initial=MissingValuesForm.initial_for(schema, null_tokens)
+    )
     if request.method == "POST" and (
         not formset.management_form.is_valid() or formset.total_form_count() != len(names)
     ):  # the page is out of date: a new version with other columns went live meanwhile
         messages.error(request, _("The file's columns changed meanwhile; check them again."))
         return redirect("resource_dictionary", name=name, id=id)
-    if request.method == "POST" and formset.is_valid():
+    if request.method == "POST" and formset.is_valid() and missing.is_valid():
         fields = []
         for form, column in zip(formset.forms, names, strict=True):
             form.cleaned_data["name"] = column  # the column, whatever the page sent
             field = form.field(inferred.get(column), before=listed.get(column))
             if field:
                 fields.append(field)
-        new_schema = {k: v for k, v in schema.items() if k != "fields"}
+        new_schema = {k: v for k, v in schema.items() if k not in ("fields", "missingValues")}
         if fields:
             new_schema["fields"] = fields
+        if (values := missing.values(null_tokens)) is not None:
+            new_schema["missingValues"] = values
         try:
             catalog.resource_update(resource=resource, by=request.user, schema=new_schema)
         except ValidationError as exc:
@@ -264,6 +272,7 @@ def resource_dictionary(request: HttpRequest, name: str, id) -> HttpResponse:
         "dataset": resource.dataset,
         "resource": resource,
         "formset": formset,
+        "missing": missing,
         "rows": list(zip(names, formset.forms, strict=True)),
     }
     status = 400 if request.method == "POST" else 200

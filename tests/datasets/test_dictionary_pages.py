@@ -40,6 +40,7 @@ def form_data(resource, client, **changes) -> dict:
                     data[form.add_prefix(name)] = "on"
                 continue
             data[form.add_prefix(name)] = value
+    data["missing_values"] = page.context["missing"].initial["missing_values"]
     for key, value in changes.items():
         if value is None:
             data.pop(key, None)
@@ -243,3 +244,33 @@ def test_a_field_naming_a_column_by_its_id_is_shown_on_that_column(client, resou
     assert (forms[2].initial["name"], forms[2].initial["type"], forms[2].initial["unit"]) == (
         "人口", "number", "人"
     )  # fmt: skip
+
+
+def test_values_that_mean_no_value_are_set_for_the_file(client, django_capture_on_commit_callbacks):
+    data = "區,人口\n中正區,1200\n大安區,不詳\n信義區,3400\n"
+    resource = resource_with_file(data.encode(), "people.csv")
+    ingest(resource)
+    assert resource.current_version.columns[1]["type"] == "text"  # 不詳 is no number
+    client.force_login(editor_of(resource.dataset.organization))
+    shown = client.get(url_of(resource)).context["missing"].initial["missing_values"]
+    assert shown.splitlines() == [
+        "N/A",
+        "n/a",
+        "NA",
+        "-",
+        "NULL",
+        "null",
+        "None",
+        "#N/A",
+        "無",
+        "－",
+    ]  # fmt: skip  (the site's, the empty cell aside)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url_of(resource), form_data(resource, client, missing_values="-\n不詳\n"))
+
+    resource.refresh_from_db()
+    assert resource.schema == {"missingValues": ["", "-", "不詳"]}
+    version = resource.current_version
+    assert version.number == 2 and version.columns[1]["type"] == "integer"
+    assert version.profile["columns"][version.columns[1]["id"]]["empty"] == 1

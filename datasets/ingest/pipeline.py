@@ -591,14 +591,22 @@ def _report_type_fallbacks(report, columns, ruled_out: list[dict], declared, tab
         )
         if first.fitted < FALLBACK_MIN_FITTED:
             continue
+        message = _(
+            "Column %(column)s (%(label)s) was read as text because of row %(row)s: "
+            "'%(value)s' is not a %(kind)s, while the %(fitted)s values before it are. "
+            "Correct it to have the column read as %(kind)s."
+        )
+        if not any(c.isdigit() for c in first.value):  # a marker, perhaps, such as 不詳
+            message = _(
+                "Column %(column)s (%(label)s) was read as text because of row %(row)s: "
+                "'%(value)s' is not a %(kind)s, while the %(fitted)s values before it are. "
+                "Correct it to have the column read as %(kind)s, or, if it means no value, "
+                "add it to the values that mean 'no value' in the data dictionary."
+            )
         report.add(
             "type-fallback",
             Text(
-                _(
-                    "Column %(column)s (%(label)s) was read as text because of row %(row)s: "
-                    "'%(value)s' is not a %(kind)s, while the %(fitted)s values before it are. "
-                    "Correct it to have the column read as %(kind)s."
-                ),
+                message,
                 column=index + 1,
                 label=column["label"],
                 row=first.row,

@@ -251,6 +251,7 @@ def test_values_that_mean_no_value_are_set_for_the_file(client, django_capture_o
     resource = resource_with_file(data.encode(), "people.csv")
     ingest(resource)
     assert resource.current_version.columns[1]["type"] == "text"  # 不詳 is no number
+    # (with 10 numbers before it, the report would say where to list it: see the next test)
     client.force_login(editor_of(resource.dataset.organization))
     shown = client.get(url_of(resource)).context["missing"].initial["missing_values"]
     assert shown.splitlines() == [
@@ -274,3 +275,15 @@ def test_values_that_mean_no_value_are_set_for_the_file(client, django_capture_o
     version = resource.current_version
     assert version.number == 2 and version.columns[1]["type"] == "integer"
     assert version.profile["columns"][version.columns[1]["id"]]["empty"] == 1
+
+
+def test_a_word_that_turned_a_column_into_text_is_suggested_as_meaning_no_value():
+    rows = "".join(f"{i},{1000 + i}\n" for i in range(12)) + "12,不詳\n"
+    resource = resource_with_file(f"編號,人口\n{rows}".encode(), "people.csv")
+
+    job = ingest(resource)
+
+    [hint] = [w for w in job.version.report["warnings"] if w["code"] == "type-fallback"]
+    assert "'不詳' is not a whole number" in hint["message"]
+    assert "if it means no value, add it to the values that mean 'no value'" in hint["message"]
+    assert "若它代表無資料" in hint["translations"]["zh-hant"]

@@ -25,6 +25,7 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from datasets import selectors
+from datasets.ingest.validate import SCHEMA_TYPES
 from datasets.models import Dataset, IngestJob, License, Resource, Tag, Theme
 from datasets.permissions import can_view_dataset
 from datasets.services import catalog, publishing
@@ -203,9 +204,23 @@ def _table_schema(value):
         raise ApiValidationError(
             _('Give the data dictionary as Table Schema: {"fields": [{"name": ...}, ...]}.')
         )
+    missing = value.get("missingValues", [])
+    if not isinstance(missing, list) or not all(isinstance(v, str) for v in missing):
+        raise ApiValidationError(_('missingValues is a list of texts, such as ["", "-"].'))
     for field in fields:  # ingestion checks every value against it: refuse it now, not then
-        constraints = field.get("constraints")
-        pattern = constraints.get("pattern") if isinstance(constraints, dict) else None
+        kind = field.get("type", "string")
+        if kind not in SCHEMA_TYPES:
+            raise ApiValidationError(
+                _("The type of '%(name)s' is '%(type)s'; it can be one of %(types)s.")
+                % {"name": field["name"], "type": kind, "types": ", ".join(SCHEMA_TYPES)}
+            )
+        constraints = field.get("constraints", {})
+        if not isinstance(constraints, dict):
+            raise ApiValidationError(
+                _("The constraints of '%(name)s' are an object, such as {\"required\": true}.")
+                % {"name": field["name"]}
+            )
+        pattern = constraints.get("pattern")
         if pattern is None:
             continue
         try:
@@ -216,6 +231,16 @@ def _table_schema(value):
                 % {"name": field["name"], "error": exc}
             ) from None
     return value
+
+
+SCHEMA_HELP = (
+    'Data dictionary as Table Schema: {"fields": [{"name": column label or id, "title", '
+    '"description", "unit", "type" (string, integer, number, boolean, date, datetime, '
+    'year, geojson, geopoint), "constraints": {required, unique, enum, minimum, maximum, '
+    'minLength, maxLength, pattern}}], "missingValues": [texts that mean no value]}. A type '
+    "or constraint is checked on every value when the file is read; changing the dictionary "
+    "reads the file again."
+)
 
 
 class StrictSerializer(serializers.Serializer):
@@ -287,7 +312,7 @@ class ResourceInSerializer(StrictSerializer):
     description_zh_hant = serializers.CharField(required=False, allow_blank=True)
     description_en = serializers.CharField(required=False, allow_blank=True)
     format = serializers.CharField(required=False, allow_blank=True, max_length=30)
-    schema = serializers.JSONField(required=False)
+    schema = serializers.JSONField(required=False, help_text=SCHEMA_HELP)
 
     def validate_schema(self, value):
         return _table_schema(value)
@@ -308,7 +333,7 @@ class ResourceUpdateInSerializer(StrictSerializer):
     description_zh_hant = serializers.CharField(required=False, allow_blank=True)
     description_en = serializers.CharField(required=False, allow_blank=True)
     format = serializers.CharField(required=False, allow_blank=True, max_length=30)
-    schema = serializers.JSONField(required=False)
+    schema = serializers.JSONField(required=False, help_text=SCHEMA_HELP)
 
     def validate_schema(self, value):
         return _table_schema(value)

@@ -292,5 +292,16 @@ def test_editor_sets_the_data_dictionary_others_cannot(org, editor, outsider):
         url, {"schema": pattern}, format="json", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert "The pattern for 'stop' is not a regular expression" in str(english.json()["schema"])
+    for bad, message in [
+        ({"fields": [{"name": "stop", "type": "interger"}]},
+         "The type of 'stop' is 'interger'; it can be one of string, integer, number"),
+        ({"fields": [{"name": "stop", "constraints": ["required"]}]},
+         "The constraints of 'stop' are an object"),
+        ({"fields": [], "missingValues": "-"}, "missingValues is a list of texts"),
+    ]:  # fmt: skip
+        refused = client_for(editor).patch(
+            url, {"schema": bad}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+        )
+        assert refused.status_code == 400 and message in " ".join(refused.json()["schema"])
     resource.refresh_from_db()
     assert resource.schema == schema  # kept as it was

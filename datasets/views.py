@@ -219,7 +219,11 @@ def resource_dictionary(request: HttpRequest, name: str, id) -> HttpResponse:
     if not permissions.can_edit_dataset(request.user, resource.dataset):
         raise PermissionDenied(_("Only editors and admins of this organization can change it."))
     schema = resource.schema if isinstance(resource.schema, dict) else {}
-    columns = resource.current_version.columns if resource.current_version else []
+    version = resource.current_version
+    columns = version.columns if version else []
+    # What the live version holds in each column, to decide by: its type and profile.
+    profiles = (version.profile or {}).get("columns", {}) if version else {}
+    facts = {c["label"]: {**profiles.get(c["id"], {}), "type": c["type"]} for c in columns}
     inferred = {c["label"]: DICTIONARY_TYPES[c["type"]] for c in columns}
     # Fields by the column they describe: the ingestion matches a label or a column id.
     label_of = {c["id"]: c["label"] for c in columns if c["id"] not in inferred}
@@ -273,7 +277,7 @@ def resource_dictionary(request: HttpRequest, name: str, id) -> HttpResponse:
         "resource": resource,
         "formset": formset,
         "missing": missing,
-        "rows": list(zip(names, formset.forms, strict=True)),
+        "rows": [(n, form, facts.get(n)) for n, form in zip(names, formset.forms, strict=True)],
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "datasets/resource_dictionary.html", context, status=status)

@@ -74,6 +74,11 @@ def test_the_page_lists_the_columns_as_the_file_was_read(client, resource):
     forms = page.context["formset"].forms
     assert [f.initial["name"] for f in forms] == ["代碼", "區", "人口", "啟用日"]
     assert [f.initial["type"] for f in forms] == ["string", "string", "integer", "date"]
+    text = " ".join(html.unescape(page.content.decode()).split())  # as the page reads
+    assert "Read as whole number. Values from 1200 to 3400." in text  # what it holds
+    assert "Most common: 中正區, 大安區" in text
+    chinese = " ".join(client.get(url_of(resource, "zh-hant")).content.decode().split())
+    assert "讀為整數。 值從 1200 到 3400。" in chinese and "最常見： 中正區、大安區" in chinese
     detail = client.get(f"/en/datasets/{resource.dataset.name}/resources/{resource.id}/")
     assert url_of(resource).encode() in detail.content  # linked for editors
 

@@ -259,16 +259,16 @@ def resource_dictionary(request: HttpRequest, name: str, id) -> HttpResponse:
             new_schema["fields"] = fields
         if (values := missing.values(null_tokens)) is not None:
             new_schema["missingValues"] = values
+        rereads = catalog.schema_rereads(resource, schema, new_schema)
         try:
             catalog.resource_update(resource=resource, by=request.user, schema=new_schema)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            changed = new_schema != schema and (resource.file or resource.url)
             messages.success(
                 request,
                 _("Data dictionary saved. The file is being read again under it.")
-                if changed
+                if rereads
                 else _("Data dictionary saved."),
             )
             return redirect("resource_detail", name=name, id=id)

@@ -126,14 +126,31 @@ def repair_header(labels: list[str], report: Report) -> list[dict]:
     return columns
 
 
-def apply_dictionary(columns: list[dict], schema: dict, report: Report) -> dict:
-    """Declared types and constraints by column index; unknown declared fields are errors."""
-    declared = {}
-    fields = (schema or {}).get("fields") or []
+# What a data dictionary field says for readers only, copied onto its column.
+DESCRIPTIVE_KEYS = ("title", "description", "unit")
+
+
+def columns_by_name(columns: list[dict]) -> dict[str, int]:
+    """Column index by the names a dictionary field may give it: its label, else its id."""
     by_name = {}
     for index, column in enumerate(columns):
         by_name.setdefault(column["label"], index)
         by_name.setdefault(column["id"], index)
+    return by_name
+
+
+def describe(column: dict, field: dict) -> None:
+    """The field's label, description and unit on the column."""
+    for key in DESCRIPTIVE_KEYS:
+        if field.get(key):
+            column[key] = field[key]
+
+
+def apply_dictionary(columns: list[dict], schema: dict, report: Report) -> dict:
+    """Declared types and constraints by column index; unknown declared fields are errors."""
+    declared = {}
+    fields = (schema or {}).get("fields") or []
+    by_name = columns_by_name(columns)
     for field in fields:
         name = field.get("name", "")
         if name not in by_name:
@@ -168,11 +185,7 @@ def apply_dictionary(columns: list[dict], schema: dict, report: Report) -> dict:
                     field=name,
                 )
         declared[index] = {"type": kind, "constraints": constraints}
-        if field.get("title"):
-            columns[index]["title"] = field["title"]
-        for key in ("description", "unit"):
-            if field.get(key):
-                columns[index][key] = field[key]
+        describe(columns[index], field)
     return declared
 
 

@@ -13,7 +13,8 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from datasets import permissions
-from datasets.models import Dataset, Resource, Tag
+from datasets.ingest import validate
+from datasets.models import Dataset, IngestJob, Resource, Tag
 from datasets.search import weighted_vector
 from datasets.services.ingestion import ingest_enqueue
 from portal.models import Organization, User
@@ -327,12 +328,71 @@ def resource_update(*, resource: Resource, by: User, **fields) -> Resource:
     resource.full_clean(exclude=["dataset", "current_version", "file", "name", "description"])
     resource._history_user = by
     resource.save()
-    if resource.schema != schema_before and (resource.file or resource.url):
+    if schema_rereads(resource, schema_before, resource.schema):
         # A new data dictionary changes types and checks: ingest the same file again
         # under it (an identical file would otherwise count as unchanged).
         ingest_enqueue(resource=resource, by=by, source="rerun")
+    elif resource.schema != schema_before and resource.current_version:
+        # The live version, and a newer one waiting for a personal-data decision.
+        for version in resource.versions.filter(
+            number__gte=resource.current_version.number, dropped_at__isnull=True
+        ):
+            _describe_columns(version, resource.schema)
     catalog_changed()
     return resource
+
+
+def schema_rereads(resource: Resource, before: dict, after: dict) -> bool:
+    """Whether changing the resource's data dictionary from `before` to `after` needs its
+    file read again: types, constraints or missing values changed, or no live version (or
+    one being read) would carry the new words. Labels, descriptions and units alone are
+    written into the live version's columns instead (`_describe_columns`): a typo fixed
+    in a description is no reason to read a million rows again."""
+    if after == before or not (resource.file or resource.url):
+        return False
+    if (
+        resource.current_version is None
+        or resource.ingest_jobs.filter(status__in=IngestJob.ACTIVE).exists()
+    ):
+        return True
+    live = resource.current_version.columns
+    return _checked_part(after, live) != _checked_part(before, live)
+
+
+def _checked_part(schema, columns: list[dict]) -> dict:
+    """What of the dictionary the ingestion checks values against, as far as it could
+    change the live version (`columns`): its fields without their words for readers, and
+    without a declared type that is the column's type already."""
+    schema = schema if isinstance(schema, dict) else {}
+    types = {}
+    for column in columns:
+        types.setdefault(column["label"], column["type"])
+        types.setdefault(column["id"], column["type"])
+    fields = []
+    for field in schema.get("fields") or []:
+        if isinstance(field, dict):
+            field = {k: v for k, v in field.items() if k not in validate.DESCRIPTIVE_KEYS}
+            kind = validate.SCHEMA_TYPES.get(field.get("type", "string"))
+            if kind is not None and kind == types.get(field.get("name")):
+                field.pop("type", None)
+            if set(field) <= {"name"} and field.get("name") in types:
+                continue
+        fields.append(field)
+    return {**schema, "fields": fields}
+
+
+def _describe_columns(version, schema: dict) -> None:
+    """The dictionary's labels, descriptions and units on the version's columns, as the
+    ingestion would have put them there (validate.apply_dictionary)."""
+    columns = [
+        {k: v for k, v in c.items() if k not in validate.DESCRIPTIVE_KEYS} for c in version.columns
+    ]
+    by_name = validate.columns_by_name(columns)
+    for field in schema.get("fields") or []:
+        if isinstance(field, dict) and field.get("name") in by_name:
+            validate.describe(columns[by_name[field["name"]]], field)
+    version.columns = columns
+    version.save(update_fields=["columns"])
 
 
 def resource_count_download(*, resource: Resource) -> None:

@@ -292,3 +292,35 @@ def test_a_word_that_turned_a_column_into_text_is_suggested_as_meaning_no_value(
     assert "'不詳' is not a whole number" in hint["message"]
     assert "if it means no value, add it to the values that mean 'no value'" in hint["message"]
     assert "若它代表無資料" in hint["translations"]["zh-hant"]
+
+
+def test_labels_descriptions_and_units_alone_are_saved_without_reading_the_file_again(
+    client, resource, django_capture_on_commit_callbacks
+):
+    client.force_login(editor_of(resource.dataset.organization))
+    data = form_data(
+        resource, client, **{"column-2-title": "Population", "column-2-unit": "people"}
+    )
+    jobs = IngestJob.objects.count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url_of(resource), data, follow=True)
+
+    assert "Data dictionary saved." in response.content.decode()
+    assert "read again" not in response.content.decode()
+    assert IngestJob.objects.count() == jobs
+    resource.refresh_from_db()
+    version = resource.current_version
+    assert version.number == 1  # the same version, its column described
+    assert (version.columns[2]["title"], version.columns[2]["unit"]) == ("Population", "people")
+    api = client.get(f"/api/v1/resources/{resource.id}/data/?limit=1").json()
+    assert "Population" in [f["label"] for f in api["fields"]]
+
+    # A type is checked on every value: changing it reads the file again.
+    data = form_data(resource, client, **{"column-2-type": "number"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url_of(resource), data)
+    resource.refresh_from_db()
+    assert IngestJob.objects.count() == jobs + 1 and resource.current_version.number == 2
+    column = resource.current_version.columns[2]
+    assert (column["type"], column["title"]) == ("number", "Population")

@@ -6,6 +6,7 @@ import html
 import pytest
 
 from datasets.models import IngestJob
+from portal.models import Membership
 from tests.datasets.ingest_helpers import ingest, resource_with_file
 from tests.factories import OrganizationFactory, editor_of
 
@@ -63,6 +64,22 @@ def test_an_editor_of_another_organization_is_refused(client, resource):
     assert client.post(url_of(resource), {"column-TOTAL_FORMS": "0"}).status_code == 403
     resource.refresh_from_db()
     assert resource.schema == {}
+
+
+def test_a_member_who_is_no_editor_is_refused(client, resource):
+    client.force_login(editor_of(resource.dataset.organization, role=Membership.Role.MEMBER))
+    assert client.get(url_of(resource)).status_code == 403
+    assert client.post(url_of(resource), {"column-TOTAL_FORMS": "0"}).status_code == 403
+    resource.refresh_from_db()
+    assert resource.schema == {}
+
+
+def test_a_private_datasets_page_is_not_found_for_another_organizations_editor(client, resource):
+    resource.dataset.private = True
+    resource.dataset.save()
+    client.force_login(editor_of(OrganizationFactory()))
+    assert client.get(url_of(resource)).status_code == 404
+    assert client.post(url_of(resource), {"column-TOTAL_FORMS": "0"}).status_code == 404
 
 
 def test_the_page_lists_the_columns_as_the_file_was_read(client, resource):

@@ -2,8 +2,8 @@ import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from datasets.ingest.types import type_name
 from datasets.models import Dataset, License, Theme, dataset_name_validator
 from portal import permissions
 from portal.models import Membership, Organization
@@ -202,15 +202,8 @@ class DictionaryFieldForm(forms.Form):
     unit = forms.CharField(label=_("Unit"), required=False, max_length=50)
     type = forms.ChoiceField(
         label=_("Type"),
-        choices=[
-            ("string", pgettext_lazy("value type", "Text")),
-            ("integer", pgettext_lazy("value type", "Whole number")),
-            ("number", pgettext_lazy("value type", "Number")),
-            ("boolean", pgettext_lazy("value type", "True/false")),
-            ("date", pgettext_lazy("value type", "Date")),
-            ("datetime", pgettext_lazy("value type", "Date and time")),
-            ("geojson", pgettext_lazy("value type", "Geometry")),
-        ],
+        # The ingestion's own names for its types (whole number, yes/no value...).
+        choices=[(name, type_name(kind)) for kind, name in DICTIONARY_TYPES.items()],
     )
     required = forms.BooleanField(label=_("Required"), required=False)
     unique = forms.BooleanField(label=_("Unique"), required=False)

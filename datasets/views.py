@@ -23,7 +23,7 @@ from datasets.forms import (
     SendBackForm,
 )
 from datasets.ingest import conf as ingest_conf
-from datasets.ingest.validate import SCHEMA_TYPES
+from datasets.ingest import validate
 from datasets.services import catalog, publishing
 
 PAGE_SIZE = 20
@@ -225,10 +225,10 @@ def resource_dictionary(request: HttpRequest, name: str, id) -> HttpResponse:
     profiles = (version.profile or {}).get("columns", {}) if version else {}
     facts = {c["label"]: {**profiles.get(c["id"], {}), "type": c["type"]} for c in columns}
     inferred = {c["label"]: DICTIONARY_TYPES[c["type"]] for c in columns}
-    # Fields by the column they describe: the ingestion matches a label or a column id.
-    label_of = {c["id"]: c["label"] for c in columns if c["id"] not in inferred}
+    # Fields by the column they describe, matched as the ingestion matches them.
+    by_name = validate.columns_by_name(columns)
     listed = {
-        label_of.get(f.get("name"), f.get("name")): f
+        columns[by_name[f.get("name")]]["label"] if f.get("name") in by_name else f.get("name"): f
         for f in schema.get("fields") or []
         if isinstance(f, dict)
     }
@@ -287,10 +287,8 @@ def _dictionary_initial(name: str, field: dict | None, inferred: str | None) -> 
     """The form's values for a column: its dictionary field, else as the file was read."""
     field = field or {}
     constraints = field.get("constraints") if isinstance(field.get("constraints"), dict) else {}
-    declared = field.get("type")
-    kind = declared if declared in DICTIONARY_TYPES.values() else None
-    if kind is None and declared:  # another Table Schema name for one of our types
-        kind = DICTIONARY_TYPES.get(SCHEMA_TYPES.get(declared, "text"))
+    declared = field.get("type")  # any Table Schema name for one of our types
+    kind = DICTIONARY_TYPES[validate.SCHEMA_TYPES.get(declared, "text")] if declared else None
     enum = constraints.get("enum")
     return {
         "name": name,

@@ -364,10 +364,7 @@ def _checked_part(schema, columns: list[dict]) -> dict:
     change the live version (`columns`): its fields without their words for readers, and
     without a declared type that is the column's type already."""
     schema = schema if isinstance(schema, dict) else {}
-    types = {}
-    for column in columns:
-        types.setdefault(column["label"], column["type"])
-        types.setdefault(column["id"], column["type"])
+    types = {name: columns[i]["type"] for name, i in validate.columns_by_name(columns).items()}
     fields = []
     for field in schema.get("fields") or []:
         if isinstance(field, dict):

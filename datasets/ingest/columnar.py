@@ -167,8 +167,8 @@ def _date(s: str) -> str:
 
 
 def _datetime(s: str) -> str:
-    """The ISO 8601 text types.to_datetime gives, NULL when `s` is no valid date and time.
-    A time without zone is local time in settings.TIME_ZONE (the session's TimeZone)."""
+    """The ISO 8601 text types.to_datetime gives, NULL when `s` is no valid date and time
+    (or one whose offset from UTC only Python knows: see _local_zone)."""
     g = {
         name: _extract(s, _DATETIME, n)
         for n, name in enumerate(("y", "mo", "d", "h", "mi", "se", "fr", "z"), start=1)
@@ -180,8 +180,8 @@ def _datetime(s: str) -> str:
         f"make_timestamp({ints['y']}, {ints['mo']}, {ints['d']}, {ints['h']}, {ints['mi']}, "
         f"{second} + {micro} / 1000000.0)"
     )
-    offset = f"(epoch({local}) - epoch({local}::TIMESTAMPTZ))::BIGINT"
-    local_zone = _zone(offset)
+    # Bound once: the steps of _local_zone would each build it again.
+    local_zone = f"list_transform([{local}], lambda moment: {_local_zone('moment')})[1]"
     zone = (
         f"CASE WHEN {g['z']} = '' THEN {local_zone} WHEN {g['z']} = 'Z' THEN '+00:00' "
         f"WHEN length({g['z']}) = 5 THEN substr({g['z']}, 1, 3) || ':' || substr({g['z']}, 4) "
@@ -201,24 +201,46 @@ def _datetime(s: str) -> str:
     # The usual spelling, 2024-01-05 10:11:12, cast directly; anything else, piece by piece.
     strict = "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}"
     ts = f"TRY_CAST({s} AS TIMESTAMP)"
-    strict_offset = f"(epoch({ts}) - epoch({ts}::TIMESTAMPTZ))::BIGINT"
     strict_valid = (
         f"{ts} IS NOT NULL AND {s} >= '0001' AND substr({s}, 12, 2) <= '23' "
         f"AND substr({s}, 15, 2) <= '59' AND substr({s}, 18, 2) <= '59'"
     )
     return (
         f"(CASE WHEN {_matches(s, strict)} THEN CASE WHEN {strict_valid} THEN "
-        f"replace({s}, ' ', 'T') || {_zone(strict_offset)} END "
+        f"replace({s}, ' ', 'T') || {_local_zone(ts)} END "
         f"WHEN {valid} THEN {text} END)"
     )
 
 
-def _zone(offset: str) -> str:
-    """`offset` seconds east of UTC as Python's isoformat writes it: +08:00."""
-    return (
-        f"printf('%s%02d:%02d', CASE WHEN {offset} < 0 THEN '-' ELSE '+' END, "
-        f"abs({offset}) // 3600, abs({offset}) % 3600 // 60)"
-    )
+def _local_zone(local: str) -> str:
+    """SQL for the UTC offset types.to_datetime writes after the TIMESTAMP `local`, a local
+    time in settings.TIME_ZONE (NULL where it is not known: types.local_offsets). Python's
+    own offsets rather than DuckDB's time zones: those place a repeated hour after the
+    clocks went back, Python before, and drop the seconds of local mean time. `local` is
+    compared a few times: in the current offset's range once, with a tree of the earlier
+    steps otherwise."""
+    first, steps, unknown_from = types.local_offsets(settings.TIME_ZONE)
+
+    def at(moment) -> str:
+        return f"{local} >= TIMESTAMP '{moment.isoformat(sep=' ')}'"
+
+    def tree(low: int, high: int, before: str) -> str:  # steps[low:high], `before` them
+        if low == high:
+            return _literal(before)
+        middle = (low + high) // 2
+        moment, offset = steps[middle]
+        return (
+            f"CASE WHEN {at(moment)} THEN {tree(middle + 1, high, offset)} "
+            f"ELSE {tree(low, middle, before)} END"
+        )
+
+    if unknown_from is not None:  # clocks still change every year
+        return f"CASE WHEN {at(unknown_from)} THEN NULL ELSE {tree(0, len(steps), first)} END"
+    if not steps:
+        return _literal(first)
+    moment, offset = steps[-1]
+    earlier = tree(0, len(steps) - 1, first)
+    return f"CASE WHEN {at(moment)} THEN {_literal(offset)} ELSE {earlier} END"
 
 
 def convert(kind: str, x: str, decimal_comma: bool) -> str:
@@ -472,7 +494,6 @@ def _row_group_size(width: int) -> int:
 def _session(con) -> None:
     """Settings each DuckDB connection (the staging one and its cursors) needs."""
     con.execute("USE stage")
-    con.execute(f"SET TimeZone = {_literal(settings.TIME_ZONE)}")
     # A chunk's `rowid` is the row's place in it only while every step keeps insertion
     # order. DuckDB rewrites `x IN (constants)` (null tokens, booleans) into a hash join,
     # and past one read buffer (~8 MB) the joined rows came back out of order: row 1 of

@@ -5,11 +5,12 @@ inference never loses a value: `007` stays text (the zeros matter), `1,234` is t
 1234, `113/01/05` is the ROC date 2024-01-05.
 """
 
+import functools
 import itertools
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -124,6 +125,53 @@ def to_datetime(value: str) -> str:
         return f"{moment.isoformat()}{zone}"
     # A time without zone is local time of the city publishing it.
     return moment.replace(tzinfo=ZoneInfo(settings.TIME_ZONE)).isoformat()
+
+
+# Local times in this range are looked at a day apart for changes of UTC offset (no zone
+# has changed and changed back within a day); earlier ones a year apart.
+_DAILY_FROM, _DAILY_UNTIL = datetime(1800, 1, 1), datetime(2200, 1, 1)
+
+
+@functools.cache
+def local_offsets(zone_name: str) -> tuple[str, list[tuple[datetime, str]], datetime | None]:
+    """The UTC offset to_datetime gives a time without zone in `zone_name`, as its
+    isoformat writes it ("+08:00"), as a step function of the local time: (the offset
+    before the first step, [(local time from which, offset)], the local time from which
+    it is not known, or None). A repeated hour (clocks going back) takes the offset
+    before the change and so does a skipped one, as Python's `fold=0` does; offsets of
+    local mean time keep their seconds ("+08:06"). Not known: past 2200 in a zone whose
+    clocks still change every year."""
+    zone = ZoneInfo(zone_name)
+
+    def offset(moment: datetime) -> timedelta:
+        return moment.replace(tzinfo=zone).utcoffset()
+
+    def text(delta: timedelta) -> str:
+        return datetime(2000, 1, 1, tzinfo=timezone(delta)).isoformat()[19:]
+
+    moment = datetime(1, 1, 1)
+    current = first = offset(moment)
+    steps = []
+    while moment < _DAILY_UNTIL:
+        step = timedelta(days=1) if moment >= _DAILY_FROM else timedelta(days=365)
+        following = min(moment + step, _DAILY_UNTIL)
+        if moment < _DAILY_FROM:
+            following = min(following, _DAILY_FROM)
+        if offset(following) == current:
+            moment = following
+            continue
+        low, high = moment, following  # the offset changes in between: to the second
+        while high - low > timedelta(seconds=1):
+            middle = (low + (high - low) / 2).replace(microsecond=0)
+            if offset(middle) == current:
+                low = middle
+            else:
+                high = middle
+        current = offset(high)
+        steps.append((high, text(current)))
+        moment = high
+    still_changing = any(at >= _DAILY_UNTIL - timedelta(days=36524) for at, _ in steps)
+    return text(first), steps, _DAILY_UNTIL if still_changing else None
 
 
 def _ring_closed(ring) -> bool:

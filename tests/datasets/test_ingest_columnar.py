@@ -156,6 +156,68 @@ def test_columnar_path_matches_the_python_path(monkeypatch, data, name):
     _assert_same(fast, slow)
 
 
+def _instant(value) -> datetime:
+    """A stored datetime as an aware datetime (SQLite keeps the ISO text)."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize(
+    ("zone", "times"),
+    [
+        (
+            "Asia/Taipei",
+            {
+                # Daylight saving time ended at midnight: 23:00-24:00 came twice.
+                "1979-09-30 23:30:00": "1979-09-30T14:30:00+00:00",
+                "1979/9/30 23:30": "1979-09-30T14:30:00+00:00",
+                "1975-06-01 10:00:00": "1975-06-01T01:00:00+00:00",  # summer time
+                "1890-01-01 00:00:00": "1889-12-31T15:54:00+00:00",  # local mean time
+                "2024-01-05 10:11:12": "2024-01-05T02:11:12+00:00",
+            },
+        ),
+        (
+            "America/New_York",
+            {
+                "2024-11-03 01:30:00": "2024-11-03T05:30:00+00:00",  # the repeated hour
+                "2024/11/3 1:30:00.5": "2024-11-03T05:30:00.500000+00:00",
+                "2024-03-10 02:30:00": "2024-03-10T07:30:00+00:00",  # the skipped hour
+                "2024-07-01 12:00:00": "2024-07-01T16:00:00+00:00",
+                "1850-01-01 00:00:00": "1850-01-01T04:56:02+00:00",
+            },
+        ),
+    ],
+)
+def test_local_times_around_clock_changes_are_the_same_instants_either_way(
+    monkeypatch, settings, zone, times
+):
+    # A time without zone is local time; in the hour that comes twice when the clocks go
+    # back it is the first one (Python's fold=0), whichever path reads the file.
+    settings.TIME_ZONE = zone
+    data = "n,at\n" + "".join(f"{n},{at}\n" for n, at in enumerate(times))
+
+    staged, fast, slow = _both_ways(monkeypatch, data.encode())
+
+    assert staged and staged[0] is not None
+    _assert_same(fast, slow)
+    assert [_instant(row["at"]) for row in rows_of(fast)] == [
+        datetime.fromisoformat(instant) for instant in times.values()
+    ]
+
+
+def test_a_local_time_whose_offset_only_python_knows_goes_the_python_way(monkeypatch, settings):
+    # New York's clocks change every year by a rule: past 2200 only Python works it out.
+    settings.TIME_ZONE = "America/New_York"
+    data = b"n,at\n1,2024-07-01 12:00:00\n2,2250-07-01 12:00:00\n"
+
+    staged, fast, _slow = _both_ways(monkeypatch, data)
+
+    assert staged == [None]
+    assert [_instant(row["at"]) for row in rows_of(fast)] == [
+        datetime.fromisoformat("2024-07-01T16:00:00+00:00"),
+        datetime.fromisoformat("2250-07-01T16:00:00+00:00"),
+    ]
+
+
 def test_a_column_made_text_by_a_few_values_is_reported_with_the_value_to_fix(monkeypatch):
     # The publisher meant dates (and whole numbers): the report says which value stopped
     # the column from being read that way, and where, on both paths (the parity test

@@ -28,7 +28,6 @@ tables, types, profiles and personal-data findings.
 
 # ruff: noqa: S608 - SQL is built from generated column names (c0, c1, ...) and _literal()
 
-import bisect
 import codecs
 import csv
 import itertools
@@ -51,6 +50,7 @@ from datasets.ingest.profile import (
     histogram,
     histogram_bins,
 )
+from datasets.ingest.read import row_numbers
 
 logger = logging.getLogger(__name__)
 
@@ -545,7 +545,7 @@ def _record_chunks(path: Path, table, width: int, workdir: Path, count: int):
     """The records after the header cut into `count` chunks of about equal size at record
     ends, as Python's reader finds them (a quoted value may hold line breaks), and
     `row_of(n)`, the file row of record n as the Python path numbers it: the line it
-    starts on, or n after the header in a CSV copy numbered by record (read.Table).
+    starts on, or its record number in a CSV copy numbered by record (read.Table.skipped).
     Raises _GiveUp at a blank or ragged record, which the Python path reports."""
     size = path.stat().st_size
     shifts: list[tuple[int, int]] = []  # (first record, extra lines before it), as they grow
@@ -586,15 +586,9 @@ def _record_chunks(path: Path, table, width: int, workdir: Path, count: int):
             with open(chunk, "wb") as out:
                 _copy_range(f, out, begin, end - begin)
             chunks.append(_Chunk(chunk, firsts[number], firsts[number + 1] - firsts[number]))
-    starts = [first for first, _extra in shifts]
-
-    def row_of(n: int) -> int:
-        if table.numbered_by_record:
-            return table.header_row + n
-        at = bisect.bisect_right(starts, n)
-        return table.header_row + n + (shifts[at - 1][1] if at else 0)
-
-    return chunks, row_of
+    return chunks, row_numbers(
+        table.header_row, table.skipped if table.numbered_by_record else shifts
+    )
 
 
 def _copy_range(source, target, offset: int, count: int) -> None:
@@ -685,9 +679,7 @@ def _stage(
         chunks, row_of = _record_chunks(path, table, len(columns), workdir, PARTS)
     else:
         chunks = _split(path, _skip(table), workdir, PARTS)
-
-        def row_of(record: int) -> int:  # one record per line
-            return table.header_row + record
+        row_of = row_numbers(table.header_row, table.skipped)  # one record per line
 
     if path != table.path:
         path.unlink()

@@ -6,6 +6,7 @@ re-iterable (`Table.rows()` starts over) so the pipeline can stream the file twi
 instead of holding it in memory.
 """
 
+import bisect
 import codecs
 import csv
 import functools
@@ -71,7 +72,23 @@ class Table:
     # Rows numbered by record rather than by the line each starts on: a CSV copy of ours,
     # where a value's line breaks do not move the rows after it.
     numbered_by_record: bool = False
+    # Where the records of such a copy skip rows of the file (blank JSON lines): (first
+    # record, rows skipped before it), as they grow. Record n is row header_row + n + the
+    # last count at or before n.
+    skipped: list = field(default_factory=list)
     temp_paths: list = field(default_factory=list)
+
+
+def row_numbers(header_row: int, shifts: list[tuple[int, int]]) -> Callable[[int], int]:
+    """`row_of(n)`, the file row of data record n: header_row + n, plus the rows before
+    it beyond one per record, `shifts` holding (first record, that count) as they grow."""
+    starts = [first for first, _extra in shifts]
+
+    def row_of(n: int) -> int:
+        at = bisect.bisect_right(starts, n)
+        return header_row + n + (shifts[at - 1][1] if at else 0)
+
+    return row_of
 
 
 @dataclass
@@ -677,11 +694,11 @@ _CONVERT_OBJECT = {"geometry": _geometry}
 def _objects_table(objects_factory, hints=None, out: CsvCopy | None = None) -> Table:
     """Rows of objects, their keys (in order of first appearance) as columns. Given `out`,
     the rows are written out as CSV (one line per object where no value holds a line
-    break) and read back, so that a clean file takes the columnar path; unless
-    the objects' numbers skip some (JSON Lines with blank lines), which the columnar
-    path would not count, or a value of a hinted column does not convert to its type
-    (the row-by-row path names it). Hinted columns are written converted: the columnar
-    path has no SQL for every geometry."""
+    break) and read back, so that a clean file takes the columnar path; unless a value
+    of a hinted column does not convert to its type (the row-by-row path names it).
+    Hinted columns are written converted: the columnar path has no SQL for every
+    geometry. Objects numbered with gaps (JSON Lines with blank lines) keep their
+    numbers through Table.skipped."""
     hints = hints or {}
 
     def plain() -> Table:
@@ -700,9 +717,9 @@ def _objects_table(objects_factory, hints=None, out: CsvCopy | None = None) -> T
         return plain()
     body = out.dir / "objects.rows"
     # One pass over the objects, the usual case: every object has the keys of the first.
-    keys, grew = _write_objects(objects_factory, hints, body, out.written)
+    keys, grew, skipped = _write_objects(objects_factory, hints, body, out.written)
     if grew:  # a later object brought a key: write them again, each row as wide as the last
-        keys, grew = _write_objects(objects_factory, hints, body, None, keys)
+        keys, grew, skipped = _write_objects(objects_factory, hints, body, None, keys)
     if keys is None:
         body.unlink(missing_ok=True)
         return plain()
@@ -713,9 +730,12 @@ def _objects_table(objects_factory, hints=None, out: CsvCopy | None = None) -> T
         shutil.copyfileobj(rows, f, 1 << 22)
     body.unlink()
 
+    row_of = row_numbers(0, skipped)
+
     def text_rows():  # numbered as the objects are: the header line is ours
         with open(target, encoding="utf-8", newline="") as f:
-            yield from itertools.islice(enumerate(csv.reader(f)), 1, None)
+            for record, cells in itertools.islice(enumerate(csv.reader(f)), 1, None):
+                yield row_of(record), cells
 
     return Table(
         labels=keys,
@@ -726,6 +746,7 @@ def _objects_table(objects_factory, hints=None, out: CsvCopy | None = None) -> T
         path=target,
         path_skip=1,
         numbered_by_record=True,
+        skipped=skipped,
         hints=hints,
         converted=frozenset(hints),
     )
@@ -734,20 +755,21 @@ def _objects_table(objects_factory, hints=None, out: CsvCopy | None = None) -> T
 def _write_objects(objects_factory, hints: dict, target: Path, on_written, keys=None):
     """Write the objects' cells to `target` as CSV rows without a header, in the order of
     `keys`, or, without them, of the keys as they first appear. Returns (the keys, whether
-    a key first appeared after the first object: rows before it are then shorter), or
-    (None, False) where the objects skip numbers or a hinted value does not convert."""
+    a key first appeared after the first object: rows before it are then shorter, where
+    the objects' numbers skip some: Table.skipped), or (None, False, []) where a hinted
+    value does not convert."""
     fixed = keys is not None
     keys = list(keys or [])
     known = set(keys)
     # A cell of a hinted column: the value converted as types.converter(kind) converts its
     # text, _text(value).
     converters = {k: _CONVERT_OBJECT[kind] for k, kind in hints.items()}
-    first_width = None
+    first_width, skipped = None, []
     with open(target, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         for count, (row, obj) in enumerate(objects_factory(), start=1):
-            if row != count:  # objects not numbered 1, 2, 3... (blank JSON lines skipped)
-                return None, False
+            if row - count != (skipped[-1][1] if skipped else 0):  # blank JSON lines
+                skipped.append((count, row - count))
             if on_written is not None:
                 on_written(count)
             if not fixed:
@@ -768,9 +790,9 @@ def _write_objects(objects_factory, hints: dict, target: Path, on_written, keys=
                     else:
                         cells.append(_text(value))
             except (types.Invalid, ValueError):
-                return None, False
+                return None, False, []
             writer.writerow(cells)
-    return keys, first_width is not None and len(keys) > first_width
+    return keys, first_width is not None and len(keys) > first_width, skipped
 
 
 def read_json(path: Path, options: dict, out: CsvCopy | None = None) -> Table:

@@ -499,21 +499,35 @@ def test_a_key_first_appearing_late_in_a_json_array_is_a_column_for_every_row(mo
     assert (rows[199]["id"], rows[199]["name"]) == (200, "站 200")
 
 
-@pytest.mark.parametrize("blank_line", [False, True], ids=["one-per-line", "with-a-blank-line"])
-def test_json_lines_give_the_same_table_and_line_numbers_either_way(monkeypatch, blank_line):
+@pytest.mark.parametrize(
+    ("blank_lines", "hint_rows"),
+    [((), (40, 1021)), ((10,), (41, 1022)), ((0, 10, 10, 500, 1200), (43, 1025))],
+    ids=["one-per-line", "with-a-blank-line", "with-blank-lines-first-and-late"],
+)
+def test_json_lines_give_the_same_table_and_line_numbers_either_way(
+    monkeypatch, blank_lines, hint_rows
+):
+    # Past the rows Python's inference samples (1,000), a date column meets a typo.
     lines = [
-        json.dumps({"id": i, "code": "4O" if i == 40 else str(i), "name": f"站 {i}"})
-        for i in range(1, 301)
+        json.dumps(
+            {
+                "id": i,
+                "code": "4O" if i == 40 else str(i),
+                "day": "2024-13-01" if i == 1021 else f"2024-01-{i % 28 + 1:02}",
+                "name": f"站 {i}",
+            }
+        )
+        for i in range(1, 1301)
     ]
-    if blank_line:
-        lines.insert(10, "")  # line 11: every later object is one line further down
+    for at in reversed(blank_lines):  # every later object is one line further down
+        lines.insert(at, "")
 
     staged, fast, slow = _both_ways(monkeypatch, ("\n".join(lines) + "\n").encode(), "x.jsonl")
 
-    assert bool(staged and staged[0] is not None) is not blank_line  # blank: Python path
+    assert staged and staged[0] is not None
     _assert_same(fast, slow)
-    [hint] = [w for w in fast.report["warnings"] if w["code"] == "type-fallback"]
-    assert hint["row"] == (41 if blank_line else 40)  # the line the publisher sees
+    hints = [w for w in fast.report["warnings"] if w["code"] == "type-fallback"]
+    assert [hint["row"] for hint in hints] == list(hint_rows)  # the lines the publisher sees
 
 
 def _geojson(features: list) -> bytes:

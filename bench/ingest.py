@@ -6,6 +6,7 @@
     ... bench/ingest.py --rows 100000 --xlsx [--openpyxl]        # the rows as a workbook
     ... bench/ingest.py --rows 300000 --json                     # as a JSON array
     ... bench/ingest.py --rows 300000 --geojson                  # as GeoJSON features
+    ... bench/ingest.py --rows 300000 --jsonl                    # as JSON Lines
     ... bench/ingest.py --multiline                              # values with line breaks
     ... bench/ingest.py --dictionary --skip-copy                 # with declared constraints
 
@@ -194,6 +195,13 @@ def generate_json(path: Path, rows: int) -> None:
         out.write("]")
 
 
+def generate_jsonl(path: Path, rows: int) -> None:
+    """The rows of --json as JSON Lines, with a blank line after every 1,000th."""
+    with open(path, "w") as out:
+        for number, r in enumerate(_typed_records(rows), start=1):
+            out.write(json.dumps(r, ensure_ascii=False) + ("\n\n" if number % 1000 == 0 else "\n"))
+
+
 def generate_geojson(path: Path, rows: int) -> None:
     """The CSV bench file's rows as GeoJSON features: the coordinate a Point geometry, the
     other columns (typed as in --json) its properties."""
@@ -377,6 +385,9 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="the same rows as a JSON array")
     parser.add_argument("--geojson", action="store_true", help="the same rows as features")
     parser.add_argument(
+        "--jsonl", action="store_true", help="the same rows as JSON Lines, some blank lines"
+    )
+    parser.add_argument(
         "--dictionary", action="store_true", help="with a data dictionary's constraints"
     )
     parser.add_argument(
@@ -402,6 +413,8 @@ def main() -> None:
         name = f"ingest_{args.rows}.json"
     if args.geojson:
         name = f"ingest_{args.rows}.geojson"
+    if args.jsonl:
+        name = f"ingest_{args.rows}.jsonl"
     if args.multiline:
         name = f"multiline_{args.rows}.csv"
     if args.xlsx:
@@ -416,6 +429,8 @@ def main() -> None:
             generate_json(path, args.rows)
         elif args.geojson:
             generate_geojson(path, args.rows)
+        elif args.jsonl:
+            generate_jsonl(path, args.rows)
         elif args.xlsx:
             generate_xlsx(path, args.rows)
         elif wide:
@@ -427,7 +442,7 @@ def main() -> None:
 
     copies = []
     # (a) is for the CSV file's columns
-    if not (args.skip_copy or wide or args.xlsx or args.json or args.geojson):
+    if not (args.skip_copy or wide or args.xlsx or args.json or args.geojson or args.jsonl):
         copies = [copy_baseline(path) for _ in range(args.runs)]
         print(f"(a) COPY into a typed table: median {statistics.median(copies):.2f} s  {copies}")
 

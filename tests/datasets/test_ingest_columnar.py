@@ -11,12 +11,15 @@ import json
 import math
 from datetime import date, datetime, timedelta
 
+import duckdb
 import pytest
 from django.db import connections
+from django.test import override_settings
 from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from datasets.ingest import columnar, pipeline
+from datasets.ingest import columnar, pipeline, types
 from datasets.models import IngestJob
 from tests.datasets.ingest_helpers import (
     ingest,
@@ -216,6 +219,54 @@ def test_a_local_time_whose_offset_only_python_knows_goes_the_python_way(monkeyp
         datetime.fromisoformat("2024-07-01T16:00:00+00:00"),
         datetime.fromisoformat("2250-07-01T16:00:00+00:00"),
     ]
+
+
+@st.composite
+def _datetime_texts(draw) -> str:
+    """Date and time spellings around the valid ones: months, days, hours and minutes a
+    little past their range, years from 1 to 9999, fractions, zones or none."""
+    year = draw(st.one_of(st.integers(1, 9999), st.integers(1880, 2100)))
+    month, day = draw(st.integers(0, 13)), draw(st.integers(0, 32))
+    hour, minute, second = (
+        draw(st.integers(0, 25)),
+        draw(st.integers(0, 60)),
+        draw(st.integers(0, 60)),
+    )
+    width, sep = draw(st.sampled_from([1, 2])), draw(st.sampled_from(["-", "/"]))
+    text = f"{year:04}{sep}{month:0{width}}{sep}{day:0{width}}{draw(st.sampled_from('T '))}"
+    text += f"{hour:0{width}}:{minute:02}"
+    if draw(st.booleans()):
+        text += f":{second:02}" + draw(st.sampled_from(["", ".5", ".123456", ".0000001"]))
+    return text + draw(st.sampled_from(["", "", "", "Z", "+08:00", "-0530", " +09:00"]))
+
+
+@pytest.mark.parametrize("zone", ["Asia/Taipei", "America/New_York"])
+@hypothesis_settings(deadline=None, max_examples=25)  # a query of ~100 KB SQL each
+@given(texts=st.lists(_datetime_texts(), min_size=1, max_size=100))
+def test_sql_datetimes_are_python_datetimes_or_left_to_python(zone, texts):
+    # Every datetime the columnar path converts is exactly what types.to_datetime gives;
+    # what it cannot convert goes the Python way (past 2200 where clocks still change).
+    with override_settings(TIME_ZONE=zone), duckdb.connect() as con:
+        sql = columnar.convert("datetime", "s", decimal_comma=False)
+        converted = con.execute(
+            f"SELECT s, {sql} FROM (SELECT unnest(?::VARCHAR[]) AS s)",  # noqa: S608
+            [texts],
+        ).fetchall()
+        _first, _steps, unknown_from = types.local_offsets(zone)
+        expected = {text: _python_datetime(text) for text in texts}
+    assert len(converted) == len(texts)
+    for text, got in converted:
+        if got is None and expected[text] is not None:  # left to Python where it must be
+            assert unknown_from is not None and expected[text][:4] >= str(unknown_from.year)
+        else:
+            assert got == expected[text], text
+
+
+def _python_datetime(text: str) -> str | None:
+    try:
+        return types.to_datetime(text)
+    except types.Invalid:
+        return None
 
 
 def test_a_column_made_text_by_a_few_values_is_reported_with_the_value_to_fix(monkeypatch):

@@ -31,10 +31,11 @@ everyone else's (PostgreSQL's backends above all), and the wall time those set o
 many cores however well they overlap.
 
 Measured 2026-11-27 (session 8) on a host about 2.3 times slower than in session 7 a
-few hours before ((a) 3.28 s instead of 1.42 s): (b) median 18.26 s (18.17-18.50), (b)/(a) 5.6, worker
-14.8 CPU s and PostgreSQL 17.0 per run, peak RSS 319 MB; floor 9.48 s = 2.9 x (a). The
-session's starting code, the same hour: (b) 18.76 s, worker 16.6 CPU s (local times now
-take their offset from a step table instead of a time zone conversion per cell).
+few hours before ((a) 3.28 s instead of 1.42 s): (b) median 18.26 s (18.17-18.50),
+(b)/(a) 5.6, worker 14.8 CPU s and PostgreSQL 17.0 per run, peak RSS 319 MB; floor
+9.48 s = 2.9 x (a). The session's starting code, the same hour: (b) 18.76 s, worker
+16.6 CPU s (local times now take their offset from a step table instead of a time zone
+conversion per cell).
 --jsonl (300,000 rows, a blank line after every 1,000th): 12.0 s, 269 MB on the columnar
 path; 26.3 s, 279 MB the same hour row by row, as before session 8.
 

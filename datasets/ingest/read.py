@@ -630,6 +630,56 @@ def _json_bytes(path: Path):
         yield f
 
 
+# The reasons yajl (ijson's parser) gives, in words a publisher can act on.
+_JSON_MISPLACED = _("a comma, colon, quote or bracket is missing or out of place")
+_JSON_REASONS = {
+    "premature EOF": _("the file ends in the middle of the data (was it cut short?)"),
+    "trailing garbage": _("there is more text after the end of the data"),
+    "invalid string in json text.": _(
+        "a value is not a number, a text in double quotes, true, false or null"
+    ),
+    "invalid char in json text.": _(
+        "a value is not a number, a text in double quotes, true, false or null"
+    ),
+    "invalid character inside string.": _(
+        "a text holds a control character (a line break must be written as \\n)"
+    ),
+    "probable comment found in input text, comments are not enabled.": _(
+        "JSON cannot hold comments"
+    ),
+    "invalid bytes in UTF8 string.": _("the file is not in UTF-8"),
+    "unallowed token at this point in JSON text": _JSON_MISPLACED,
+    "invalid object key (must be a string)": _JSON_MISPLACED,
+    "object key and value must be separated by a colon (':')": _JSON_MISPLACED,
+    "after key and value, inside map, I expect ',' or '}'": _JSON_MISPLACED,
+    "after array element, I expect ',' or ']'": _JSON_MISPLACED,
+}
+
+
+def _json_error(error: Exception, row: int | None) -> IngestError:
+    """What is wrong with the JSON, in the publisher's words, and near what: the row
+    being read (the object's number in the list of rows) and the text yajl quotes."""
+    text = error.args[0] if error.args else ""
+    if isinstance(text, bytes):  # yajl's quote of bytes that are not UTF-8
+        text = text.decode("utf-8", "replace")
+    lines = [line.strip() for line in str(text).splitlines()]
+    reason = lines[0].removeprefix("parse error: ").removeprefix("lexical error: ") if lines else ""
+    reason = _JSON_REASONS.get(reason, reason)
+    if reason.startswith("malformed number"):
+        reason = _("a number is incomplete")
+    # yajl quotes the text around the fault, line breaks turned into spaces.
+    quoted = " ".join(lines[1].split()) if len(lines) > 2 and lines[2].startswith("(right") else ""
+    if row is None:
+        message = Text(_("The file is not valid JSON: %(reason)s."), reason=reason)
+    else:
+        message = Text(
+            _("The file is not valid JSON near row %(row)s: %(reason)s."), row=row, reason=reason
+        )
+    if quoted:
+        message = Text(_("%(message)s Near: %(quoted)s"), message=message, quoted=quoted)
+    return IngestError(message, code="format-error", row=row)
+
+
 def _json_rows_at(path: Path, geojson: bool = False) -> str | None:
     """Where the rows are, as an ijson prefix: "item" for a top-level array, "<key>.item"
     for the first list in a top-level object ({"data": [...]}; GeoJSON: "features"), ""
@@ -642,27 +692,33 @@ def _json_rows_at(path: Path, geojson: bool = False) -> str | None:
     import ijson
 
     depth, key, top, found, feature = 0, None, None, None, False
+    # The depth of the list of rows while it is being read, and the rows begun in it.
+    rows_depth, rows = None, 0
     with _json_bytes(path) as f:
         try:
             for event, value in ijson.basic_parse(f, use_float=True):
+                if depth == rows_depth and event not in ("end_map", "end_array", "map_key"):
+                    rows += 1
                 if event in ("start_map", "start_array"):
                     depth += 1
                     if depth > JSON_MAX_DEPTH:
                         raise IngestError(_("The JSON is nested too deeply."), code="format-error")
                     if depth == 1:
                         top = event
+                        rows_depth = 1 if event == "start_array" and not geojson else None
                     elif depth == 2 and event == "start_array" and found is None:
                         found = f"{key}.item" if not geojson or key == "features" else None
+                        rows_depth = 2 if found else None
                 elif event in ("end_map", "end_array"):
                     depth -= 1
+                    if rows_depth is not None and depth < rows_depth:
+                        rows_depth = None  # past the rows
                 elif depth == 1 and event == "map_key":
                     key = value
                 elif depth == 1 and key == "type" and value == "Feature":
                     feature = True
         except ijson.JSONError as exc:
-            raise IngestError(
-                Text(_("The file is not valid JSON: %(error)s"), error=exc), code="format-error"
-            ) from None
+            raise _json_error(exc, rows if rows_depth is not None and rows else None) from None
     if top == "start_array" and not geojson:
         return "item"
     if top == "start_map" and found is None and geojson and feature:
@@ -816,9 +872,16 @@ def read_jsonl(path: Path, options: dict, out: CsvCopy | None = None) -> Table:
                     continue
                 try:
                     obj = json.loads(line)
-                except (ValueError, RecursionError):
+                except (ValueError, RecursionError) as exc:
+                    message = Text(_("Line %(row)s is not valid JSON."), row=number)
+                    if isinstance(exc, json.JSONDecodeError):
+                        message = Text(
+                            _("Line %(row)s is not valid JSON from character %(character)s."),
+                            row=number,
+                            character=exc.colno,
+                        )
                     raise IngestError(
-                        Text(_("Line %(row)s is not valid JSON."), row=number),
+                        message,
                         code="format-error",
                         row=number,
                     ) from None

@@ -150,7 +150,7 @@ def test_json_rows_inside_an_object_with_a_bom_and_nested_values():
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (b'[{"a": 1}, {"a": ', "The file is not valid JSON"),
+        (b'[{"a": 1}, {"a": ', "The file is not valid JSON near row 2"),
         (b'[{"a": 1}, 2]', "Only a JSON array of objects"),
         (b'{"total": 2}', "Only a JSON array of objects"),
         (b"[" * 65 + b"]" * 65, "nested too deeply"),
@@ -164,6 +164,52 @@ def test_json_that_is_not_a_table_is_refused_with_the_reason(data, expected):
     assert job.error_code == "format-error"
     assert expected in job.error
     assert resource.current_version is None
+
+
+@pytest.mark.parametrize(
+    ("data", "english", "chinese"),
+    [
+        (
+            b'[{"a": 1},\n {"a": 2}\n {"a": 3}]',
+            "near row 2: a comma, colon, quote or bracket is missing or out of place. "
+            'Near: [{"a": 1}, {"a": 2} {"a": 3}]',
+            "在第 2 筆附近不是有效的 JSON：缺少逗號、冒號、引號或括號，或位置不對。",
+        ),
+        (
+            b'{"records": [{"a": 1}, {"a": 2}, {"a": tru}]}',
+            "near row 3: a value is not a number, a text in double quotes, true, false or null.",
+            "在第 3 筆附近不是有效的 JSON：有個值不是數字、雙引號括起的文字、true、false 或 null。",
+        ),
+        (
+            b'[{"a": 1}, {"a": 2}, {"a": 3',
+            "near row 3: the file ends in the middle of the data (was it cut short?).",
+            "檔案在資料中途就結束了（是否被截斷？）",
+        ),
+        (
+            b'[{"a": 1}] xx',
+            "The file is not valid JSON: there is more text after the end of the data.",
+            "資料結束後還有其他文字",
+        ),
+    ],
+    ids=["missing-comma", "bad-value", "cut-short", "trailing-text"],
+)
+def test_broken_json_is_explained_with_the_row_and_the_text_near_the_fault(data, english, chinese):
+    job, resource = ingest_bytes(data, "bad.json")
+
+    assert job.status == IngestJob.Status.FAILED
+    assert job.error_code == "format-error"
+    assert english in job.error_translations["en"]
+    assert chinese in job.error_translations["zh-hant"]
+    assert "right here" not in job.error_translations["en"]  # yajl's pointer line is gone
+    assert resource.current_version is None
+
+
+def test_a_broken_json_line_is_named_with_the_character_where_it_breaks():
+    job, _resource = ingest_bytes(b'{"a": 1}\n{"a": 2,, "b": 3}\n', "bad.jsonl")
+
+    assert job.status == IngestJob.Status.FAILED
+    assert job.error_translations["en"] == "Line 2 is not valid JSON from character 9."
+    assert job.error_translations["zh-hant"] == "第 2 行從第 9 個字元起不是有效的 JSON。"
 
 
 def _feature(coordinates, kind="Polygon", **properties):

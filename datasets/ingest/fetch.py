@@ -82,6 +82,24 @@ def resolve_public(host: str, port: int) -> str:
     return str(addresses[0])
 
 
+def _problem(error: Exception):
+    """What went wrong on the connection, in the publisher's words where we know them (a
+    library's own text otherwise)."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return _("the server's security certificate is not valid for this address")
+    if isinstance(error, ssl.SSLError):
+        return _("no secure (https) connection could be made with the server")
+    if isinstance(error, ConnectionRefusedError):
+        return _("the server refused the connection")
+    if isinstance(error, TimeoutError):
+        return _("the server did not answer in time")
+    if isinstance(error, ConnectionResetError | BrokenPipeError | http.client.RemoteDisconnected):
+        return _("the server closed the connection")
+    if isinstance(error, http.client.IncompleteRead):
+        return _("the server sent less than it announced")
+    return str(error) or type(error).__name__
+
+
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """Connects to a checked address while TLS verifies the original host name."""
 
@@ -117,7 +135,8 @@ def _open(url: str, headers: dict, deadline: float):
     except (OSError, http.client.HTTPException) as exc:
         connection.close()
         raise IngestError(
-            Text(_("The link could not be fetched: %(error)s"), error=exc), code="source-error"
+            Text(_("The link could not be fetched: %(error)s."), error=_problem(exc)),
+            code="source-error",
         ) from None
 
 
@@ -182,12 +201,18 @@ def _download(response, target: Path, limit: int, deadline: float) -> None:
             try:
                 chunk = response.read1(1 << 16)
             except (OSError, http.client.HTTPException) as exc:
-                raise IngestError(
-                    Text(_("The download broke off: %(error)s"), error=exc), code="source-error"
-                ) from None
+                raise _broke_off(_problem(exc)) from None
             if not chunk:
+                if response.length:  # the connection ended before the announced length
+                    raise _broke_off(_("the server sent less than it announced"))
                 return
             received += len(chunk)
             if received > limit:
                 raise TooLarge(limit)
             out.write(chunk)
+
+
+def _broke_off(reason) -> IngestError:
+    return IngestError(
+        Text(_("The download broke off: %(error)s."), error=reason), code="source-error"
+    )

@@ -36,6 +36,16 @@ class Server(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
+        if self.path == "/hang-up":  # no answer at all
+            self.close_connection = True
+            return
+        if self.path == "/short":  # less than the announced length, then gone
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"a,b\n1,2\n")
+            self.close_connection = True
+            return
         if self.path == "/slow":
             self.send_response(200)
             self.end_headers()
@@ -165,3 +175,51 @@ def test_a_name_resolving_to_public_and_private_addresses_is_refused(monkeypatch
 
     assert job.status == IngestJob.Status.FAILED
     assert job.error_code == "scheme-error"
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # free again once closed: nothing listens there
+
+
+@pytest.mark.parametrize(
+    ("url", "english", "chinese"),
+    [
+        (
+            "http://127.0.0.1:{closed}/data.csv",
+            "The link could not be fetched: the server refused the connection.",
+            "無法擷取連結：伺服器拒絕連線。",
+        ),
+        (
+            "{base}/hang-up",
+            "The link could not be fetched: the server closed the connection.",
+            "無法擷取連結：伺服器關閉了連線。",
+        ),
+        (
+            "https://127.0.0.1:{port}/data.csv",
+            "The link could not be fetched: no secure (https) connection could be made with "
+            "the server.",
+            "無法擷取連結：無法與伺服器建立安全（https）連線。",
+        ),
+        (
+            "{base}/short",
+            "The download broke off: the server sent less than it announced.",
+            "下載中斷：伺服器傳來的資料比它宣告的少。",
+        ),
+    ],
+    ids=["refused", "hung-up", "not-https", "cut-short"],
+)
+def test_a_failed_download_says_what_the_server_did_in_each_language(
+    server, settings, url, english, chinese
+):
+    base, port = server
+    closed = _closed_port()
+    settings.INGEST_FETCH_ALLOWED_ADDRESSES = [("127.0.0.1", port), ("127.0.0.1", closed)]
+
+    job, resource = fetch(url.format(base=base, port=port, closed=closed))
+
+    assert job.status == IngestJob.Status.FAILED
+    assert job.error_code == "source-error"
+    assert job.error_translations == {"en": english, "zh-hant": chinese}
+    assert resource.current_version is None

@@ -462,10 +462,7 @@ def _read_xlsx_openpyxl(path: Path, options: dict, out: CsvCopy) -> Table:
                     ),
                     code="format-error",
                 ) from None
-            raise IngestError(
-                Text(_("The spreadsheet cannot be opened: %(error)s"), error=type(exc).__name__),
-                code="format-error",
-            ) from None
+            raise _cannot_open(path, exc) from None
 
     book = open_book()
     try:
@@ -486,14 +483,38 @@ def _read_xlsx_openpyxl(path: Path, options: dict, out: CsvCopy) -> Table:
         except IngestError:
             raise
         except Exception as exc:
-            raise IngestError(
-                Text(_("The spreadsheet cannot be read: %(error)s"), error=type(exc).__name__),
-                code="format-error",
-            ) from None
+            logger.info("openpyxl could not read %s: %r", path.name, exc)
+            raise IngestError(_DAMAGED, code="format-error") from None
         finally:
             book.close()
 
     return _sheet_table(records, options, sheet, out, names)
+
+
+_DAMAGED = _(
+    "The spreadsheet cannot be read: the file is damaged or is not a spreadsheet. Save it "
+    "again from Excel or LibreOffice and upload it again."
+)
+# The name of the stream an encrypted Excel workbook keeps its contents in, as an OLE
+# compound file spells it (UTF-16).
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+def _cannot_open(path: Path, error: Exception) -> IngestError:
+    """Why the workbook cannot be opened, in words that say what to do: protected with a
+    password (Excel's encryption, or an encrypted XLS), or else damaged."""
+    logger.info("%s could not be opened as a spreadsheet: %r", path.name, error)
+    with open(path, "rb") as f:
+        head = f.read(1 << 22)
+    if _ENCRYPTED_PACKAGE in head or "encrypted" in str(error).lower():
+        return IngestError(
+            _(
+                "The workbook is protected with a password, so it cannot be read. Remove the "
+                "password in Excel or LibreOffice, save it and upload it again."
+            ),
+            code="format-error",
+        )
+    return IngestError(_DAMAGED, code="format-error")
 
 
 def _caused_by_entities(exc: BaseException | None) -> bool:
@@ -519,10 +540,7 @@ def read_xls(path: Path, options: dict, out: CsvCopy) -> Table:
     try:
         book = xlrd.open_workbook(path, on_demand=True)
     except Exception as exc:
-        raise IngestError(
-            Text(_("The spreadsheet cannot be opened: %(error)s"), error=type(exc).__name__),
-            code="format-error",
-        ) from None
+        raise _cannot_open(path, exc) from None
 
     def head(name):
         sheet = book.sheet_by_name(name)
@@ -573,10 +591,7 @@ def _read_ods_odfpy(path: Path, options: dict, out: CsvCopy) -> Table:
     try:
         document = opendocument.load(str(path))
     except Exception as exc:
-        raise IngestError(
-            Text(_("The spreadsheet cannot be opened: %(error)s"), error=type(exc).__name__),
-            code="format-error",
-        ) from None
+        raise _cannot_open(path, exc) from None
     sheets = document.spreadsheet.getElementsByType(table.Table)
     names = [s.getAttribute("name") for s in sheets]
 

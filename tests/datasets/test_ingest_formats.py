@@ -5,6 +5,7 @@ import io
 import json
 import zipfile
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -210,6 +211,50 @@ def test_a_broken_json_line_is_named_with_the_character_where_it_breaks():
     assert job.status == IngestJob.Status.FAILED
     assert job.error_translations["en"] == "Line 2 is not valid JSON from character 9."
     assert job.error_translations["zh-hant"] == "第 2 行從第 9 個字元起不是有效的 JSON。"
+
+
+FILES = Path(__file__).parent / "files"
+
+
+def test_a_password_protected_workbook_is_refused_with_what_to_do():
+    # Encrypted the way Excel encrypts a workbook (made with msoffcrypto-tool, password
+    # "secret"): an OLE compound file holding the encrypted package.
+    data = (FILES / "password-protected.xlsx").read_bytes()
+
+    job, resource = ingest_bytes(data, "stations.xlsx")
+
+    assert job.status == IngestJob.Status.FAILED
+    assert job.error_code == "format-error"
+    assert job.error_translations["en"].startswith("The workbook is protected with a password")
+    assert job.error_translations["zh-hant"].startswith("這個活頁簿設有密碼保護")
+    assert resource.current_version is None
+
+
+def _workbook_with(workbook_xml: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", workbook_xml)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (_workbook_with(b"<workbook><sheets>"), "damaged.xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1000, "damaged.xls"),
+    ],
+    ids=["xlsx", "xls"],
+)
+def test_a_damaged_workbook_is_refused_in_the_publishers_words(data, name):
+    job, _resource = ingest_bytes(data, name)
+
+    assert job.status == IngestJob.Status.FAILED
+    assert job.error_translations["en"] == (
+        "The spreadsheet cannot be read: the file is damaged or is not a spreadsheet. Save it "
+        "again from Excel or LibreOffice and upload it again."
+    )
+    assert job.error_translations["zh-hant"].startswith("無法讀取試算表：檔案已損壞")
 
 
 def _feature(coordinates, kind="Polygon", **properties):

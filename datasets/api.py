@@ -4,8 +4,6 @@ Reads go through datasets.selectors (the same visibility and search as the pages
 each write has an input serializer naming its fields and calls one service.
 """
 
-import re
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch
 from django.http import Http404
@@ -25,7 +23,7 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from datasets import selectors
-from datasets.ingest.validate import SCHEMA_TYPES
+from datasets.ingest.validate import SCHEMA_TYPES, pattern_problem
 from datasets.models import Dataset, IngestJob, License, Resource, Tag, Theme
 from datasets.permissions import can_view_dataset
 from datasets.services import catalog, publishing
@@ -221,15 +219,12 @@ def _table_schema(value):
                 % {"name": field["name"]}
             )
         pattern = constraints.get("pattern")
-        if pattern is None:
-            continue
-        try:
-            re.compile(pattern)
-        except (re.error, TypeError) as exc:
+        problem = pattern_problem(pattern) if pattern is not None else None
+        if problem is not None:
             raise ApiValidationError(
                 _("The pattern for '%(name)s' is not a regular expression: %(error)s.")
-                % {"name": field["name"], "error": exc}
-            ) from None
+                % {"name": field["name"], "error": problem}
+            )
     return value
 
 

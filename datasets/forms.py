@@ -1,9 +1,8 @@
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from datasets.ingest.types import type_name
+from datasets.ingest.validate import pattern_problem
 from datasets.models import Dataset, License, Theme, dataset_name_validator
 from portal import permissions
 from portal.models import Membership, Organization
@@ -225,15 +224,13 @@ class DictionaryFieldForm(forms.Form):
     def clean(self):
         data = super().clean()
         name = data.get("name", "")
-        if data.get("pattern"):
-            try:
-                re.compile(data["pattern"])
-            except re.error as exc:
-                self.add_error(
-                    "pattern",
-                    _("Column '%(name)s': the pattern is not a regular expression (%(error)s).")
-                    % {"name": name, "error": exc},
-                )
+        problem = pattern_problem(data["pattern"]) if data.get("pattern") else None
+        if problem is not None:
+            self.add_error(
+                "pattern",
+                _("Column '%(name)s': the pattern is not a regular expression (%(error)s).")
+                % {"name": name, "error": problem},
+            )
         bounds = {}
         for key in ("minimum", "maximum"):
             if not data.get(key):

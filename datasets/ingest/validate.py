@@ -167,9 +167,8 @@ def apply_dictionary(columns: list[dict], schema: dict, report: Report) -> dict:
         kind = SCHEMA_TYPES.get(field.get("type", "string"), "text")
         constraints = dict(field.get("constraints") or {})
         if "pattern" in constraints:
-            try:
-                re.compile(constraints["pattern"])
-            except (re.error, TypeError) as exc:
+            problem = pattern_problem(constraints["pattern"])
+            if problem is not None:
                 del constraints["pattern"]
                 report.add(
                     "schema-error",
@@ -179,7 +178,7 @@ def apply_dictionary(columns: list[dict], schema: dict, report: Report) -> dict:
                             "expression: %(error)s. Correct it in the data dictionary."
                         ),
                         name=name,
-                        error=exc,
+                        error=problem,
                     ),
                     column=index + 1,
                     field=name,
@@ -292,3 +291,35 @@ class ConstraintChecker:
                     code="unique-error",
                 )
             self.unique.add(value)
+
+
+# Python's words for the usual mistakes in a regular expression (re.error.msg), and ours.
+_PATTERN_MISTAKES = {
+    "unterminated character set": _("a [ is not closed with ]"),
+    "missing ), unterminated subpattern": _("a ( is not closed with )"),
+    "unbalanced parenthesis": _("a ) has no ( before it"),
+    "nothing to repeat": _("*, + or ? follows nothing it could repeat"),
+    "multiple repeat": _("two repeats such as ** or +* follow each other"),
+    "bad escape (end of pattern)": _("the pattern ends with a lone \\"),
+}
+
+
+def pattern_problem(pattern) -> Text | None:
+    """What is wrong with a data dictionary's `pattern` (Python's regular expressions, as
+    ConstraintChecker matches them), and where, in the reader's language; None when it
+    compiles. For the API, the dictionary page and the ingestion alike."""
+    if not isinstance(pattern, str):
+        return Text(_("it is not a text"))
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        reason = _PATTERN_MISTAKES.get(exc.msg)
+        if reason is None and exc.msg.startswith("bad escape "):
+            reason = Text(_("%(escape)s is no escape a pattern knows"), escape=exc.msg[11:])
+        if reason is None and exc.msg.startswith("bad character range "):
+            reason = Text(_("the range %(range)s runs backwards"), range=exc.msg[20:])
+        reason = exc.msg if reason is None else reason  # a rarer mistake: Python's words
+        if exc.pos is None:
+            return Text("%(reason)s", reason=reason)
+        return Text(_("%(reason)s, at character %(position)s"), reason=reason, position=exc.pos + 1)
+    return None

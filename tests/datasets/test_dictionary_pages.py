@@ -186,9 +186,10 @@ def test_a_file_failing_without_a_dictionary_does_not_point_to_it(client):
     ("language", "changes", "field", "message"),
     [
         ("en", {"column-0-pattern": "[0-9"}, "column-0-pattern",
-         "Column '代碼': the pattern is not a regular expression"),
+         "Column '代碼': the pattern is not a regular expression (a [ is not closed with ], "
+         "at character 1)."),
         ("zh-hant", {"column-0-pattern": "[0-9"}, "column-0-pattern",
-         "欄位「代碼」：樣式不是有效的正規表示式"),
+         "欄位「代碼」：樣式不是有效的正規表示式（有個 [ 沒有用 ] 結束（第 1 個字元））"),
         ("en", {"column-1-minimum": "3"}, "column-1-minimum",
          "Column '區': a minimum or maximum applies to numbers only."),
         ("en", {"column-2-minimum": "many"}, "column-2-minimum",
@@ -214,6 +215,32 @@ def test_a_bad_entry_names_its_column_in_the_readers_language_and_nothing_is_sav
     assert f'id="id_{field}-error"' in content  # shown under the field it is about
     resource.refresh_from_db()
     assert resource.schema == {} and IngestJob.objects.count() == jobs
+
+
+@pytest.mark.parametrize(
+    ("pattern", "english", "chinese"),
+    [
+        ("(09", "a ( is not closed with ), at character 1", "有個 ( 沒有用 ) 結束（第 1 個字元）"),
+        ("09)", "a ) has no ( before it, at character 3", "有個 ) 前面沒有對應的 (（第 3 個字元）"),
+        ("*09", "*, + or ? follows nothing it could repeat, at character 1",
+         "*、+ 或 ? 前面沒有可以重複的東西（第 1 個字元）"),
+        ("[9-0]", "the range 9-0 runs backwards, at character 2",
+         "範圍 9-0 的順序顛倒了（第 2 個字元）"),
+        ("\\q", "\\q is no escape a pattern knows, at character 1",
+         "\\q 不是樣式認得的跳脫字元（第 1 個字元）"),
+    ],
+)  # fmt: skip
+def test_a_pattern_mistake_is_explained_where_it_is(client, resource, pattern, english, chinese):
+    client.force_login(editor_of(resource.dataset.organization))
+    data = form_data(resource, client, **{"column-0-pattern": pattern})
+
+    for language, expected in (("en", english), ("zh-hant", chinese)):
+        response = client.post(url_of(resource, language), data)
+
+        assert response.status_code == 400
+        assert expected in html.unescape(response.content.decode())
+    resource.refresh_from_db()
+    assert resource.schema == {}
 
 
 def test_what_the_page_does_not_show_of_a_field_is_kept(client, resource):

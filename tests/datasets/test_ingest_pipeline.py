@@ -104,8 +104,10 @@ def test_a_dictionary_pattern_that_is_no_regular_expression_is_reported_by_field
     [error] = job.options["report"]["errors"]
     assert (error["code"], error["field"]) == ("schema-error", "code")
     expected = {
-        "en": "The data dictionary's pattern for 'code' is not a regular expression",
-        "zh-hant": "欄位說明中「code」的樣式不是有效的正規表示式",
+        "en": "The data dictionary's pattern for 'code' is not a regular expression: a [ is "
+        "not closed with ], at character 1.",
+        "zh-hant": "欄位說明中「code」的樣式不是有效的正規表示式："
+        "有個 [ 沒有用 ] 結束（第 1 個字元）",
     }[language]
     assert expected in job.error
     assert resource.current_version is None

@@ -495,9 +495,20 @@ _DAMAGED = _(
     "The spreadsheet cannot be read: the file is damaged or is not a spreadsheet. Save it "
     "again from Excel or LibreOffice and upload it again."
 )
-# The name of the stream an encrypted Excel workbook keeps its contents in, as an OLE
-# compound file spells it (UTF-16).
+PASSWORD_PROTECTED = _(
+    "The workbook is protected with a password, so it cannot be read. Remove the password "
+    "in Excel or LibreOffice, save it and upload it again."
+)
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The stream an encrypted XLSX keeps the workbook in, named in its OLE compound file.
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+def encrypted_workbook(head: bytes) -> bool:
+    """Whether these first bytes of a file (a few MB: the OLE directory comes early in a
+    small file) are an XLSX Excel encrypted with a password: an OLE compound file rather
+    than a ZIP, holding an EncryptedPackage stream."""
+    return head.startswith(OLE_SIGNATURE) and _ENCRYPTED_PACKAGE in head
 
 
 def _cannot_open(path: Path, error: Exception) -> IngestError:
@@ -506,14 +517,8 @@ def _cannot_open(path: Path, error: Exception) -> IngestError:
     logger.info("%s could not be opened as a spreadsheet: %r", path.name, error)
     with open(path, "rb") as f:
         head = f.read(1 << 22)
-    if _ENCRYPTED_PACKAGE in head or "encrypted" in str(error).lower():
-        return IngestError(
-            _(
-                "The workbook is protected with a password, so it cannot be read. Remove the "
-                "password in Excel or LibreOffice, save it and upload it again."
-            ),
-            code="format-error",
-        )
+    if encrypted_workbook(head) or "encrypted" in str(error).lower():
+        return IngestError(PASSWORD_PROTECTED, code="format-error")
     return IngestError(_DAMAGED, code="format-error")
 
 

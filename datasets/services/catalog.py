@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from datasets import permissions
-from datasets.ingest import validate
+from datasets.ingest import read, validate
 from datasets.models import Dataset, IngestJob, Resource, Tag
 from datasets.search import weighted_vector
 from datasets.services.ingestion import ingest_enqueue
@@ -231,6 +231,11 @@ def _check_content(upload, fmt: str) -> None:
     head = upload.read(8192)
     upload.seek(0)
     kind = filetype.guess(head)
+    if fmt in ("XLSX", "XLS") and head.startswith(read.OLE_SIGNATURE):
+        sample = upload.read(1 << 22)  # Excel encrypts a workbook into an OLE file
+        upload.seek(0)
+        if read.encrypted_workbook(sample):
+            raise ValidationError({"file": str(read.PASSWORD_PROTECTED)})
     message = _("The file's content does not match its extension .%(ext)s.") % {"ext": fmt.lower()}
     if fmt in TEXT_FORMATS:
         if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -1,5 +1,8 @@
 """Catalog, dataset and resource pages, downloads, sitemap, home and organization sections."""
 
+import html
+from pathlib import Path
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -237,6 +240,30 @@ def test_dataset_form_names_the_bad_field(client, org, editor):
     errors = response.context["form"].errors
     assert "name" in errors and "summary_zh_hant" in errors
     assert not Dataset.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        ("/en", "The workbook is protected with a password, so it cannot be read."),
+        ("", "這個活頁簿設有密碼保護，因此無法讀取。"),
+    ],
+)
+def test_a_password_protected_workbook_is_refused_at_upload_saying_so(
+    client, org, editor, prefix, expected
+):
+    # Excel encrypts a workbook into an OLE file: its bytes are no XLSX (a ZIP), and the
+    # form used to call that a file whose content does not match its extension.
+    indexed_dataset(name="noise", organization=org, status="draft")
+    client.force_login(editor)
+    data = (Path(__file__).parent / "files" / "password-protected.xlsx").read_bytes()
+    upload = SimpleUploadedFile("noise.xlsx", data)
+
+    response = client.post(f"{prefix}/datasets/noise/resources/new/", {"file": upload})
+
+    assert response.status_code == 400
+    assert expected in html.unescape(response.content.decode())
+    assert not Resource.objects.exists()
 
 
 def test_oversized_upload_page_answers_413_naming_the_limit(client, org, editor, settings):

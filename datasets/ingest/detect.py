@@ -8,8 +8,14 @@ _TEXT_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".tab": "csv"}
 _JSON_SUFFIXES = {".json": "json", ".geojson": "geojson", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
+# The start of a web page: what a link gives instead of its file when the server shows a
+# login, an error or a "down for maintenance" page.
+_WEB_PAGE = (b"<!doctype html", b"<html", b"<head", b"<body")
+
+
 def detect_format(path: str | Path, name: str = "") -> str:
-    """One of INGESTIBLE, or "other" for files we store but do not ingest."""
+    """One of INGESTIBLE, "html" for a web page, or "other" for files we store but do not
+    ingest."""
     path = Path(path)
     suffix = Path(name or path.name).suffix.lower()
     with open(path, "rb") as f:
@@ -33,6 +39,14 @@ def detect_format(path: str | Path, name: str = "") -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "xls"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped[:1] == b"<":
+        lowered = stripped.lower()
+        if lowered.startswith(_WEB_PAGE) or (
+            lowered.startswith(b"<?xml") and any(tag in lowered for tag in _WEB_PAGE)
+        ):
+            return "html"
+        if lowered.startswith(b"<?xml"):
+            return "other"
     if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(0) > 8):
         return "other"
     if stripped[:1] in (b"[", b"{"):

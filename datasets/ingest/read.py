@@ -1056,6 +1056,15 @@ def open_table(
         fmt = detect_format(path, name)
         if fmt in ("zip", "gzip"):
             raise IngestError(_("Archives inside archives are not ingested."), code="source-error")
+    if fmt == "html":
+        raise IngestError(
+            _(
+                "Not ingested: this file is a web page (HTML), not a data table. A link should "
+                "point to the data file itself (its download address), not to a page about it "
+                "or a page the server shows instead (a login, an error or maintenance)."
+            ),
+            code="format-error",
+        )
     if fmt not in READERS:
         raise IngestError(
             _(

@@ -20,6 +20,12 @@ ROUTES = {
     "/redirect-private": (302, {"Location": "http://10.0.0.1/data.csv"}, b""),
     "/redirect-loopback": (302, {"Location": "http://127.0.0.1:9/data.csv"}, b""),
     "/redirect-ok": (302, {"Location": "/data.csv"}, b""),
+    # What some servers answer, with 200 OK, while the file is not there.
+    "/maintenance": (
+        200,
+        {"Content-Type": "text/html; charset=utf-8"},
+        "<!DOCTYPE html><html><head><title>系統維護中</title></head></html>".encode(),
+    ),
     "/lying-length": (200, {"Content-Length": str(10**12)}, b"a\n1\n"),
     "/gzip-bomb": (
         200,
@@ -223,3 +229,20 @@ def test_a_failed_download_says_what_the_server_did_in_each_language(
     assert job.error_code == "source-error"
     assert job.error_translations == {"en": english, "zh-hant": chinese}
     assert resource.current_version is None
+
+
+def test_a_link_answering_with_a_web_page_keeps_the_version_that_was_live(server):
+    base, _port = server
+    job, resource = fetch(f"{base}/data.csv")
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    live = resource.current_version
+    resource.url = f"{base}/maintenance"  # the server now shows a maintenance page
+    resource.save(update_fields=["url"])
+
+    job = ingest(resource, source="url")
+
+    assert job.status == IngestJob.Status.FAILED
+    assert "web page (HTML)" in job.error
+    resource.refresh_from_db()
+    assert resource.current_version == live
+    assert rows_of(resource.current_version) == [{"a": 1, "b": 2}]

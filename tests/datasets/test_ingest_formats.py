@@ -336,6 +336,39 @@ def test_other_formats_are_stored_but_explained_as_not_ingested():
     assert resource.file  # still downloadable
 
 
+MAINTENANCE_PAGE = (
+    '\ufeff<!DOCTYPE html>\n<html lang="zh-Hant"><head><title>系統維護中</title></head>'
+    "<body><p>系統維護中，請稍後再試。</p></body></html>\n"
+).encode()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "expected"),
+    [
+        (MAINTENANCE_PAGE, "stations.csv", "this file is a web page (HTML), not a data table"),
+        (b'<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml"></html>',
+         "stations.csv", "this file is a web page (HTML), not a data table"),
+        (b'<?xml version="1.0"?>\n<stations><station id="1"/></stations>', "stations.csv",
+         "this file is not a table we can read"),
+    ],
+    ids=["html", "xhtml", "xml"],
+)  # fmt: skip
+def test_a_web_page_or_xml_named_as_data_is_not_read_as_a_table(content, name, expected):
+    job, resource = ingest_bytes(content, name)
+
+    assert job.status == IngestJob.Status.FAILED
+    assert job.error_code == "format-error"
+    assert expected in job.error
+    assert resource.current_version is None
+
+
+def test_a_csv_whose_first_label_starts_with_a_bracket_is_still_a_table():
+    job, resource = ingest_bytes("<5歲,5-9歲\n12,30\n".encode(), "ages.csv")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert [c["label"] for c in resource.current_version.columns] == ["<5歲", "5-9歲"]
+
+
 def test_ods_spreadsheet_is_ingested():
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.table import Table, TableCell, TableRow

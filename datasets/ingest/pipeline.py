@@ -317,6 +317,8 @@ def _publish(number, table_name, columns, rows, profile, findings, *, job, resou
     from datasets.services.ingestion import version_publish
 
     source = _source_info(table, fmt)
+    live = resource.current_version
+    validate.report_column_changes(report, live.columns if live else None, columns)
 
     version_publish(
         job=job,

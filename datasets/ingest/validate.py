@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from datasets.datastore.schema import is_safe_identifier
 from datasets.ingest import conf
 from datasets.ingest.errors import Text, translations
+from datasets.ingest.types import type_name
 
 SCHEMA_TYPES = {
     "string": "text",
@@ -323,3 +324,55 @@ def pattern_problem(pattern) -> Text | None:
             return Text("%(reason)s", reason=reason)
         return Text(_("%(reason)s, at character %(position)s"), reason=reason, position=exc.pos + 1)
     return None
+
+
+def report_column_changes(report: Report, before: list[dict] | None, after: list[dict]) -> None:
+    """Warn where the columns differ from the version that was live (`before`): programs,
+    charts and filters that use a column stop working when it goes or changes type, and a
+    change upstream is not always meant."""
+    if not before:
+        return
+    old = {c["id"]: c for c in before}
+    new = {c["id"] for c in after}
+    for column in before:
+        if column["id"] not in new:
+            label = column.get("label") or column["id"]
+            report.add(
+                "column-removed",
+                Text(
+                    _(
+                        "The version that was live has a column '%(label)s' this file does "
+                        "not have: what uses it stops working."
+                    ),
+                    label=label,
+                ),
+                field=label,
+                warning=True,
+            )
+    for index, column in enumerate(after, start=1):
+        label = column.get("label") or column["id"]
+        earlier = old.get(column["id"])
+        if earlier is None:
+            report.add(
+                "column-added",
+                Text(_("The column '%(label)s' is new in this file."), label=label),
+                column=index,
+                field=label,
+                warning=True,
+            )
+        elif earlier["type"] != column["type"]:
+            report.add(
+                "type-changed",
+                Text(
+                    _(
+                        "The column '%(label)s' is read as %(type)s; in the version that was "
+                        "live it was %(before)s."
+                    ),
+                    label=label,
+                    type=type_name(column["type"]),
+                    before=type_name(earlier["type"]),
+                ),
+                column=index,
+                field=label,
+                warning=True,
+            )

@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 
 from datasets.datastore.load import create_version_table, version_tables
 from datasets.datastore.schema import table_name_for
-from datasets.ingest import pii
+from datasets.ingest import columnar, pii
 from datasets.ingest.downloads import escape_formula, version_downloads_write
 from datasets.ingest.pipeline import ingest_run
 from datasets.models import IngestJob, ResourceVersion
@@ -64,6 +64,41 @@ def test_failed_ingest_keeps_previous_version_and_leaves_no_table():
         ("type-error", 4, 3),
     }
     assert "Row 3" in job.error
+
+
+CHANGES = ("column-removed", "column-added", "type-changed")
+
+
+@pytest.mark.parametrize("columnar_path", [True, False], ids=["columnar", "row-by-row"])
+def test_a_new_version_says_which_columns_went_came_or_changed_type(monkeypatch, columnar_path):
+    if not columnar_path:
+        monkeypatch.setattr(columnar, "eligible", lambda *args: False)
+    job, resource = ingest_bytes(GOOD)
+    assert not [w for w in resource.current_version.report["warnings"] if w["code"] in CHANGES]
+    # Upstream dropped a column, added one, and a value turned a number column into text.
+    replace_file(resource, "id,score,區\n1,high,中正\n2,4,大安\n".encode())
+
+    job = ingest(resource)
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    warnings = resource.current_version.report["warnings"]
+    assert {(w["code"], w["column"], w["field"]): w["translations"] for w in warnings
+            if w["code"] in CHANGES} == {
+        ("column-removed", None, "name"): {
+            "en": "The version that was live has a column 'name' this file does not have: "
+                  "what uses it stops working.",
+            "zh-hant": "上線中的版本有「name」欄位，這個檔案沒有：用到它的程式與圖表將無法運作。",
+        },
+        ("type-changed", 2, "score"): {
+            "en": "The column 'score' is read as text; in the version that was live it was "
+                  "number.",
+            "zh-hant": "「score」欄位讀作文字；上線中的版本是數值。",
+        },
+        ("column-added", 3, "區"): {
+            "en": "The column '區' is new in this file.",
+            "zh-hant": "「區」是這個檔案新增的欄位。",
+        },
+    }  # fmt: skip
 
 
 def test_dictionary_types_override_inference_and_required_enum_pattern_are_enforced():

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from datasets.ingest.errors import in_language
+from datasets.ingest.validate import COLUMN_CHANGES
 from datasets.models import Dataset, IngestJob, Resource
 from portal.mail import send_each
 from portal.models import Membership, User
@@ -39,7 +41,8 @@ def resources_due(now=None):
 
 def resources_refresh_due() -> list[IngestJob]:
     """Fetch each due resource now (unchanged content makes no new version) and e-mail
-    the organization's editors when a refresh fails."""
+    the organization's editors when a refresh fails, or when its new version's columns
+    differ from the previous one's (programs and charts using them may break)."""
     from datasets.ingest.pipeline import ingest_run
 
     jobs = []
@@ -52,17 +55,53 @@ def resources_refresh_due() -> list[IngestJob]:
             _notify_failure(resource, job)
             # Do not hammer a broken link every minute: try again after the interval.
             Resource.objects.filter(pk=resource.pk).update(last_fetched_at=timezone.now())
+        elif job.stage == "done" and _column_changes(job):
+            _notify_column_changes(resource, job)
         jobs.append(job)
     return jobs
+
+
+def _editors(resource: Resource):
+    return User.objects.filter(
+        memberships__organization_id=resource.dataset.organization_id,
+        memberships__role__in=[Membership.Role.EDITOR, Membership.Role.ADMIN],
+    ).distinct()
+
+
+def _column_changes(job: IngestJob) -> list[dict]:
+    if job.version is None:
+        return []
+    warnings = (job.version.report or {}).get("warnings") or []
+    return [w for w in warnings if w["code"] in COLUMN_CHANGES]
+
+
+def _notify_column_changes(resource: Resource, job: IngestJob) -> None:
+    """Tell the organization's editors and admins, each in their own language, how the
+    columns of the refreshed file differ from the previous version's."""
+
+    def render():
+        subject = _("Scheduled update changed the columns: %(name)s") % {"name": resource.name}
+        changes = "\n".join(
+            f"- {in_language(w['message'], w.get('translations'))}" for w in _column_changes(job)
+        )
+        body = _(
+            "The scheduled update of '%(name)s' in the dataset '%(dataset)s' published a "
+            "new version whose columns differ from the previous one's:\n\n%(changes)s\n\n"
+            "Programs and charts that use these columns may need changing. Link: %(url)s"
+        ) % {
+            "name": resource.name,
+            "dataset": resource.dataset.title,
+            "changes": changes,
+            "url": resource.url,
+        }
+        return subject, body
+
+    send_each(_editors(resource), render, fail_silently=False)
 
 
 def _notify_failure(resource: Resource, job: IngestJob) -> None:
     """Tell the organization's editors and admins, each in their own language, the job's
     error included."""
-    editors = User.objects.filter(
-        memberships__organization_id=resource.dataset.organization_id,
-        memberships__role__in=[Membership.Role.EDITOR, Membership.Role.ADMIN],
-    ).distinct()
 
     def render():
         subject = _("Scheduled update failed: %(name)s") % {"name": resource.name}
@@ -77,4 +116,4 @@ def _notify_failure(resource: Resource, job: IngestJob) -> None:
         }
         return subject, body
 
-    send_each(editors, render, fail_silently=False)
+    send_each(_editors(resource), render, fail_silently=False)

@@ -326,6 +326,10 @@ def pattern_problem(pattern) -> Text | None:
     return None
 
 
+# Warnings of a version whose columns differ from the live version's (report_column_changes).
+COLUMN_CHANGES = ("column-removed", "column-added", "type-changed")
+
+
 def report_column_changes(report: Report, before: list[dict] | None, after: list[dict]) -> None:
     """Warn where the columns differ from the version that was live (`before`): programs,
     charts and filters that use a column stop working when it goes or changes type, and a

@@ -17,6 +17,7 @@ from datasets.datastore.schema import table_name_for
 from datasets.ingest import columnar, pii
 from datasets.ingest.downloads import escape_formula, version_downloads_write
 from datasets.ingest.pipeline import ingest_run
+from datasets.ingest.validate import COLUMN_CHANGES
 from datasets.models import IngestJob, ResourceVersion
 from datasets.services.catalog import resource_update
 from datasets.services.ingestion import (
@@ -66,15 +67,14 @@ def test_failed_ingest_keeps_previous_version_and_leaves_no_table():
     assert "Row 3" in job.error
 
 
-CHANGES = ("column-removed", "column-added", "type-changed")
-
-
 @pytest.mark.parametrize("columnar_path", [True, False], ids=["columnar", "row-by-row"])
 def test_a_new_version_says_which_columns_went_came_or_changed_type(monkeypatch, columnar_path):
     if not columnar_path:
         monkeypatch.setattr(columnar, "eligible", lambda *args: False)
     job, resource = ingest_bytes(GOOD)
-    assert not [w for w in resource.current_version.report["warnings"] if w["code"] in CHANGES]
+    assert not [
+        w for w in resource.current_version.report["warnings"] if w["code"] in COLUMN_CHANGES
+    ]
     # Upstream dropped a column, added one, and a value turned a number column into text.
     replace_file(resource, "id,score,區\n1,high,中正\n2,4,大安\n".encode())
 
@@ -83,7 +83,7 @@ def test_a_new_version_says_which_columns_went_came_or_changed_type(monkeypatch,
     assert job.status == IngestJob.Status.SUCCEEDED, job.error
     warnings = resource.current_version.report["warnings"]
     assert {(w["code"], w["column"], w["field"]): w["translations"] for w in warnings
-            if w["code"] in CHANGES} == {
+            if w["code"] in COLUMN_CHANGES} == {
         ("column-removed", None, "name"): {
             "en": "The version that was live has a column 'name' this file does not have: "
                   "what uses it stops working.",

@@ -135,3 +135,40 @@ def test_failed_refresh_emails_each_editor_in_their_own_language(linked):
     assert "The server answered 500" in bodies[(english.email,)]
     assert "The previous version is still published" in bodies[(english.email,)]
     assert "伺服器對此連結回應 500" in bodies[(chinese.email,)]
+
+
+def test_a_refresh_that_changes_the_columns_emails_the_editors_what_changed(linked):
+    resources_refresh_due()
+    org = linked.dataset.organization
+    english = MembershipFactory(organization=org, role="editor", user__language="en").user
+    chinese = MembershipFactory(organization=org, role="admin", user__language="zh-hant").user
+    MembershipFactory(organization=org, role="member")
+    STATE.update(body="a,站名\nx,市府\n".encode(), etag='"v2"')  # 'a' now text; a new column
+    age(linked, days=2)
+
+    [job] = resources_refresh_due()
+
+    assert job.status == IngestJob.Status.SUCCEEDED and job.stage == "done", job.error
+    linked.refresh_from_db()
+    assert job.version == linked.current_version  # published: a change is not an error
+    mails = {tuple(m.to): m for m in mail.outbox}
+    assert set(mails) == {(english.email,), (chinese.email,)}
+    assert mails[(english.email,)].subject.startswith("Scheduled update changed the columns")
+    assert (
+        "- The column 'a' is read as text; in the version that was live it was whole number.\n"
+        "- The column '站名' is new in this file." in mails[(english.email,)].body
+    )
+    assert mails[(chinese.email,)].subject.startswith("排程更新改變了欄位")
+    assert "- 「a」欄位讀作文字；上線中的版本是整數。" in mails[(chinese.email,)].body
+
+
+def test_a_refresh_with_the_same_columns_sends_no_email(linked):
+    resources_refresh_due()
+    MembershipFactory(organization=linked.dataset.organization, role="editor")
+    STATE.update(body=b"a\n2\n", etag='"v2"')
+    age(linked, days=2)
+
+    [job] = resources_refresh_due()
+
+    assert job.stage == "done"
+    assert mail.outbox == []

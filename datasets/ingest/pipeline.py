@@ -253,6 +253,7 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -
     everything else, and any file columnar.stage is not sure about, row by row."""
     report = validate.Report()
     columns = validate.repair_header(table.labels, report)
+    _report_unsaved_formulas(report, columns, table)
     declared = validate.apply_dictionary(columns, resource.schema, report)
     null_tokens = set((resource.schema or {}).get("missingValues") or conf.get("NULL_TOKENS"))
     staged = None
@@ -286,6 +287,33 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -
     )
     _index(job, table_name, columns, using, rows=loaded)
     _publish(number, table_name, columns, loaded, staged.profile, staged.findings, **publish)
+
+
+def _report_unsaved_formulas(report, columns, table) -> None:
+    """Warn about a workbook's columns whose formulas were saved without their results:
+    every reader finds those cells empty, and the data is not in the file."""
+    for number, (row, cells) in sorted(table.unsaved_formulas.items()):
+        if number > len(columns):
+            continue
+        label = columns[number - 1]["label"]
+        report.add(
+            "formula-without-value",
+            Text(
+                _(
+                    "Column %(column)s (%(label)s) has %(n)s formulas whose results were not "
+                    "saved in the workbook, the first in row %(row)s: those cells are empty. "
+                    "Open the workbook in Excel or LibreOffice, save it and upload it again."
+                ),
+                column=number,
+                label=label,
+                n=cells,
+                row=row,
+            ),
+            row=row,
+            column=number,
+            field=label,
+            warning=True,
+        )
 
 
 def _index(job, table_name: str, columns, using: str, **fields) -> None:

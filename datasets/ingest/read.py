@@ -14,6 +14,7 @@ import gzip
 import itertools
 import json
 import logging
+import posixpath
 import re
 import shutil
 import tempfile
@@ -76,6 +77,8 @@ class Table:
     # record, rows skipped before it), as they grow. Record n is row header_row + n + the
     # last count at or before n.
     skipped: list = field(default_factory=list)
+    # A workbook's formulas without a saved result: {column number: (first row, cells)}.
+    unsaved_formulas: dict = field(default_factory=dict)
     temp_paths: list = field(default_factory=list)
 
 
@@ -285,8 +288,60 @@ def _table_from_records(records, options, cells_are_text=False, **extra) -> Tabl
 def read_xlsx(path: Path, options: dict, out: CsvCopy) -> Table:
     xml = _sheet_xml(path)
     if xml is not None and xml <= CALAMINE_MAX_XML:
-        return _calamine_else(_read_xlsx_openpyxl, path, options, out)
-    return _read_xlsx_openpyxl(path, options, out)
+        table = _calamine_else(_read_xlsx_openpyxl, path, options, out)
+    else:
+        table = _read_xlsx_openpyxl(path, options, out)
+    table.unsaved_formulas = _unsaved_formulas(path, table.sheet)
+    return table
+
+
+# A cell holding a formula and no saved result: <c r="C2"><f>B2*2</f></c>, or a shared
+# formula <f t="shared" si="0"/>. Excel and LibreOffice save results; programs writing
+# workbooks (Apache POI, openpyxl) often do not, and every reader then finds the cell empty.
+_UNSAVED_FORMULA = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]+)"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>)?</c>'
+)
+
+
+def _unsaved_formulas(path: Path, sheet: str) -> dict[int, tuple[int, int]]:
+    """{column number: (first row, cells)} of the sheet's formulas without a saved result,
+    from its XML part (streamed; nothing if the part cannot be found)."""
+    from defusedxml import ElementTree
+
+    found: dict[int, tuple[int, int]] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            ids = [
+                value
+                for element in workbook.iter()
+                if element.tag.endswith("}sheet") and element.get("name") == sheet
+                for key, value in element.attrib.items()
+                if key.endswith("}id")
+            ]
+            relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            targets = [r.get("Target", "") for r in relations if ids and r.get("Id") == ids[0]]
+            if not targets:
+                return found
+            part = targets[0].lstrip("/") if targets[0].startswith("/") else f"xl/{targets[0]}"
+            with archive.open(posixpath.normpath(part)) as xml:
+                rest = b""
+                while chunk := xml.read(1 << 22):
+                    block = rest + chunk
+                    end = block.rfind(b"</c>") + 4  # whole cells only; the rest comes next
+                    if end < 4:
+                        rest = block[-(1 << 16) :]  # no cell ends here: keep a cell's worth
+                        continue
+                    block, rest = block[:end], block[end:]
+                    if b"<f" not in block:
+                        continue
+                    for letters, row in _UNSAVED_FORMULA.findall(block):
+                        column = functools.reduce(lambda n, c: n * 26 + c - 64, letters, 0)
+                        first, cells = found.get(column, (int(row), 0))
+                        found[column] = (first, cells + 1)
+    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return found
+    return found
 
 
 def _calamine_else(other, path: Path, options: dict, out: CsvCopy) -> Table:

@@ -213,6 +213,66 @@ def test_a_broken_json_line_is_named_with_the_character_where_it_breaks():
     assert job.error_translations["zh-hant"] == "第 2 行從第 9 個字元起不是有效的 JSON。"
 
 
+def _priced_workbook(saved_results: bool) -> bytes:
+    """Prices and totals: the totals formulas, as a program writes them (no results), or
+    with their results saved, as Excel saves them. Sheet 2 is the table; sheet 1 a cover."""
+    book = openpyxl.Workbook()
+    book.active.title = "說明"
+    book.active.append(["本資料由財政局提供"])
+    sheet = book.create_sheet("價格")
+    sheet.append(["品項", "單價", "數量", "小計"])
+    for row in range(2, 6):
+        sheet.append([f"品項{row}", row * 10, 2, f"=B{row}*C{row}"])
+    sheet["D6"] = "=SUM(D2:D5)"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    if not saved_results:
+        return buffer.getvalue()
+    # Excel keeps a formula's last result in <v>: write those in as it would.
+    source, out = zipfile.ZipFile(buffer), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                for row in range(2, 6):
+                    data = data.replace(
+                        f"<f>B{row}*C{row}</f><v />".encode(),
+                        f"<f>B{row}*C{row}</f><v>{row * 20}</v>".encode(),
+                    )
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_formulas_saved_without_results_are_named_with_their_column_and_row():
+    job, resource = ingest_bytes(_priced_workbook(saved_results=False), "prices.xlsx")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    [warning] = [
+        w for w in resource.current_version.report["warnings"]
+        if w["code"] == "formula-without-value"
+    ]  # fmt: skip
+    assert (warning["row"], warning["column"], warning["field"]) == (2, 4, "小計")
+    assert warning["translations"]["en"].startswith(
+        "Column 4 (小計) has 5 formulas whose results were not saved in the workbook, the "
+        "first in row 2: those cells are empty."
+    )
+    assert warning["translations"]["zh-hant"].startswith("第 4 欄（小計）有 5 個公式")
+
+
+def test_formulas_with_their_results_saved_are_read_as_values():
+    job, resource = ingest_bytes(_priced_workbook(saved_results=True), "prices.xlsx")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    total = next(c["id"] for c in resource.current_version.columns if c["label"] == "小計")
+    rows = rows_of(resource.current_version)
+    assert [r[total] for r in rows[:4]] == [40, 60, 80, 100]
+    warnings = resource.current_version.report["warnings"]
+    # The total in row 6 is still a formula without its result.
+    assert [(w["row"], w["column"]) for w in warnings if w["code"] == "formula-without-value"] == [
+        (6, 4)
+    ]
+
+
 FILES = Path(__file__).parent / "files"
 
 

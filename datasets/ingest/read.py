@@ -1044,14 +1044,21 @@ def extract_zip(path: Path) -> tuple[Path, str]:
             in (".csv", ".tsv", ".txt", ".json", ".jsonl", ".geojson", ".xlsx", ".xls", ".ods")
             and not PurePosixPath(i.filename).name.startswith(".")
         ]
+        # A .txt beside a table describes it (a README); alone it may be the data.
+        candidates = [i for i in candidates if not i.filename.lower().endswith(".txt")] or (
+            candidates
+        )
         if len(candidates) != 1:
+            names = [PurePosixPath(i.filename).name for i in candidates]
             raise IngestError(
                 Text(
                     _(
                         "A ZIP archive is ingested when it holds exactly one data file "
-                        "(CSV, JSON, GeoJSON or a spreadsheet); this one holds %(n)s."
+                        "(CSV, JSON, GeoJSON or a spreadsheet); this one holds %(n)s: "
+                        "%(names)s. Upload the one to publish on its own."
                     ),
                     n=len(candidates),
+                    names=", ".join(names[:10]) + (", …" if len(names) > 10 else ""),
                 ),
                 code="source-error",
             )

@@ -373,6 +373,25 @@ def test_zip_holding_one_csv_is_ingested():
     assert rows_of(resource.current_version) == [{"a": 1, "b": 2}]
 
 
+def test_zip_holding_the_data_and_a_text_file_describing_it_reads_the_data():
+    members = {"說明.txt": "欄位說明：a 為代碼".encode(), "data/人口.csv": b"a,b\n1,2\n"}
+
+    job, resource = ingest_bytes(zip_of(members), "x.zip")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert rows_of(resource.current_version) == [{"a": 1, "b": 2}]
+
+
+def test_zip_holding_several_tables_names_them():
+    members = {"2023.csv": b"a\n1\n", "2024.csv": b"a\n2\n", "readme.txt": b"x"}
+
+    job, resource = ingest_bytes(zip_of(members), "x.zip")
+
+    assert job.status == IngestJob.Status.FAILED
+    assert "this one holds 2: 2023.csv, 2024.csv." in job.error
+    assert resource.current_version is None
+
+
 def test_zip_bomb_is_refused_before_extracting():
     job, resource = ingest_bytes(zip_of({"big.csv": b"0" * 20_000_000}), "bomb.zip")
 

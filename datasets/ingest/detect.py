@@ -8,6 +8,8 @@ _TEXT_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".tab": "csv"}
 _JSON_SUFFIXES = {".json": "json", ".geojson": "geojson", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
+# An OLE compound file: an XLS workbook, or an XLSX Excel encrypted with a password.
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The start of a web page: what a link gives instead of its file when the server shows a
 # login, an error or a "down for maintenance" page.
 _WEB_PAGE = (b"<!doctype html", b"<html", b"<head", b"<body")
@@ -36,7 +38,7 @@ def detect_format(path: str | Path, name: str = "") -> str:
         except zipfile.BadZipFile:
             return "other"
         return "zip"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if head.startswith(OLE_SIGNATURE):
         return "xls"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] == b"<":

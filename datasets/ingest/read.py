@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from django.utils.translation import gettext_lazy as _
 
 from datasets.ingest import conf, decode, types
-from datasets.ingest.detect import detect_format
+from datasets.ingest.detect import OLE_SIGNATURE, detect_format
 from datasets.ingest.errors import IngestError, Text, TooLarge
 
 # A single CSV field may be this large (the stdlib default of 128 KB rejects real files).
@@ -554,7 +554,6 @@ PASSWORD_PROTECTED = _(
     "The workbook is protected with a password, so it cannot be read. Remove the password "
     "in Excel or LibreOffice, save it and upload it again."
 )
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The stream an encrypted XLSX keeps the workbook in, named in its OLE compound file.
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 

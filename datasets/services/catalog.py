@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from datasets import permissions
-from datasets.ingest import read, validate
+from datasets.ingest import detect, read, validate
 from datasets.models import Dataset, IngestJob, Resource, Tag
 from datasets.search import weighted_vector
 from datasets.services.ingestion import ingest_enqueue
@@ -231,7 +231,7 @@ def _check_content(upload, fmt: str) -> None:
     head = upload.read(8192)
     upload.seek(0)
     kind = filetype.guess(head)
-    if fmt in ("XLSX", "XLS") and head.startswith(read.OLE_SIGNATURE):
+    if fmt in ("XLSX", "XLS") and head.startswith(detect.OLE_SIGNATURE):
         sample = upload.read(1 << 22)  # Excel encrypts a workbook into an OLE file
         upload.seek(0)
         if read.encrypted_workbook(sample):

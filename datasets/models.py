@@ -201,7 +201,8 @@ class Resource(models.Model):
     # The data dictionary in Frictionless Table Schema form: {"fields": [{"name", "title",
     # "type", "description", "unit", "constraints": {...}}], "missingValues": [...]}.
     schema = models.JSONField(_("data dictionary"), default=dict, blank=True)
-    # Publisher overrides for ingestion: {"encoding", "sheet", "header_row", "delimiter"}.
+    # Publisher overrides for ingestion: {"encoding", "sheet", "header_row", "header_rows",
+    # "delimiter"}.
     ingest_options = models.JSONField(default=dict, blank=True)
     current_version = models.ForeignKey(
         "ResourceVersion",

@@ -32,6 +32,7 @@ from datasets.models import IngestJob, Resource
 logger = logging.getLogger(__name__)
 # Cells held at once, column-wise: 50,000 rows of ten columns, fewer rows of wider files.
 BATCH_CELLS = 500_000
+NOTE_CHARS = 300  # of a sheet's notes quoted in the report
 
 
 def _set(job: IngestJob, **fields) -> None:
@@ -254,6 +255,7 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -
     report = validate.Report()
     columns = validate.repair_header(table.labels, report)
     _report_unsaved_formulas(report, columns, table)
+    _report_notes(report, table)
     declared = validate.apply_dictionary(columns, resource.schema, report)
     null_tokens = set((resource.schema or {}).get("missingValues") or conf.get("NULL_TOKENS"))
     staged = None
@@ -287,6 +289,26 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -
     )
     _index(job, table_name, columns, using, rows=loaded)
     _publish(number, table_name, columns, loaded, staged.profile, staged.findings, **publish)
+
+
+def _report_notes(report, table) -> None:
+    """Say which rows below a sheet's table were read as notes, not data, and what they
+    say: the publisher sees what was left out and can move it to the description."""
+    if not table.notes:
+        return
+    first, last = table.notes[0][0], table.notes[-1][0]
+    said = " / ".join(text for _row, text in table.notes)
+    if len(said) > NOTE_CHARS:
+        said = said[: NOTE_CHARS - 1] + "…"
+    if first == last:
+        message = _("Row %(first)s, below the table, reads as a note and was left out: %(text)s")
+    else:
+        message = _(
+            "Rows %(first)s to %(last)s, below the table, read as notes and were left out: %(text)s"
+        )
+    report.add(
+        "note-rows", Text(message, first=first, last=last, text=said), row=first, warning=True
+    )
 
 
 def _report_unsaved_formulas(report, columns, table) -> None:
@@ -661,6 +683,7 @@ def _source_info(table, fmt) -> dict:
         "sheet": table.sheet,
         "sheets": table.sheets,
         "header_row": table.header_row,
+        "header_rows": table.header_rows,
     }
 
 

@@ -55,7 +55,8 @@ logger = logging.getLogger(__name__)
 @dataclass
 class Table:
     labels: list[str]
-    header_row: int  # 1-based row of the header in the file; 0 when there is none
+    # 1-based row of the header in the file (its last when it takes several); 0: none.
+    header_row: int
     rows: Callable[[], Iterator[tuple[int, list]]]
     encoding: str = ""
     delimiter: str = ""
@@ -79,6 +80,9 @@ class Table:
     skipped: list = field(default_factory=list)
     # A workbook's formulas without a saved result: {column number: (first row, cells)}.
     unsaved_formulas: dict = field(default_factory=dict)
+    header_rows: int = 1  # rows the header takes, ending at header_row
+    # A sheet's notes below its table (source, remarks), left out of the rows: (row, text).
+    notes: list = field(default_factory=list)
     temp_paths: list = field(default_factory=list)
 
 
@@ -137,7 +141,10 @@ def find_header(rows: list[list]) -> int:
         if width < widest and widths[index + 1 : index + 2] == [0]:
             continue
         if width >= max(1, widest * 0.6) or (widest <= 2 and width):
-            return index
+            first = index
+            while first and index - first < HEADER_MAX_ROWS - 1 and _group_row(rows, first, index):
+                first -= 1
+            return first
     return 0
 
 
@@ -145,6 +152,161 @@ def _header_index(options: dict, sample: list[list]) -> int:
     if options.get("header_row"):
         return int(options["header_row"]) - 1
     return find_header(sample)
+
+
+# ---------------------------------------------------------------- headers over several rows
+#
+# Statistical tables put a group label over the columns it covers ("107年" over "男" and
+# "女"), merged across them or written once at the left, and sometimes a row of units
+# under the labels. Such a header takes two or more rows; its labels are combined column by
+# column ("107年 男"). A row below the header is part of it only when it holds labels
+# (no numbers or dates) laid out as a header's are (a label over blank cells that have
+# labels under them, or blank under a label), and most of its labels stand over numbers
+# or dates; or when the workbook merges cells of the row above across columns or down
+# into it.
+
+HEADER_MAX_ROWS = 4
+_EVIDENCE_ROWS = 10
+
+
+def _cell(value) -> str:
+    return (_text(value) or "").strip()
+
+
+@functools.cache
+def _value_converters():
+    return [types.converter(kind) for kind in ("integer", "number", "date", "datetime")]
+
+
+def _reads_as_value(text: str) -> bool:
+    """A number or a date: what data rows hold and header labels do not."""
+    for convert in _value_converters():
+        try:
+            convert(text)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def _labels_only(cells: list) -> bool:
+    texts = [_cell(c) for c in cells]
+    return any(texts) and not any(t and _reads_as_value(t) for t in texts)
+
+
+def _spans(upper: list[str], lower: list[str]) -> bool:
+    """A label of `upper` stands over blank cells that have labels under them."""
+    group = ""
+    for above, below in zip(upper, lower, strict=True):
+        if above:
+            group = above if below else ""
+        elif group and below:
+            return True
+        else:
+            group = ""
+    return False
+
+
+def _over_values(lower: list[str], below: list[list]) -> bool:
+    """Most labels of `lower` stand over columns of numbers or dates in the rows `below`
+    (rows of labels only, further header rows, skipped)."""
+    rows = [[_cell(c) for c in r] for r in below if not _labels_only(r)]
+    nulls = set(conf.get("NULL_TOKENS"))
+    labelled = [j for j, text in enumerate(lower) if text and text not in nulls]
+    over = 0
+    for j in labelled:
+        column = [r[j] for r in rows if j < len(r) and r[j] and r[j] not in nulls]
+        over += bool(column) and all(_reads_as_value(t) for t in column)
+    return bool(labelled) and over * 2 >= len(labelled)
+
+
+def _widen(rows: list[list]) -> list[list[str]]:
+    width = max(len(r) for r in rows)
+    return [[_cell(c) for c in r] + [""] * (width - len(r)) for r in rows]
+
+
+def _continues_header(sample: list[list], first: int, index: int, merges) -> bool:
+    """Whether row `index` of the sample belongs to the header on rows `first` to
+    `index - 1`; `merges`: the workbook's merged ranges (see _table_from_records)."""
+    if index >= len(sample) or not _labels_only(sample[index]):
+        return False
+    *block, lower = _widen(sample[first : index + 1])
+    upper = block[-1]
+    for (top, left), (bottom, right) in merges:
+        # Merged down into the row, or across columns that have labels in it.
+        if top == index - 1 and (bottom > top or (right > left and any(lower[left : right + 1]))):
+            return True
+    spans = _spans(upper, lower)
+    if spans and _last_filled(lower) > max(_last_filled(row) for row in block):
+        # Labels past the header's last, under a group label: read alone, the rows above
+        # would leave them without a column.
+        return True
+    laid_out = spans or any(a and not b for a, b in zip(upper, lower, strict=True))
+    return laid_out and _over_values(lower, sample[index + 1 : index + 1 + _EVIDENCE_ROWS])
+
+
+def _last_filled(cells: list[str]) -> int:
+    return max((j for j, text in enumerate(cells) if text), default=-1)
+
+
+def _group_row(sample: list[list], first: int, chosen: int) -> bool:
+    """Whether the row above `first` holds group labels over the header rows `first` to
+    `chosen` (the row `find_header` chose, which they were too narrow to be chosen over):
+    two labels at least, each over blank cells with labels under them."""
+    above = sample[first - 1]
+    if sum(1 for c in above if _cell(c)) < 2 or not _labels_only(above):
+        return False
+    upper, *block = _widen([above, *sample[first : chosen + 1]])
+    under = ["".join(texts) for texts in zip(*block, strict=True)]
+    below = sample[chosen + 1 : chosen + 1 + _EVIDENCE_ROWS]
+    return _spans(upper, under) and _over_values(block[-1], below)
+
+
+def header_block(sample: list[list], first: int, merges, rows: int | None) -> int:
+    """How many rows the header starting at sample row `first` takes: `rows` when the
+    publisher said, else as many as continue it (see above), at most HEADER_MAX_ROWS."""
+    if rows:
+        return rows
+    count = 1
+    while count < HEADER_MAX_ROWS and _continues_header(sample, first, first + count, merges):
+        count += 1
+    return count
+
+
+def combined_labels(block: list[list], merges=()) -> list[str]:
+    """One label per column from a header of one or more rows (top first): the labels
+    down each column joined by spaces, a group label standing for the blank cells to its
+    right that have labels under them (within its own group one row up). `merges`:
+    ((first row, first column), (last row, last column)) within the block, 0-based: a
+    merged range stands for its top-left label, and a row with merges spans only those."""
+    grid = _widen(block)
+    merged_rows = set()
+    for (top, left), (bottom, right) in merges:
+        merged_rows.update(range(top, bottom + 1))
+        for r in range(top, min(bottom, len(grid) - 1) + 1):
+            for c in range(left, min(right, len(grid[r]) - 1) + 1):
+                grid[r][c] = grid[r][c] or grid[top][left]
+    for level, row in enumerate(grid[:-1]):
+        if level in merged_rows:
+            continue
+        group = ""
+        for j, text in enumerate(row):
+            same_parent = level == 0 or j == 0 or grid[level - 1][j] == grid[level - 1][j - 1]
+            labelled_below = any(r[j] for r in grid[level + 1 :])
+            if text:
+                group = text
+            elif group and same_parent and labelled_below:
+                row[j] = group
+            else:
+                group = ""
+    labels = []
+    for j in range(len(grid[0])):
+        parts: list[str] = []
+        for row in grid:
+            if row[j] and row[j] not in parts:
+                parts.append(row[j])
+        labels.append(" ".join(parts))
+    return labels
 
 
 # ---------------------------------------------------------------- delimited text
@@ -257,7 +419,10 @@ def read_csv(path: Path, options: dict) -> Table:
     )
 
 
-def _table_from_records(records, options, cells_are_text=False, **extra) -> Table:
+def _table_from_records(records, options, cells_are_text=False, merges=(), **extra) -> Table:
+    """The table whose header is among the first records (title rows above it skipped,
+    several header rows combined). `merges`: a workbook's merged ranges, ((first row,
+    first column), (last row, last column)) 0-based from A1."""
     sample = []
     for _row, cells in records():
         sample.append(cells)
@@ -265,21 +430,33 @@ def _table_from_records(records, options, cells_are_text=False, **extra) -> Tabl
             break
     if not sample:
         raise IngestError(_("The file is empty."), code="source-error")
-    header_index = _header_index(options, sample)
-    if header_index >= len(sample):
+    first = _header_index(options, sample)
+    if first >= len(sample):
         raise IngestError(_("The header row is past the end of the file."), code="source-error")
-    labels = [_text(c) or "" for c in sample[header_index]]
+    count = header_block(sample, first, merges, int(options.get("header_rows") or 0))
+    last = first + count - 1
+    if last >= len(sample):
+        raise IngestError(_("The header row is past the end of the file."), code="source-error")
+    within = [
+        ((top - first, left), (bottom - first, right))
+        for (top, left), (bottom, right) in merges
+        if first <= top <= last
+    ]
+    if count > 1:
+        labels = combined_labels(sample[first : last + 1], within)
+    else:
+        labels = [_text(c) or "" for c in sample[first]]
     # Trailing blank header cells from spreadsheets are padding, not columns.
     while labels and labels[-1].strip() == "" and len(labels) > 1:
         labels.pop()
 
     def rows():
         for number, (row, cells) in enumerate(records()):
-            if number > header_index:
+            if number > last:
                 # CSV cells are strings already; spreadsheets and JSON need converting.
                 yield row, cells if cells_are_text else [_text(c) for c in cells]
 
-    return Table(labels=labels, header_row=header_index + 1, rows=rows, **extra)
+    return Table(labels=labels, header_row=last + 1, header_rows=count, rows=rows, **extra)
 
 
 # ---------------------------------------------------------------- spreadsheets
@@ -413,7 +590,8 @@ def _read_calamine(path: Path, options: dict, out: CsvCopy) -> Table:
             for number, values in enumerate(sheet.iter_rows(), start=top + 1):
                 yield number, [None] * left + [None if v == "" else v for v in values]
 
-        return _sheet_table(records, options, name, out, names)
+        merges = sheet.merged_cell_ranges or ()
+        return _sheet_table(records, options, name, out, names, merges)
 
 
 def _chosen_sheet(names: list[str], options: dict, head) -> str:
@@ -441,7 +619,27 @@ def _chosen_sheet(names: list[str], options: dict, head) -> str:
     return next((n for n in names if filled[n]), names[0])
 
 
-def _sheet_table(records, options: dict, sheet: str, out: CsvCopy, sheets: list) -> Table:
+# Below a statistical table: 資料來源：…, 說明：…, 註：…, Note: …, * …
+_NOTE_START = re.compile(
+    r"^\s*(\*|※|＊|註|注|附註|備註|備考|說明|資料來源|來源|資料時間|資料日期|製表|"
+    r"note|source|remark)",
+    re.IGNORECASE,
+)
+NOTE_MAX_ROWS = 30
+
+
+def _note_like(texts: list[str], after_blank: bool) -> bool:
+    """A row of a sheet's notes: one filled cell of text, below a blank row (or another
+    note) or saying what it is."""
+    filled = [t for t in texts if t]
+    if len(filled) != 1 or _reads_as_value(filled[0].strip()):
+        return False
+    return after_blank or bool(_NOTE_START.match(filled[0]))
+
+
+def _sheet_table(
+    records, options: dict, sheet: str, out: CsvCopy, sheets: list, merges=()
+) -> Table:
     """The sheet written out as UTF-8 CSV, one record per sheet row (title rows and blank
     rows included, so row numbers stay the sheet's), and read back as delimited text: a
     clean sheet then takes the columnar path like a CSV file. Cells are written as the
@@ -450,12 +648,24 @@ def _sheet_table(records, options: dict, sheet: str, out: CsvCopy, sheets: list)
     Readers pad rows to the last column and row anything was ever formatted in. Rows are
     written as wide as the widest row with data (empty columns past the header would send
     every sheet the slow way, its rows longer than the header), and blank rows after the
-    last row with data are left out (each would be reported as skipped)."""
+    last row with data are left out (each would be reported as skipped). So are the notes
+    below the table (資料來源：…, 說明：…: rows of one text cell under a blank row or saying
+    what they are), kept in `Table.notes` for the report."""
     target = out.dir / "sheet.csv"
     widths: set[int] = set()
     blank = 0
+    wide = False  # a row of two filled cells or more was written: the table has begun
+    held: list[tuple[int, list[str], int]] = []  # (row, cells, blank rows before it)
     with open(target, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
+
+        def write(texts: list[str], blanks: int) -> None:
+            if blanks:
+                writer.writerows([[]] * blanks)
+                widths.add(0)
+            writer.writerow(texts)
+            widths.add(len(texts))
+
         for number, cells in records():
             out.written(number)
             texts = ["" if c is None else _text(c) for c in cells]
@@ -464,12 +674,21 @@ def _sheet_table(records, options: dict, sheet: str, out: CsvCopy, sheets: list)
             if not texts:
                 blank += 1
                 continue
-            if blank:
-                writer.writerows([[]] * blank)
-                widths.add(0)
+            if wide and _note_like(texts, after_blank=bool(blank or held)):
+                held.append((number, texts, blank))
                 blank = 0
-            writer.writerow(texts)
-            widths.add(len(texts))
+                if len(held) <= NOTE_MAX_ROWS:
+                    continue
+                texts = []  # too many to be notes: written below with the rest
+            for _number, earlier, blanks in held:  # more data after them: not notes
+                write(earlier, blanks)
+            held = []
+            if not texts:
+                continue
+            write(texts, blank)
+            blank = 0
+            wide = wide or sum(1 for t in texts if t) >= 2
+    notes = [(number, next(t for t in texts if t)) for number, texts, _blanks in held]
     widest = max(widths, default=0)
     if len(widths) > 1:
         padded = out.dir / "sheet-padded.csv"
@@ -492,6 +711,8 @@ def _sheet_table(records, options: dict, sheet: str, out: CsvCopy, sheets: list)
         cells_are_text=True,
         sheet=sheet,
         sheets=list(sheets),
+        merges=merges,
+        notes=notes,
         numbered_by_record=True,
         path=target,
         encoding="utf-8",

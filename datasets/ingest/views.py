@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from datasets import permissions
 from datasets.ingest import status
-from datasets.ingest.read import DELIMITERS, SPREADSHEETS
+from datasets.ingest.read import DELIMITERS, HEADER_MAX_ROWS, SPREADSHEETS
 from datasets.models import IngestJob, Resource
 from datasets.services.ingestion import ingest_rerun, version_personal_data_decide
 
@@ -66,6 +66,8 @@ def resource_report(request: HttpRequest, resource_id) -> HttpResponse:
     def reported(key):  # from the live version's report, else the failed job's
         return next((r[key] for r in reports if r.get(key)), None)
 
+    source = reports[0]
+    header_first = source.get("header_row", 0) - source.get("header_rows", 1) + 1
     fmt = (reported("format") or resource.format or "").lower()
     known = fmt in (*SPREADSHEETS, "csv", "tsv", "txt", "json", "jsonl", "geojson")
     return render(
@@ -76,6 +78,8 @@ def resource_report(request: HttpRequest, resource_id) -> HttpResponse:
             "dataset": resource.dataset,
             "data": report,
             "version": report["version"],
+            "header_first": header_first,
+            "header_max_rows": HEADER_MAX_ROWS,
             "pending": report["awaiting_personal_data_decision"],
             "failed": report["failed_report"],
             "can_edit": can_edit,
@@ -105,7 +109,10 @@ def _from_dictionary(resource, failed: dict | None) -> bool:
 @require_POST
 def resource_ingest_rerun(request: HttpRequest, resource_id) -> HttpResponse:
     resource = _visible_resource(request, resource_id)
-    overrides = {k: request.POST.get(k, "").strip() for k in ("encoding", "sheet", "header_row")}
+    overrides = {
+        k: request.POST.get(k, "").strip()
+        for k in ("encoding", "sheet", "header_row", "header_rows")
+    }
     delimiter = request.POST.get("delimiter", "")
     overrides["delimiter"] = delimiter if delimiter in DELIMITERS else ""
     overrides["language"] = get_language()

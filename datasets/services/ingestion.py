@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from datasets import permissions
 from datasets.datastore import load
 from datasets.ingest import conf
+from datasets.ingest.read import HEADER_MAX_ROWS
 from datasets.models import Dataset, IngestJob, Resource, ResourceVersion
 
-OVERRIDE_KEYS = ("encoding", "sheet", "header_row", "delimiter", "language")
+OVERRIDE_KEYS = ("encoding", "sheet", "header_row", "header_rows", "delimiter", "language")
 
 
 def ingest_enqueue(
@@ -46,14 +47,20 @@ def ingest_rerun(*, resource: Resource, by, overrides: dict) -> IngestJob:
         raise ValidationError(
             _("Unknown ingestion setting: %(names)s") % {"names": ", ".join(sorted(unknown))}
         )
-    if "header_row" in overrides and overrides["header_row"] not in (None, ""):
+    whole_numbers = {
+        "header_row": _("The header row must be a whole number from 1."),
+        "header_rows": _("The rows of the header must be a whole number from 1 to %(max)s.")
+        % {"max": HEADER_MAX_ROWS},
+    }
+    for key, message in whole_numbers.items():
+        if overrides.get(key) in (None, ""):
+            continue
         try:
-            if int(overrides["header_row"]) < 1:
-                raise ValueError
+            number = int(overrides[key])
         except (TypeError, ValueError):
-            raise ValidationError(
-                {"header_row": _("The header row must be a whole number from 1.")}
-            ) from None
+            raise ValidationError({key: message}) from None
+        if number < 1 or (key == "header_rows" and number > HEADER_MAX_ROWS):
+            raise ValidationError({key: message})
     if overrides.get("encoding"):
         import codecs
 

@@ -177,7 +177,17 @@ def test_rerun_with_overrides_is_for_editors_only(client, django_capture_on_comm
 
     bad = client.post(url, {"header_row": "0"}, follow=True)
     assert "header row" in bad.content.decode().lower()
+    for rows in ("0", "5", "two"):
+        bad = client.post(url, {"header_rows": rows}, follow=True)
+        assert "The rows of the header must be a whole number from 1 to 4." in bad.content.decode()
     assert resource.ingest_jobs.count() == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"header_rows": "2"})
+    resource.refresh_from_db()
+    assert resource.ingest_options == {"header_rows": "2"}
+    page = client.get(reverse("resource_report", kwargs={"resource_id": resource.pk}))
+    assert 'name="header_rows" type="number" min="1" max="4" value="2"' in page.content.decode()
 
 
 def test_editor_confirms_personal_data_on_the_report_page(client):
@@ -267,3 +277,10 @@ def test_the_report_says_how_the_file_was_read(client):
     _job, objects = ingest_bytes(b'[{"a": 1}]', "o.json")
     assert "Read as" not in page(objects) and "Read from" not in page(objects)
     assert objects.current_version.report["delimiter"] == ""
+
+    grouped = [["表一"], [], ["區", "107年", None], [None, "男", "女"], ["中正", 1, 2]]
+    _job, book = ingest_bytes(xlsx_bytes(grouped), "g.xlsx")
+    assert "Read from the sheet “資料”, header on rows 3 to 4." in page(book)
+    assert "讀取工作表「資料」，標題在第 3 到 4 列。" in page(book, "zh-hant")
+    _job, text = ingest_bytes("區;107年;\n;男;女\n中正;1;2\n".encode("cp950"), "g.csv")
+    assert "separated by semicolons, header on rows 1 to 2." in page(text)

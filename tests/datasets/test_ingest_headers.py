@@ -1,0 +1,242 @@
+"""Statistical tables as agencies publish them: a header over two or three rows (group
+labels above the column labels, a row of units), notes below the table."""
+
+import io
+
+import openpyxl
+import pytest
+
+from datasets.models import IngestJob
+from tests.datasets.ingest_helpers import ingest, ingest_bytes, rows_of, types_of
+
+pytestmark = pytest.mark.django_db
+
+POPULATION = [
+    ["臺北市各行政區人口數"],
+    [None, None, None, None, "單位：人"],
+    ["行政區", "107年", None, "108年", None],
+    [None, "男", "女", "男", "女"],
+    ["中正區", 76000, 81000, 75500, 80900],
+    ["大同區", 62000, 64000, 61800, 63900],
+    ["總計", 138000, 145000, 137300, 144800],
+]
+NOTES = [[], ["資料來源：臺北市政府民政局"], ["說明：人口數以年底戶籍登記為準。"]]
+COMBINED = ["行政區", "107年 男", "107年 女", "108年 男", "108年 女"]
+
+
+def workbook(rows, merges=()) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "人口"
+    for row in rows:
+        sheet.append(row)
+    for cells in merges:
+        sheet.merge_cells(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def csv_bytes(rows) -> bytes:
+    lines = [",".join("" if c is None else str(c) for c in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def labels(version) -> list[str]:
+    return [c["label"] for c in version.columns]
+
+
+@pytest.mark.parametrize("merged", [True, False], ids=["merged", "written-once"])
+def test_group_labels_above_the_column_labels_are_combined_and_the_notes_left_out(merged):
+    merges = ("A1:E1", "A3:A4", "B3:C3", "D3:E3") if merged else ()
+
+    job, resource = ingest_bytes(workbook(POPULATION + NOTES, merges), "population.xlsx")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert labels(version) == COMBINED
+    assert set(types_of(version).values()) == {"text", "integer"}
+    assert [r["col_1"] for r in rows_of(version)] == ["中正區", "大同區", "總計"]
+    assert (version.report["header_row"], version.report["header_rows"]) == (4, 2)
+    assert version.report["totals"] == {"note-rows": 1}
+    [note] = version.report["warnings"]
+    assert note["row"] == 9
+    assert note["message"] == (
+        "Rows 9 to 10, below the table, read as notes and were left out: "
+        "資料來源：臺北市政府民政局 / 說明：人口數以年底戶籍登記為準。"
+    )
+    assert note["translations"]["zh-hant"].startswith("第 9 到 10 列在表格下方，看來是附註")
+
+
+def test_a_csv_export_of_the_same_table_reads_the_same():
+    job, resource = ingest_bytes(csv_bytes(POPULATION[2:]), "population.csv")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert labels(version) == COMBINED
+    assert rows_of(version)[0] == {
+        "col_1": "中正區", "c_107": 76000, "c_107_2": 81000, "c_108": 75500, "c_108_2": 80900
+    }  # fmt: skip
+    assert (version.report["header_row"], version.report["header_rows"]) == (2, 2)
+
+
+def test_three_header_rows_and_a_group_row_narrower_than_the_table():
+    rows = [
+        ["區", "107年", None, None, None],
+        [None, "男", None, "女", None],
+        [None, "0-14歲", "15歲以上", "0-14歲", "15歲以上"],
+        ["中正區", 9000, 67000, 8800, 72200],
+        ["大同區", 7500, 54500, 7200, 56800],
+    ]
+
+    job, resource = ingest_bytes(workbook(rows), "ages.xlsx")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert labels(version) == [
+        "區", "107年 男 0-14歲", "107年 男 15歲以上", "107年 女 0-14歲", "107年 女 15歲以上"
+    ]  # fmt: skip
+    assert len(rows_of(version)) == 2
+    assert version.report["header_rows"] == 3
+
+
+def test_a_middle_label_under_one_group_does_not_carry_into_the_next():
+    rows = [
+        ["區", "107年", None, "108年", None],
+        [None, "人口", None, None, None],
+        [None, "男", "女", "男", "女"],
+        ["中正區", 76000, 81000, 75500, 80900],
+    ]
+
+    job, resource = ingest_bytes(csv_bytes(rows), "population.csv")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert labels(resource.current_version) == [
+        "區", "107年 人口 男", "107年 人口 女", "108年 男", "108年 女"
+    ]  # fmt: skip
+
+
+def test_merged_group_labels_cover_only_their_merged_columns():
+    rows = [[*row, None] for row in POPULATION[2:]]
+    rows[1][5] = "備註"  # a column labelled on the lower row only
+
+    job, resource = ingest_bytes(workbook(rows, ["A1:A2", "B1:C1", "D1:E1"]), "population.xlsx")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert labels(resource.current_version) == [*COMBINED, "備註"]
+
+
+def test_a_row_of_units_under_the_labels_joins_them():
+    rows = [["年別", "人口", "面積"], [None, "人", "平方公里"], [107, 2668572, 271.8]]
+
+    job, resource = ingest_bytes(csv_bytes(rows), "area.csv")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert labels(version) == ["年別", "人口 人", "面積 平方公里"]
+    assert types_of(version) == {"年別": "integer", "人口 人": "integer", "面積 平方公里": "number"}
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # A blank label and a first data row of text: the row is data.
+        [["id", "name", None, "note"], ["A1", "Bob", "x", "hi"], ["A2", "Al", "y", "ho"]],
+        # Text under every label and text below it too: nothing says it is a header.
+        [
+            ["機關", "聯絡方式", None, "備註"],
+            [None, "電話", "地址", None],
+            ["民政局", "02-2720", "市府路1號", "無"],
+        ],
+        # A first data row with a number in it.
+        [["區", "人口", None], ["中正區", 158228, None], ["大安區", 309835, None]],
+    ],
+    ids=["blank-label", "all-text", "numbers"],
+)
+def test_a_first_data_row_is_not_taken_for_part_of_the_header(rows):
+    job, resource = ingest_bytes(csv_bytes(rows), "data.csv")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert version.report["header_rows"] == 1
+    assert version.row_count == 2
+
+
+def test_a_group_label_over_the_last_columns_names_them():
+    rows = [["機關", "聯絡方式", None], [None, "電話", "地址"], ["民政局", "02-2720", "市府路1號"]]
+
+    job, resource = ingest_bytes(csv_bytes(rows), "contacts.csv")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert labels(resource.current_version) == ["機關", "聯絡方式 電話", "聯絡方式 地址"]
+    assert resource.current_version.row_count == 1
+
+
+def test_merged_cells_make_a_header_of_text_only_columns():
+    rows = [
+        ["機關", "聯絡方式", None, "備註"],
+        [None, "電話", "地址", None],
+        ["民政局", "02-2720", "市府路1號", "無"],
+    ]
+
+    job, resource = ingest_bytes(workbook(rows, ["A1:A2", "B1:C1", "D1:D2"]), "contacts.xlsx")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert labels(resource.current_version) == ["機關", "聯絡方式 電話", "聯絡方式 地址", "備註"]
+    assert resource.current_version.row_count == 1
+
+
+def test_the_publisher_says_how_many_rows_the_header_takes():
+    units = [["年別", "人口", "面積"], [None, "人", "平方公里"], [107, 2668572, 271.8]]
+    job, resource = ingest_bytes(csv_bytes(units), "area.csv", ingest_options={"header_rows": "1"})
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert labels(resource.current_version) == ["年別", "人口", "面積"]
+    assert resource.current_version.row_count == 2  # the row of units is data
+
+    rows = [
+        ["機關", "聯絡方式", None, "備註"],
+        [None, "電話", "地址", None],
+        ["民政局", "02-2720", "市府路1號", "無"],
+    ]
+    resource.file.save("contacts.csv", io.BytesIO(csv_bytes(rows)))
+    resource.ingest_options = {"header_rows": "2"}
+    resource.save()
+    job = ingest(resource)
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert labels(resource.current_version) == ["機關", "聯絡方式 電話", "聯絡方式 地址", "備註"]
+
+
+def test_rows_after_the_table_are_data_unless_they_read_as_notes():
+    table = [["區", "站牌數", "備註"], ["中正區", 180, "含臨時站"], ["大安區", None, None]]
+    # One filled cell right under the table: a row of data with blanks.
+    job, resource = ingest_bytes(workbook(table), "stops.xlsx")
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert [r["col_1"] for r in rows_of(resource.current_version)] == ["中正區", "大安區"]
+    assert "note-rows" not in resource.current_version.report["totals"]
+
+    # Saying what it is, with no blank row: a note.
+    job, resource = ingest_bytes(workbook([*table, ["註：大安區資料待補。"]]), "stops.xlsx")
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert resource.current_version.row_count == 2
+    [note] = resource.current_version.report["warnings"]
+    assert note["message"] == (
+        "Row 4, below the table, reads as a note and was left out: 註：大安區資料待補。"
+    )
+
+    # After a blank row, but with more of the table after it: data again.
+    more = [*table, [], ["信義區"], ["南港區", 95, None]]
+    job, resource = ingest_bytes(workbook(more), "stops.xlsx")
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert [r["col_1"] for r in rows_of(resource.current_version)] == [
+        "中正區", "大安區", "信義區", "南港區"
+    ]  # fmt: skip
+    assert resource.current_version.report["totals"] == {"blank-row": 1}
+
+
+def test_a_one_column_table_has_no_notes():
+    rows = [["站名"], ["市政府"], [], ["市府站"]]
+
+    job, resource = ingest_bytes(workbook(rows), "names.xlsx")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert [r["col_1"] for r in rows_of(resource.current_version)] == ["市政府", "市府站"]

@@ -50,7 +50,7 @@ from datasets.ingest.profile import (
     histogram,
     histogram_bins,
 )
-from datasets.ingest.read import row_numbers
+from datasets.ingest.read import NOTE_TAIL_BYTES, row_numbers
 
 logger = logging.getLogger(__name__)
 
@@ -512,9 +512,27 @@ class _Chunk:
     rows: int
 
 
-def _split(path: Path, header_row: int, workdir: Path, count: int) -> list[_Chunk]:
-    """The lines after the header cut at line ends into `count` chunks of about equal size."""
+def _data_end(path: Path, tail_lines: int) -> int:
+    """Where the data in `path` ends: before its last `tail_lines` lines (the notes below
+    the table, see read.Table.tail_lines), else at the end of the file."""
     size = path.stat().st_size
+    if not tail_lines:
+        return size
+    with open(path, "rb") as f:
+        # The notes are within NOTE_TAIL_BYTES of the file, in UTF-8 at most twice.
+        start = f.seek(max(0, size - 2 * NOTE_TAIL_BYTES))
+        tail = f.read()
+    at = len(tail) - tail.endswith(b"\n")
+    for _ in range(tail_lines):
+        at = tail.rfind(b"\n", 0, at)
+        if at < 0:
+            raise _GiveUp
+    return start + at + 1
+
+
+def _split(path: Path, header_row: int, workdir: Path, count: int, size: int) -> list[_Chunk]:
+    """The lines after the header up to byte `size` cut at line ends into `count` chunks of
+    about equal size."""
     with open(path, "rb") as f:
         for _ in range(header_row):
             f.readline()
@@ -547,7 +565,7 @@ def _record_chunks(path: Path, table, width: int, workdir: Path, count: int):
     `row_of(n)`, the file row of record n as the Python path numbers it: the line it
     starts on, or its record number in a CSV copy numbered by record (read.Table.skipped).
     Raises _GiveUp at a blank or ragged record, which the Python path reports."""
-    size = path.stat().st_size
+    size = _data_end(path, table.tail_lines)
     shifts: list[tuple[int, int]] = []  # (first record, extra lines before it), as they grow
     bounds, firsts = [], [0]
     with open(path, "rb") as f:
@@ -559,6 +577,8 @@ def _record_chunks(path: Path, table, width: int, workdir: Path, count: int):
         def lines():
             nonlocal position
             for line in f:
+                if position >= size:
+                    return
                 position += len(line)
                 yield line.decode()
 
@@ -678,7 +698,7 @@ def _stage(
     if by_records:
         chunks, row_of = _record_chunks(path, table, len(columns), workdir, PARTS)
     else:
-        chunks = _split(path, _skip(table), workdir, PARTS)
+        chunks = _split(path, _skip(table), workdir, PARTS, _data_end(path, table.tail_lines))
         row_of = row_numbers(table.header_row, table.skipped)  # one record per line
 
     if path != table.path:

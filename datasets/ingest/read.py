@@ -14,6 +14,7 @@ import gzip
 import itertools
 import json
 import logging
+import os
 import posixpath
 import re
 import shutil
@@ -81,8 +82,10 @@ class Table:
     # A workbook's formulas without a saved result: {column number: (first row, cells)}.
     unsaved_formulas: dict = field(default_factory=dict)
     header_rows: int = 1  # rows the header takes, ending at header_row
-    # A sheet's notes below its table (source, remarks), left out of the rows: (row, text).
+    # Notes below the table (source, remarks), left out of the rows: (row, text).
     notes: list = field(default_factory=list)
+    # Lines at the end of `path` that are not data: the notes and blank lines above them.
+    tail_lines: int = 0
     temp_paths: list = field(default_factory=list)
 
 
@@ -396,6 +399,8 @@ def read_csv(path: Path, options: dict) -> Table:
     # Sniffer guesses quoting oddly on some samples; RFC 4180 quoting is what files use.
     delimiter = dialect.delimiter
 
+    data_end = 0  # the first row of the notes below the table (see _csv_notes), if any
+
     def records() -> Iterator[tuple[int, list]]:
         reader = csv.reader(
             _text_lines(path, encoding), delimiter=delimiter, quotechar='"', doublequote=True
@@ -403,6 +408,8 @@ def read_csv(path: Path, options: dict) -> Table:
         row = 1
         try:
             for record in reader:
+                if data_end and row >= data_end:
+                    return
                 yield row, record
                 row = reader.line_num + 1
         except csv.Error as exc:
@@ -414,9 +421,67 @@ def read_csv(path: Path, options: dict) -> Table:
                 row=row,
             ) from None
 
-    return _table_from_records(
+    table = _table_from_records(
         records, options, cells_are_text=True, encoding=encoding, delimiter=delimiter, path=path
     )
+    if len(table.labels) >= 2:
+        data_end, table.tail_lines, table.notes = _csv_notes(path, encoding, delimiter)
+    return table
+
+
+def _csv_notes(path: Path, encoding: str, delimiter: str) -> tuple[int, int, list]:
+    """The notes below a delimited table, found as in a sheet (see _sheet_table) among the
+    file's last NOTE_TAIL_BYTES: (the row where they begin, blank rows above them included,
+    the lines from there to the end, [(row, text)]); (0, 0, []) when there are none."""
+    none = 0, 0, []
+    if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
+        return none  # lines are not counted in bytes there; such files are rare
+    with open(path, "rb") as f:
+        size = f.seek(0, os.SEEK_END)
+        f.seek(max(0, size - NOTE_TAIL_BYTES))
+        tail = f.read().decode(encoding, errors="replace")
+    lines = tail.split("\n")
+    if tail.endswith("\n"):
+        lines.pop()
+    if size > NOTE_TAIL_BYTES:
+        lines.pop(0)  # may begin mid-line
+    block: list[str] = []  # the last lines of one text cell or none, bottom first
+    for line in reversed(lines):
+        if line.count('"') % 2:
+            return none  # part of a quoted value over several lines: the reader's to read
+        cells = next(csv.reader([line.rstrip("\r")], delimiter=delimiter), [])
+        filled = [c.strip() for c in cells if c.strip()]
+        if len(filled) > 1 or (filled and _reads_as_value(filled[0])):
+            break
+        block.append(filled[0] if filled else "")
+    else:
+        return none  # no row of the table in sight
+    block.reverse()
+    first = next(
+        (
+            i
+            for i, text in enumerate(block)
+            if text and ((i and not block[i - 1]) or _NOTE_START.match(text))
+        ),
+        None,
+    )
+    notes = block[first:] if first is not None else []
+    if not notes or sum(1 for text in notes if text) > NOTE_MAX_ROWS:
+        return none
+    while first and not block[first - 1]:
+        first -= 1
+    end = _line_count(path) - len(block) + 1 + first
+    return end, len(block) - first, [(end + i, t) for i, t in enumerate(block[first:]) if t]
+
+
+def _line_count(path: Path) -> int:
+    """Lines of a file in an encoding where a line feed is one byte: as _text_lines splits."""
+    count, last = 0, b""
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 22):
+            count += chunk.count(b"\n")
+            last = chunk
+    return count + (bool(last) and not last.endswith(b"\n"))
 
 
 def _table_from_records(records, options, cells_are_text=False, merges=(), **extra) -> Table:
@@ -626,6 +691,7 @@ _NOTE_START = re.compile(
     re.IGNORECASE,
 )
 NOTE_MAX_ROWS = 30
+NOTE_TAIL_BYTES = 64 * 1024  # of a delimited file, looked at for notes below its table
 
 
 def _note_like(texts: list[str], after_blank: bool) -> bool:

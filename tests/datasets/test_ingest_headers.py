@@ -240,3 +240,63 @@ def test_a_one_column_table_has_no_notes():
 
     assert job.status == IngestJob.Status.SUCCEEDED, job.error
     assert [r["col_1"] for r in rows_of(resource.current_version)] == ["市政府", "市府站"]
+
+
+YEARS = "年別,人口,面積\n107,2668572,271.8\n108,2645041,271.8\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "notes"),
+    [
+        (
+            (YEARS + "\n資料來源：臺北市政府民政局,,\n說明：人口以年底為準。,,\n").encode(),
+            (5, "Rows 5 to 6", "資料來源：臺北市政府民政局 / 說明：人口以年底為準。"),
+        ),
+        # CP950, Windows line ends, no line end after the last; the note says what it is.
+        (
+            (YEARS + "註：面積含水域。,,").replace("\n", "\r\n").encode("cp950"),
+            (4, "Row 4", "註：面積含水域。"),
+        ),
+        # A value over two lines in the data; a quoted note.
+        (
+            '年別,人口,備註\n107,2668572,"含\n水域"\n108,2645041,\n\n"資料來源：民政局, 戶政司",,\n'.encode(),
+            (6, "Row 6", "資料來源：民政局, 戶政司"),
+        ),
+    ],
+    ids=["blank-row-above", "cp950-crlf-marker", "quoted"],
+)
+def test_notes_below_a_csv_table_are_left_out_either_way(monkeypatch, data, notes):
+    from tests.datasets.test_ingest_columnar import _both_ways
+
+    staged, fast, slow = _both_ways(monkeypatch, data, "population.csv")
+
+    assert staged[0] is not None  # the columnar path read it
+    for version in (fast, slow):
+        assert list(types_of(version).values())[:2] == ["integer", "integer"]
+        assert [r["col_1"] for r in rows_of(version)] == [107, 108]
+        [note] = version.report["warnings"]
+        row, rows, text = notes
+        assert note["row"] == row
+        assert note["message"].startswith(rows) and note["message"].endswith(f"left out: {text}")
+    assert fast.report == slow.report
+
+
+def test_a_last_row_of_one_cell_is_data_in_a_csv_too():
+    job, resource = ingest_bytes((YEARS + "合計,,\n").encode(), "population.csv")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert [r["col_1"] for r in rows_of(version)] == ["107", "108", "合計"]
+    assert version.report["totals"] == {}
+
+
+def test_a_quoted_value_ending_the_file_is_not_taken_for_notes(monkeypatch):
+    from tests.datasets.test_ingest_columnar import _both_ways
+
+    data = '年別,人口,備註\n107,2668572,\n108,2645041,"含水域\n\n說明：以年底為準"\n'.encode()
+
+    _staged, fast, slow = _both_ways(monkeypatch, data, "population.csv")
+
+    for version in (fast, slow):
+        assert rows_of(version)[-1]["col_3"] == "含水域\n\n說明：以年底為準"
+        assert "note-rows" not in version.report["totals"]

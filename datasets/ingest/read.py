@@ -143,6 +143,8 @@ def find_header(rows: list[list]) -> int:
         # or two columns (where any filled row could be the header).
         if width < widest and widths[index + 1 : index + 2] == [0]:
             continue
+        if _says_unit(rows[index]) and index + 1 < len(rows):
+            continue  # a title and 單位：人 above the header, not labels
         if width >= max(1, widest * 0.6) or (widest <= 2 and width):
             first = index
             while first and index - first < HEADER_MAX_ROWS - 1 and _group_row(rows, first, index):
@@ -261,8 +263,17 @@ def _group_row(sample: list[list], first: int, chosen: int) -> bool:
         return False
     upper, *block = _widen([above, *sample[first : chosen + 1]])
     under = ["".join(texts) for texts in zip(*block, strict=True)]
+    if upper[0] and under[0]:
+        return False  # over the rows' own labels: a title, not a group
     below = sample[chosen + 1 : chosen + 1 + _EVIDENCE_ROWS]
     return _spans(upper, under) and _over_values(block[-1], below)
+
+
+_UNIT_NOTE = re.compile(r"^\s*(單位|unit)\s*[:：]", re.IGNORECASE)
+
+
+def _says_unit(cells: list) -> bool:
+    return any(_UNIT_NOTE.match(_cell(c)) for c in cells)
 
 
 def header_block(sample: list[list], first: int, merges, rows: int | None) -> int:

@@ -126,6 +126,23 @@ def test_merged_group_labels_cover_only_their_merged_columns():
     assert labels(resource.current_version) == [*COMBINED, "備註"]
 
 
+@pytest.mark.parametrize(("width", "right"), [(3, "單位：人"), (5, "單位：人"), (5, "113年底")])
+def test_a_title_right_above_the_header_is_not_part_of_it(width, right):
+    rows = [
+        ["臺北市各區人口", *[None] * (width - 2), right],
+        ["區", *[f"{year}年" for year in range(107, 107 + width - 1)]],
+        ["中正區", *range(1, width)],
+        ["大同區", *range(2, width + 1)],
+    ]
+
+    job, resource = ingest_bytes(csv_bytes(rows), "population.csv")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert labels(version) == rows[1]
+    assert (version.report["header_row"], version.report["header_rows"]) == (2, 1)
+
+
 def test_a_row_of_units_under_the_labels_joins_them():
     rows = [["年別", "人口", "面積"], [None, "人", "平方公里"], [107, 2668572, 271.8]]
 
@@ -259,7 +276,10 @@ YEARS = "年別,人口,面積\n107,2668572,271.8\n108,2645041,271.8\n"
         ),
         # A value over two lines in the data; a quoted note.
         (
-            '年別,人口,備註\n107,2668572,"含\n水域"\n108,2645041,\n\n"資料來源：民政局, 戶政司",,\n'.encode(),
+            (
+                '年別,人口,備註\n107,2668572,"含\n水域"\n108,2645041,\n'
+                '\n"資料來源：民政局, 戶政司",,\n'
+            ).encode(),
             (6, "Row 6", "資料來源：民政局, 戶政司"),
         ),
     ],

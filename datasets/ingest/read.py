@@ -597,6 +597,47 @@ def _unsaved_formulas(path: Path, sheet: str) -> dict[int, tuple[int, int]]:
     return found
 
 
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_merges(path: Path, sheet: str) -> list:
+    """The merged ranges among the first TITLE_SCAN_ROWS rows of an ODS sheet, as
+    calamine gives them for XLSX: ((first row, first column), (last row, last column)),
+    0-based. Streamed from content.xml up to those rows; none if it cannot be read."""
+    from defusedxml import ElementTree
+
+    t = _ODS_TABLE
+    merges: list = []
+    inside, row, column = False, 0, 0
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("content.xml") as xml:
+            for event, element in ElementTree.iterparse(xml, events=("start", "end")):
+                tag = element.tag
+                if tag == f"{t}table":
+                    if event == "start":
+                        inside = element.get(f"{t}name") == sheet
+                    elif inside:
+                        break
+                elif tag == f"{t}table-row":
+                    if event == "start":
+                        column = 0
+                        continue
+                    if inside:
+                        row += int(element.get(f"{t}number-rows-repeated", 1))
+                        if row >= TITLE_SCAN_ROWS:
+                            break
+                    element.clear()  # a sheet's rows are not kept
+                elif inside and event == "start" and tag.endswith("table-cell"):
+                    across = int(element.get(f"{t}number-columns-spanned", 1))
+                    down = int(element.get(f"{t}number-rows-spanned", 1))
+                    if across > 1 or down > 1:
+                        merges.append(((row, column), (row + down - 1, column + across - 1)))
+                    column += int(element.get(f"{t}number-columns-repeated", 1))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
+        return []
+    return merges
+
+
 def _calamine_else(other, path: Path, options: dict, out: CsvCopy) -> Table:
     """The workbook read by calamine; by `other` (the Python reader) when calamine fails,
     which reads it or says what is wrong in the publisher's terms."""
@@ -666,8 +707,10 @@ def _read_calamine(path: Path, options: dict, out: CsvCopy) -> Table:
             for number, values in enumerate(sheet.iter_rows(), start=top + 1):
                 yield number, [None] * left + [None if v == "" else v for v in values]
 
-        merges = sheet.merged_cell_ranges or ()
-        return _sheet_table(records, options, name, out, names, merges)
+        merges = sheet.merged_cell_ranges
+        if merges is None:  # calamine gives none for ODS
+            merges = _ods_merges(path, name)
+        return _sheet_table(records, options, name, out, names, merges or ())
 
 
 def _chosen_sheet(names: list[str], options: dict, head) -> str:
@@ -895,7 +938,9 @@ def read_xls(path: Path, options: dict, out: CsvCopy) -> Table:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(path, on_demand=True)
+        # formatting_info for the merged cells (a header's group labels); blank cells
+        # that only carry a format come as XL_CELL_BLANK, read as empty.
+        book = xlrd.open_workbook(path, on_demand=True, formatting_info=True)
     except Exception as exc:
         raise _cannot_open(path, exc) from None
 
@@ -920,7 +965,8 @@ def read_xls(path: Path, options: dict, out: CsvCopy) -> Table:
         for index in range(sheet.nrows):
             yield index + 1, [cell(c) for c in sheet.row(index)]
 
-    return _sheet_table(records, options, sheet_name, out, names)
+    merges = [((top, left), (end - 1, stop - 1)) for top, end, left, stop in sheet.merged_cells]
+    return _sheet_table(records, options, sheet_name, out, names, merges)
 
 
 def read_ods(path: Path, options: dict, out: CsvCopy) -> Table:
@@ -967,12 +1013,18 @@ def _read_ods_odfpy(path: Path, options: dict, out: CsvCopy) -> Table:
         parts = ["".join(str(n) for n in p.childNodes) for p in c.getElementsByType(text.P)]
         return "\n".join(parts) or None
 
+    cell_names = (table.TableCell().qname, table.CoveredTableCell().qname)
+
     def records(sheet):
         number = 0
         for row in sheet.getElementsByType(table.TableRow):
             repeat = min(int(row.getAttribute("numberrowsrepeated") or 1), 1000)
             cells = []
-            for c in row.getElementsByType(table.TableCell):
+            for c in row.childNodes:
+                # A merged range's other cells are covered-table-cell: columns too, read
+                # (mostly empty) as calamine reads them.
+                if c.qname not in cell_names:
+                    continue
                 times = min(int(c.getAttribute("numbercolumnsrepeated") or 1), 1000)
                 cells.extend([value(c)] * times)
             while cells and cells[-1] is None:
@@ -987,7 +1039,8 @@ def _read_ods_odfpy(path: Path, options: dict, out: CsvCopy) -> Table:
 
     name = _chosen_sheet(names, options, head)
     chosen = sheets[names.index(name)]
-    return _sheet_table(lambda: records(chosen), options, name, out, names)
+    merges = _ods_merges(path, name)
+    return _sheet_table(lambda: records(chosen), options, name, out, names, merges)
 
 
 # ---------------------------------------------------------------- JSON

@@ -320,3 +320,80 @@ def test_a_quoted_value_ending_the_file_is_not_taken_for_notes(monkeypatch):
     for version in (fast, slow):
         assert rows_of(version)[-1]["col_3"] == "含水域\n\n說明：以年底為準"
         assert "note-rows" not in version.report["totals"]
+
+
+def ods_bytes(rows, spans: dict) -> bytes:
+    """An ODS sheet of `rows`; spans: {(row, column): (columns, rows)} merged from there."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import CoveredTableCell, Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    table = Table(name="聯絡")
+    covered = {
+        (r + dr, c + dc)
+        for (r, c), (across, down) in spans.items()
+        for dr in range(down)
+        for dc in range(across)
+        if dr or dc
+    }
+    for r, values in enumerate(rows):
+        row = TableRow()
+        for c, value in enumerate(values):
+            if (r, c) in covered:
+                row.addElement(CoveredTableCell())
+                continue
+            across, down = spans.get((r, c), (1, 1))
+            extra = {"numbercolumnsspanned": across} if across > 1 else {}
+            extra |= {"numberrowsspanned": down} if down > 1 else {}
+            cell = TableCell(valuetype="string", **extra)
+            if value is not None:
+                cell.addElement(P(text=value))
+            row.addElement(cell)
+        table.addElement(row)
+    document.spreadsheet.addElement(table)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def xls_bytes(rows, spans: dict) -> bytes:
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("聯絡")
+    covered = set()
+    for (r, c), (across, down) in spans.items():
+        sheet.write_merge(r, r + down - 1, c, c + across - 1, rows[r][c])
+        covered |= {(r + dr, c + dc) for dr in range(down) for dc in range(across)}
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            if (r, c) not in covered and value is not None:
+                sheet.write(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("reader", ["ods-calamine", "ods-odfpy", "xls"])
+def test_merged_cells_of_ods_and_xls_workbooks_make_the_header_too(monkeypatch, reader):
+    from datasets.ingest import read
+
+    rows = [
+        ["機關", "聯絡方式", None, "備註"],
+        [None, "電話", "地址", None],
+        ["民政局", "02-2720", "市府路1號", "無"],
+    ]
+    spans = {(0, 0): (1, 2), (0, 1): (2, 1), (0, 3): (1, 2)}
+    if reader == "ods-odfpy":
+        monkeypatch.setattr(read, "_sheet_xml", lambda _path: None)
+    if reader == "xls":
+        data, name = xls_bytes(rows, spans), "contacts.xls"
+    else:
+        data, name = ods_bytes(rows, spans), "contacts.ods"
+
+    job, resource = ingest_bytes(data, name)
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert labels(resource.current_version) == ["機關", "聯絡方式 電話", "聯絡方式 地址", "備註"]
+    assert resource.current_version.row_count == 1

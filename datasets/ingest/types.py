@@ -8,6 +8,7 @@ inference never loses a value: `007` stays text (the zeros matter), `1,234` is t
 import functools
 import itertools
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -22,18 +23,24 @@ ORDER = ("boolean", "integer", "number", "date", "datetime", "geometry", "text")
 TRUE = {"true", "t", "yes", "y", "是", "真"}
 FALSE = {"false", "f", "no", "n", "否", "假"}
 
-_INT = re.compile(r"^[+-]?(0|[1-9]\d{0,17})$")
-_INT_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+$")
+# Digits are ASCII digits, after full-width ones (typed in an IME's full-width mode:
+# "１２３") are read as the digits they are. Python's \d would take any script's, which
+# int() reads too; other scripts' digits leave a value text. The columnar path's SQL
+# knows ASCII digits only and steps aside for a column Python reads otherwise.
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_INT = re.compile(r"^[+-]?(0|[1-9]\d{0,17})$", re.ASCII)
+_INT_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+$", re.ASCII)
 # No leading zeros ("007" is a code, not 7); "0.5" is fine.
-_NUMBER = re.compile(r"^[+-]?((0|[1-9]\d*)(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_NUMBER_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$")
-_NUMBER_DECIMAL_COMMA = re.compile(r"^[+-]?([1-9]\d{0,2}([. ]\d{3})+|0|[1-9]\d*)(,\d+)?$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
-_ROC_DATE = re.compile(r"^(?:民國)?(\d{2,3})[/.年-](\d{1,2})[/.月-](\d{1,2})日?$")
+_NUMBER = re.compile(r"^[+-]?((0|[1-9]\d*)(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+_NUMBER_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$", re.ASCII)
+_NUMBER_DECIMAL_COMMA = re.compile(r"^[+-]?([1-9]\d{0,2}([. ]\d{3})+|0|[1-9]\d*)(,\d+)?$", re.ASCII)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
+_SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$", re.ASCII)
+_ROC_DATE = re.compile(r"^(?:民國)?(\d{2,3})[/.年-](\d{1,2})[/.月-](\d{1,2})日?$", re.ASCII)
 _DATETIME = re.compile(
     r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$",
+    re.ASCII,
 )
 _WKT = re.compile(r"^\s*(POINT|LINESTRING|POLYGON)\s*(Z\s*)?\((.*)\)\s*$", re.IGNORECASE | re.S)
 GEOMETRY_TYPES = {
@@ -60,8 +67,12 @@ def to_boolean(value: str) -> bool:
     raise Invalid
 
 
+def _digits(value: str) -> str:
+    return value.strip().translate(_FULL_WIDTH_DIGITS)
+
+
 def to_integer(value: str, decimal_comma: bool = False) -> int:
-    value = value.strip()
+    value = _digits(value)
     if _INT.match(value):
         return int(value)
     if not decimal_comma and _INT_THOUSANDS.match(value):
@@ -70,7 +81,7 @@ def to_integer(value: str, decimal_comma: bool = False) -> int:
 
 
 def to_number(value: str, decimal_comma: bool = False) -> float:
-    value = value.strip()
+    value = _digits(value)
     if decimal_comma:
         if _NUMBER_DECIMAL_COMMA.match(value):
             return float(value.replace(".", "").replace(" ", "").replace(",", "."))
@@ -85,7 +96,7 @@ def to_number(value: str, decimal_comma: bool = False) -> float:
 
 
 def to_date(value: str) -> str:
-    value = value.strip()
+    value = _digits(value)
     match = _ISO_DATE.match(value) or _SLASH_DATE.match(value)
     offset = 0
     if not match:
@@ -101,7 +112,7 @@ def to_date(value: str) -> str:
 
 
 def to_datetime(value: str) -> str:
-    match = _DATETIME.match(value.strip())
+    match = _DATETIME.match(_digits(value))
     if not match:
         raise Invalid
     year, month, day, hour, minute, second, fraction, zone = match.groups()
@@ -178,6 +189,28 @@ def _ring_closed(ring) -> bool:
     return isinstance(ring, list) and len(ring) >= 4 and ring[0] == ring[-1]
 
 
+# How deep a geometry's positions are in its coordinates.
+_NESTING = {
+    "Point": 0,
+    "MultiPoint": 1,
+    "LineString": 1,
+    "MultiLineString": 2,
+    "Polygon": 2,
+    "MultiPolygon": 3,
+}
+
+
+def _positions(value, depth: int) -> bool:
+    """Whether `value` holds positions (two or three finite numbers) `depth` lists deep."""
+    if depth:
+        return isinstance(value, list) and all(_positions(v, depth - 1) for v in value)
+    return (
+        isinstance(value, list)
+        and len(value) in (2, 3)
+        and all(type(n) in (int, float) and math.isfinite(n) for n in value)
+    )
+
+
 def _check_geometry(geometry) -> None:
     kind = geometry.get("type") if isinstance(geometry, dict) else None
     if kind not in GEOMETRY_TYPES:
@@ -187,7 +220,7 @@ def _check_geometry(geometry) -> None:
             _check_geometry(part)
         return
     coordinates = geometry.get("coordinates")
-    if not isinstance(coordinates, list):
+    if not _positions(coordinates, _NESTING[kind]):
         raise Invalid
     polygons = [coordinates] if kind == "Polygon" else coordinates if kind == "MultiPolygon" else []
     for polygon in polygons:
@@ -195,11 +228,15 @@ def _check_geometry(geometry) -> None:
             raise Invalid
 
 
+_COORDINATE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+
+
 def _wkt_positions(text: str) -> list:
     positions = []
     for pair in text.split(","):
         numbers = pair.split()
-        if len(numbers) not in (2, 3):
+        # Not float()'s other spellings: nan, inf, 1_000, full-width digits.
+        if len(numbers) not in (2, 3) or not all(_COORDINATE.match(n) for n in numbers):
             raise Invalid
         positions.append([float(n) for n in numbers[:2]])
     return positions
@@ -238,7 +275,7 @@ def geojson_geometry(geometry: dict) -> str:
     return json.dumps(geometry, ensure_ascii=False, separators=(",", ":"))
 
 
-_WKT_POINT = re.compile(r"^POINT ?\((-?\d+(?:\.\d+)?) (-?\d+(?:\.\d+)?)\)$")
+_WKT_POINT = re.compile(r"^POINT ?\((-?\d+(?:\.\d+)?) (-?\d+(?:\.\d+)?)\)$", re.ASCII)
 _BOOLEANS = {
     **{v: True for v in ("true", "True", "TRUE", "t", "yes", "Yes", "YES", "y", "Y", "是")},
     **{v: False for v in ("false", "False", "FALSE", "f", "no", "No", "NO", "n", "N", "否")},
@@ -246,7 +283,7 @@ _BOOLEANS = {
 
 
 def _iso_date(value: str) -> str:
-    if len(value) == 10 and value[4] == "-" and value[7] == "-":
+    if len(value) == 10 and value[4] == "-" and value[7] == "-" and value.isascii():
         return value
     raise Invalid
 

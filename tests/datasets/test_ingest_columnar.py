@@ -159,6 +159,30 @@ def test_columnar_path_matches_the_python_path(monkeypatch, data, name):
     _assert_same(fast, slow)
 
 
+def test_full_width_digits_are_digits_and_other_scripts_digits_text(monkeypatch):
+    from datasets.ingest.downloads import version_downloads_write
+
+    # Python's \d and int() take any script's digits; the SQL's [0-9], PostgreSQL and the
+    # Parquet writer do not. A date column once stored "２０２４-01-05" as it was.
+    data = (
+        "整數,數值,日期,時間,阿拉伯數字,位置\n"
+        "1,1.5,2024-01-05,2024-01-05 10:11:12,1,POINT (121.5 25.04)\n"
+        "１２３,１.５,２０２４-01-05,2024-01-05 １０:11:12,١٢٣,POINT (１ 2)\n"
+    ).encode()
+
+    staged, fast, slow = _both_ways(monkeypatch, data, "digits.csv")
+
+    assert staged == [None]  # the columnar path leaves full-width digits to Python
+    _assert_same(fast, slow)
+    assert list(types_of(slow).values()) == [
+        "integer", "number", "date", "datetime", "text", "text"
+    ]  # fmt: skip
+    row = list(rows_of(slow)[1].values())
+    assert row[:2] == [123, 1.5] and str(row[2]) == "2024-01-05"  # a date on PostgreSQL
+    assert row[4:] == ["١٢٣", "POINT (１ 2)"]
+    assert set(version_downloads_write(version=slow)) >= {"csv", "parquet"}
+
+
 def _instant(value) -> datetime:
     """A stored datetime as an aware datetime (SQLite keeps the ISO text)."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value

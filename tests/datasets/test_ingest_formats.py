@@ -358,6 +358,34 @@ def test_geojson_with_an_open_ring_fails_naming_row_and_column():
     assert resource.current_version is None
 
 
+@pytest.mark.parametrize(
+    "coordinates",
+    [["121.5", "25.0"], [121.5], [121.5, True], [[121.5, 25.0]]],
+    ids=["text", "one-number", "boolean", "too-deep"],
+)
+def test_geojson_coordinates_that_are_not_positions_fail_naming_row_and_column(coordinates):
+    point = {"type": "Point", "coordinates": [121.5, 25.0]}
+    bad = {"type": "Point", "coordinates": coordinates}
+    features = [{"type": "Feature", "geometry": g, "properties": {"n": 1}} for g in (point, bad)]
+    data = {"type": "FeatureCollection", "features": features}
+
+    job, resource = ingest_bytes(json.dumps(data).encode(), "bad.geojson")
+
+    assert job.status == IngestJob.Status.FAILED
+    error = job.options["report"]["errors"][0]
+    assert error["row"] == 2 and error["field"] == "geometry"
+    assert resource.current_version is None
+
+
+def test_wkt_spellings_only_python_reads_as_numbers_leave_the_column_text():
+    for odd in ("POINT (nan 25)", "POINT (1_21.5 25)", "POINT (121.5 1e999)"):
+        job, resource = ingest_bytes(f"名稱,位置\nA,POINT (121.5 25.0)\nB,{odd}\n".encode())
+
+        assert job.status == IngestJob.Status.SUCCEEDED, job.error
+        assert types_of(resource.current_version)["位置"] == "text", odd
+        assert rows_of(resource.current_version)[1]["col_2"] == odd
+
+
 def zip_of(members: dict) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -262,15 +262,18 @@ def convert(kind: str, x: str, decimal_comma: bool) -> str:
         return f"(CASE WHEN {fits} THEN TRY_CAST(replace({s}, ',', '') AS BIGINT) END)"
     if kind == "number":
         if decimal_comma:
-            return (
+            number = (
                 f"(CASE WHEN {_matches(s, _NUMBER_DECIMAL_COMMA)} THEN TRY_CAST(replace(replace("
                 f"replace({s}, '.', ''), ' ', ''), ',', '.') AS DOUBLE) "
                 f"WHEN {_matches(s, _INT)} THEN TRY_CAST({s} AS DOUBLE) END)"
             )
-        return (
-            f"(CASE WHEN {_matches(s, _NUMBER)} OR {_matches(s, _NUMBER_THOUSANDS)} "
-            f"THEN TRY_CAST(replace({s}, ',', '') AS DOUBLE) END)"
-        )
+        else:
+            number = (
+                f"(CASE WHEN {_matches(s, _NUMBER)} OR {_matches(s, _NUMBER_THOUSANDS)} "
+                f"THEN TRY_CAST(replace({s}, ',', '') AS DOUBLE) END)"
+            )
+        # 1e999 is written as a number but is none: infinite, as types.to_number says.
+        return f"(CASE WHEN isfinite({number}) THEN {number} END)"
     if kind == "date":
         return _date(s)
     if kind == "datetime":
@@ -544,6 +547,7 @@ def _split(path: Path, header_row: int, workdir: Path, count: int, size: int) ->
             if bounds[-1] < f.tell() < size:
                 bounds.append(f.tell())
         bounds.append(size)
+        _check_starts(f, bounds[:-1])
         chunks, first = [], 0
         for number, (begin, end) in enumerate(itertools.pairwise(bounds)):
             if begin == end:
@@ -598,6 +602,7 @@ def _record_chunks(path: Path, table, width: int, workdir: Path, count: int):
                 firsts.append(record)
         bounds.append(size)
         firsts.append(record)
+        _check_starts(f, bounds[:-1])
         chunks = []
         for number, (begin, end) in enumerate(itertools.pairwise(bounds)):
             if begin == end:
@@ -609,6 +614,16 @@ def _record_chunks(path: Path, table, width: int, workdir: Path, count: int):
     return chunks, row_numbers(
         table.header_row, table.skipped if table.numbered_by_record else shifts
     )
+
+
+def _check_starts(source, bounds: list[int]) -> None:
+    """Raise _GiveUp when a chunk would begin with a byte order mark: DuckDB drops it as
+    the file's own, where it belongs to the first value of a row (a cell pasted with one,
+    files joined together), which the Python path keeps."""
+    for bound in bounds:
+        source.seek(bound)
+        if source.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
+            raise _GiveUp
 
 
 def _copy_range(source, target, offset: int, count: int) -> None:

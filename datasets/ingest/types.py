@@ -32,6 +32,9 @@ _INT = re.compile(r"^[+-]?(0|[1-9]\d{0,17})$", re.ASCII)
 _INT_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+$", re.ASCII)
 # No leading zeros ("007" is a code, not 7); "0.5" is fine.
 _NUMBER = re.compile(r"^[+-]?((0|[1-9]\d*)(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+# Finite for sure (no exponent, at most 300 digits before the point): the others are
+# checked by to_number, which refuses 1e999 and 400 nines (infinite as floats).
+_PLAIN_NUMBER = re.compile(r"^[+-]?((0|[1-9]\d{0,299})(\.\d*)?|\.\d+)$", re.ASCII)
 _NUMBER_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$", re.ASCII)
 _NUMBER_DECIMAL_COMMA = re.compile(r"^[+-]?([1-9]\d{0,2}([. ]\d{3})+|0|[1-9]\d*)(,\d+)?$", re.ASCII)
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
@@ -81,7 +84,13 @@ def to_integer(value: str, decimal_comma: bool = False) -> int:
 
 
 def to_number(value: str, decimal_comma: bool = False) -> float:
-    value = _digits(value)
+    number = _number(_digits(value), decimal_comma)
+    if not math.isfinite(number):  # 1e999: no number PostgreSQL, JSON or charts can use
+        raise Invalid
+    return number
+
+
+def _number(value: str, decimal_comma: bool) -> float:
     if decimal_comma:
         if _NUMBER_DECIMAL_COMMA.match(value):
             return float(value.replace(".", "").replace(" ", "").replace(",", "."))
@@ -389,7 +398,7 @@ class Inference:
             "geometry": _WKT_POINT.fullmatch,
         }
         if not decimal_comma:
-            self.quick["number"] = _NUMBER.fullmatch
+            self.quick["number"] = _PLAIN_NUMBER.fullmatch
         self.seen = [False] * width
         self.observed = [0] * width
         # Per column, each type ruled out: kind -> RuledOut (the first value not fitting).

@@ -9,6 +9,8 @@ personal-data findings and the report must match.
 import errno
 import json
 import math
+import random
+import re
 from datetime import date, datetime, timedelta
 
 import duckdb
@@ -834,3 +836,61 @@ def test_a_broken_constraint_sends_the_file_the_python_way_a_kept_one_does_not(
     assert errors[0]["code"] in ("constraint-error", "unique-error")
     if row:
         assert errors[0]["row"] == row
+
+
+def test_a_value_starting_with_a_byte_order_mark_keeps_it_either_way(monkeypatch):
+    # DuckDB drops a byte order mark at the start of a chunk's file as the file's own.
+    rows = "".join(f"\ufeffx{n},{n}\n" for n in range(40))
+
+    staged, fast, slow = _both_ways(monkeypatch, f"a,b\n{rows}".encode(), "bom-values.csv")
+
+    assert staged == [None]
+    _assert_same(fast, slow)
+    assert [r["a"] for r in rows_of(fast)][:2] == ["\ufeffx0", "\ufeffx1"]
+
+
+def test_numbers_too_large_for_a_float_leave_the_column_text_either_way(monkeypatch):
+    data = f"a,b\n1.5,1\n1e999,2\n{'9' * 400},3\n".encode()
+
+    staged, fast, slow = _both_ways(monkeypatch, data, "huge.csv")
+
+    assert staged[0] is not None
+    _assert_same(fast, slow)
+    assert types_of(fast) == {"a": "text", "b": "integer"}
+    assert [r["a"] for r in rows_of(fast)][1] == "1e999"
+
+
+AWKWARD = [
+    "", "1", "-0", "+5", "007", "1,234", "1,234.5", "1.5e3", "1e999", ".5", "5.",
+    "99999999999999999999", "9223372036854775807", "9223372036854775808", "２０２４-01-05",
+    "１２３", "١٢٣", "2024-02-30", "2024-02-29", "0001-01-01", "9999-12-31", "113/01/05",
+    "民國113年1月5日", "1/5/2024", "2024-01-05 24:00", "2024-01-05T23:59:60",
+    "2024-01-05 10:00:00+14:00", "2024-01-05T10:00:00Z", "true", "是", "否", "N/A", "-",
+    "無", "－", " ", "\u3000", "POINT (121.5 25.0)", "POINT (1 2 3)", "POINT (1e3 2)",
+    '{"type":"Point","coordinates":[1,2]}', "LINESTRING (0 0, 1 1)", "=SUM(A1)", "+1-2",
+    "a\tb", "𠀋", "\ufeffx", "NaN", "-inf", "0x1F", 'say "hi", then', "two\nlines",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_awkward_values_ingest_alike_either_way_and_never_crash(monkeypatch, seed):
+    """Small files mixing values at the edges of every type rule (found: dates in
+    full-width digits, 1e999, byte order marks starting a chunk)."""
+    pick = random.Random(seed)
+    width = pick.randint(1, 4)
+    lines = [",".join(f"c{i}" for i in range(width))]
+    for _row in range(pick.randint(1, 6)):
+        cells = [pick.choice(AWKWARD) for _column in range(width)]
+        quoted = ['"' + c.replace('"', '""') + '"' if re.search(r'[,"\n]', c) else c for c in cells]
+        lines.append(",".join(quoted))
+    data = ("\n".join(lines) + "\n").encode()
+
+    fast_job, _fast = ingest_bytes(data, "awkward.csv")
+    monkeypatch.setattr(columnar, "eligible", lambda *args: False)
+    slow_job, _slow = ingest_bytes(data, "awkward.csv")
+
+    for job in (fast_job, slow_job):
+        assert job.error_code != "internal-error", (data, job.error)
+    assert fast_job.status == slow_job.status, (data, fast_job.error, slow_job.error)
+    if fast_job.status == IngestJob.Status.SUCCEEDED:
+        _assert_same(fast_job.version, slow_job.version)

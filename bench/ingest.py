@@ -30,6 +30,12 @@ Each run also prints its CPU seconds: the worker's own (its threads and DuckDB's
 everyone else's (PostgreSQL's backends above all), and the wall time those set on this
 many cores however well they overlap.
 
+Measured 2026-11-27 (session 9), the host faster again: (a) 1.81 s, (b) median 11.97 s
+(11.89-12.49), (b)/(a) 6.6, worker 9.6 CPU s and PostgreSQL 11.3 per run, peak RSS 318 MB;
+the session's starting code the same hour 12.68 s (12.14-12.94), worker 9.7 CPU s. Floor
+5.81 s (load 2.22 + indexes 3.59) = 3.1 x (a). --xlsx (100,000 rows, now also combining
+header rows and leaving notes out): 4.55 s median, 223 MB.
+
 Measured 2026-11-27 (session 8) on a host about 2.3 times slower than in session 7 a
 few hours before ((a) 3.28 s instead of 1.42 s): (b) median 18.26 s (18.17-18.50),
 (b)/(a) 5.6, worker 14.8 CPU s and PostgreSQL 17.0 per run, peak RSS 319 MB; floor

@@ -32,7 +32,7 @@ from datasets.models import IngestJob, Resource
 logger = logging.getLogger(__name__)
 # Cells held at once, column-wise: 50,000 rows of ten columns, fewer rows of wider files.
 BATCH_CELLS = 500_000
-NOTE_CHARS = 300  # of a sheet's notes quoted in the report
+NOTE_CHARS = 300  # of the notes below a table quoted in the report
 
 
 def _set(job: IngestJob, **fields) -> None:
@@ -292,8 +292,9 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -
 
 
 def _report_notes(report, table) -> None:
-    """Say which rows below a sheet's table were read as notes, not data, and what they
-    say: the publisher sees what was left out and can move it to the description."""
+    """Say which rows below the table (a sheet's or a CSV file's) were read as notes, not
+    data, and what they say: the publisher sees what was left out and can move it to the
+    description."""
     if not table.notes:
         return
     first, last = table.notes[0][0], table.notes[-1][0]

@@ -143,7 +143,7 @@ def find_header(rows: list[list]) -> int:
         # or two columns (where any filled row could be the header).
         if width < widest and widths[index + 1 : index + 2] == [0]:
             continue
-        if _says_unit(rows[index]) and index + 1 < len(rows):
+        if width < widest and _says_unit(rows[index]):
             continue  # a title and 單位：人 above the header, not labels
         if width >= max(1, widest * 0.6) or (widest <= 2 and width):
             first = index

@@ -143,6 +143,15 @@ def test_a_title_right_above_the_header_is_not_part_of_it(width, right):
     assert (version.report["header_row"], version.report["header_rows"]) == (2, 1)
 
 
+def test_a_header_with_a_unit_in_a_label_is_still_the_header():
+    rows = [["品項", "單位：元"], ["便當", 100], ["飲料", 35]]
+
+    job, resource = ingest_bytes(csv_bytes(rows), "prices.csv")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert types_of(resource.current_version) == {"品項": "text", "單位：元": "integer"}
+
+
 def test_a_row_of_units_under_the_labels_joins_them():
     rows = [["年別", "人口", "面積"], [None, "人", "平方公里"], [107, 2668572, 271.8]]
 

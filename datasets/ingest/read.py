@@ -257,9 +257,9 @@ def _last_filled(cells: list[str]) -> int:
 def _group_row(sample: list[list], first: int, chosen: int) -> bool:
     """Whether the row above `first` holds group labels over the header rows `first` to
     `chosen` (the row `find_header` chose, which they were too narrow to be chosen over):
-    two labels at least, each over blank cells with labels under them."""
+    two at least (years too: 2023, 2024), each over blank cells with labels under them."""
     above = sample[first - 1]
-    if sum(1 for c in above if _cell(c)) < 2 or not _labels_only(above):
+    if sum(1 for c in above if _cell(c)) < 2:
         return False
     upper, *block = _widen([above, *sample[first : chosen + 1]])
     under = ["".join(texts) for texts in zip(*block, strict=True)]

@@ -152,6 +152,19 @@ def test_a_header_with_a_unit_in_a_label_is_still_the_header():
     assert types_of(resource.current_version) == {"品項": "text", "單位：元": "integer"}
 
 
+def test_years_over_the_column_labels_are_group_labels_too():
+    rows = [
+        [None, 2023, None, 2024, None],
+        ["區", "男", "女", "男", "女"],
+        ["中正區", 76000, 81000, 75500, 80900],
+    ]
+
+    job, resource = ingest_bytes(csv_bytes(rows), "population.csv")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert labels(resource.current_version) == ["區", "2023 男", "2023 女", "2024 男", "2024 女"]
+
+
 def test_a_row_of_units_under_the_labels_joins_them():
     rows = [["年別", "人口", "面積"], [None, "人", "平方公里"], [107, 2668572, 271.8]]
 

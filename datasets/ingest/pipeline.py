@@ -312,6 +312,44 @@ def _report_notes(report, table) -> None:
     )
 
 
+# Row labels of a statistical table's totals (whole city, subtotals), compared lower-cased.
+TOTAL_LABELS = frozenset(
+    ("總計", "合計", "總和", "總數", "共計", "小計", "全市", "total", "grand total", "subtotal")
+)
+
+
+def _report_total_rows(report, columns, profile) -> None:
+    """Warn about rows labelled as totals (總計, 合計, Total) in the first text column of a
+    table with numbers: adding up the column, or a chart of it, counts their rows twice.
+    Taken from the profile's top values, which hold every value of a small table."""
+    if not any(c["type"] in ("integer", "number") for c in columns):
+        return
+    number, column = next(
+        ((n, c) for n, c in enumerate(columns, start=1) if c["type"] == "text"), (0, None)
+    )
+    if column is None:
+        return
+    top = (profile.get("columns", {}).get(column["id"]) or {}).get("top") or []
+    totals = [t["value"] for t in top if str(t["value"]).strip().lower() in TOTAL_LABELS]
+    if not totals:
+        return
+    report.add(
+        "total-row",
+        Text(
+            _(
+                "Rows with %(values)s in %(label)s look like totals of other rows: adding up "
+                "the table or charting it counts those rows twice. Leave them out of the "
+                "file, or leave them out when adding up."
+            ),
+            values="、".join(sorted(totals)),
+            label=column["label"],
+        ),
+        column=number,
+        field=column["label"],
+        warning=True,
+    )
+
+
 def _report_unsaved_formulas(report, columns, table) -> None:
     """Warn about a workbook's columns whose formulas were saved without their results:
     every reader finds those cells empty, and the data is not in the file."""
@@ -370,6 +408,7 @@ def _publish(number, table_name, columns, rows, profile, findings, *, job, resou
     source = _source_info(table, fmt)
     live = resource.current_version
     validate.report_column_changes(report, live.columns if live else None, columns)
+    _report_total_rows(report, columns, profile)
 
     version_publish(
         job=job,

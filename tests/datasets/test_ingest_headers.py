@@ -58,14 +58,35 @@ def test_group_labels_above_the_column_labels_are_combined_and_the_notes_left_ou
     assert set(types_of(version).values()) == {"text", "integer"}
     assert [r["col_1"] for r in rows_of(version)] == ["中正區", "大同區", "總計"]
     assert (version.report["header_row"], version.report["header_rows"]) == (4, 2)
-    assert version.report["totals"] == {"note-rows": 1}
-    [note] = version.report["warnings"]
+    assert version.report["totals"] == {"note-rows": 1, "total-row": 1}
+    [note] = [w for w in version.report["warnings"] if w["code"] == "note-rows"]
     assert note["row"] == 9
     assert note["message"] == (
         "Rows 9 to 10, below the table, read as notes and were left out: "
         "資料來源：臺北市政府民政局 / 說明：人口數以年底戶籍登記為準。"
     )
     assert note["translations"]["zh-hant"].startswith("第 9 到 10 列在表格下方，看來是附註")
+
+
+def test_a_total_row_is_pointed_out_and_kept():
+    job, resource = ingest_bytes(csv_bytes(POPULATION[2:]), "population.csv")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert [r["col_1"] for r in rows_of(version)][-1] == "總計"
+    [total] = [w for w in version.report["warnings"] if w["code"] == "total-row"]
+    assert (total["column"], total["field"]) == (1, "行政區")
+    assert total["message"].startswith("Rows with 總計 in 行政區 look like totals of other rows")
+    assert total["translations"]["zh-hant"].startswith("「行政區」為 總計 的列看來是其他列的合計")
+
+    english = [["District", "Population"], ["Zhongzheng", 158228], ["Total", 158228]]
+    job, resource = ingest_bytes(csv_bytes(english), "english.csv")
+    [total] = resource.current_version.report["warnings"]
+    assert total["message"].startswith("Rows with Total in District look like totals")
+
+    words = [["項目", "說明"], ["總計", "全部"], ["合計", "部分"]]  # no numbers to add up
+    job, resource = ingest_bytes(csv_bytes(words), "words.csv")
+    assert "total-row" not in resource.current_version.report["totals"]
 
 
 def test_a_csv_export_of_the_same_table_reads_the_same():
@@ -329,7 +350,7 @@ def test_a_last_row_of_one_cell_is_data_in_a_csv_too():
     assert job.status == IngestJob.Status.SUCCEEDED, job.error
     version = resource.current_version
     assert [r["col_1"] for r in rows_of(version)] == ["107", "108", "合計"]
-    assert version.report["totals"] == {}
+    assert version.report["totals"] == {"total-row": 1}  # kept as data, pointed out
 
 
 def test_a_quoted_value_ending_the_file_is_not_taken_for_notes(monkeypatch):

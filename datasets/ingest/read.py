@@ -460,24 +460,19 @@ def _csv_notes(path: Path, encoding: str, delimiter: str) -> tuple[int, int, lis
     for line in reversed(lines):
         if line.count('"') % 2:
             return none  # part of a quoted value over several lines: the reader's to read
-        cells = next(csv.reader([line.rstrip("\r")], delimiter=delimiter), [])
-        filled = [c.strip() for c in cells if c.strip()]
-        if len(filled) > 1 or (filled and _reads_as_value(filled[0])):
+        cells = [c.strip() for c in next(csv.reader([line.rstrip("\r")], delimiter=delimiter), [])]
+        if any(cells) and not _note_like(cells, after_blank=True):
             break
-        block.append(filled[0] if filled else "")
+        block.append(next((c for c in cells if c), ""))
     else:
         return none  # no row of the table in sight
     block.reverse()
+    # The sheet's rule: the first note follows a blank row or says what it is.
     first = next(
-        (
-            i
-            for i, text in enumerate(block)
-            if text and ((i and not block[i - 1]) or _NOTE_START.match(text))
-        ),
+        (i for i, t in enumerate(block) if t and _note_like([t], bool(i and not block[i - 1]))),
         None,
     )
-    notes = block[first:] if first is not None else []
-    if not notes or sum(1 for text in notes if text) > NOTE_MAX_ROWS:
+    if first is None or sum(1 for text in block[first:] if text) > NOTE_MAX_ROWS:
         return none
     while first and not block[first - 1]:
         first -= 1
@@ -507,8 +502,6 @@ def _table_from_records(records, options, cells_are_text=False, merges=(), **ext
     if not sample:
         raise IngestError(_("The file is empty."), code="source-error")
     first = _header_index(options, sample)
-    if first >= len(sample):
-        raise IngestError(_("The header row is past the end of the file."), code="source-error")
     count = header_block(sample, first, merges, int(options.get("header_rows") or 0))
     last = first + count - 1
     if last >= len(sample):

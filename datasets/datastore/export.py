@@ -30,7 +30,7 @@ from datasets.datastore.query import (
     query_iter,
     version_columns,
 )
-from datasets.ingest.downloads import escape_formula  # same rule as the derived downloads
+from datasets.ingest.downloads import escape_formula, xlsx_row  # the same rules
 
 FORMATS = ("csv", "json", "xlsx", "geojson", "parquet")
 CONTENT_TYPES = {
@@ -175,29 +175,18 @@ def _file_chunks(handle, size: int = 256 * 1024) -> Iterator[bytes]:
 
 def _xlsx_chunks(version, query: DataQuery) -> Iterator[bytes]:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     # Write-only mode keeps one row in memory at a time.
     workbook = Workbook(write_only=True)
     header = [c["id"] for c in query.fields]
     sheet = None
     rows_in_sheet = XLSX_MAX_ROWS
-    text_positions = set(_text_positions(query))
     for row in query_iter(version=version, query=query):
         if rows_in_sheet >= XLSX_MAX_ROWS:
             sheet = workbook.create_sheet(title=f"data{len(workbook.worksheets) + 1}")
             sheet.append(header)
             rows_in_sheet = 0
-        cells = []
-        for i, value in enumerate(row):
-            if i in text_positions and isinstance(value, str) and value.startswith("="):
-                # openpyxl would store this as a formula; force a plain string cell instead.
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
+        sheet.append(xlsx_row(sheet, row))
         rows_in_sheet += 1
     if sheet is None:
         workbook.create_sheet(title="data1").append(header)

@@ -1,13 +1,14 @@
 """Derived downloads of a live version: CSV (UTF-8 with BOM, so Excel in Taiwan opens it
 right), JSON, XLSX, GeoJSON when there is geometry, and Parquet.
 
-Spreadsheet apps run a cell starting with = + - @ (or a tab or CR) as a formula, so such
-text cells are prefixed with an apostrophe in CSV and XLSX; numbers such as -5 stay as
-they are.
+Spreadsheet apps run a CSV cell starting with = + - @ (or a tab or CR) as a formula, so
+such text cells are prefixed with an apostrophe in CSV; numbers such as -5 stay as they
+are. In XLSX such text is a string cell, which is never run, and stays as published.
 """
 
 import csv
 import json
+import logging
 import re
 import tempfile
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from django.db import connections
 from datasets.datastore.geo import geo_columns, row_geometry
 from datasets.models import ResourceVersion
 
+logger = logging.getLogger(__name__)
 CHUNK = 10_000
 XLSX_MAX_ROWS = 1_048_576  # Excel's sheet limit, header row included
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -42,6 +44,33 @@ def escape_formula(value):
     if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
         return "'" + value
     return value
+
+
+# XML cannot hold these control characters, so no XLSX cell can (openpyxl refuses them):
+# they are left out there. The CSV, JSON and Parquet keep them.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Past this an integer is not exactly a spreadsheet number (a double): 2**53 + 1 would
+# turn into 2**53. Such integers (IDs, parcel numbers) are written as text instead.
+EXACT_NUMBER = 2**53
+
+
+def xlsx_row(sheet, values) -> list:
+    """A row of JSON-ready values (text, numbers, booleans, ISO dates) as cells for an
+    openpyxl write-only `sheet`: text as string cells (openpyxl would make a formula of
+    '=1+1'), large integers as text, and no character XML cannot hold."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > EXACT_NUMBER:
+            value = str(value)
+        elif not isinstance(value, str):
+            cells.append(value)
+            continue
+        cell = WriteOnlyCell(sheet, value=_NOT_IN_XML.sub("", value))
+        cell.data_type = "s"
+        cells.append(cell)
+    return cells
 
 
 def version_rows(version: ResourceVersion) -> Iterator[list]:
@@ -76,6 +105,13 @@ def _plain(value):
     return value
 
 
+def _csv_text(value):
+    """A plain value as the Data API's CSV writes it: true/false, blank for null."""
+    if value is True or value is False:
+        return "true" if value else "false"
+    return "" if value is None else value
+
+
 def version_downloads_write(*, version: ResourceVersion) -> dict:
     """Write every derived file to storage; returns and records {format: storage name}."""
     columns = version.columns
@@ -107,8 +143,9 @@ def version_downloads_write(*, version: ResourceVersion) -> dict:
             first = True
             for values in version_rows(version):
                 plain = [_plain(v) for v in values]
-                excel_writer.writerow([escape_formula(v) for v in plain])
-                raw_writer.writerow(["" if v is None else v for v in plain])
+                texts = [_csv_text(v) for v in plain]
+                excel_writer.writerow([escape_formula(v) for v in texts])
+                raw_writer.writerow(texts)
                 record = dict(zip(ids, plain, strict=True))
                 as_json.write(("" if first else ",") + json.dumps(record, ensure_ascii=False))
                 if geojson:
@@ -123,9 +160,15 @@ def version_downloads_write(*, version: ResourceVersion) -> dict:
             if geojson:
                 geojson.write("]}")
                 geojson.close()
+        containers = [(_write_parquet, (columns, raw_csv, tmp / "data.parquet"))]
         if version.row_count < XLSX_MAX_ROWS:
-            _write_xlsx(version, tmp / "data.xlsx")
-        _write_parquet(columns, raw_csv, tmp / "data.parquet")
+            containers.append((_write_xlsx, (version, tmp / "data.xlsx")))
+        for write, arguments in containers:
+            try:
+                write(*arguments)
+            except Exception:  # one format failing must not take the others with it
+                logger.exception("%s failed for %s", write.__name__, version.table_name)
+                arguments[-1].unlink(missing_ok=True)
         for fmt in ("csv", "json", "xlsx", "geojson", "parquet"):
             path = tmp / f"data.{fmt}"
             if path.exists():
@@ -143,9 +186,9 @@ def _write_xlsx(version: ResourceVersion, path: Path) -> None:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("data")
-    sheet.append([c.get("label") or c["id"] for c in version.columns])
+    sheet.append(xlsx_row(sheet, [c.get("label") or c["id"] for c in version.columns]))
     for values in version_rows(version):
-        sheet.append([escape_formula(_plain(v)) for v in values])
+        sheet.append(xlsx_row(sheet, [_plain(v) for v in values]))
     book.save(path)
 
 
@@ -154,7 +197,9 @@ def _write_parquet(columns: list, raw_csv: Path, path: Path) -> None:
 
     types = {c["id"]: DUCKDB_TYPES[c["type"]] for c in columns}
     with duckdb.connect() as con:
+        # The file's dialect is ours: told, not sniffed (a one-column file of "a;b"
+        # values would be sniffed as two columns split at ';').
         relation = con.read_csv(
-            str(raw_csv), header=True, dtype=types, quotechar='"', escapechar='"'
+            str(raw_csv), header=True, dtype=types, sep=",", quotechar='"', escapechar='"'
         )
         relation.write_parquet(str(path))

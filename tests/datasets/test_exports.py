@@ -87,6 +87,24 @@ def test_xlsx_round_trips_and_keeps_formulas_as_text(api_client, facilities):
     assert len(rows) == 7
 
 
+def test_xlsx_leaves_out_what_xml_cannot_hold_and_keeps_large_integers_exact(api_client, db):
+    resource = ResourceFactory()
+    make_version(
+        resource,
+        [("t", "text", "t"), ("n", "integer", "n")],
+        [("a\x0bb", 9007199254740993), ("plain", -(2**53) - 1), ("=1+1", 5)],
+    )
+
+    _response, body = download(api_client, resource, format="xlsx", sort="_id")
+
+    rows = list(load_workbook(io.BytesIO(body)).worksheets[0].iter_rows(values_only=True))
+    assert rows[1:] == [
+        (1, "ab", "9007199254740993"),
+        (2, "plain", "-9007199254740993"),
+        (3, "=1+1", 5),
+    ]
+
+
 def test_geojson_from_latitude_longitude_columns(api_client, facilities):
     _response, body = download(api_client, facilities, format="geojson", district="松山區")
     data = json.loads(body)

@@ -392,6 +392,81 @@ def test_derived_downloads_open_in_excel_and_escape_formulas():
     assert escape_formula("-1.5") == "-1.5" and escape_formula("\tx") == "'\tx"
 
 
+def _derived(resource) -> dict:
+    """{format: bytes} of the derived downloads of the live version."""
+    files = {}
+    for fmt, name in version_downloads_write(version=resource.current_version).items():
+        with default_storage.open(name, "rb") as f:
+            files[fmt] = f.read()
+    return files
+
+
+def _sheet_rows(content: bytes) -> list[tuple]:
+    from openpyxl import load_workbook
+
+    return list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
+
+
+def test_derived_xlsx_keeps_text_as_published_and_large_integers_exact():
+    data = "等級,備註,地號\n+A 區,=1+1,9007199254740993\n-B 區,@home,12\n"
+    _job, resource = ingest_bytes(data.encode())
+
+    rows = _sheet_rows(_derived(resource)["xlsx"])
+
+    # Text cells are never run, so nothing is added to them (the CSV has the apostrophe).
+    assert rows[1][:2] == ("+A 區", "=1+1") and rows[2][:2] == ("-B 區", "@home")
+    # A spreadsheet number would be 9007199254740992.
+    assert rows[1][2] == "9007199254740993" and rows[2][2] == 12
+
+
+def test_a_control_character_in_a_cell_leaves_every_download_written():
+    _job, resource = ingest_bytes(b"name,n\na\x0bb,1\nc,2\n")
+
+    files = _derived(resource)
+
+    assert set(files) == {"csv", "json", "xlsx", "parquet"}
+    assert json.loads(files["json"])[0]["name"] == "a\x0bb"  # kept where it can be
+    assert _sheet_rows(files["xlsx"])[1] == ("ab", 1)  # XML cannot hold it
+
+
+@pytest.mark.parametrize("separator", [";", "|"])
+def test_a_one_column_table_with_separators_in_its_values_gets_its_parquet(separator):
+    lines = ["路線", f"板南線{separator}淡水信義線", f"環狀線{separator}文湖線"]
+    _job, resource = ingest_bytes(("\n".join(lines) + "\n").encode())
+
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(io.BytesIO(_derived(resource)["parquet"]))
+    assert table.to_pylist() == [{"col_1": line} for line in lines[1:]]
+
+
+def test_a_format_that_cannot_be_written_leaves_the_others(monkeypatch):
+    from datasets.ingest import downloads
+
+    def broken(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(downloads, "_write_xlsx", broken)
+    _job, resource = ingest_bytes(b"name,n\na,1\n")
+
+    assert set(_derived(resource)) == {"csv", "json", "parquet"}
+    assert set(resource.current_version.downloads) == {"csv", "json", "parquet"}
+
+
+def test_derived_csv_writes_booleans_as_the_data_api_does(client):
+    _job, resource = ingest_bytes("名稱,啟用\n甲,是\n乙,否\n".encode())
+
+    derived = _derived(resource)["csv"].decode("utf-8-sig")
+    response = client.get(f"/api/v1/resources/{resource.pk}/data/", {"format": "csv"})
+    api = b"".join(response.streaming_content).decode("utf-8-sig")
+
+    assert list(csv.reader(io.StringIO(derived)))[1:] == [["甲", "true"], ["乙", "false"]]
+    assert [row[1:] for row in csv.reader(io.StringIO(api))][1:] == [
+        ["甲", "true"],
+        ["乙", "false"],
+    ]
+
+
 def test_errors_are_written_in_the_publishers_language():
     resource = resource_with_file(b"a,b\n1,2,3\n")
     job = IngestJobFactory(resource=resource, options={"language": "zh-hant"})

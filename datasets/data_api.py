@@ -71,7 +71,7 @@ def resource_version_for_data(*, user, resource_id, number: str | None) -> Resou
     and a version held back for a personal-data check is shown only to its publishers."""
     resource = _visible_resource(user, resource_id)
     if number:
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit() and len(number) <= 9):
             raise QueryError(_("version must be a version number."), param="version")
         version = (
             resource.versions.filter(number=int(number), dropped_at__isnull=True)
@@ -163,7 +163,7 @@ class ResourceDataView(APIView):
             response["Content-Disposition"] = content_disposition_header(True, download.filename)
             return response
         end = page.offset + len(page.records)
-        has_next = len(page.records) == page.limit and (
+        has_next = 0 < len(page.records) == page.limit and (
             page.total_was_estimated or end < page.total
         )
         return Response(

@@ -67,8 +67,8 @@ def _run_tokens(run: str) -> tuple[str, ...]:
 
 
 def runs(text: str) -> list[str]:
-    """The lower-cased runs of `text` that hold at least one token, in order."""
-    return [run for run in _RUN.findall(lower(text)) if _run_tokens(run)]
+    """The lower-cased runs of `text`, in order (a query's words: each must be found)."""
+    return _RUN.findall(lower(text))
 
 
 def _tokens(lowered: str) -> list[str]:
@@ -117,6 +117,7 @@ def tsquery(query: str) -> str | None:
 
 def phrases(query: str) -> list[str]:
     """The runs of `query` to look for in the text itself: those made of more than one pair
-    (rows with all their pairs hold the run only if their text contains it) and lone CJK
-    characters or digits."""
-    return [run for run in dict.fromkeys(runs(query)) if _lone(run) or len(_run_tokens(run)) > 1]
+    (rows with all their pairs hold the run only if their text contains it), lone CJK
+    characters or digits, and words too long to be tokens (never in the index, yet in
+    the text)."""
+    return [run for run in dict.fromkeys(runs(query)) if _lone(run) or len(_run_tokens(run)) != 1]

@@ -14,7 +14,7 @@ import queue
 import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, as_completed, wait
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import IO
 
 from django.conf import settings
@@ -101,10 +101,20 @@ def version_tables(*, using: str | None = None) -> list[str]:
     return sorted(n for n in names if VERSION_TABLE.match(n))
 
 
+def sqlite_datetime(value: datetime | str) -> str:
+    """A datetime as SQLite keeps it: ISO text in UTC, so that comparing and sorting the
+    text compares instants (PostgreSQL's timestamptz does this itself). A time without
+    zone is taken as it is."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return (moment.astimezone(UTC) if moment.tzinfo else moment).isoformat()
+
+
 def _sqlite_value(value):
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return sqlite_datetime(value)
+    if isinstance(value, date):
         return value.isoformat()
     return value
 
@@ -142,10 +152,15 @@ def load_rows(
             placeholders = ", ".join(["%s"] * (len(columns) + 2))
             sql = f"INSERT INTO {quote(table_name)} ({names}) VALUES ({placeholders})"  # noqa: S608
             batch = []
+            datetimes = [i for i, c in enumerate(columns) if c["type"] == "datetime"]
             for row in rows:
                 row_id += 1
                 document = fts.sqlite_document(row[i] for i in text_positions)
-                batch.append((row_id, *(_sqlite_value(v) for v in row), document))
+                values = [_sqlite_value(v) for v in row]
+                for i in datetimes:
+                    if values[i] is not None:
+                        values[i] = sqlite_datetime(values[i])
+                batch.append((row_id, *values, document))
                 if len(batch) >= SQLITE_BATCH:
                     cursor.executemany(sql, batch)
                     batch = []
@@ -231,6 +246,7 @@ def copy_csv(
             return cursor.cursor.rowcount
         # SQLite: parse here, turning empty fields into NULL and booleans into 0/1.
         booleans = {i + 1 for i, c in enumerate(columns) if c["type"] == "boolean"}
+        datetimes = [i + 1 for i, c in enumerate(columns) if c["type"] == "datetime"]
         placeholders = ", ".join(["%s"] * (len(columns) + 2))
         sql = f"INSERT INTO {quote(table_name)} ({names}) VALUES ({placeholders})"  # noqa: S608
         loaded, batch = 0, []
@@ -239,6 +255,9 @@ def copy_csv(
             for i in booleans:
                 if values[i] is not None:
                     values[i] = int(values[i].lower() in ("true", "t", "1"))
+            for i in datetimes:
+                if values[i] is not None:
+                    values[i] = sqlite_datetime(values[i])
             values[-1] = values[-1] or ""
             batch.append(values)
             if len(batch) >= SQLITE_BATCH:

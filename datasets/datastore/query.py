@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import OperationalError, connections, transaction
@@ -31,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from datasets.datastore import fts
-from datasets.datastore.load import text_column_ids
+from datasets.datastore.load import sqlite_datetime, text_column_ids
 from datasets.datastore.schema import is_safe_identifier
 
 DEFAULT_LIMIT = 100
@@ -58,6 +59,8 @@ _TABLE_NAME = re.compile(r"^ds_[0-9a-f]{32}_v[0-9]+$")
 _TRUE = {"true", "t", "1", "yes", "y", "是"}
 _FALSE = {"false", "f", "0", "no", "n", "否"}
 ID_COLUMN = {"id": "_id", "type": "integer", "label": "_id"}
+# The largest offset or limit a database takes (a 64-bit integer).
+MAX_ROWS = 2**63 - 1
 
 
 class QueryError(Exception):
@@ -207,12 +210,16 @@ def query_build(
             )
         order.append((name, descending))
 
-    if limit is not None and (limit < 0 or (max_limit is not None and limit > max_limit)):
+    if limit is not None and (limit < 0 or limit > (max_limit or MAX_ROWS)):
         raise QueryError(
-            _("limit must be between 0 and %(max)s.") % {"max": max_limit}, param="limit"
+            _("limit must be between 0 and %(max)s.") % {"max": max_limit or MAX_ROWS},
+            param="limit",
         )
     if offset < 0:
         raise QueryError(_("offset must be 0 or more."), param="offset")
+    if offset > MAX_ROWS:
+        raise QueryError(_("offset must be %(max)s or less.") % {"max": MAX_ROWS}, param="offset")
+    _refuse_nul(q, "q")
     return DataQuery(
         fields=out_fields,
         filters=tuple(checked),
@@ -269,7 +276,23 @@ def query_from_params(
     )
 
 
+def _refuse_nul(value: Any, param: str) -> None:
+    """No database stores the NUL character in text (PostgreSQL refuses it outright), so a
+    value holding one is a mistake to point out, not a query to run."""
+    if isinstance(value, str) and "\x00" in value:
+        raise QueryError(
+            _("%(param)s must not contain the NUL character (\\u0000).") % {"param": param},
+            param=param,
+            code="bad_value",
+        )
+
+
 def _parse_filter_value(col: dict, op: str, raw: Any, param: str) -> Any:
+    if isinstance(raw, list | tuple):
+        for item in raw:
+            _refuse_nul(item, param)
+    else:
+        _refuse_nul(raw, param)
     if op == "isnull":
         return _parse_bool(raw, col, param)
     if op == "in":
@@ -300,8 +323,9 @@ def parse_value(col: dict, raw: Any, param: str = "") -> Any:
             return dt.date.fromisoformat(text)
         if kind == "datetime":
             value = dt.datetime.fromisoformat(text)
-            if value.tzinfo is None:
-                value = value.replace(tzinfo=dt.UTC) if settings.USE_TZ else value
+            if value.tzinfo is None and settings.USE_TZ:
+                # As in the files: a time without zone is the city's (types.to_datetime).
+                value = value.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
             return value
         return str(raw)
     except (ValueError, TypeError):
@@ -369,13 +393,18 @@ def _table(version) -> str:
 
 def _db_value(col: dict, value: Any, vendor: str) -> Any:
     if vendor == "sqlite":
-        # SQLite stores dates and datetimes as ISO text and booleans as 0/1 (schema.py).
+        # SQLite stores dates as ISO text, datetimes as ISO text in UTC (load.py: so text
+        # order is time order) and booleans as 0/1 (schema.py).
         if col["type"] == "boolean":
             return int(value)
         if col["type"] == "datetime":
-            return value.isoformat()
+            return sqlite_datetime(value)
         if col["type"] == "date":
             return value.isoformat()
+        if col["type"] == "integer" and not -(2**63) <= value < 2**63:
+            # Past SQLite's integers (which cannot bind it): as a real, it still compares
+            # right with every stored integer and equals none of them.
+            return float(value)
     return value
 
 
@@ -428,7 +457,8 @@ def _full_text(q: str, vendor: str, text_columns: list[str]) -> tuple[str, list]
         for run in checked:
             like = "%" + _escape_like(run) + "%"
             clauses.append(
-                "(" + " OR ".join(f"{_quote(c)} LIKE %s ESCAPE '\\'" for c in text_columns) + ")"
+                # ILIKE: runs are lower-cased, the cells are as published.
+                "(" + " OR ".join(f"{_quote(c)} ILIKE %s ESCAPE '\\'" for c in text_columns) + ")"
             )
             params.extend([like] * len(text_columns))
         return "(" + " AND ".join(clauses) + ")", params

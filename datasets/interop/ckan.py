@@ -26,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions as drf_exceptions
 
+from datasets.datastore.query import MAX_ROWS
 from datasets.interop import selectors
 from datasets.interop.links import dataset_page_url, resource_download_url
 from datasets.interop.solr import SearchQueryError
@@ -154,6 +155,7 @@ def _dispatch(request: HttpRequest, name: str) -> JsonResponse:
             # Word for word what CKAN answers: clients and tests compare the text.
             raise ActionError(f"Action name not known: {name}")
         params = _params(request)
+        _refuse_nul(params)
         request.ckan_user = _user(request)
         result = func(request, params)
     except SearchQueryError as exc:
@@ -194,11 +196,32 @@ def _int(params: dict, key: str, default: int, *, minimum: int = 0, maximum: int
         number = int(value)
     except (TypeError, ValueError) as exc:
         raise ValidationError(fields={key: [_("Invalid integer")]}) from exc
+    if number > MAX_ROWS:  # past what a database takes
+        raise ValidationError(
+            fields={key: [_("Must be %(maximum)s or less") % {"maximum": MAX_ROWS}]}
+        )
     if number < minimum:
         raise ValidationError(
             fields={key: [_("Must be %(minimum)s or more") % {"minimum": minimum}]}
         )
     return min(number, maximum) if maximum is not None else number
+
+
+def _nul_in(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_nul_in(k) or _nul_in(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_nul_in(v) for v in value)
+    return False
+
+
+def _refuse_nul(params: dict) -> None:
+    """No database stores the NUL character in text; PostgreSQL refuses it outright."""
+    for key, value in params.items():
+        if _nul_in(key) or _nul_in(value):
+            raise ValidationError(fields={key: [_("Must not contain the NUL character")]})
 
 
 def _bool(params: dict, key: str, default: bool = False) -> bool:
@@ -697,6 +720,8 @@ def datastore_search(request, params):
     fields = params.get("fields") or []
     if isinstance(fields, str):
         fields = [f.strip() for f in fields.split(",") if f.strip()]
+    if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+        raise ValidationError(fields={"fields": [_("Must be a list of column names")]})
     include_total = _bool(params, "include_total", True)
     limit = _int(params, "limit", 100)
     offset = _int(params, "offset", 0)

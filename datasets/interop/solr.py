@@ -233,7 +233,13 @@ def parse_instant(value: str, field: str) -> dt.datetime | None:
                 moment = moment.replace(hour=0)
         if sign:
             days = {"D": 1, "H": 1 / 24, "M": 30, "Y": 365}[unit[0]] * int(amount)
-            moment += dt.timedelta(days=days if sign == "+" else -days)
+            try:
+                moment += dt.timedelta(days=days if sign == "+" else -days)
+            except OverflowError:  # before year 1 or after 9999
+                raise SearchQueryError(
+                    _("Date '%(value)s' for field '%(field)s' is out of range")
+                    % {"value": value, "field": field}
+                ) from None
         return moment
     parsed = None
     try:

@@ -164,6 +164,8 @@ def test_package_search_q_rows_start_and_date_range(ckan, catalog):
         {"fq": "nosuchfield:1"},
         {"fq": "metadata_modified:[yesterday TO *]"},
         {"sort": "colour desc"},
+        {"fq": "metadata_modified:[NOW-999999YEARS TO *]"},
+        {"q": "metadata_modified:[NOW-99999999999DAYS TO *]"},
     ],
 )
 def test_malformed_search_is_a_search_query_error(ckan, catalog, params):
@@ -175,6 +177,32 @@ def test_invalid_rows_is_a_validation_error(ckan, catalog):
     with pytest.raises(ValidationError) as error:
         ckan.action.package_search(rows="many")
     assert "rows" in error.value.error_dict
+
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    ("action", "params", "field"),
+    [
+        ("package_search", {"start": HUGE}, "start"),
+        ("package_search", {"facet.field": '["tags"]', "facet.limit": HUGE}, "facet.limit"),
+        ("package_list", {"offset": HUGE}, "offset"),
+        ("package_list", {"limit": HUGE}, "limit"),
+        ("organization_list", {"offset": HUGE}, "offset"),
+        ("package_show", {"id": "\x00"}, "id"),
+        ("organization_show", {"id": "bus\x00"}, "id"),
+        ("tag_list", {"query": "\x00"}, "query"),
+        ("package_search", {"fq": "tags:\x00"}, "fq"),
+    ],
+)
+def test_numbers_past_64_bits_and_nul_characters_are_validation_errors(
+    client, catalog, action, params, field
+):
+    response = client.get(f"/api/3/action/{action}", params, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["__type"] == "Validation Error" and error[field]
 
 
 def test_organizations_groups_tags_licenses(ckan, catalog):

@@ -88,6 +88,9 @@ def test_records_formats_and_total(client, facilities):
         ({"fields": "name,ghost"}, "fields", "ghost"),
         ({"limit": 100000}, "limit", "10000"),
         ({"filters": "not json"}, "filters", "JSON"),
+        ({"offset": "99999999999999999999"}, "offset", "9223372036854775807"),
+        ({"filters": {"name": "\x00"}}, "filters", "NUL"),
+        ({"q": {"name": "a\x00"}}, "filters", "NUL"),
     ],
 )
 def test_bad_queries_are_validation_errors_naming_the_problem(
@@ -98,6 +101,21 @@ def test_bad_queries_are_validation_errors_naming_the_problem(
     error = response.json()["error"]
     assert error["__type"] == "Validation Error"
     assert words in " ".join(error[field])
+
+
+@pytest.mark.parametrize("fields", [[1], [None], "name"])
+def test_fields_posted_as_json_must_be_column_names(client, facilities, fields):
+    response = client.post(
+        "/api/3/action/datastore_search",
+        json.dumps({"resource_id": str(facilities.pk), "fields": fields, "limit": 1}),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    if fields == "name":
+        assert response.json()["result"]["records"][0] == {"name": "大安森林公園"}
+        return
+    assert response.status_code == 409
+    assert response.json()["error"]["fields"] == ["Must be a list of column names"]
 
 
 def test_private_and_held_back_tables_stay_hidden(client, facilities, member, org):

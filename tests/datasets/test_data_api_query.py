@@ -123,6 +123,10 @@ def test_pages_never_skip_or_repeat_a_row(db):
         ({"limit": "10001"}, "limit", "10000"),
         ({"limit": "ten"}, "limit", "ten"),
         ({"offset": "-1"}, "offset", "offset"),
+        ({"offset": "99999999999999999999"}, "offset", "9223372036854775807"),
+        ({"name": "a\x00"}, "name", "NUL"),
+        ({"district__in": "松山區,\x00"}, "district__in", "NUL"),
+        ({"q": "\x00"}, "q", "NUL"),
     ],
 )
 def test_bad_queries_name_what_is_wrong(facilities, params, param, words):
@@ -185,3 +189,43 @@ def test_dates_in_the_past_compare_as_dates(facilities):
         "Taipei 101 Observatory",
         "大稻埕碼頭",
     ]
+
+
+HUGE = "99999999999999999999"
+
+
+def test_whole_numbers_past_64_bits_compare_and_match_nothing(facilities):
+    assert names(facilities, visitors=HUGE) == []
+    assert names(facilities, visitors__in=f"800,{HUGE}") == ["臺北市立圖書館總館"]
+    assert len(names(facilities, visitors__lt=HUGE)) == 5  # every row with a number
+    assert len(names(facilities, visitors__gt=f"-{HUGE}")) == 5
+
+
+DATETIMES = (
+    b"name,at\n"
+    b"utc_late,2024-01-05T23:30:00Z\n"  # 23:30 UTC
+    b"local_early,2024-01-06 01:00\n"  # Taipei time: 17:00 UTC the day before
+    b"local_mid,2024-01-06 08:00\n"  # Taipei time: midnight UTC
+)
+
+
+def test_datetimes_sort_and_filter_as_instants_whatever_offset_they_were_written_in(db):
+    from tests.datasets.ingest_helpers import ingest_bytes
+
+    _job, resource = ingest_bytes(DATETIMES)
+
+    assert names(resource, sort="at") == ["local_early", "utc_late", "local_mid"]
+    assert names(resource, at__gte="2024-01-05T20:00:00Z") == ["utc_late", "local_mid"]
+    assert names(resource, at="2024-01-05T17:00:00Z") == ["local_early"]
+    # A time without zone is the city's, in a filter as in the file.
+    assert names(resource, at="2024-01-06T01:00:00") == ["local_early"]
+    assert names(resource, at__lt="2024-01-06T08:00:00") == ["utc_late", "local_early"]
+
+
+def test_a_search_word_too_long_for_the_index_is_still_looked_for(db):
+    word = "x" * 101
+    resource = ResourceFactory()
+    make_version(resource, [("name", "text", "name")], [(f"a {word.upper()} b",), ("plain",)])
+
+    assert names(resource, q=word) == [f"a {word.upper()} b"]
+    assert names(resource, q="y" * 101) == []  # not every row

@@ -44,6 +44,11 @@ def test_next_and_previous_walk_the_pages(api_client, facilities):
     assert "offset=2" in body["previous"]
 
 
+def test_asking_for_the_total_only_gives_no_next_page(api_client, facilities):
+    body = api_client.get(url(facilities), {"limit": 0}).json()
+    assert (body["total"], body["records"], body["next"]) == (6, [], None)
+
+
 def test_older_version_by_number(api_client, facilities):
     make_version(facilities, [("only", "integer", "only")], [(1,), (2,)], number=2)
     assert api_client.get(url(facilities)).json()["total"] == 2
@@ -61,6 +66,10 @@ def test_older_version_by_number(api_client, facilities):
         ({"sort": "nosuch"}, "sort"),
         ({"limit": "100000"}, "limit"),
         ({"format": "docx"}, "format"),
+        ({"version": "²"}, "version"),
+        ({"version": "99999999999999999999"}, "version"),
+        ({"offset": "99999999999999999999"}, "offset"),
+        ({"name": "\x00"}, "name"),
     ],
 )
 def test_bad_query_is_a_400_naming_the_parameter(api_client, facilities, params, param):

@@ -42,7 +42,10 @@ SQL_TYPES = {
 }
 
 SAFE_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-RESERVED_COLUMNS = {"_id", "_fts"}
+# Ours, and PostgreSQL's system columns, which no table can have again (bounding boxes
+# come with xmin and xmax columns).
+SYSTEM_COLUMNS = {"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"}
+RESERVED_COLUMNS = {"_id", "_fts", *SYSTEM_COLUMNS}
 
 
 def table_name_for(resource_id: uuid.UUID | str, number: int) -> str:

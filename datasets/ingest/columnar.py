@@ -91,7 +91,7 @@ _SLASH_DATE = r"([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})"
 _ROC_DATE = r"(?:民國)?([0-9]{2,3})[/.年-]([0-9]{1,2})[/.月-]([0-9]{1,2})日?"
 _DATETIME = (
     r"([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})[T ]([0-9]{1,2}):([0-9]{2})"
-    r"(?::([0-9]{2})(\.[0-9]{1,6})?)?[\t\n\f\r ]*(Z|[+-][0-9]{2}:?[0-9]{2})?"
+    r"(?::([0-9]{2})(\.[0-9]{1,6})?)?[\t\n\f\r ]*(Z|[+-](?:0[0-9]|1[0-4]):?[0-5][0-9])?"
 )
 _POINT = r"POINT ?\((-?[0-9]+(\.[0-9]+)?) (-?[0-9]+(\.[0-9]+)?)\)"
 # DuckDB types holding each column's converted values before they are written out.
@@ -272,8 +272,19 @@ def convert(kind: str, x: str, decimal_comma: bool) -> str:
                 f"(CASE WHEN {_matches(s, _NUMBER)} OR {_matches(s, _NUMBER_THOUSANDS)} "
                 f"THEN TRY_CAST(replace({s}, ',', '') AS DOUBLE) END)"
             )
-        # 1e999 is written as a number but is none: infinite, as types.to_number says.
-        return f"(CASE WHEN isfinite({number}) THEN {number} END)"
+        # A whole number that would lose digits as a float is none, as types._number says
+        # (short cells cannot: the cheap test first); nor is 1e999, infinite as a float.
+        whole = (
+            f"NOT contains({s}, ',') AND NOT contains({s}, 'e') AND NOT contains({s}, 'E')"
+            if decimal_comma
+            else _matches(s, "[+-]?[0-9,]+")
+        )
+        digits = f"trim(regexp_replace({s}, '[^0-9]', '', 'g'), '0')"
+        inexact = (
+            f"strlen({s}) > {types.FLOAT_DIGITS} AND {whole} "
+            f"AND length({digits}) > {types.FLOAT_DIGITS}"
+        )
+        return f"(CASE WHEN {inexact} THEN NULL WHEN isfinite({number}) THEN {number} END)"
     if kind == "date":
         return _date(s)
     if kind == "datetime":
@@ -728,14 +739,16 @@ def _stage(
     longest = max(len(t.encode()) for t in null_tokens)
 
     def cell(c):
-        # As pipeline._batches: a null token, or one padded with leading white space. The
-        # cheap tests first: byte length before the tokens, the code range before the
-        # spaces (their codes are below 33 or above 132). On the bench file's cells alone
-        # that took 0.8 CPU s instead of 1.3-1.6.
+        # As pipeline._batches: a null token, or one padded with white space before it or
+        # spaces after it. The cheap tests first: byte length before the tokens, the code
+        # range before the spaces (their codes are below 33 or above 132). On the bench
+        # file's cells alone that took 0.8 CPU s instead of 1.3-1.6.
         first = f"unicode({c})"
+        padded_after = " OR ".join(f"{c} LIKE {_literal('%' + t)}" for t in types.TRAILING_SPACES)
         return (
             f"CASE WHEN strlen({c}) <= {longest} AND {c} IN ({tokens}) THEN NULL "
-            f"WHEN ({first} < 33 OR {first} > 132) AND {first} IN ({spaces}) THEN CASE "
+            f"WHEN ({first} < 33 OR {first} > 132) AND {first} IN ({spaces}) "
+            f"OR {padded_after} THEN CASE "
             f"WHEN trim({c}, {_literal(_SPACE_CHARS)}) IN ({tokens}) THEN NULL ELSE {c} END "
             f"ELSE {c} END AS {c}"
         )

@@ -595,7 +595,12 @@ def _batches(table, width: int, null_tokens: set, report):
         return [
             [
                 None
-                if v is None or v in null_tokens or (v[:1].isspace() and v.strip() in null_tokens)
+                if v is None
+                or v in null_tokens
+                or (
+                    (v[:1].isspace() or v.endswith(types.TRAILING_SPACES))
+                    and v.strip() in null_tokens
+                )
                 else v
                 for v in values
             ]

@@ -20,6 +20,10 @@ from django.utils.translation import pgettext_lazy
 # Most specific first; "text" always fits.
 ORDER = ("boolean", "integer", "number", "date", "datetime", "geometry", "text")
 
+# A null token may be padded with white space before it, and with these after it (as
+# fixed-width exports pad their fields): "  -" and "-  " are no value.
+TRAILING_SPACES = (" ", "\u3000")
+
 TRUE = {"true", "t", "yes", "y", "是", "真"}
 FALSE = {"false", "f", "no", "n", "否", "假"}
 
@@ -32,17 +36,21 @@ _INT = re.compile(r"^[+-]?(0|[1-9]\d{0,17})$", re.ASCII)
 _INT_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+$", re.ASCII)
 # No leading zeros ("007" is a code, not 7); "0.5" is fine.
 _NUMBER = re.compile(r"^[+-]?((0|[1-9]\d*)(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
-# Finite for sure (no exponent, at most 300 digits before the point): the others are
-# checked by to_number, which refuses 1e999 and 400 nines (infinite as floats).
-_PLAIN_NUMBER = re.compile(r"^[+-]?((0|[1-9]\d{0,299})(\.\d*)?|\.\d+)$", re.ASCII)
+# Finite and exact for sure (no exponent, at most 300 digits before a point, at most 15
+# without one): the others are checked by to_number, which refuses 1e999 and 400 nines
+# (infinite as floats) and 20-digit codes (inexact).
+_PLAIN_NUMBER = re.compile(r"^[+-]?((0|[1-9]\d{0,299})\.\d*|\.\d+|0|[1-9]\d{0,14})$", re.ASCII)
 _NUMBER_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$", re.ASCII)
 _NUMBER_DECIMAL_COMMA = re.compile(r"^[+-]?([1-9]\d{0,2}([. ]\d{3})+|0|[1-9]\d*)(,\d+)?$", re.ASCII)
+# A whole number as _NUMBER and _NUMBER_THOUSANDS take it, and what is not its digits.
+_WHOLE = re.compile(r"^[+-]?[\d,]+$", re.ASCII)
+_WHOLE_DIGITS = re.compile(r"[^\d]", re.ASCII)
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
 _SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$", re.ASCII)
 _ROC_DATE = re.compile(r"^(?:民國)?(\d{2,3})[/.年-](\d{1,2})[/.月-](\d{1,2})日?$", re.ASCII)
 _DATETIME = re.compile(
     r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?$",
+    r"\s*(Z|[+-](?:0\d|1[0-4]):?[0-5]\d)?$",  # no zone is past 14 hours from UTC
     re.ASCII,
 )
 _WKT = re.compile(r"^\s*(POINT|LINESTRING|POLYGON)\s*(Z\s*)?\((.*)\)\s*$", re.IGNORECASE | re.S)
@@ -74,13 +82,27 @@ def _digits(value: str) -> str:
     return value.strip().translate(_FULL_WIDTH_DIGITS)
 
 
+# What a 64-bit integer column holds.
+INTEGER_RANGE = range(-(2**63), 2**63)
+# A whole number with more significant digits than this is not exact as a float (a
+# double keeps 15): 20-digit tracking numbers stay text rather than lose digits.
+FLOAT_DIGITS = 15
+
+
 def to_integer(value: str, decimal_comma: bool = False) -> int:
     value = _digits(value)
     if _INT.match(value):
         return int(value)
     if not decimal_comma and _INT_THOUSANDS.match(value):
-        return int(value.replace(",", ""))
+        number = int(value.replace(",", ""))
+        if number in INTEGER_RANGE:
+            return number
     raise Invalid
+
+
+def _inexact_whole(digits: str) -> bool:
+    """Whether a whole number written with these digits would lose some as a float."""
+    return len(digits.strip("0")) > FLOAT_DIGITS
 
 
 def to_number(value: str, decimal_comma: bool = False) -> float:
@@ -92,14 +114,15 @@ def to_number(value: str, decimal_comma: bool = False) -> float:
 
 def _number(value: str, decimal_comma: bool) -> float:
     if decimal_comma:
-        if _NUMBER_DECIMAL_COMMA.match(value):
+        if _NUMBER_DECIMAL_COMMA.match(value) or _INT.match(value):
+            whole, _comma, fraction = value.partition(",")
+            if not fraction and _inexact_whole(_WHOLE_DIGITS.sub("", whole)):
+                raise Invalid
             return float(value.replace(".", "").replace(" ", "").replace(",", "."))
-        if _INT.match(value):
-            return float(value)
         raise Invalid
-    if _NUMBER.match(value):
-        return float(value)
-    if _NUMBER_THOUSANDS.match(value):
+    if _NUMBER.match(value) or _NUMBER_THOUSANDS.match(value):
+        if _WHOLE.match(value) and _inexact_whole(_WHOLE_DIGITS.sub("", value)):
+            raise Invalid
         return float(value.replace(",", ""))
     raise Invalid
 

@@ -10,7 +10,7 @@ from collections import Counter
 
 from django.utils.translation import gettext_lazy as _
 
-from datasets.datastore.schema import is_safe_identifier
+from datasets.datastore.schema import SYSTEM_COLUMNS, is_safe_identifier
 from datasets.ingest import conf
 from datasets.ingest.errors import Text, translations
 from datasets.ingest.types import type_name
@@ -72,7 +72,7 @@ class Report:
 
 def _slug(label: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "_", label.strip().lower()).strip("_")[:50]
-    if slug and slug[0].isdigit():
+    if slug and (slug[0].isdigit() or slug in SYSTEM_COLUMNS):
         slug = f"c_{slug}"
     return slug
 

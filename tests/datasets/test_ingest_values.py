@@ -1,0 +1,95 @@
+"""Values and names at the edges of the type rules, as agencies' files hold them: each
+column keeps every value as published, and no file ends in "an error on our side"."""
+
+import pytest
+
+from datasets.models import IngestJob
+from tests.datasets.ingest_helpers import ingest_bytes, rows_of, types_of
+
+pytestmark = pytest.mark.django_db
+
+
+def _published(job, resource):
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    return resource.current_version
+
+
+def test_long_numeric_codes_keep_every_digit():
+    # 20-digit registered-mail numbers: as floats they would end ...567900.
+    data = b"tracking,weight\n12345678901234567891,1.5\n98765432109876543211,2\n"
+
+    version = _published(*ingest_bytes(data))
+
+    assert types_of(version) == {"tracking": "text", "weight": "number"}
+    assert [r["tracking"] for r in rows_of(version)] == [
+        "12345678901234567891",
+        "98765432109876543211",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("values", "kind"),
+    [
+        # Whole numbers a float holds exactly stay numbers beside decimals.
+        (["100000000000000000000", "1.5"], "number"),
+        (["123456789012345", "1.5"], "number"),
+        # Sixteen significant digits do not survive a float: text.
+        (["1234567890123456", "1.5"], "text"),
+        (["1,234,567,890,123,456", "1.5"], "text"),
+        # A thousands-separated whole number past 64 bits is no integer either.
+        (["1,234,567,890,123,456,789,012", "5"], "text"),
+        (["9,223,372,036,854,775,807", "5"], "integer"),
+    ],
+)
+def test_numbers_are_typed_only_when_no_digit_is_lost(values, kind):
+    data = ("n\n" + "\n".join(f'"{v}"' for v in values) + "\n").encode()
+
+    version = _published(*ingest_bytes(data))
+
+    assert types_of(version)["n"] == kind
+    if kind == "text":
+        assert [r["n"] for r in rows_of(version)] == values
+
+
+def test_a_time_with_an_impossible_utc_offset_leaves_the_column_text():
+    # +80:00 is a typo for +08:00: no zone is more than 14 hours from UTC.
+    good = "".join(f"{n},2024-01-05 10:{n:02d}:00+08:00\n" for n in range(10))
+    data = f"name,reported\n{good}typo,2024-01-05 11:00:00+80:00\n".encode()
+
+    version = _published(*ingest_bytes(data))
+
+    assert types_of(version)["reported"] == "text"
+    assert rows_of(version)[10]["reported"] == "2024-01-05 11:00:00+80:00"
+    (hint,) = [w for w in version.report["warnings"] if "reported" in w["message"]]
+    assert "row 12" in hint["message"] and "+80:00" in hint["message"]
+
+
+def test_the_furthest_zones_are_still_datetimes():
+    data = b"at\n2024-01-05 10:00:00+14:00\n2024-01-05 10:00:00-1200\n"
+
+    version = _published(*ingest_bytes(data))
+
+    assert types_of(version)["at"] == "datetime"
+
+
+def test_null_tokens_padded_on_either_side_mean_no_value():
+    # Fixed-width exports pad their fields with spaces after the value.
+    data = "name,count\na,1\nb,-  \nc,  -\nd,N/A\u3000\ne,3\n".encode()
+
+    version = _published(*ingest_bytes(data))
+
+    assert types_of(version)["count"] == "integer"
+    assert [r["count"] for r in rows_of(version)] == [1, None, None, None, 3]
+
+
+def test_columns_named_like_postgresql_system_columns_get_their_own_ids():
+    # Bounding boxes: xmin and xmax are names PostgreSQL keeps for itself.
+    data = "行政區,xmin,ymin,xmax,ymax,ctid\n中正區,121.49,25.01,121.53,25.05,7\n".encode()
+
+    version = _published(*ingest_bytes(data))
+
+    assert [c["id"] for c in version.columns] == [
+        "col_1", "c_xmin", "ymin", "c_xmax", "ymax", "c_ctid",
+    ]  # fmt: skip
+    assert [c["label"] for c in version.columns][1] == "xmin"
+    assert rows_of(version)[0]["c_xmax"] == 121.53

@@ -331,16 +331,23 @@ def _quoted_head(path: Path, header_row: int) -> bool:
 
 
 def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
-    """The file in UTF-8 (DuckDB reads nothing else well); raises _GiveUp on a bad byte so
-    the Python path reports its row."""
+    """The file in UTF-8 (DuckDB reads nothing else well); raises _GiveUp on a bad byte or
+    a NUL character, so the Python path reports its row."""
     if encoding in UTF8:
+        with open(path, "rb") as source:
+            while chunk := source.read(1 << 22):
+                if b"\x00" in chunk:
+                    raise _GiveUp("a NUL character")  # left out, and reported, by Python
         return path
     target = workdir / "utf8.csv"
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     try:
         with open(path, "rb") as source, open(target, "w", encoding="utf-8", newline="") as out:
             while chunk := source.read(1 << 22):
-                out.write(decoder.decode(chunk))
+                text = decoder.decode(chunk)
+                if "\x00" in text:
+                    raise _GiveUp("a NUL character")
+                out.write(text)
             out.write(decoder.decode(b"", final=True))
     except UnicodeDecodeError:
         raise _GiveUp from None

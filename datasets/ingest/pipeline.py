@@ -589,22 +589,38 @@ def _batches(table, width: int, null_tokens: set, report):
     numbers: list[int] = []
     records: list = []
     batch_rows = max(1, BATCH_CELLS // max(width, 1))
+    nul = {"cells": 0, "first": None}  # cells that held NUL characters, the first's place
+
+    def without_nul(index, values):
+        """The values with NUL characters left out: no database stores them in text
+        (PostgreSQL refuses them), and legacy exports pad fields with them."""
+        if not any("\x00" in v for v in values if v is not None):
+            return values
+        for at, value in enumerate(values):
+            if value is not None and "\x00" in value:
+                nul["cells"] += 1
+                nul["first"] = nul["first"] or (numbers[at], index + 1)
+                values[at] = value.replace("\x00", "")
+        return values
 
     def columns():
         transposed = list(zip(*records, strict=True))
         return [
-            [
-                None
-                if v is None
-                or v in null_tokens
-                or (
-                    (v[:1].isspace() or v.endswith(types.TRAILING_SPACES))
-                    and v.strip() in null_tokens
-                )
-                else v
-                for v in values
-            ]
-            for values in transposed
+            without_nul(
+                index,
+                [
+                    None
+                    if v is None
+                    or v in null_tokens
+                    or (
+                        (v[:1].isspace() or v.endswith(types.TRAILING_SPACES))
+                        and v.strip() in null_tokens
+                    )
+                    else v
+                    for v in values
+                ],
+            )
+            for index, values in enumerate(transposed)
         ]
 
     def blank(row):
@@ -634,6 +650,24 @@ def _batches(table, width: int, null_tokens: set, report):
             numbers, records = [], []
     if records:
         yield numbers, columns()
+    if report is not None and nul["cells"]:
+        row, column = nul["first"]
+        report.add(
+            "nul-character",
+            Text(
+                _(
+                    "%(cells)s cells held NUL characters (\\u0000), which cannot be stored "
+                    "as text; they were left out. The first is in row %(row)s, column "
+                    "%(column)s."
+                ),
+                cells=nul["cells"],
+                row=row,
+                column=column,
+            ),
+            row=row,
+            column=column,
+            warning=True,
+        )
 
 
 def _report_shape(report, row: int, cells: list, width: int) -> None:

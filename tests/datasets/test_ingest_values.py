@@ -93,3 +93,26 @@ def test_columns_named_like_postgresql_system_columns_get_their_own_ids():
     ]  # fmt: skip
     assert [c["label"] for c in version.columns][1] == "xmin"
     assert rows_of(version)[0]["c_xmax"] == 121.53
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        # A legacy export padding a field with NUL bytes (past the first 4 KB, which are
+        # sniffed: NUL bytes there say the file is no text).
+        ("".join(f"{i},name{i}\n" for i in range(3000)) + "3000,abc\x00\x00\n", "legacy.csv"),
+        ('[{"id": 1, "name": "a"}, {"id": 2, "name": "b\\u0000c"}]', "rows.json"),
+    ],
+)
+def test_nul_characters_are_left_out_and_reported(data, name):
+    if name.endswith(".csv"):
+        data = "id,name\n" + data
+
+    version = _published(*ingest_bytes(data.encode(), name))
+
+    stored = [r["name"] for r in rows_of(version)]
+    assert stored[-1] in ("abc", "bc")
+    (warning,) = [w for w in version.report["warnings"] if w["code"] == "nul-character"]
+    row = 3002 if name.endswith(".csv") else 2
+    assert warning["row"] == row and warning["column"] == 2
+    assert f"row {row}, column 2" in warning["message"]

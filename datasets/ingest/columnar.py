@@ -90,8 +90,8 @@ _ISO_DATE = r"([0-9]{4})[-]([0-9]{1,2})-([0-9]{1,2})"
 _SLASH_DATE = r"([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})"
 _ROC_DATE = r"(?:民國)?([0-9]{2,3})[/.年-]([0-9]{1,2})[/.月-]([0-9]{1,2})日?"
 _DATETIME = (
-    r"([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})[T ]([0-9]{1,2}):([0-9]{2})"
-    r"(?::([0-9]{2})(\.[0-9]{1,6})?)?[\t\n\f\r ]*(Z|[+-](?:0[0-9]|1[0-4]):?[0-5][0-9])?"
+    r"([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})(?:[T ]([0-9]{1,2}):([0-9]{2})"
+    r"(?::([0-9]{2})(\.[0-9]{1,6})?)?[\t\n\f\r ]*(Z|[+-](?:0[0-9]|1[0-4]):?[0-5][0-9])?)?"
 )
 _POINT = r"POINT ?\((-?[0-9]+(\.[0-9]+)?) (-?[0-9]+(\.[0-9]+)?)\)"
 # DuckDB types holding each column's converted values before they are written out.
@@ -173,7 +173,9 @@ def _datetime(s: str) -> str:
         name: _extract(s, _DATETIME, n)
         for n, name in enumerate(("y", "mo", "d", "h", "mi", "se", "fr", "z"), start=1)
     }
-    ints = {k: f"TRY_CAST({g[k]} AS INTEGER)" for k in ("y", "mo", "d", "h", "mi")}
+    ints = {k: f"TRY_CAST({g[k]} AS INTEGER)" for k in ("y", "mo", "d")}
+    # A date alone is its midnight (types.to_datetime).
+    ints |= {k: f"coalesce(TRY_CAST(nullif({g[k]}, '') AS INTEGER), 0)" for k in ("h", "mi")}
     second = f"coalesce(TRY_CAST(nullif({g['se']}, '') AS INTEGER), 0)"
     micro = f"coalesce(TRY_CAST(rpad(nullif(substr({g['fr']}, 2), ''), 6, '0') AS INTEGER), 0)"
     local = (

@@ -49,8 +49,9 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
 _SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$", re.ASCII)
 _ROC_DATE = re.compile(r"^(?:民國)?(\d{2,3})[/.年-](\d{1,2})[/.月-](\d{1,2})日?$", re.ASCII)
 _DATETIME = re.compile(
-    r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?"
-    r"\s*(Z|[+-](?:0\d|1[0-4]):?[0-5]\d)?$",  # no zone is past 14 hours from UTC
+    # A date alone is its midnight: a workbook writes a date and time at midnight so.
+    r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?"
+    r"\s*(Z|[+-](?:0\d|1[0-4]):?[0-5]\d)?)?$",  # no zone is past 14 hours from UTC
     re.ASCII,
 )
 _WKT = re.compile(r"^\s*(POINT|LINESTRING|POLYGON)\s*(Z\s*)?\((.*)\)\s*$", re.IGNORECASE | re.S)
@@ -153,8 +154,8 @@ def to_datetime(value: str) -> str:
             int(year),
             int(month),
             int(day),
-            int(hour),
-            int(minute),
+            int(hour or 0),
+            int(minute or 0),
             int(second or 0),
             int((fraction or ".0")[1:].ljust(6, "0")),
         )

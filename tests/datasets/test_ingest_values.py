@@ -116,3 +116,38 @@ def test_nul_characters_are_left_out_and_reported(data, name):
     row = 3002 if name.endswith(".csv") else 2
     assert warning["row"] == row and warning["column"] == 2
     assert f"row {row}, column 2" in warning["message"]
+
+
+def test_a_workbook_column_of_dates_and_times_with_one_at_midnight_stays_datetime():
+    import io
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["通報時間", "件數"])
+    sheet.append([datetime(2024, 1, 5, 10, 30), 1])
+    sheet.append([datetime(2024, 1, 6, 0, 0), 2])  # read back as the date alone
+    sheet.append([datetime(2024, 1, 7, 15, 45, 10), 3])
+    out = io.BytesIO()
+    book.save(out)
+
+    version = _published(*ingest_bytes(out.getvalue(), "reports.xlsx"))
+
+    assert types_of(version)["通報時間"] == "datetime"
+    assert [str(r["col_1"])[:19] for r in rows_of(version)][1] in (
+        "2024-01-05 16:00:00",  # PostgreSQL: the instant, in UTC
+        "2024-01-05T16:00:00",  # SQLite: ISO text in UTC
+    )
+
+
+def test_dates_among_times_are_their_midnights_either_way(monkeypatch):
+    from tests.datasets.test_ingest_columnar import _assert_same, _both_ways
+
+    data = b"at,n\n2024-01-05 10:30,1\n2024/01/06,2\n2024-01-07T15:45:10Z,3\n"
+
+    staged, fast, slow = _both_ways(monkeypatch, data)
+
+    assert staged and types_of(fast)["at"] == "datetime"
+    _assert_same(fast, slow)

@@ -253,6 +253,19 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -
     """Clean delimited text goes the columnar way (DuckDB, then COPY of its output);
     everything else, and any file columnar.stage is not sure about, row by row."""
     report = validate.Report()
+    if len(table.labels) > MAX_COLUMNS:
+        raise IngestError(
+            Text(
+                _(
+                    "The table has %(columns)s columns; at most %(maximum)s can be loaded. "
+                    "Split it into several files, or turn columns into rows (one row per "
+                    "year, say, instead of one column per year)."
+                ),
+                columns=len(table.labels),
+                maximum=MAX_COLUMNS,
+            ),
+            code="source-error",
+        )
     columns = validate.repair_header(table.labels, report)
     _report_unsaved_formulas(report, columns, table)
     _report_notes(report, table)
@@ -703,6 +716,10 @@ def _report_shape(report, row: int, cells: list, width: int) -> None:
         )
 
 
+# PostgreSQL holds at most 1,600 columns in a table, and a row of numbers must fit in a
+# page (8 kB: about 1,000 of them, with room left here); no one reads a wider table.
+MAX_COLUMNS = 800
+
 # Fewer values than this before the first misfit: the column is text, no hint needed.
 FALLBACK_MIN_FITTED = 10
 
@@ -793,33 +810,39 @@ def _histograms(table_name: str, columns, profiles, using: str) -> dict[str, lis
     if not numeric:
         return {}
     quote = connections[using].ops.quote_name
-    table, params = quote(table_name), []
+    table, statements = quote(table_name), []
     if connections[using].vendor == "postgresql":
         # Values are >= low, so truncation is floor(); PostgreSQL's cast would round instead.
-        buckets = []
+        buckets, params = [], []
         for n, (column_id, low, width) in enumerate(numeric):
             buckets.append(f"({n}, floor(({quote(column_id)} - %s) / %s)::int)")
             params += [low, width]
-        sql = (
-            f"SELECT v.n, v.b, count(*) FROM {table} "  # noqa: S608
-            f"CROSS JOIN LATERAL (VALUES {', '.join(buckets)}) AS v(n, b) "
-            f"WHERE v.b IS NOT NULL GROUP BY 1, 2"
+        statements.append(
+            (
+                f"SELECT v.n, v.b, count(*) FROM {table} "  # noqa: S608
+                f"CROSS JOIN LATERAL (VALUES {', '.join(buckets)}) AS v(n, b) "
+                f"WHERE v.b IS NOT NULL GROUP BY 1, 2",
+                params,
+            )
         )
     else:
-        selects = []
-        for n, (column_id, low, width) in enumerate(numeric):
-            col = quote(column_id)
-            selects.append(
-                f"SELECT {n}, CAST(({col} - %s) / %s AS INTEGER), count(*) "  # noqa: S608
-                f"FROM {table} WHERE {col} IS NOT NULL GROUP BY 2"
-            )
-            params += [low, width]
-        sql = " UNION ALL ".join(selects)
+        # SQLite takes at most 500 terms in a compound SELECT: a statement per 400 columns.
+        for start in range(0, len(numeric), 400):
+            selects, params = [], []
+            for n, (column_id, low, width) in enumerate(numeric[start : start + 400], start):
+                col = quote(column_id)
+                selects.append(
+                    f"SELECT {n}, CAST(({col} - %s) / %s AS INTEGER), count(*) "  # noqa: S608
+                    f"FROM {table} WHERE {col} IS NOT NULL GROUP BY 2"
+                )
+                params += [low, width]
+            statements.append((" UNION ALL ".join(selects), params))
     counted = [[] for _ in numeric]
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        for n, bucket, count in cursor.fetchall():
-            counted[n].append((bucket, count))
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            for n, bucket, count in cursor.fetchall():
+                counted[n].append((bucket, count))
     return {
         column_id: histogram(low, width, pairs)
         for (column_id, low, width), pairs in zip(numeric, counted, strict=True)

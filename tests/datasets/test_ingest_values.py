@@ -151,3 +151,30 @@ def test_dates_among_times_are_their_midnights_either_way(monkeypatch):
 
     assert staged and types_of(fast)["at"] == "datetime"
     _assert_same(fast, slow)
+
+
+def _wide_csv(columns: int) -> bytes:
+    header = ",".join(f"v{i}" for i in range(columns))
+    rows = "\n".join(",".join(str(r * columns + i) for i in range(columns)) for r in range(3))
+    return f"{header}\n{rows}\n".encode()
+
+
+def test_the_widest_table_loads_with_a_histogram_for_every_column():
+    from datasets.ingest.pipeline import MAX_COLUMNS
+
+    version = _published(*ingest_bytes(_wide_csv(MAX_COLUMNS)))
+
+    assert version.row_count == 3 and len(version.columns) == MAX_COLUMNS
+    assert rows_of(version)[2][f"v{MAX_COLUMNS - 1}"] == 3 * MAX_COLUMNS - 1
+    histograms = [c["histogram"] for c in version.profile["columns"].values()]
+    assert len(histograms) == MAX_COLUMNS and all(histograms)
+
+
+def test_a_wider_table_is_refused_saying_how_to_load_it():
+    from datasets.ingest.pipeline import MAX_COLUMNS
+
+    job, _resource = ingest_bytes(_wide_csv(MAX_COLUMNS + 1))
+
+    assert job.status == IngestJob.Status.FAILED and job.error_code == "source-error"
+    assert f"{MAX_COLUMNS + 1} columns; at most {MAX_COLUMNS}" in job.error
+    assert "Split it" in job.error

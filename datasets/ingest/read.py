@@ -145,12 +145,23 @@ def find_header(rows: list[list]) -> int:
             continue
         if width < widest and _says_unit(rows[index]):
             continue  # a title and 單位：人 above the header, not labels
-        if width >= max(1, widest * 0.6) or (widest <= 2 and width):
+        if (
+            width >= max(1, widest * 0.6)
+            or (widest <= 2 and width)
+            or (width >= 2 and _over_data(rows, index))  # labels, some columns unnamed
+        ):
             first = index
             while first and index - first < HEADER_MAX_ROWS - 1 and _group_row(rows, first, index):
                 first -= 1
             return first
     return 0
+
+
+def _over_data(rows: list[list], index: int) -> bool:
+    """Whether row `index` holds labels only and stands right over a row of data (numbers
+    or dates): a header with unnamed columns, where a title stands over labels."""
+    below = rows[index + 1] if index + 1 < len(rows) else []
+    return _labels_only(rows[index]) and any(_reads_as_value(_cell(c)) for c in below)
 
 
 def _header_index(options: dict, sample: list[list]) -> int:
@@ -515,8 +526,13 @@ def _table_from_records(records, options, cells_are_text=False, merges=(), **ext
         labels = combined_labels(sample[first : last + 1], within)
     else:
         labels = [_text(c) or "" for c in sample[first]]
-    # Trailing blank header cells from spreadsheets are padding, not columns.
-    while labels and labels[-1].strip() == "" and len(labels) > 1:
+    # Trailing blank header cells from spreadsheets are padding, not columns, unless the
+    # rows under them hold values there (an unnamed last column, named field_<n>).
+    used = max(
+        (i + 1 for cells in sample[last + 1 :] for i, c in enumerate(cells) if _cell(c)),
+        default=1,
+    )
+    while labels and labels[-1].strip() == "" and len(labels) > max(used, 1):
         labels.pop()
 
     def rows():

@@ -164,6 +164,18 @@ def test_a_title_right_above_the_header_is_not_part_of_it(width, right):
     assert (version.report["header_row"], version.report["header_rows"]) == (2, 1)
 
 
+def test_a_header_with_unnamed_columns_over_the_data_is_the_header():
+    # Half the columns unnamed: narrow enough to pass for a title, but it stands over data.
+    rows = [["名稱", "數量", None, None, "備註", None], *(["A", 1, "x", "y", "z", "w"],) * 3]
+
+    job, resource = ingest_bytes(csv_bytes(rows), "sparse-header.csv")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert version.row_count == 3 and version.report["header_row"] == 1
+    assert labels(version)[:2] == ["名稱", "數量"] and labels(version)[2] == "field_3"
+
+
 def test_a_header_with_a_unit_in_a_label_is_still_the_header():
     rows = [["品項", "單位：元"], ["便當", 100], ["飲料", 35]]
 

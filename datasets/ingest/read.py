@@ -674,7 +674,7 @@ def _declares_dtd(archive: zipfile.ZipFile, item: zipfile.ZipInfo) -> bool:
 
 
 def _read_calamine(path: Path, options: dict, out: CsvCopy) -> Table:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     with CalamineWorkbook.from_path(path) as book:
         names = book.sheet_names
@@ -685,6 +685,7 @@ def _read_calamine(path: Path, options: dict, out: CsvCopy) -> Table:
             names,
             options,
             lambda n: sheet_of(n).to_python(skip_empty_area=False, nrows=TITLE_SCAN_ROWS),
+            hidden={s.name for s in book.sheets_metadata if s.visible != SheetVisibleEnum.Visible},
         )
         sheet = sheet_of(name)
 
@@ -706,10 +707,12 @@ def _read_calamine(path: Path, options: dict, out: CsvCopy) -> Table:
         return _sheet_table(records, options, name, out, names, merges or ())
 
 
-def _chosen_sheet(names: list[str], options: dict, head) -> str:
-    """The publisher's sheet, else the first that looks like a table (two rows of two
-    filled cells or more among its first rows: a cover sheet of notes does not), else the
-    first with anything in its first rows. `head(name)` gives those first rows."""
+def _chosen_sheet(names: list[str], options: dict, head, hidden=frozenset()) -> str:
+    """The publisher's sheet, else the first visible one that looks like a table (two rows
+    of two filled cells or more among its first rows: a cover sheet of notes does not),
+    else the first visible one with anything in its first rows; hidden sheets (`hidden`,
+    often the lookup lists behind a data sheet's drop-downs) only when no visible sheet
+    has anything. `head(name)` gives those first rows."""
     wanted = options.get("sheet")
     if wanted:
         if wanted not in names:
@@ -722,13 +725,16 @@ def _chosen_sheet(names: list[str], options: dict, head) -> str:
                 code="source-error",
             )
         return wanted
-    filled = {}
-    for name in names:
-        widths = [sum(1 for v in row if v not in (None, "")) for row in head(name)]
-        if sum(1 for w in widths if w >= 2) >= 2:
-            return name
-        filled[name] = any(widths)
-    return next((n for n in names if filled[n]), names[0])
+    for group in ([n for n in names if n not in hidden], [n for n in names if n in hidden]):
+        filled = None
+        for name in group:
+            widths = [sum(1 for v in row if v not in (None, "")) for row in head(name)]
+            if sum(1 for w in widths if w >= 2) >= 2:
+                return name
+            filled = filled or (name if any(widths) else None)
+        if filled:
+            return filled
+    return names[0]
 
 
 # Below a statistical table: 資料來源：…, 說明：…, 註：…, Note: …, * …
@@ -860,6 +866,7 @@ def _read_xlsx_openpyxl(path: Path, options: dict, out: CsvCopy) -> Table:
             names,
             options,
             lambda n: list(_first(book[n])),
+            hidden={n for n in names if book[n].sheet_state != "visible"},
         )
     finally:
         book.close()
@@ -942,7 +949,9 @@ def read_xls(path: Path, options: dict, out: CsvCopy) -> Table:
         return [sheet.row_values(i) for i in range(min(sheet.nrows, TITLE_SCAN_ROWS))]
 
     names = book.sheet_names()
-    sheet_name = _chosen_sheet(names, options, head)
+    # Read from the workbook's sheet list: a Sheet's own `visibility` would load each sheet.
+    hidden = {n for n, v in zip(names, book._sheet_visibility, strict=True) if v}
+    sheet_name = _chosen_sheet(names, options, head, hidden)
     sheet = book.sheet_by_name(sheet_name)
 
     def cell(c):
@@ -979,6 +988,21 @@ def read_ods(path: Path, options: dict, out: CsvCopy) -> Table:
     if xml is not None:
         return _calamine_else(_read_ods_odfpy, path, options, out)
     return _read_ods_odfpy(path, options, out)
+
+
+def _ods_hidden(document, sheets) -> set[str]:
+    """Names of the hidden sheets: those whose table style says table:display="false"."""
+    from odf import style
+
+    hiding = {
+        s.getAttribute("name")
+        for styles in (document.automaticstyles, document.styles)
+        for s in styles.getElementsByType(style.Style)
+        if any(
+            p.getAttribute("display") == "false" for p in s.getElementsByType(style.TableProperties)
+        )
+    }
+    return {s.getAttribute("name") for s in sheets if s.getAttribute("stylename") in hiding}
 
 
 def _read_ods_odfpy(path: Path, options: dict, out: CsvCopy) -> Table:
@@ -1030,7 +1054,7 @@ def _read_ods_odfpy(path: Path, options: dict, out: CsvCopy) -> Table:
         rows = itertools.islice(records(sheets[names.index(name)]), TITLE_SCAN_ROWS)
         return [cells for _number, cells in rows]
 
-    name = _chosen_sheet(names, options, head)
+    name = _chosen_sheet(names, options, head, _ods_hidden(document, sheets))
     chosen = sheets[names.index(name)]
     merges = _ods_merges(path, name)
     return _sheet_table(lambda: records(chosen), options, name, out, names, merges)

@@ -864,3 +864,91 @@ def test_a_title_above_a_two_column_table_is_not_taken_for_its_header(reader):
     version = resource.current_version
     assert version.report["header_row"] == 3
     assert types_of(version) == {"區": "text", "站牌數": "integer"}
+
+
+LOOKUP = [["代碼", "名稱"], ["01", "中正區"], ["02", "大同區"]]
+DATA = [["區", "人數"], ["中正區", 100], ["大同區", 200]]
+
+
+def _hidden_lookup_then_data(name: str) -> bytes:
+    """A workbook whose first sheet, hidden, holds the lists behind the data sheet's
+    drop-downs, as agencies' templates do."""
+    out = io.BytesIO()
+    if name.endswith(".xlsx"):
+        book = openpyxl.Workbook()
+        book.active.title = "代碼表"
+        book.active.sheet_state = "hidden"
+        for row in LOOKUP:
+            book.active.append(row)
+        data_sheet = book.create_sheet("資料")
+        for row in DATA:
+            data_sheet.append(row)
+        book.active = 1
+        book.save(out)
+    elif name.endswith(".xls"):
+        import xlwt
+
+        book = xlwt.Workbook(encoding="utf-8")
+        for sheet_name, rows in (("代碼表", LOOKUP), ("資料", DATA)):
+            sheet = book.add_sheet(sheet_name)
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    sheet.write(r, c, value)
+        book.get_sheet(0).visibility = 1  # hidden
+        book.save(out)
+    else:
+        from odf.opendocument import OpenDocumentSpreadsheet
+        from odf.style import Style, TableProperties
+        from odf.table import Table, TableCell, TableRow
+        from odf.text import P
+
+        document = OpenDocumentSpreadsheet()
+        hidden = Style(name="ta2", family="table")
+        hidden.addElement(TableProperties(display="false"))
+        document.automaticstyles.addElement(hidden)
+        for sheet_name, rows in (("代碼表", LOOKUP), ("資料", DATA)):
+            sheet = Table(name=sheet_name, stylename=hidden if sheet_name == "代碼表" else None)
+            for row in rows:
+                table_row = TableRow()
+                for value in row:
+                    if isinstance(value, int):
+                        cell = TableCell(valuetype="float", value=value)
+                    else:
+                        cell = TableCell(valuetype="string")
+                    cell.addElement(P(text=str(value)))
+                    table_row.addElement(cell)
+                sheet.addElement(table_row)
+            document.spreadsheet.addElement(sheet)
+        document.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "route"),
+    [
+        ("codes.xlsx", "calamine"),
+        ("codes.xlsx", "python"),
+        ("codes.xls", "xlrd"),
+        ("codes.ods", "calamine"),
+        ("codes.ods", "python"),
+    ],
+)
+def test_a_hidden_lookup_sheet_is_passed_over_for_the_visible_data_sheet(monkeypatch, name, route):
+    if route == "python":  # openpyxl for large XLSX sheets, odfpy when calamine fails
+        monkeypatch.setattr(read, "_sheet_xml", lambda _path: None)
+    data = _hidden_lookup_then_data(name)
+
+    job, resource = ingest_bytes(data, name)
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert version.report["sheet"] == "資料"
+    assert rows_of(version) == [
+        {"col_1": "中正區", "col_2": 100},
+        {"col_1": "大同區", "col_2": 200},
+    ]
+
+    # The publisher can still choose the hidden sheet by its name.
+    job, resource = ingest_bytes(data, name, ingest_options={"sheet": "代碼表"})
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert [r["col_2"] for r in rows_of(resource.current_version)] == ["中正區", "大同區"]

@@ -23,7 +23,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path, PurePosixPath
 
 from django.utils.translation import gettext_lazy as _
@@ -934,6 +934,10 @@ def _first(worksheet, n=TITLE_SCAN_ROWS):
         yield row
 
 
+# An elapsed-time number format ([h]:mm, [mm]:ss): its cells are durations.
+_ELAPSED = re.compile(r"\[(h+|m+|s+)\]", re.IGNORECASE)
+
+
 def read_xls(path: Path, options: dict, out: CsvCopy) -> Table:
     import xlrd
 
@@ -954,9 +958,18 @@ def read_xls(path: Path, options: dict, out: CsvCopy) -> Table:
     sheet_name = _chosen_sheet(names, options, head, hidden)
     sheet = book.sheet_by_name(sheet_name)
 
+    @functools.cache
+    def elapsed(xf_index: int) -> bool:
+        return bool(_ELAPSED.search(book.format_map[book.xf_list[xf_index].format_key].format_str))
+
     def cell(c):
         if c.ctype == xlrd.XL_CELL_DATE:
-            return xlrd.xldate_as_datetime(c.value, book.datemode)
+            # As calamine and openpyxl read XLSX: a duration under an elapsed-time format,
+            # a time of day below one day (not a moment on 1899-12-31), else a datetime.
+            if elapsed(c.xf_index):
+                return timedelta(milliseconds=round(c.value * 86_400_000))
+            moment = xlrd.xldate_as_datetime(c.value, book.datemode)
+            return moment.time() if c.value < 1 else moment
         if c.ctype == xlrd.XL_CELL_BOOLEAN:
             return bool(c.value)
         if c.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):

@@ -952,3 +952,40 @@ def test_a_hidden_lookup_sheet_is_passed_over_for_the_visible_data_sheet(monkeyp
     job, resource = ingest_bytes(data, name, ingest_options={"sheet": "代碼表"})
     assert job.status == IngestJob.Status.SUCCEEDED, job.error
     assert [r["col_2"] for r in rows_of(resource.current_version)] == ["中正區", "大同區"]
+
+
+def test_xls_times_of_day_read_as_the_same_sheet_saved_as_xlsx():
+    import xlwt
+
+    rows = [("A", time(15, 30), datetime(2024, 1, 5, 6, 45)), ("B", time(8, 15), None)]
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("班表")
+    formats = [
+        xlwt.Style.default_style,
+        xlwt.easyxf(num_format_str="hh:mm"),
+        xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm"),
+    ]
+    for column, label in enumerate(["班次", "發車時間", "首班"]):
+        sheet.write(0, column, label)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value, formats[c])
+    out = io.BytesIO()
+    book.save(out)
+    xlsx = openpyxl.Workbook()
+    xlsx.active.title = "班表"
+    for row in [("班次", "發車時間", "首班"), *rows]:
+        xlsx.active.append(row)
+    xlsx_out = io.BytesIO()
+    xlsx.save(xlsx_out)
+
+    job, resource = ingest_bytes(out.getvalue(), "bus.xls")
+    xlsx_job, xlsx_resource = ingest_bytes(xlsx_out.getvalue(), "bus.xlsx")
+
+    assert job.status == xlsx_job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    # Not datetimes on 1899-12-31: the times of day as Excel shows them.
+    assert [r["col_2"] for r in rows_of(version)] == ["15:30:00", "08:15:00"]
+    assert types_of(version) == types_of(xlsx_resource.current_version)
+    assert types_of(version)["首班"] == "datetime"

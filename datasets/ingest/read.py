@@ -125,10 +125,23 @@ def _text(value) -> str | None:
         return value.date().isoformat() if value.time() == time(0) else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, timedelta):
+        return _elapsed_time(value)
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     text = str(value)
     return text
+
+
+def _elapsed_time(value: timedelta) -> str:
+    """A duration as Excel shows it under [h]:mm:ss, in hours however many days it spans:
+    36:15:00, not Python's '1 day, 12:15:00'."""
+    sign = "-" if value < timedelta(0) else ""
+    seconds, micro = divmod(abs(value) // timedelta(microseconds=1), 1_000_000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    text = f"{sign}{hours}:{minutes:02}:{seconds:02}"
+    return f"{text}.{micro:06}" if micro else text
 
 
 def find_header(rows: list[list]) -> int:

@@ -989,3 +989,37 @@ def test_xls_times_of_day_read_as_the_same_sheet_saved_as_xlsx():
     assert [r["col_2"] for r in rows_of(version)] == ["15:30:00", "08:15:00"]
     assert types_of(version) == types_of(xlsx_resource.current_version)
     assert types_of(version)["首班"] == "datetime"
+
+
+@pytest.mark.parametrize(
+    ("name", "route"), [("hours.xlsx", "calamine"), ("hours.xlsx", "python"), ("hours.xls", "xlrd")]
+)
+def test_durations_are_written_in_hours_as_excel_shows_them(monkeypatch, name, route):
+    # Volunteer hours under [h]:mm: 36:15 is a day and a half, shown in hours.
+    hours = [("A", timedelta(hours=36, minutes=15)), ("B", timedelta(minutes=90))]
+    out = io.BytesIO()
+    if name.endswith(".xls"):
+        import xlwt
+
+        book = xlwt.Workbook(encoding="utf-8")
+        sheet = book.add_sheet("時數")
+        elapsed = xlwt.easyxf(num_format_str="[h]:mm")
+        sheet.write(0, 0, "志工")
+        sheet.write(0, 1, "服務時數")
+        for r, (person, spent) in enumerate(hours, start=1):
+            sheet.write(r, 0, person)
+            sheet.write(r, 1, spent / timedelta(days=1), elapsed)
+    else:
+        book = openpyxl.Workbook()
+        book.active.append(["志工", "服務時數"])
+        for r, row in enumerate(hours, start=2):
+            book.active.append(row)
+            book.active[f"B{r}"].number_format = "[h]:mm"
+    book.save(out)
+    if route == "python":
+        monkeypatch.setattr(read, "CALAMINE_MAX_XML", -1)
+
+    job, resource = ingest_bytes(out.getvalue(), name)
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert [r["col_2"] for r in rows_of(resource.current_version)] == ["36:15:00", "1:30:00"]

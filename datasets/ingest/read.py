@@ -14,6 +14,7 @@ import gzip
 import itertools
 import json
 import logging
+import math
 import os
 import posixpath
 import re
@@ -603,45 +604,82 @@ def _unsaved_formulas(path: Path, sheet: str) -> dict[int, tuple[int, int]]:
     return found
 
 
-_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+# Element and attribute names as expat gives them with namespace_separator=" ".
+_ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0 "
+
+
+class _Enough(Exception):
+    """Stops a scan of ODS content once it has what it needs."""
 
 
 def _ods_merges(path: Path, sheet: str) -> list:
-    """The merged ranges among the first TITLE_SCAN_ROWS rows of an ODS sheet, as
-    calamine gives them for XLSX: ((first row, first column), (last row, last column)),
-    0-based. Streamed from content.xml up to those rows; none if it cannot be read."""
-    from defusedxml import ElementTree
+    """The merged ranges of an ODS sheet, as calamine gives them for XLSX: ((first row,
+    first column), (last row, last column)), 0-based. Streamed from content.xml by expat
+    with no tree kept (five times faster than iterparse: 66 MB in 2.5 s); past the first
+    TITLE_SCAN_ROWS rows (the header's) only when the document merges cells down rows
+    at all, which a scan of its bytes tells in a tenth of that. None if it cannot be read."""
+    from xml.parsers import expat
 
     t = _ODS_TABLE
+    limit = TITLE_SCAN_ROWS
     merges: list = []
-    inside, row, column = False, 0, 0
+    inside, row, column, repeat = False, 0, 0, 1
+
+    def start(name, attrs):
+        nonlocal inside, column, repeat
+        if name == f"{t}table":
+            inside = attrs.get(f"{t}name") == sheet
+        elif not inside:
+            return
+        elif name == f"{t}table-row":
+            column, repeat = 0, int(attrs.get(f"{t}number-rows-repeated", 1))
+        elif name.endswith("table-cell"):  # covered-table-cell too
+            across = int(attrs.get(f"{t}number-columns-spanned", 1))
+            down = int(attrs.get(f"{t}number-rows-spanned", 1))
+            if across > 1 or down > 1:
+                merges.append(((row, column), (row + down - 1, column + across - 1)))
+            column += int(attrs.get(f"{t}number-columns-repeated", 1))
+
+    def end(name):
+        nonlocal row
+        if inside and name == f"{t}table":
+            raise _Enough
+        if inside and name == f"{t}table-row":
+            row += repeat
+            if row >= limit:
+                raise _Enough
+
+    def refuse(*_args):
+        raise ValueError("a DTD")  # entities are not expanded here; see _sheet_xml
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = refuse
     try:
-        with zipfile.ZipFile(path) as archive, archive.open("content.xml") as xml:
-            for event, element in ElementTree.iterparse(xml, events=("start", "end")):
-                tag = element.tag
-                if tag == f"{t}table":
-                    if event == "start":
-                        inside = element.get(f"{t}name") == sheet
-                    elif inside:
-                        break
-                elif tag == f"{t}table-row":
-                    if event == "start":
-                        column = 0
-                        continue
-                    if inside:
-                        row += int(element.get(f"{t}number-rows-repeated", 1))
-                        if row >= TITLE_SCAN_ROWS:
-                            break
-                    element.clear()  # a sheet's rows are not kept
-                elif inside and event == "start" and tag.endswith("table-cell"):
-                    across = int(element.get(f"{t}number-columns-spanned", 1))
-                    down = int(element.get(f"{t}number-rows-spanned", 1))
-                    if across > 1 or down > 1:
-                        merges.append(((row, column), (row + down - 1, column + across - 1)))
-                    column += int(element.get(f"{t}number-columns-repeated", 1))
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
+        with zipfile.ZipFile(path) as archive:
+            if _merges_down(archive):
+                limit = math.inf
+            with archive.open("content.xml") as xml:
+                parser.ParseFile(xml)
+    except _Enough:
+        pass
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, expat.ExpatError):
         return []
     return merges
+
+
+_SPANS_ROWS = re.compile(rb'number-rows-spanned="(?!1")')
+
+
+def _merges_down(archive: zipfile.ZipFile) -> bool:
+    """Whether any cell of the ODS document is merged down over further rows."""
+    rest = b""
+    with archive.open("content.xml") as xml:
+        while chunk := xml.read(1 << 22):
+            if _SPANS_ROWS.search(rest + chunk):
+                return True
+            rest = chunk[-64:]
+    return False
 
 
 def _calamine_else(other, path: Path, options: dict, out: CsvCopy) -> Table:
@@ -837,7 +875,7 @@ def _sheet_table(
         with open(target, encoding="utf-8", newline="") as f:
             yield from enumerate(csv.reader(f), start=1)
 
-    return _table_from_records(
+    table = _table_from_records(
         text_records,
         options,
         cells_are_text=True,
@@ -850,6 +888,41 @@ def _sheet_table(
         encoding="utf-8",
         delimiter=",",
     )
+    _fill_merged_down(target, merges, table.header_row)
+    return table
+
+
+def _fill_merged_down(target: Path, merges, header_row: int) -> None:
+    """Write the value of each range merged down over data rows (below the header's last
+    row, `header_row`) into every row of it that holds anything else, as the sheet shows
+    it: 中正區 merged over its three 里 is each one's 行政區. Down the range's first column
+    only: a range merged across columns shows one value (a section label, a remark over
+    男 and 女), not one per column, and copied it would put text in columns of numbers.
+    One more pass over the CSV copy, only for a sheet that has such ranges."""
+    starts: dict[int, list[tuple[int, int]]] = {}
+    for (top, left), (bottom, _right) in merges:
+        if bottom > top >= header_row:  # 0-based top: a data row
+            starts.setdefault(top, []).append((left, bottom))
+    if not starts:
+        return
+    filled = target.with_name("sheet-filled.csv")
+    running: dict[int, tuple[str, int]] = {}  # column: (value, last row)
+    with (
+        open(target, encoding="utf-8", newline="") as source,
+        open(filled, "w", encoding="utf-8", newline="") as f,
+    ):
+        writer = csv.writer(f, lineterminator="\n")
+        for index, cells in enumerate(csv.reader(source)):
+            for left, bottom in starts.get(index, ()):
+                if left < len(cells):
+                    running[left] = (cells[left], bottom)
+            if any(cells):
+                for column, (value, _bottom) in running.items():
+                    if column < len(cells):
+                        cells[column] = value
+            writer.writerow(cells)
+            running = {c: (v, bottom) for c, (v, bottom) in running.items() if bottom > index}
+    filled.replace(target)
 
 
 def _read_xlsx_openpyxl(path: Path, options: dict, out: CsvCopy) -> Table:

@@ -927,6 +927,7 @@ def _fill_merged_down(target: Path, merges, header_row: int) -> None:
 
 def _read_xlsx_openpyxl(path: Path, options: dict, out: CsvCopy) -> Table:
     import openpyxl
+    from openpyxl.utils.escape import unescape
 
     def open_book():
         try:
@@ -957,11 +958,21 @@ def _read_xlsx_openpyxl(path: Path, options: dict, out: CsvCopy) -> Table:
     finally:
         book.close()
 
+    def value(cell):
+        # As calamine reads them: an error (#DIV/0!) is empty, not text that would make a
+        # column of numbers text; Excel's escapes (_x000D_ for a carriage return) undone.
+        if cell.data_type == "e":
+            return None
+        if type(cell.value) is str and "_x" in cell.value:
+            return unescape(cell.value)
+        return cell.value
+
     def records():
         book = open_book()
         try:
-            for number, values in enumerate(book[sheet].iter_rows(values_only=True), start=1):
-                yield number, list(values)
+            # Cells rather than values_only, for their type: an error's value is its text.
+            for number, cells in enumerate(book[sheet].iter_rows(), start=1):
+                yield number, [value(c) for c in cells]
         except IngestError:
             raise
         except Exception as exc:

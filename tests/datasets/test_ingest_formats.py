@@ -1023,3 +1023,31 @@ def test_durations_are_written_in_hours_as_excel_shows_them(monkeypatch, name, r
 
     assert job.status == IngestJob.Status.SUCCEEDED, job.error
     assert [r["col_2"] for r in rows_of(resource.current_version)] == ["36:15:00", "1:30:00"]
+
+
+def test_large_workbooks_read_by_openpyxl_give_what_calamine_gives(monkeypatch):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["地址", "比率"])
+    sheet.append(["臺北市_x000D_\n中正區", 1.5])  # how Excel stores a carriage return
+    sheet.append(["臺北市大同區", "#DIV/0!"])
+    sheet["B3"].data_type = "e"  # an error cell, as Excel saves a formula's error
+    sheet.append(["臺北市信義區", 2.5])
+    out = io.BytesIO()
+    book.save(out)
+
+    versions = []
+    for route in ("calamine", "openpyxl"):
+        if route == "openpyxl":  # as for sheets past 128 MB of XML
+            monkeypatch.setattr(read, "CALAMINE_MAX_XML", -1)
+        job, resource = ingest_bytes(out.getvalue(), "rates.xlsx")
+        assert job.status == IngestJob.Status.SUCCEEDED, job.error
+        versions.append(resource.current_version)
+
+    for version in versions:
+        assert types_of(version) == {"地址": "text", "比率": "number"}
+        assert rows_of(version) == [
+            {"col_1": "臺北市\r\n中正區", "col_2": 1.5},
+            {"col_1": "臺北市大同區", "col_2": None},
+            {"col_1": "臺北市信義區", "col_2": 2.5},
+        ]

@@ -538,6 +538,29 @@ def test_a_workbook_gives_the_same_table_either_way(monkeypatch):
     }  # fmt: skip
 
 
+def test_a_workbook_with_values_merged_down_and_durations_gives_the_same_table_either_way(
+    monkeypatch,
+):
+    # The CSV copy both paths read holds each merged value in every row it covers.
+    from tests.datasets.test_ingest_headers import workbook
+
+    rows = [["行政區", "里", "人口", "服務時數"]]
+    for district in range(1, 41):
+        for village in range(1, 4):
+            rows.append(
+                [f"第{district}區" if village == 1 else None, f"里{village}", district * village,
+                 timedelta(hours=district, minutes=15)]
+            )  # fmt: skip
+    merges = [f"A{r}:A{r + 2}" for r in range(2, len(rows), 3)]
+
+    staged, fast, slow = _both_ways(monkeypatch, workbook(rows, merges), "villages.xlsx")
+
+    assert staged and staged[0] is not None
+    _assert_same(fast, slow)
+    assert [r["col_1"] for r in rows_of(fast)][:4] == ["第1區", "第1區", "第1區", "第2區"]
+    assert rows_of(fast)[-1]["col_4"] == "40:15:00"
+
+
 def test_a_json_array_gives_the_same_table_and_row_numbers_either_way(monkeypatch):
     # Written out as CSV with a header line of ours: hints still count rows as objects.
     records = [

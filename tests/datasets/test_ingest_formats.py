@@ -864,3 +864,190 @@ def test_a_title_above_a_two_column_table_is_not_taken_for_its_header(reader):
     version = resource.current_version
     assert version.report["header_row"] == 3
     assert types_of(version) == {"區": "text", "站牌數": "integer"}
+
+
+LOOKUP = [["代碼", "名稱"], ["01", "中正區"], ["02", "大同區"]]
+DATA = [["區", "人數"], ["中正區", 100], ["大同區", 200]]
+
+
+def _hidden_lookup_then_data(name: str) -> bytes:
+    """A workbook whose first sheet, hidden, holds the lists behind the data sheet's
+    drop-downs, as agencies' templates do."""
+    out = io.BytesIO()
+    if name.endswith(".xlsx"):
+        book = openpyxl.Workbook()
+        book.active.title = "代碼表"
+        book.active.sheet_state = "hidden"
+        for row in LOOKUP:
+            book.active.append(row)
+        data_sheet = book.create_sheet("資料")
+        for row in DATA:
+            data_sheet.append(row)
+        book.active = 1
+        book.save(out)
+    elif name.endswith(".xls"):
+        import xlwt
+
+        book = xlwt.Workbook(encoding="utf-8")
+        for sheet_name, rows in (("代碼表", LOOKUP), ("資料", DATA)):
+            sheet = book.add_sheet(sheet_name)
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    sheet.write(r, c, value)
+        book.get_sheet(0).visibility = 1  # hidden
+        book.save(out)
+    else:
+        from odf.opendocument import OpenDocumentSpreadsheet
+        from odf.style import Style, TableProperties
+        from odf.table import Table, TableCell, TableRow
+        from odf.text import P
+
+        document = OpenDocumentSpreadsheet()
+        hidden = Style(name="ta2", family="table")
+        hidden.addElement(TableProperties(display="false"))
+        document.automaticstyles.addElement(hidden)
+        for sheet_name, rows in (("代碼表", LOOKUP), ("資料", DATA)):
+            sheet = Table(name=sheet_name, stylename=hidden if sheet_name == "代碼表" else None)
+            for row in rows:
+                table_row = TableRow()
+                for value in row:
+                    if isinstance(value, int):
+                        cell = TableCell(valuetype="float", value=value)
+                    else:
+                        cell = TableCell(valuetype="string")
+                    cell.addElement(P(text=str(value)))
+                    table_row.addElement(cell)
+                sheet.addElement(table_row)
+            document.spreadsheet.addElement(sheet)
+        document.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "route"),
+    [
+        ("codes.xlsx", "calamine"),
+        ("codes.xlsx", "python"),
+        ("codes.xls", "xlrd"),
+        ("codes.ods", "calamine"),
+        ("codes.ods", "python"),
+    ],
+)
+def test_a_hidden_lookup_sheet_is_passed_over_for_the_visible_data_sheet(monkeypatch, name, route):
+    if route == "python":  # openpyxl for large XLSX sheets, odfpy when calamine fails
+        monkeypatch.setattr(read, "_sheet_xml", lambda _path: None)
+    data = _hidden_lookup_then_data(name)
+
+    job, resource = ingest_bytes(data, name)
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert version.report["sheet"] == "資料"
+    assert rows_of(version) == [
+        {"col_1": "中正區", "col_2": 100},
+        {"col_1": "大同區", "col_2": 200},
+    ]
+
+    # The publisher can still choose the hidden sheet by its name.
+    job, resource = ingest_bytes(data, name, ingest_options={"sheet": "代碼表"})
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert [r["col_2"] for r in rows_of(resource.current_version)] == ["中正區", "大同區"]
+
+
+def test_xls_times_of_day_read_as_the_same_sheet_saved_as_xlsx():
+    import xlwt
+
+    rows = [("A", time(15, 30), datetime(2024, 1, 5, 6, 45)), ("B", time(8, 15), None)]
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("班表")
+    formats = [
+        xlwt.Style.default_style,
+        xlwt.easyxf(num_format_str="hh:mm"),
+        xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm"),
+    ]
+    for column, label in enumerate(["班次", "發車時間", "首班"]):
+        sheet.write(0, column, label)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value, formats[c])
+    out = io.BytesIO()
+    book.save(out)
+    xlsx = openpyxl.Workbook()
+    xlsx.active.title = "班表"
+    for row in [("班次", "發車時間", "首班"), *rows]:
+        xlsx.active.append(row)
+    xlsx_out = io.BytesIO()
+    xlsx.save(xlsx_out)
+
+    job, resource = ingest_bytes(out.getvalue(), "bus.xls")
+    xlsx_job, xlsx_resource = ingest_bytes(xlsx_out.getvalue(), "bus.xlsx")
+
+    assert job.status == xlsx_job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    # Not datetimes on 1899-12-31: the times of day as Excel shows them.
+    assert [r["col_2"] for r in rows_of(version)] == ["15:30:00", "08:15:00"]
+    assert types_of(version) == types_of(xlsx_resource.current_version)
+    assert types_of(version)["首班"] == "datetime"
+
+
+@pytest.mark.parametrize(
+    ("name", "route"), [("hours.xlsx", "calamine"), ("hours.xlsx", "python"), ("hours.xls", "xlrd")]
+)
+def test_durations_are_written_in_hours_as_excel_shows_them(monkeypatch, name, route):
+    # Volunteer hours under [h]:mm: 36:15 is a day and a half, shown in hours.
+    hours = [("A", timedelta(hours=36, minutes=15)), ("B", timedelta(minutes=90))]
+    out = io.BytesIO()
+    if name.endswith(".xls"):
+        import xlwt
+
+        book = xlwt.Workbook(encoding="utf-8")
+        sheet = book.add_sheet("時數")
+        elapsed = xlwt.easyxf(num_format_str="[h]:mm")
+        sheet.write(0, 0, "志工")
+        sheet.write(0, 1, "服務時數")
+        for r, (person, spent) in enumerate(hours, start=1):
+            sheet.write(r, 0, person)
+            sheet.write(r, 1, spent / timedelta(days=1), elapsed)
+    else:
+        book = openpyxl.Workbook()
+        book.active.append(["志工", "服務時數"])
+        for r, row in enumerate(hours, start=2):
+            book.active.append(row)
+            book.active[f"B{r}"].number_format = "[h]:mm"
+    book.save(out)
+    if route == "python":
+        monkeypatch.setattr(read, "CALAMINE_MAX_XML", -1)
+
+    job, resource = ingest_bytes(out.getvalue(), name)
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert [r["col_2"] for r in rows_of(resource.current_version)] == ["36:15:00", "1:30:00"]
+
+
+def test_large_workbooks_read_by_openpyxl_give_what_calamine_gives(monkeypatch):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["地址", "比率"])
+    sheet.append(["臺北市_x000D_\n中正區", 1.5])  # how Excel stores a carriage return
+    sheet.append(["臺北市大同區", "#DIV/0!"])
+    sheet["B3"].data_type = "e"  # an error cell, as Excel saves a formula's error
+    sheet.append(["臺北市信義區", 2.5])
+    out = io.BytesIO()
+    book.save(out)
+
+    versions = []
+    for route in ("calamine", "openpyxl"):
+        if route == "openpyxl":  # as for sheets past 128 MB of XML
+            monkeypatch.setattr(read, "CALAMINE_MAX_XML", -1)
+        job, resource = ingest_bytes(out.getvalue(), "rates.xlsx")
+        assert job.status == IngestJob.Status.SUCCEEDED, job.error
+        versions.append(resource.current_version)
+
+    for version in versions:
+        assert types_of(version) == {"地址": "text", "比率": "number"}
+        assert rows_of(version) == [
+            {"col_1": "臺北市\r\n中正區", "col_2": 1.5},
+            {"col_1": "臺北市大同區", "col_2": None},
+            {"col_1": "臺北市信義區", "col_2": 2.5},
+        ]

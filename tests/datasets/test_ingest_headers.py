@@ -452,3 +452,64 @@ def test_merged_cells_of_ods_and_xls_workbooks_make_the_header_too(monkeypatch, 
     assert job.status == IngestJob.Status.SUCCEEDED, job.error
     assert labels(resource.current_version) == ["機關", "聯絡方式 電話", "聯絡方式 地址", "備註"]
     assert resource.current_version.row_count == 1
+
+
+@pytest.mark.parametrize("reader", ["xlsx", "ods-calamine", "ods-odfpy", "xls"])
+def test_a_value_merged_down_over_data_rows_is_each_rows_value(monkeypatch, reader):
+    from datasets.ingest import read
+
+    rows = [
+        ["行政區", "里", "男", "女"],
+        ["中正區", "黎明里", "100", "110"],
+        [None, "光復里", "200", "210"],
+        [None, "梅花里", "300", "310"],
+        ["大同區", "建明里", "未調查", None],  # merged across 男 and 女: not copied
+        [None, None, None, None],
+        ["資料來源：民政局", None, None, None],  # a note merged down two rows
+        [None, None, None, None],
+    ]
+    spans = {(1, 0): (1, 3), (4, 2): (2, 1), (6, 0): (4, 2)}
+    if reader == "ods-odfpy":
+        monkeypatch.setattr(read, "_sheet_xml", lambda _path: None)
+    if reader == "xls":
+        data, name = xls_bytes(rows, spans), "villages.xls"
+    elif reader == "xlsx":
+        merges = ("A2:A4", "C5:D5", "A7:D8")
+        data, name = workbook(rows, merges), "villages.xlsx"
+    else:
+        data, name = ods_bytes(rows, spans), "villages.ods"
+
+    job, resource = ingest_bytes(data, name)
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert [(r["col_1"], r["col_2"], r["col_4"]) for r in rows_of(version)] == [
+        ("中正區", "黎明里", 110),
+        ("中正區", "光復里", 210),
+        ("中正區", "梅花里", 310),
+        ("大同區", "建明里", None),
+    ]
+    assert types_of(version)["女"] == "integer"
+    # The note merged down two rows is quoted once, not filled into a row of its own.
+    [note] = [w for w in version.report["warnings"] if w["code"] == "note-rows"]
+    assert note["message"].startswith("Row 7, below the table, reads as a note")
+
+
+@pytest.mark.parametrize("reader", ["ods-calamine", "ods-odfpy"])
+def test_an_ods_value_merged_down_far_below_the_header_is_each_rows_value(monkeypatch, reader):
+    from datasets.ingest import read
+
+    rows = [["行政區", "里"]] + [[f"區{i}", f"里{i}"] for i in range(1, 41)]
+    rows[31][0] = rows[32][0] = None  # 區30 merged down over rows 31 to 33
+    if reader == "ods-odfpy":
+        monkeypatch.setattr(read, "_sheet_xml", lambda _path: None)
+
+    job, resource = ingest_bytes(ods_bytes(rows, {(30, 0): (1, 3)}), "villages.ods")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert [r["col_1"] for r in rows_of(resource.current_version)][29:33] == [
+        "區30",
+        "區30",
+        "區30",
+        "區33",
+    ]

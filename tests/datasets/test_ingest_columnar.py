@@ -173,6 +173,17 @@ def test_cp950_with_greek_letters_reads_the_same_both_ways(monkeypatch):
     assert [r["col_1"] for r in rows_of(fast)] == ["χ2檢定", "α值", "β值"]
 
 
+def test_classic_mac_line_ends_read_the_same_both_ways(monkeypatch):
+    data = LONG.replace("\n", "\r").encode()
+
+    staged, fast, slow = _both_ways(monkeypatch, data, "mac.csv")
+
+    assert staged and staged[0] is not None
+    _assert_same(fast, slow)
+    assert fast.row_count == 2500  # was refused: "new-line character seen in unquoted field"
+    assert rows_of(fast)[-1]["label"] == "類別1 item 2500"
+
+
 def test_full_width_digits_are_digits_and_other_scripts_digits_text(monkeypatch):
     from datasets.ingest.downloads import version_downloads_write
 

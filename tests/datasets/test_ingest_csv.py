@@ -158,6 +158,21 @@ def test_ragged_rows_missing_cells_warn_and_extra_values_fail_with_row_and_colum
     assert (error["row"], error["column"]) == (3, 4)
 
 
+def test_classic_mac_line_ends_are_line_ends():
+    # Excel for Mac's "CSV (Macintosh)": a carriage return alone ends each line.
+    data = "名稱,人數\r中正區,1\r大同區,2\r萬華區,3".encode("cp950")
+
+    job, resource = ingest_bytes(data, "mac.csv")
+
+    # Was: "Row 1 cannot be read as delimited text: new-line character seen in unquoted field"
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert rows_of(resource.current_version) == [
+        {"col_1": "中正區", "col_2": 1},
+        {"col_1": "大同區", "col_2": 2},
+        {"col_1": "萬華區", "col_2": 3},
+    ]
+
+
 def test_a_200_kb_field_is_loaded_whole():
     big = "字" * 200_000
     data = f'id,text\n1,"{big}"\n2,short\n'.encode()

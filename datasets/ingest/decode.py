@@ -2,9 +2,10 @@
 
 Order matters: a BOM is proof; strict UTF-8 almost never decodes a legacy file by
 accident; CP950 (not Big5: Taiwan files use CP950-only characters such as 碁 and 裏 that a
-strict Big5 decoder rejects) must also look like Chinese text; a detector only decides
-between the remaining single-byte code pages. The reader decodes the whole file strictly
-with the chosen encoding, so a file that switches encoding part-way fails with its row.
+strict Big5 decoder rejects) must also look like Chinese text, and not like words of a
+Latin alphabet; a detector only decides between the remaining single-byte code pages. The
+reader decodes the whole file strictly with the chosen encoding, so a file that switches
+encoding part-way fails with its row.
 """
 
 import codecs
@@ -23,6 +24,9 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _CJK_OR_PUNCT = re.compile(r"[\u3000-\u303f\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+# Besides letters, what Latin-alphabet text in Windows-1252/1250 is written with.
+_LATIN_MARKS = frozenset("¡¿«»°£€§·‘’“”–—…")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 _ALIASES = {"big5": "cp950", "big-5": "cp950", "big5-hkscs": "big5hkscs", "utf8": "utf-8"}
 
 
@@ -47,6 +51,29 @@ def _decodes(sample: bytes, encoding: str) -> str | None:
         return None
 
 
+def _reads_as_latin(sample: bytes) -> bool:
+    """Whether the sample reads as words in Windows-1252 or 1250: every non-ASCII character
+    a letter in a word with ASCII letters, or a mark such as « or –. A short file of such
+    words often decodes as CP950 too (é and s make a valid pair); Chinese text read this
+    way gives symbols (¤ ¥ ¦ for the first bytes of the commonest characters) or letters
+    standing alone."""
+    for code_page in ("cp1252", "cp1250"):
+        try:
+            text = sample.decode(code_page)
+        except UnicodeDecodeError:
+            continue
+        if all(_in_a_word(text, run) for run in _NON_ASCII_RUN.finditer(text)):
+            return True
+    return False
+
+
+def _in_a_word(text: str, run: re.Match) -> bool:
+    if not all(c.isalpha() or c in _LATIN_MARKS for c in run.group()):
+        return False
+    before, after = text[run.start() - 1 : run.start()], text[run.end() : run.end() + 1]
+    return not any(c.isalpha() for c in run.group()) or before.isalpha() or after.isalpha()
+
+
 def detect(sample: bytes) -> str:
     """The encoding of a file starting with `sample` (up to SAMPLE_BYTES)."""
     for bom, encoding in BOMS:
@@ -68,9 +95,11 @@ def detect(sample: bytes) -> str:
     text = _decodes(sample, "cp950")
     if text is not None:
         non_ascii = [c for c in text if ord(c) > 127]
-        if non_ascii and sum(bool(_CJK_OR_PUNCT.match(c)) for c in non_ascii) > 0.8 * len(
-            non_ascii
-        ):
+        ideographs = sum(bool(_CJK_OR_PUNCT.match(c)) for c in non_ascii)
+        # Mostly ideographs: Chinese, as it has always been read. Else Chinese too when it
+        # does not read as Latin words: tables mark cells with ○ × ● ─, number with Ⅰ ①,
+        # write α and χ2; a detector then picks Shift-JIS on a few lines, or nothing.
+        if non_ascii and (ideographs > 0.8 * len(non_ascii) or not _reads_as_latin(sample)):
             return "cp950"
     from charset_normalizer import from_bytes
 

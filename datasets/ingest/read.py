@@ -421,12 +421,34 @@ def _text_lines(path: Path, encoding: str) -> Iterator[str]:
                 return
 
 
-def read_csv(path: Path, options: dict) -> Table:
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+def _line_feed_copy(path: Path, target: Path) -> Path:
+    """`path` with each line end a line feed, where a carriage return alone ended a line
+    (Excel for Mac's "CSV (Macintosh)"): both ways of reading split lines at line feeds."""
+    with open(path, "rb") as source, open(target, "wb") as out:
+        held = b""
+        while chunk := source.read(1 << 22):
+            chunk = held + chunk
+            # A CR ending the block may be the first half of a CRLF.
+            held = chunk[-1:] if chunk.endswith(b"\r") else b""
+            out.write(_LONE_CR.sub(b"\n", chunk[: len(chunk) - len(held)]))
+        out.write(b"\n" if held else b"")
+    return target
+
+
+def read_csv(path: Path, options: dict, out: CsvCopy) -> Table:
     with open(path, "rb") as f:
         sample = f.read(decode.SAMPLE_BYTES)
     encoding = (
         decode.normalize(options["encoding"]) if options.get("encoding") else decode.detect(sample)
     )
+    ascii_line_ends = not codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+    if ascii_line_ends and b"\r" in sample and b"\n" not in sample:
+        path = _line_feed_copy(path, out.dir / "line-feeds.csv")
+        with open(path, "rb") as f:
+            sample = f.read(decode.SAMPLE_BYTES)
     try:
         head_text = codecs.getincrementaldecoder(encoding)("replace").decode(sample)
     except LookupError:
@@ -1628,10 +1650,8 @@ def open_table(
             ),
             code="format-error",
         )
-    if fmt in (*SPREADSHEETS, "json", "jsonl", "geojson"):  # read through a CSV copy
-        table = READERS[fmt](path, options, CsvCopy(workdir, on_rows))
-    else:
-        table = READERS[fmt](path, options)
+    # Spreadsheets and JSON are read through a CSV copy; delimited text may need one too.
+    table = READERS[fmt](path, options, CsvCopy(workdir, on_rows))
     table.temp_paths = temp_paths
     return fmt, table
 

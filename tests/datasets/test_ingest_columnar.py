@@ -161,6 +161,29 @@ def test_columnar_path_matches_the_python_path(monkeypatch, data, name):
     _assert_same(fast, slow)
 
 
+def test_cp950_with_greek_letters_reads_the_same_both_ways(monkeypatch):
+    data = "檢定,統計量,結果\nχ2檢定,3.2,○\nα值,0.05,×\nβ值,0.2,○\n".encode("cp950")
+
+    staged, fast, slow = _both_ways(monkeypatch, data, "stats.csv")
+
+    assert staged and staged[0] is not None
+    _assert_same(fast, slow)
+    assert fast.encoding == "cp950"  # was Shift-JIS: "ﾀﾋｩw" for 檢定
+    assert [c["label"] for c in fast.columns] == ["檢定", "統計量", "結果"]
+    assert [r["col_1"] for r in rows_of(fast)] == ["χ2檢定", "α值", "β值"]
+
+
+def test_classic_mac_line_ends_read_the_same_both_ways(monkeypatch):
+    data = LONG.replace("\n", "\r").encode()
+
+    staged, fast, slow = _both_ways(monkeypatch, data, "mac.csv")
+
+    assert staged and staged[0] is not None
+    _assert_same(fast, slow)
+    assert fast.row_count == 2500  # was refused: "new-line character seen in unquoted field"
+    assert rows_of(fast)[-1]["label"] == "類別1 item 2500"
+
+
 def test_full_width_digits_are_digits_and_other_scripts_digits_text(monkeypatch):
     from datasets.ingest.downloads import version_downloads_write
 

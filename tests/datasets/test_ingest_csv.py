@@ -25,6 +25,48 @@ def test_cp950_file_with_cp950_only_characters_is_decoded():
     assert types_of(version)["金額"] == "text"  # "20€" is not a number: nothing is lost
 
 
+def test_cp950_checklist_of_marks_is_read_as_cp950():
+    # Facilities marked ○ × ● ─: every byte is CP950, most characters are not ideographs.
+    text = "名稱,無障礙坡道,哺乳室,停車場\n" + "".join(
+        f"臺北市立圖書館分館{i},{'○' if i % 2 else '×'},{'●' if i % 3 else '─'},"
+        f"{'○' if i % 5 else '×'}\n"
+        for i in range(40)
+    )
+
+    job, resource = ingest_bytes(text.encode("cp950"))
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error  # was: could not tell
+    version = resource.current_version
+    assert version.encoding == "cp950"
+    assert rows_of(version)[1] == {
+        "col_1": "臺北市立圖書館分館1",
+        "col_2": "○",
+        "col_3": "●",
+        "col_4": "○",
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "檢定,統計量\nχ2檢定,3.2\nα值,0.05\nβ值,0.2\n",
+        "名稱,標記\n甲,●\n乙,▲\n丙,■\n",
+        "項目,等級\n甲,Ⅰ\n乙,Ⅱ\n",
+    ],
+    ids=["greek-letters", "shapes", "roman-numerals"],
+)
+def test_small_cp950_file_with_symbols_is_not_read_as_shift_jis(text):
+    job, resource = ingest_bytes(text.encode("cp950"))
+
+    # Shift-JIS turned each Chinese cell into half-width katakana ("ﾀﾋｩw"), with no error.
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert version.encoding == "cp950"
+    lines = [line.split(",") for line in text.splitlines()]
+    assert [c["label"] for c in version.columns] == lines[0]
+    assert [row["col_1"] for row in rows_of(version)] == [cells[0] for cells in lines[1:]]
+
+
 def test_utf8_bom_header_is_clean_and_thousands_separators_make_integers():
     data = '\ufeff區域,人口,面積\n中正區,"158,228",7.6\n大安區,"309,835",11.36\n'.encode()
 
@@ -114,6 +156,21 @@ def test_ragged_rows_missing_cells_warn_and_extra_values_fail_with_row_and_colum
     assert resource.current_version is None
     error = job.options["report"]["errors"][0]
     assert (error["row"], error["column"]) == (3, 4)
+
+
+def test_classic_mac_line_ends_are_line_ends():
+    # Excel for Mac's "CSV (Macintosh)": a carriage return alone ends each line.
+    data = "名稱,人數\r中正區,1\r大同區,2\r萬華區,3".encode("cp950")
+
+    job, resource = ingest_bytes(data, "mac.csv")
+
+    # Was: "Row 1 cannot be read as delimited text: new-line character seen in unquoted field"
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert rows_of(resource.current_version) == [
+        {"col_1": "中正區", "col_2": 1},
+        {"col_1": "大同區", "col_2": 2},
+        {"col_1": "萬華區", "col_2": 3},
+    ]
 
 
 def test_a_200_kb_field_is_loaded_whole():

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from django.utils.translation import gettext_lazy as _
 
@@ -1370,29 +1370,33 @@ def extract_zip(path: Path) -> tuple[Path, str]:
                 _("The ZIP archive expands to too much data (a 'ZIP bomb'); it was not opened."),
                 code="source-error",
             )
+        # PowerShell 5's Compress-Archive writes folder separators as backslashes: read as
+        # Windows would read them, a name is refused if it climbs out or starts at a root
+        # or a drive there (the member goes to a temporary file; its path is never used).
         for info in infos:
-            name = PurePosixPath(info.filename)
-            if name.is_absolute() or ".." in name.parts or "\\" in info.filename:
+            name = PureWindowsPath(info.filename)
+            if name.drive or name.root or ".." in name.parts:
                 raise IngestError(
                     Text(
                         _("The ZIP archive contains an unsafe path: %(name)s"), name=info.filename
                     ),
                     code="source-error",
                 )
+        paths = {i.filename: PurePosixPath(i.filename.replace("\\", "/")) for i in infos}
         candidates = [
             i
             for i in infos
             if not i.is_dir()
-            and PurePosixPath(i.filename).suffix.lower()
+            and paths[i.filename].suffix.lower()
             in (".csv", ".tsv", ".txt", ".json", ".jsonl", ".geojson", ".xlsx", ".xls", ".ods")
-            and not PurePosixPath(i.filename).name.startswith(".")
+            and not paths[i.filename].name.startswith(".")
         ]
         # A .txt beside a table describes it (a README); alone it may be the data.
         candidates = [i for i in candidates if not i.filename.lower().endswith(".txt")] or (
             candidates
         )
         if len(candidates) != 1:
-            names = [PurePosixPath(i.filename).name for i in candidates]
+            names = [paths[i.filename].name for i in candidates]
             raise IngestError(
                 Text(
                     _(
@@ -1408,11 +1412,11 @@ def extract_zip(path: Path) -> tuple[Path, str]:
         member = candidates[0]
         # Closed by the `with` below; kept on disk for the reader, removed by cleanup().
         target = tempfile.NamedTemporaryFile(  # noqa: SIM115
-            delete=False, suffix=PurePosixPath(member.filename).suffix
+            delete=False, suffix=paths[member.filename].suffix
         )
         with archive.open(member) as source, target:
             _copy_capped(source, target, min(limit, max(member.file_size, 1)))
-        return Path(target.name), PurePosixPath(member.filename).name
+        return Path(target.name), paths[member.filename].name
 
 
 def gunzip(path: Path) -> Path:

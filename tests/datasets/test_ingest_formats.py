@@ -428,11 +428,39 @@ def test_zip_bomb_is_refused_before_extracting():
     assert resource.current_version is None
 
 
-def test_zip_with_path_traversal_is_refused():
-    job, _resource = ingest_bytes(zip_of({"../../etc/evil.csv": b"a\n1\n"}), "evil.zip")
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../etc/evil.csv",
+        "..\\..\\etc\\evil.csv",
+        "data\\..\\..\\evil.csv",
+        "/etc/evil.csv",
+        "\\evil.csv",
+        "C:\\Windows\\evil.csv",
+        "C:evil.csv",
+        "\\\\server\\share\\evil.csv",
+    ],
+    ids=["climbs", "climbs-backslashes", "climbs-from-a-folder", "absolute", "root-backslash",
+         "drive", "drive-relative", "network-share"],
+)  # fmt: skip
+def test_zip_with_path_traversal_is_refused(name):
+    job, _resource = ingest_bytes(zip_of({name: b"a\n1\n"}), "evil.zip")
 
     assert job.status == IngestJob.Status.FAILED
-    assert "evil.csv" in job.error
+    assert job.error == f"The ZIP archive contains an unsafe path: {name}"
+
+
+def test_zip_made_by_windows_powershell_with_backslashes_is_ingested():
+    # PowerShell 5's Compress-Archive writes folder separators as backslashes.
+    members = {
+        "資料\\說明.txt": "欄位說明".encode(),
+        "資料\\停車場.csv": "名稱,格位\n府前,120\n".encode(),
+    }
+
+    job, resource = ingest_bytes(zip_of(members), "parking.zip")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert rows_of(resource.current_version) == [{"col_1": "府前", "col_2": 120}]
 
 
 def test_other_formats_are_stored_but_explained_as_not_ingested():

@@ -1270,16 +1270,19 @@ def _write_objects(objects_factory, hints: dict, target: Path, on_written, keys=
 
 
 def read_json(path: Path, options: dict, out: CsvCopy | None = None) -> Table:
-    def not_rows(_number=None):
+    only_objects = _("Only a JSON array of objects (one object per row) can be ingested.")
+
+    def not_an_object(number):
         return IngestError(
-            _("Only a JSON array of objects (one object per row) can be ingested."),
+            Text(_("Row %(row)s is not a JSON object. %(rule)s"), row=number, rule=only_objects),
             code="format-error",
+            row=number,
         )
 
     prefix = _json_rows_at(path)
     if prefix is None:
-        raise not_rows()
-    return _objects_table(lambda: _json_objects(path, prefix, not_rows), out=out)
+        raise IngestError(only_objects, code="format-error")
+    return _objects_table(lambda: _json_objects(path, prefix, not_an_object), out=out)
 
 
 def read_jsonl(path: Path, options: dict, out: CsvCopy | None = None) -> Table:

@@ -148,11 +148,28 @@ def test_json_rows_inside_an_object_with_a_bom_and_nested_values():
     assert types_of(resource.current_version)["bikes"] == "number"
 
 
+def test_a_json_row_that_is_not_an_object_is_named():
+    rows = [{"站名": f"站{i}", "車位": i} for i in range(1, 40)]
+    rows.insert(36, None)  # a stray null: row 37
+
+    job, _resource = ingest_bytes(json.dumps(rows, ensure_ascii=False).encode(), "x.json")
+
+    assert job.status == IngestJob.Status.FAILED
+    assert job.error_code == "format-error"
+    assert job.error_translations["en"] == (
+        "Row 37 is not a JSON object. "
+        "Only a JSON array of objects (one object per row) can be ingested."
+    )
+    assert job.error_translations["zh-hant"] == (
+        "第 37 筆不是 JSON 物件。只能匯入由物件組成的 JSON 陣列（每列一個物件）。"
+    )
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
         (b'[{"a": 1}, {"a": ', "The file is not valid JSON near row 2"),
-        (b'[{"a": 1}, 2]', "Only a JSON array of objects"),
+        (b'[{"a": 1}, 2]', "Row 2 is not a JSON object."),
         (b'{"total": 2}', "Only a JSON array of objects"),
         (b"[" * 65 + b"]" * 65, "nested too deeply"),
     ],

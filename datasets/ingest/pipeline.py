@@ -722,6 +722,7 @@ def _source_info(table, fmt) -> dict:
         "delimiter": table.delimiter if fmt == "csv" else "",
         "sheet": table.sheet,
         "sheets": table.sheets,
+        "rows_at": table.rows_at,
         "header_row": table.header_row,
         "header_rows": table.header_rows,
     }

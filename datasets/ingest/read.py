@@ -86,6 +86,8 @@ class Table:
     notes: list = field(default_factory=list)
     # Lines at the end of `path` that are not data: the notes and blank lines above them.
     tail_lines: int = 0
+    # Where in a JSON object the rows were found ("result.records"); "" for an array.
+    rows_at: str = ""
     temp_paths: list = field(default_factory=list)
 
 
@@ -1098,10 +1100,25 @@ def _json_error(error: Exception, row: int | None) -> IngestError:
     return IngestError(message, code="format-error", row=row)
 
 
+# Keys a portal's response keeps its rows under, and keys its description of the columns
+# goes under (CKAN: {"fields": [...], "records": [...]}), in lower case.
+_ROWS_KEYS = frozenset({"records", "results", "data", "items", "rows", "features", "value"})
+_COLUMNS_KEYS = frozenset({"fields", "columns", "schema"})
+_JSON_CLOSE_OR_KEY = ("end_map", "end_array", "map_key")  # events that begin no value
+
+
+def _rows_rank(key: str, count: int) -> tuple[int, int]:
+    """How likely a list of `count` objects under `key` holds the rows: a key that says
+    so, then any other key but one that says columns, then the longest list."""
+    name = key.casefold()
+    return (2 if name in _ROWS_KEYS else 0 if name in _COLUMNS_KEYS else 1), count
+
+
 def _json_rows_at(path: Path, geojson: bool = False) -> str | None:
-    """Where the rows are, as an ijson prefix: "item" for a top-level array, "<key>.item"
-    for the first list in a top-level object ({"data": [...]}; GeoJSON: "features"), ""
-    for a lone GeoJSON Feature; None when there is no such list.
+    """Where the rows are, as an ijson prefix: "item" for a top-level array; in a top-level
+    object, the list of objects one or two levels down ({"data": [...]}, {"result":
+    {"records": [...]}}) that _rows_rank ranks first (GeoJSON: "features"); "" for a lone
+    GeoJSON Feature; None when there is no such list.
 
     One pass over the file's events builds no values, so memory stays flat however large
     or deep the file, and refuses nesting past JSON_MAX_DEPTH before anything builds
@@ -1109,39 +1126,60 @@ def _json_rows_at(path: Path, geojson: bool = False) -> str | None:
     (a 200 KB file of 100,000 nested brackets took all the memory)."""
     import ijson
 
-    depth, key, top, found, feature = 0, None, None, None, False
-    # The depth of the list of rows while it is being read, and the rows begun in it.
-    rows_depth, rows = None, 0
+    depth, top, feature = 0, None, False
+    # The keys being read in the objects at depths 1 and 2 (keys[0] unused), and whether
+    # every container down to depth 2 is an object: a list there may hold the rows.
+    keys, in_objects = [None, None, None], [True, False, False]
+    # The list that may hold the rows while it is read: [prefix, depth, items begun, whether
+    # the first is an object]; the best one read so far: (rank, prefix).
+    reading, best = None, None
     with _json_bytes(path) as f:
         try:
             for event, value in ijson.basic_parse(f, use_float=True):
-                if depth == rows_depth and event not in ("end_map", "end_array", "map_key"):
-                    rows += 1
+                if reading and depth == reading[1] and event not in _JSON_CLOSE_OR_KEY:
+                    reading[2] += 1
+                    if reading[2] == 1:
+                        reading[3] = event == "start_map"
                 if event in ("start_map", "start_array"):
                     depth += 1
                     if depth > JSON_MAX_DEPTH:
                         raise IngestError(_("The JSON is nested too deeply."), code="format-error")
+                    if depth < 3:
+                        in_objects[depth] = in_objects[depth - 1] and event == "start_map"
                     if depth == 1:
                         top = event
-                        rows_depth = 1 if event == "start_array" and not geojson else None
-                    elif depth == 2 and event == "start_array" and found is None:
-                        found = f"{key}.item" if not geojson or key == "features" else None
-                        rows_depth = 2 if found else None
+                        if event == "start_array" and not geojson:
+                            reading = ["item", 1, 0, None]
+                    elif (
+                        depth <= 3
+                        and in_objects[depth - 1]
+                        and event == "start_array"
+                        and (not geojson or (depth == 2 and keys[1] == "features"))
+                    ):
+                        reading = [".".join([*keys[1:depth], "item"]), depth, 0, None]
                 elif event in ("end_map", "end_array"):
+                    if reading and depth == reading[1]:
+                        prefix, _depth, count, objects = reading
+                        reading = None
+                        if geojson:  # the first list of features, whatever it holds
+                            best = best or ((0, 0), prefix)
+                        elif objects is not False:  # objects, or an empty list
+                            rank = _rows_rank(keys[depth - 1] or "", count)
+                            if best is None or rank > best[0]:
+                                best = (rank, prefix)
                     depth -= 1
-                    if rows_depth is not None and depth < rows_depth:
-                        rows_depth = None  # past the rows
-                elif depth == 1 and event == "map_key":
-                    key = value
-                elif depth == 1 and key == "type" and value == "Feature":
+                elif event == "map_key" and depth < 3:
+                    keys[depth] = value
+                elif depth == 1 and keys[1] == "type" and value == "Feature":
                     feature = True
         except ijson.JSONError as exc:
-            raise _json_error(exc, rows if rows_depth is not None and rows else None) from None
+            row = reading[2] if reading and (reading[1] == 1 or reading[3]) else None
+            raise _json_error(exc, row or None) from None
     if top == "start_array" and not geojson:
         return "item"
-    if top == "start_map" and found is None and geojson and feature:
+    if top == "start_map" and best is None and geojson and feature:
         return ""
-    return found
+    return best[1] if best else None
 
 
 def _json_objects(path: Path, prefix: str, not_an_object):
@@ -1282,7 +1320,9 @@ def read_json(path: Path, options: dict, out: CsvCopy | None = None) -> Table:
     prefix = _json_rows_at(path)
     if prefix is None:
         raise IngestError(only_objects, code="format-error")
-    return _objects_table(lambda: _json_objects(path, prefix, not_an_object), out=out)
+    table = _objects_table(lambda: _json_objects(path, prefix, not_an_object), out=out)
+    table.rows_at = prefix.removesuffix("item").removesuffix(".")
+    return table
 
 
 def read_jsonl(path: Path, options: dict, out: CsvCopy | None = None) -> Table:

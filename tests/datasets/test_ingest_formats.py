@@ -148,6 +148,46 @@ def test_json_rows_inside_an_object_with_a_bom_and_nested_values():
     assert types_of(resource.current_version)["bikes"] == "number"
 
 
+STATIONS = [{"站名": "市政府", "車位": 180}, {"站名": "臺北101", "車位": 60}]
+# How portals describe their columns beside the rows (CKAN's datastore_search).
+FIELDS = [
+    {"id": "_id", "type": "int"},
+    {"id": "站名", "type": "text"},
+    {"id": "車位", "type": "int"},
+]
+
+
+@pytest.mark.parametrize(
+    ("document", "rows_at"),
+    [
+        # CKAN datastore_search's result saved as a file: the field list comes first.
+        ({"resource_id": "abc", "fields": FIELDS, "records": STATIONS, "total": 2}, "records"),
+        # data.taipei's API (/api/v1/dataset/{id}?scope=resourceAquire).
+        ({"result": {"limit": 1000, "offset": 0, "count": 2, "results": STATIONS}},
+         "result.results"),
+        # CKAN's whole response: more fields than records, the records still win.
+        ({"help": "…", "success": True, "result": {"fields": FIELDS, "records": STATIONS}},
+         "result.records"),
+        # No key says where the rows are: the longest list of objects, not the first.
+        ({"links": [{"rel": "self"}], "stations": STATIONS}, "stations"),
+        # A column list longer than the rows, under keys that say neither: still not rows.
+        ({"columns": FIELDS, "list": STATIONS}, "list"),
+    ],
+    ids=["ckan-file", "data-taipei", "ckan-response", "longest-list", "columns-list"],
+)  # fmt: skip
+def test_json_rows_are_found_where_a_portals_response_keeps_them(document, rows_at):
+    job, resource = ingest_bytes(json.dumps(document, ensure_ascii=False).encode(), "api.json")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert [c["label"] for c in version.columns] == ["站名", "車位"]
+    assert rows_of(version) == [
+        {"col_1": "市政府", "col_2": 180},
+        {"col_1": "臺北101", "col_2": 60},
+    ]
+    assert version.report["rows_at"] == rows_at
+
+
 def test_a_json_row_that_is_not_an_object_is_named():
     rows = [{"站名": f"站{i}", "車位": i} for i in range(1, 40)]
     rows.insert(36, None)  # a stray null: row 37
@@ -170,10 +210,12 @@ def test_a_json_row_that_is_not_an_object_is_named():
     [
         (b'[{"a": 1}, {"a": ', "The file is not valid JSON near row 2"),
         (b'[{"a": 1}, 2]', "Row 2 is not a JSON object."),
+        (b'{"tags": ["a", "b"], "total": 2}', "Only a JSON array of objects"),
+        (b'{"result": {"result": {"records": [{"a": 1}]}}}', "Only a JSON array of objects"),
         (b'{"total": 2}', "Only a JSON array of objects"),
         (b"[" * 65 + b"]" * 65, "nested too deeply"),
     ],
-    ids=["truncated", "not-an-object", "no-list", "65-deep"],
+    ids=["truncated", "not-an-object", "list-of-values", "too-deep-for-rows", "no-list", "65-deep"],
 )
 def test_json_that_is_not_a_table_is_refused_with_the_reason(data, expected):
     job, resource = ingest_bytes(data, "bad.json")

@@ -254,6 +254,9 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -
     everything else, and any file columnar.stage is not sure about, row by row."""
     report = validate.Report()
     columns = validate.repair_header(table.labels, report)
+    for code, message, column in table.warnings:
+        label = columns[column - 1]["label"]
+        report.add(code, message, column=column, field=label, warning=True)
     _report_unsaved_formulas(report, columns, table)
     _report_notes(report, table)
     declared = validate.apply_dictionary(columns, resource.schema, report)

@@ -88,6 +88,8 @@ class Table:
     tail_lines: int = 0
     # Where in a JSON object the rows were found ("result.records"); "" for an array.
     rows_at: str = ""
+    # For the report, about the reading: (code, message, column number).
+    warnings: list = field(default_factory=list)
     temp_paths: list = field(default_factory=list)
 
 
@@ -1357,6 +1359,29 @@ def read_jsonl(path: Path, options: dict, out: CsvCopy | None = None) -> Table:
     return _objects_table(objects, out=out)
 
 
+@dataclass(frozen=True)
+class _Ours:
+    """A column of ours among a feature's properties, as a key that equals none of theirs:
+    it is labelled `base`, else `base_2`, ... once every property's name is known."""
+
+    base: str
+
+    def __str__(self) -> str:  # in the CSV copy's header line, which is never read
+        return self.base
+
+
+_FEATURE_ID, _GEOMETRY_PROPERTY = _Ours("id"), _Ours("geometry")
+_OURS_RENAMED = {
+    _FEATURE_ID: _(
+        "Column %(column)s holds the features' ids, named '%(label)s': a property is named 'id'."
+    ),
+    _GEOMETRY_PROPERTY: _(
+        "Column %(column)s is the features' property 'geometry', renamed '%(label)s': the "
+        "column 'geometry' holds their geometries."
+    ),
+}
+
+
 def read_geojson(path: Path, options: dict, out: CsvCopy | None = None) -> Table:
     prefix = _json_rows_at(path, geojson=True)
     if prefix is None:
@@ -1371,10 +1396,29 @@ def read_geojson(path: Path, options: dict, out: CsvCopy | None = None) -> Table
 
     def objects():
         for number, feature in _json_objects(path, prefix, not_a_feature):
-            properties = feature.get("properties") or {}
-            yield number, {**properties, "geometry": feature.get("geometry")}
+            # The feature's id (OSM and ArcGIS exports give one) is a column, first.
+            row = {} if feature.get("id") is None else {_FEATURE_ID: feature["id"]}
+            for key, value in (feature.get("properties") or {}).items():
+                row[_GEOMETRY_PROPERTY if key == "geometry" else key] = value
+            row["geometry"] = feature.get("geometry")
+            yield number, row
 
-    return _objects_table(objects, hints={"geometry": "geometry"}, out=out)
+    table = _objects_table(objects, hints={"geometry": "geometry"}, out=out)
+    # A new list: the rows may still look the objects' values up by the keys in the old.
+    keys, table.labels = table.labels, []
+    taken = {key for key in keys if isinstance(key, str)}
+    for column, key in enumerate(keys, start=1):
+        label = key
+        if isinstance(key, _Ours):
+            label, n = key.base, 2
+            while label in taken:
+                label, n = f"{key.base}_{n}", n + 1
+            taken.add(label)
+            if label != key.base:
+                message = Text(_OURS_RENAMED[key], column=column, label=label)
+                table.warnings.append(("duplicate-label", message, column))
+        table.labels.append(label)
+    return table
 
 
 # ---------------------------------------------------------------- archives

@@ -661,6 +661,21 @@ def test_geojson_takes_the_columnar_path_with_its_geometries_checked_once(monkey
     assert types_of(fast)["車位"] == "integer" and types_of(fast)["啟用"] == "date"
 
 
+def test_geojson_feature_ids_and_a_geometry_property_are_kept_alike_either_way(monkeypatch):
+    features = [{**_station(i, _point(i)), "id": f"S{i:03}"} for i in range(1, 301)]
+    for feature in features:
+        feature["properties"]["geometry"] = "站前"  # a property named as our column is
+
+    staged, fast, slow = _both_ways(monkeypatch, _geojson(features), "stations.geojson")
+
+    assert staged and staged[0] is not None
+    _assert_same(fast, slow)
+    labels = [c["label"] for c in fast.columns]
+    assert labels[0] == "id" and labels[-2:] == ["geometry_2", "geometry"]
+    assert rows_of(fast)[299]["id"] == "S300"
+    assert [w["field"] for w in fast.report["warnings"]] == ["geometry_2"]
+
+
 def test_geojson_with_an_open_ring_is_reported_by_the_row_by_row_path(monkeypatch):
     open_ring = {"type": "Polygon", "coordinates": [[[121.5, 25.0], [121.6, 25.0], [121.6, 25.1],
                                                      [121.55, 25.2]]]}  # fmt: skip

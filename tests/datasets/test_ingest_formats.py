@@ -403,6 +403,83 @@ def test_geojson_features_become_rows_with_a_geometry_column():
     assert json.loads(rows[1]["geometry"]) == {"type": "Point", "coordinates": [121.5, 25.03]}
 
 
+def test_geojson_feature_ids_are_kept_as_a_column():
+    # OSM and ArcGIS exports give each feature an id beside its properties.
+    data = {
+        "type": "FeatureCollection",
+        "features": [
+            {**_feature([121.565, 25.041], kind="Point", name="市政府站"), "id": "A01"},
+            {**_feature([121.576, 25.041], kind="Point", name="永春站"), "id": "A02"},
+        ],
+    }
+
+    job, resource = ingest_bytes(json.dumps(data, ensure_ascii=False).encode(), "s.geojson")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert types_of(version) == {"id": "text", "name": "text", "geometry": "geometry"}
+    assert [(r["id"], r["name"]) for r in rows_of(version)] == [
+        ("A01", "市政府站"),
+        ("A02", "永春站"),
+    ]
+    assert version.report["warnings"] == []
+
+
+def _clashing_features(geometries) -> bytes:
+    """Features whose properties are named as our columns are: 'id' and 'geometry'."""
+    features = [
+        {**_feature(g, kind="Point", id=f"P{i}", geometry=f"舊座標 {i}", name=f"站 {i}"), "id": i}
+        for i, g in enumerate(geometries, start=1)
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+
+def test_geojson_properties_named_id_or_geometry_are_kept_under_other_labels():
+    job, resource = ingest_bytes(_clashing_features([[121.5, 25.0], [121.6, 25.1]]), "s.geojson")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert types_of(version) == {
+        "id_2": "integer", "id": "text", "geometry_2": "text", "name": "text",
+        "geometry": "geometry",
+    }  # fmt: skip
+    [row, _second] = rows_of(version)
+    assert (row["id_2"], row["id"], row["geometry_2"]) == (1, "P1", "舊座標 1")
+    assert json.loads(row["geometry"]) == {"type": "Point", "coordinates": [121.5, 25.0]}
+    warnings = version.report["warnings"]
+    assert [(w["code"], w["column"], w["field"]) for w in warnings] == [
+        ("duplicate-label", 1, "id_2"),
+        ("duplicate-label", 3, "geometry_2"),
+    ]
+    assert [w["translations"]["en"] for w in warnings] == [
+        "Column 1 holds the features' ids, named 'id_2': a property is named 'id'.",
+        "Column 3 is the features' property 'geometry', renamed 'geometry_2': the column "
+        "'geometry' holds their geometries.",
+    ]
+    assert warnings[1]["translations"]["zh-hant"] == (
+        "第 3 欄是圖徵的屬性「geometry」，已改名為「geometry_2」：「geometry」欄存放圖徵的幾何。"
+    )
+
+
+def test_clashing_geojson_properties_keep_their_values_when_read_without_a_csv_copy():
+    # An open ring stops the CSV copy; a dictionary taking the geometry as text keeps the
+    # file ingestible, so the objects themselves are read, row by row.
+    open_ring = [[[121.5, 25.0], [121.6, 25.0], [121.6, 25.1], [121.55, 25.2]]]
+    data = json.loads(_clashing_features([[121.5, 25.0], [121.6, 25.1]]))
+    data["features"][1]["geometry"] = {"type": "Polygon", "coordinates": open_ring}
+    schema = {"fields": [{"name": "geometry", "type": "string"}]}
+
+    job, resource = ingest_bytes(json.dumps(data).encode(), "s.geojson", schema=schema)
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    rows = rows_of(resource.current_version)
+    assert [(r["id_2"], r["id"], r["geometry_2"]) for r in rows] == [
+        (1, "P1", "舊座標 1"),
+        (2, "P2", "舊座標 2"),
+    ]
+    assert json.loads(rows[1]["geometry"])["type"] == "Polygon"
+
+
 def test_geojson_with_an_open_ring_fails_naming_row_and_column():
     open_ring = [[[121.5, 25.0], [121.6, 25.0], [121.6, 25.1], [121.55, 25.2]]]
     closed = [[[121.5, 25.0], [121.6, 25.0], [121.6, 25.1], [121.5, 25.0]]]

@@ -267,6 +267,9 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -
             code="source-error",
         )
     columns = validate.repair_header(table.labels, report)
+    for code, message, column in table.warnings:
+        label = columns[column - 1]["label"]
+        report.add(code, message, column=column, field=label, warning=True)
     _report_unsaved_formulas(report, columns, table)
     _report_notes(report, table)
     declared = validate.apply_dictionary(columns, resource.schema, report)
@@ -778,6 +781,7 @@ def _source_info(table, fmt) -> dict:
         "delimiter": table.delimiter if fmt == "csv" else "",
         "sheet": table.sheet,
         "sheets": table.sheets,
+        "rows_at": table.rows_at,
         "header_row": table.header_row,
         "header_rows": table.header_rows,
     }

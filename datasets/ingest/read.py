@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from django.utils.translation import gettext_lazy as _
 
@@ -87,6 +87,10 @@ class Table:
     notes: list = field(default_factory=list)
     # Lines at the end of `path` that are not data: the notes and blank lines above them.
     tail_lines: int = 0
+    # Where in a JSON object the rows were found ("result.records"); "" for an array.
+    rows_at: str = ""
+    # For the report, about the reading: (code, message, column number).
+    warnings: list = field(default_factory=list)
     temp_paths: list = field(default_factory=list)
 
 
@@ -1270,10 +1274,25 @@ def _json_error(error: Exception, row: int | None) -> IngestError:
     return IngestError(message, code="format-error", row=row)
 
 
+# Keys a portal's response keeps its rows under, and keys its description of the columns
+# goes under (CKAN: {"fields": [...], "records": [...]}), in lower case.
+_ROWS_KEYS = frozenset({"records", "results", "data", "items", "rows", "features", "value"})
+_COLUMNS_KEYS = frozenset({"fields", "columns", "schema"})
+_JSON_CLOSE_OR_KEY = ("end_map", "end_array", "map_key")  # events that begin no value
+
+
+def _rows_rank(key: str, count: int) -> tuple[int, int]:
+    """How likely a list of `count` objects under `key` holds the rows: a key that says
+    so, then any other key but one that says columns, then the longest list."""
+    name = key.casefold()
+    return (2 if name in _ROWS_KEYS else 0 if name in _COLUMNS_KEYS else 1), count
+
+
 def _json_rows_at(path: Path, geojson: bool = False) -> str | None:
-    """Where the rows are, as an ijson prefix: "item" for a top-level array, "<key>.item"
-    for the first list in a top-level object ({"data": [...]}; GeoJSON: "features"), ""
-    for a lone GeoJSON Feature; None when there is no such list.
+    """Where the rows are, as an ijson prefix: "item" for a top-level array; in a top-level
+    object, the list of objects one or two levels down ({"data": [...]}, {"result":
+    {"records": [...]}}) that _rows_rank ranks first (GeoJSON: "features"); "" for a lone
+    GeoJSON Feature; None when there is no such list.
 
     One pass over the file's events builds no values, so memory stays flat however large
     or deep the file, and refuses nesting past JSON_MAX_DEPTH before anything builds
@@ -1281,39 +1300,60 @@ def _json_rows_at(path: Path, geojson: bool = False) -> str | None:
     (a 200 KB file of 100,000 nested brackets took all the memory)."""
     import ijson
 
-    depth, key, top, found, feature = 0, None, None, None, False
-    # The depth of the list of rows while it is being read, and the rows begun in it.
-    rows_depth, rows = None, 0
+    depth, top, feature = 0, None, False
+    # The keys being read in the objects at depths 1 and 2 (keys[0] unused), and whether
+    # every container down to depth 2 is an object: a list there may hold the rows.
+    keys, in_objects = [None, None, None], [True, False, False]
+    # The list that may hold the rows while it is read: [prefix, depth, items begun, whether
+    # the first is an object]; the best one read so far: (rank, prefix).
+    reading, best = None, None
     with _json_bytes(path) as f:
         try:
             for event, value in ijson.basic_parse(f, use_float=True):
-                if depth == rows_depth and event not in ("end_map", "end_array", "map_key"):
-                    rows += 1
+                if reading and depth == reading[1] and event not in _JSON_CLOSE_OR_KEY:
+                    reading[2] += 1
+                    if reading[2] == 1:
+                        reading[3] = event == "start_map"
                 if event in ("start_map", "start_array"):
                     depth += 1
                     if depth > JSON_MAX_DEPTH:
                         raise IngestError(_("The JSON is nested too deeply."), code="format-error")
+                    if depth < 3:
+                        in_objects[depth] = in_objects[depth - 1] and event == "start_map"
                     if depth == 1:
                         top = event
-                        rows_depth = 1 if event == "start_array" and not geojson else None
-                    elif depth == 2 and event == "start_array" and found is None:
-                        found = f"{key}.item" if not geojson or key == "features" else None
-                        rows_depth = 2 if found else None
+                        if event == "start_array" and not geojson:
+                            reading = ["item", 1, 0, None]
+                    elif (
+                        depth <= 3
+                        and in_objects[depth - 1]
+                        and event == "start_array"
+                        and (not geojson or (depth == 2 and keys[1] == "features"))
+                    ):
+                        reading = [".".join([*keys[1:depth], "item"]), depth, 0, None]
                 elif event in ("end_map", "end_array"):
+                    if reading and depth == reading[1]:
+                        prefix, _depth, count, objects = reading
+                        reading = None
+                        if geojson:  # the first list of features, whatever it holds
+                            best = best or ((0, 0), prefix)
+                        elif objects is not False:  # objects, or an empty list
+                            rank = _rows_rank(keys[depth - 1] or "", count)
+                            if best is None or rank > best[0]:
+                                best = (rank, prefix)
                     depth -= 1
-                    if rows_depth is not None and depth < rows_depth:
-                        rows_depth = None  # past the rows
-                elif depth == 1 and event == "map_key":
-                    key = value
-                elif depth == 1 and key == "type" and value == "Feature":
+                elif event == "map_key" and depth < 3:
+                    keys[depth] = value
+                elif depth == 1 and keys[1] == "type" and value == "Feature":
                     feature = True
         except ijson.JSONError as exc:
-            raise _json_error(exc, rows if rows_depth is not None and rows else None) from None
+            row = reading[2] if reading and (reading[1] == 1 or reading[3]) else None
+            raise _json_error(exc, row or None) from None
     if top == "start_array" and not geojson:
         return "item"
-    if top == "start_map" and found is None and geojson and feature:
+    if top == "start_map" and best is None and geojson and feature:
         return ""
-    return found
+    return best[1] if best else None
 
 
 def _json_objects(path: Path, prefix: str, not_an_object):
@@ -1442,16 +1482,21 @@ def _write_objects(objects_factory, hints: dict, target: Path, on_written, keys=
 
 
 def read_json(path: Path, options: dict, out: CsvCopy | None = None) -> Table:
-    def not_rows(_number=None):
+    only_objects = _("Only a JSON array of objects (one object per row) can be ingested.")
+
+    def not_an_object(number):
         return IngestError(
-            _("Only a JSON array of objects (one object per row) can be ingested."),
+            Text(_("Row %(row)s is not a JSON object. %(rule)s"), row=number, rule=only_objects),
             code="format-error",
+            row=number,
         )
 
     prefix = _json_rows_at(path)
     if prefix is None:
-        raise not_rows()
-    return _objects_table(lambda: _json_objects(path, prefix, not_rows), out=out)
+        raise IngestError(only_objects, code="format-error")
+    table = _objects_table(lambda: _json_objects(path, prefix, not_an_object), out=out)
+    table.rows_at = prefix.removesuffix("item").removesuffix(".")
+    return table
 
 
 def read_jsonl(path: Path, options: dict, out: CsvCopy | None = None) -> Table:
@@ -1486,6 +1531,29 @@ def read_jsonl(path: Path, options: dict, out: CsvCopy | None = None) -> Table:
     return _objects_table(objects, out=out)
 
 
+@dataclass(frozen=True)
+class _Ours:
+    """A column of ours among a feature's properties, as a key that equals none of theirs:
+    it is labelled `base`, else `base_2`, ... once every property's name is known."""
+
+    base: str
+
+    def __str__(self) -> str:  # in the CSV copy's header line, which is never read
+        return self.base
+
+
+_FEATURE_ID, _GEOMETRY_PROPERTY = _Ours("id"), _Ours("geometry")
+_OURS_RENAMED = {
+    _FEATURE_ID: _(
+        "Column %(column)s holds the features' ids, named '%(label)s': a property is named 'id'."
+    ),
+    _GEOMETRY_PROPERTY: _(
+        "Column %(column)s is the features' property 'geometry', renamed '%(label)s': the "
+        "column 'geometry' holds their geometries."
+    ),
+}
+
+
 def read_geojson(path: Path, options: dict, out: CsvCopy | None = None) -> Table:
     prefix = _json_rows_at(path, geojson=True)
     if prefix is None:
@@ -1500,10 +1568,29 @@ def read_geojson(path: Path, options: dict, out: CsvCopy | None = None) -> Table
 
     def objects():
         for number, feature in _json_objects(path, prefix, not_a_feature):
-            properties = feature.get("properties") or {}
-            yield number, {**properties, "geometry": feature.get("geometry")}
+            # The feature's id (OSM and ArcGIS exports give one) is a column, first.
+            row = {} if feature.get("id") is None else {_FEATURE_ID: feature["id"]}
+            for key, value in (feature.get("properties") or {}).items():
+                row[_GEOMETRY_PROPERTY if key == "geometry" else key] = value
+            row["geometry"] = feature.get("geometry")
+            yield number, row
 
-    return _objects_table(objects, hints={"geometry": "geometry"}, out=out)
+    table = _objects_table(objects, hints={"geometry": "geometry"}, out=out)
+    # A new list: the rows may still look the objects' values up by the keys in the old.
+    keys, table.labels = table.labels, []
+    taken = {key for key in keys if isinstance(key, str)}
+    for column, key in enumerate(keys, start=1):
+        label = key
+        if isinstance(key, _Ours):
+            label, n = key.base, 2
+            while label in taken:
+                label, n = f"{key.base}_{n}", n + 1
+            taken.add(label)
+            if label != key.base:
+                message = Text(_OURS_RENAMED[key], column=column, label=label)
+                table.warnings.append(("duplicate-label", message, column))
+        table.labels.append(label)
+    return table
 
 
 # ---------------------------------------------------------------- archives
@@ -1542,29 +1629,33 @@ def extract_zip(path: Path) -> tuple[Path, str]:
                 _("The ZIP archive expands to too much data (a 'ZIP bomb'); it was not opened."),
                 code="source-error",
             )
+        # PowerShell 5's Compress-Archive writes folder separators as backslashes: read as
+        # Windows would read them, a name is refused if it climbs out or starts at a root
+        # or a drive there (the member goes to a temporary file; its path is never used).
         for info in infos:
-            name = PurePosixPath(info.filename)
-            if name.is_absolute() or ".." in name.parts or "\\" in info.filename:
+            name = PureWindowsPath(info.filename)
+            if name.drive or name.root or ".." in name.parts:
                 raise IngestError(
                     Text(
                         _("The ZIP archive contains an unsafe path: %(name)s"), name=info.filename
                     ),
                     code="source-error",
                 )
+        paths = {i.filename: PurePosixPath(i.filename.replace("\\", "/")) for i in infos}
         candidates = [
             i
             for i in infos
             if not i.is_dir()
-            and PurePosixPath(i.filename).suffix.lower()
+            and paths[i.filename].suffix.lower()
             in (".csv", ".tsv", ".txt", ".json", ".jsonl", ".geojson", ".xlsx", ".xls", ".ods")
-            and not PurePosixPath(i.filename).name.startswith(".")
+            and not paths[i.filename].name.startswith(".")
         ]
         # A .txt beside a table describes it (a README); alone it may be the data.
         candidates = [i for i in candidates if not i.filename.lower().endswith(".txt")] or (
             candidates
         )
         if len(candidates) != 1:
-            names = [PurePosixPath(i.filename).name for i in candidates]
+            names = [paths[i.filename].name for i in candidates]
             raise IngestError(
                 Text(
                     _(
@@ -1580,11 +1671,11 @@ def extract_zip(path: Path) -> tuple[Path, str]:
         member = candidates[0]
         # Closed by the `with` below; kept on disk for the reader, removed by cleanup().
         target = tempfile.NamedTemporaryFile(  # noqa: SIM115
-            delete=False, suffix=PurePosixPath(member.filename).suffix
+            delete=False, suffix=paths[member.filename].suffix
         )
         with archive.open(member) as source, target:
             _copy_capped(source, target, min(limit, max(member.file_size, 1)))
-        return Path(target.name), PurePosixPath(member.filename).name
+        return Path(target.name), paths[member.filename].name
 
 
 def gunzip(path: Path) -> Path:

@@ -605,6 +605,22 @@ def test_a_json_array_gives_the_same_table_and_row_numbers_either_way(monkeypatc
     assert fast.report["header_row"] == 0
 
 
+def test_json_rows_nested_in_a_portals_response_give_the_same_table_either_way(monkeypatch):
+    # CKAN's datastore_search response: the field list first, the records one level down.
+    records = [{"_id": i, "站名": f"站 {i}", "車位": i % 40} for i in range(1, 301)]
+    fields = [{"id": "_id", "type": "int"}, {"id": "站名", "type": "text"}]
+    document = {"success": True, "result": {"fields": fields, "records": records, "total": 300}}
+    data = json.dumps(document, ensure_ascii=False).encode()
+
+    staged, fast, slow = _both_ways(monkeypatch, data, "datastore.json")
+
+    assert staged and staged[0] is not None
+    _assert_same(fast, slow)
+    assert [c["label"] for c in fast.columns] == ["_id", "站名", "車位"]
+    assert fast.row_count == 300
+    assert fast.report["rows_at"] == "result.records"
+
+
 def test_a_key_first_appearing_late_in_a_json_array_is_a_column_for_every_row(monkeypatch):
     # The CSV copy is written in one pass while every object has the first one's keys;
     # a later key makes the rows before it shorter, and the copy is written again.
@@ -689,6 +705,21 @@ def test_geojson_takes_the_columnar_path_with_its_geometries_checked_once(monkey
     _assert_same(fast, slow)
     assert types_of(fast)["geometry"] == "geometry"
     assert types_of(fast)["車位"] == "integer" and types_of(fast)["啟用"] == "date"
+
+
+def test_geojson_feature_ids_and_a_geometry_property_are_kept_alike_either_way(monkeypatch):
+    features = [{**_station(i, _point(i)), "id": f"S{i:03}"} for i in range(1, 301)]
+    for feature in features:
+        feature["properties"]["geometry"] = "站前"  # a property named as our column is
+
+    staged, fast, slow = _both_ways(monkeypatch, _geojson(features), "stations.geojson")
+
+    assert staged and staged[0] is not None
+    _assert_same(fast, slow)
+    labels = [c["label"] for c in fast.columns]
+    assert labels[0] == "id" and labels[-2:] == ["geometry_2", "geometry"]
+    assert rows_of(fast)[299]["id"] == "S300"
+    assert [w["field"] for w in fast.report["warnings"]] == ["geometry_2"]
 
 
 def test_geojson_with_an_open_ring_is_reported_by_the_row_by_row_path(monkeypatch):

@@ -148,15 +148,74 @@ def test_json_rows_inside_an_object_with_a_bom_and_nested_values():
     assert types_of(resource.current_version)["bikes"] == "number"
 
 
+STATIONS = [{"站名": "市政府", "車位": 180}, {"站名": "臺北101", "車位": 60}]
+# How portals describe their columns beside the rows (CKAN's datastore_search).
+FIELDS = [
+    {"id": "_id", "type": "int"},
+    {"id": "站名", "type": "text"},
+    {"id": "車位", "type": "int"},
+]
+
+
+@pytest.mark.parametrize(
+    ("document", "rows_at"),
+    [
+        # CKAN datastore_search's result saved as a file: the field list comes first.
+        ({"resource_id": "abc", "fields": FIELDS, "records": STATIONS, "total": 2}, "records"),
+        # data.taipei's API (/api/v1/dataset/{id}?scope=resourceAquire).
+        ({"result": {"limit": 1000, "offset": 0, "count": 2, "results": STATIONS}},
+         "result.results"),
+        # CKAN's whole response: more fields than records, the records still win.
+        ({"help": "…", "success": True, "result": {"fields": FIELDS, "records": STATIONS}},
+         "result.records"),
+        # No key says where the rows are: the longest list of objects, not the first.
+        ({"links": [{"rel": "self"}], "stations": STATIONS}, "stations"),
+        # A column list longer than the rows, under keys that say neither: still not rows.
+        ({"columns": FIELDS, "list": STATIONS}, "list"),
+    ],
+    ids=["ckan-file", "data-taipei", "ckan-response", "longest-list", "columns-list"],
+)  # fmt: skip
+def test_json_rows_are_found_where_a_portals_response_keeps_them(document, rows_at):
+    job, resource = ingest_bytes(json.dumps(document, ensure_ascii=False).encode(), "api.json")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert [c["label"] for c in version.columns] == ["站名", "車位"]
+    assert rows_of(version) == [
+        {"col_1": "市政府", "col_2": 180},
+        {"col_1": "臺北101", "col_2": 60},
+    ]
+    assert version.report["rows_at"] == rows_at
+
+
+def test_a_json_row_that_is_not_an_object_is_named():
+    rows = [{"站名": f"站{i}", "車位": i} for i in range(1, 40)]
+    rows.insert(36, None)  # a stray null: row 37
+
+    job, _resource = ingest_bytes(json.dumps(rows, ensure_ascii=False).encode(), "x.json")
+
+    assert job.status == IngestJob.Status.FAILED
+    assert job.error_code == "format-error"
+    assert job.error_translations["en"] == (
+        "Row 37 is not a JSON object. "
+        "Only a JSON array of objects (one object per row) can be ingested."
+    )
+    assert job.error_translations["zh-hant"] == (
+        "第 37 筆不是 JSON 物件。只能匯入由物件組成的 JSON 陣列（每列一個物件）。"
+    )
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
         (b'[{"a": 1}, {"a": ', "The file is not valid JSON near row 2"),
-        (b'[{"a": 1}, 2]', "Only a JSON array of objects"),
+        (b'[{"a": 1}, 2]', "Row 2 is not a JSON object."),
+        (b'{"tags": ["a", "b"], "total": 2}', "Only a JSON array of objects"),
+        (b'{"result": {"result": {"records": [{"a": 1}]}}}', "Only a JSON array of objects"),
         (b'{"total": 2}', "Only a JSON array of objects"),
         (b"[" * 65 + b"]" * 65, "nested too deeply"),
     ],
-    ids=["truncated", "not-an-object", "no-list", "65-deep"],
+    ids=["truncated", "not-an-object", "list-of-values", "too-deep-for-rows", "no-list", "65-deep"],
 )
 def test_json_that_is_not_a_table_is_refused_with_the_reason(data, expected):
     job, resource = ingest_bytes(data, "bad.json")
@@ -344,6 +403,83 @@ def test_geojson_features_become_rows_with_a_geometry_column():
     assert json.loads(rows[1]["geometry"]) == {"type": "Point", "coordinates": [121.5, 25.03]}
 
 
+def test_geojson_feature_ids_are_kept_as_a_column():
+    # OSM and ArcGIS exports give each feature an id beside its properties.
+    data = {
+        "type": "FeatureCollection",
+        "features": [
+            {**_feature([121.565, 25.041], kind="Point", name="市政府站"), "id": "A01"},
+            {**_feature([121.576, 25.041], kind="Point", name="永春站"), "id": "A02"},
+        ],
+    }
+
+    job, resource = ingest_bytes(json.dumps(data, ensure_ascii=False).encode(), "s.geojson")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert types_of(version) == {"id": "text", "name": "text", "geometry": "geometry"}
+    assert [(r["id"], r["name"]) for r in rows_of(version)] == [
+        ("A01", "市政府站"),
+        ("A02", "永春站"),
+    ]
+    assert version.report["warnings"] == []
+
+
+def _clashing_features(geometries) -> bytes:
+    """Features whose properties are named as our columns are: 'id' and 'geometry'."""
+    features = [
+        {**_feature(g, kind="Point", id=f"P{i}", geometry=f"舊座標 {i}", name=f"站 {i}"), "id": i}
+        for i, g in enumerate(geometries, start=1)
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+
+def test_geojson_properties_named_id_or_geometry_are_kept_under_other_labels():
+    job, resource = ingest_bytes(_clashing_features([[121.5, 25.0], [121.6, 25.1]]), "s.geojson")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    version = resource.current_version
+    assert types_of(version) == {
+        "id_2": "integer", "id": "text", "geometry_2": "text", "name": "text",
+        "geometry": "geometry",
+    }  # fmt: skip
+    [row, _second] = rows_of(version)
+    assert (row["id_2"], row["id"], row["geometry_2"]) == (1, "P1", "舊座標 1")
+    assert json.loads(row["geometry"]) == {"type": "Point", "coordinates": [121.5, 25.0]}
+    warnings = version.report["warnings"]
+    assert [(w["code"], w["column"], w["field"]) for w in warnings] == [
+        ("duplicate-label", 1, "id_2"),
+        ("duplicate-label", 3, "geometry_2"),
+    ]
+    assert [w["translations"]["en"] for w in warnings] == [
+        "Column 1 holds the features' ids, named 'id_2': a property is named 'id'.",
+        "Column 3 is the features' property 'geometry', renamed 'geometry_2': the column "
+        "'geometry' holds their geometries.",
+    ]
+    assert warnings[1]["translations"]["zh-hant"] == (
+        "第 3 欄是圖徵的屬性「geometry」，已改名為「geometry_2」：「geometry」欄存放圖徵的幾何。"
+    )
+
+
+def test_clashing_geojson_properties_keep_their_values_when_read_without_a_csv_copy():
+    # An open ring stops the CSV copy; a dictionary taking the geometry as text keeps the
+    # file ingestible, so the objects themselves are read, row by row.
+    open_ring = [[[121.5, 25.0], [121.6, 25.0], [121.6, 25.1], [121.55, 25.2]]]
+    data = json.loads(_clashing_features([[121.5, 25.0], [121.6, 25.1]]))
+    data["features"][1]["geometry"] = {"type": "Polygon", "coordinates": open_ring}
+    schema = {"fields": [{"name": "geometry", "type": "string"}]}
+
+    job, resource = ingest_bytes(json.dumps(data).encode(), "s.geojson", schema=schema)
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    rows = rows_of(resource.current_version)
+    assert [(r["id_2"], r["id"], r["geometry_2"]) for r in rows] == [
+        (1, "P1", "舊座標 1"),
+        (2, "P2", "舊座標 2"),
+    ]
+    assert json.loads(rows[1]["geometry"])["type"] == "Polygon"
+
+
 def test_geojson_with_an_open_ring_fails_naming_row_and_column():
     open_ring = [[[121.5, 25.0], [121.6, 25.0], [121.6, 25.1], [121.55, 25.2]]]
     closed = [[[121.5, 25.0], [121.6, 25.0], [121.6, 25.1], [121.5, 25.0]]]
@@ -428,11 +564,39 @@ def test_zip_bomb_is_refused_before_extracting():
     assert resource.current_version is None
 
 
-def test_zip_with_path_traversal_is_refused():
-    job, _resource = ingest_bytes(zip_of({"../../etc/evil.csv": b"a\n1\n"}), "evil.zip")
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../etc/evil.csv",
+        "..\\..\\etc\\evil.csv",
+        "data\\..\\..\\evil.csv",
+        "/etc/evil.csv",
+        "\\evil.csv",
+        "C:\\Windows\\evil.csv",
+        "C:evil.csv",
+        "\\\\server\\share\\evil.csv",
+    ],
+    ids=["climbs", "climbs-backslashes", "climbs-from-a-folder", "absolute", "root-backslash",
+         "drive", "drive-relative", "network-share"],
+)  # fmt: skip
+def test_zip_with_path_traversal_is_refused(name):
+    job, _resource = ingest_bytes(zip_of({name: b"a\n1\n"}), "evil.zip")
 
     assert job.status == IngestJob.Status.FAILED
-    assert "evil.csv" in job.error
+    assert job.error == f"The ZIP archive contains an unsafe path: {name}"
+
+
+def test_zip_made_by_windows_powershell_with_backslashes_is_ingested():
+    # PowerShell 5's Compress-Archive writes folder separators as backslashes.
+    members = {
+        "資料\\說明.txt": "欄位說明".encode(),
+        "資料\\停車場.csv": "名稱,格位\n府前,120\n".encode(),
+    }
+
+    job, resource = ingest_bytes(zip_of(members), "parking.zip")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert rows_of(resource.current_version) == [{"col_1": "府前", "col_2": 120}]
 
 
 def test_other_formats_are_stored_but_explained_as_not_ingested():

@@ -277,6 +277,9 @@ def test_the_report_says_how_the_file_was_read(client):
     _job, objects = ingest_bytes(b'[{"a": 1}]', "o.json")
     assert "Read as" not in page(objects) and "Read from" not in page(objects)
     assert objects.current_version.report["delimiter"] == ""
+    _job, wrapped = ingest_bytes(b'{"result": {"results": [{"a": 1}]}}', "w.json")
+    assert "Read from the list “result.results” in the JSON file." in page(wrapped)
+    assert "讀取 JSON 檔中的清單「result.results」。" in page(wrapped, "zh-hant")
 
     grouped = [["表一"], [], ["區", "107年", None], [None, "男", "女"], ["中正", 1, 2]]
     _job, book = ingest_bytes(xlsx_bytes(grouped), "g.xlsx")

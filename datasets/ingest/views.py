@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from drf_spectacular.types import OpenApiTypes
@@ -39,6 +39,7 @@ def resource_ingest_status(request: HttpRequest, resource_id) -> HttpResponse:
     resource = _visible_resource(request, resource_id)
     job = status.resource_latest_job(resource=resource)
     can_edit = permissions.can_edit_dataset(request.user, resource.dataset)
+    findings = job.version.personal_data_findings if job and job.version else []
     return render(
         request,
         "datasets/_ingest_status.html",
@@ -51,6 +52,9 @@ def resource_ingest_status(request: HttpRequest, resource_id) -> HttpResponse:
             "status_loaded": True,
             "can_edit": can_edit,
             "on_report": request.GET.get("on") == "report",  # no link to the page it is on
+            "personal_columns": pgettext("between listed names", ", ").join(
+                f["label"] for f in findings
+            ),
         },
     )
 

@@ -123,7 +123,13 @@ def test_job_messages_are_shown_in_the_readers_language_whoever_started_the_job(
     assert escape(f"the first: {bad_cell}") in client.get(status).content.decode()
     with translation.override("zh-hant"):
         chinese_page = django_reverse("resource_report", kwargs={"resource_id": resource.pk})
-    assert "不是有效的整數" in client.get(chinese_page).content.decode()
+    chinese_html = client.get(chinese_page).content.decode()
+    assert "不是有效的整數" in chinese_html
+    # The warning is counted in the totals, so it is listed beside the error.
+    html = client.get(page).content.decode()
+    assert "blank-label: 1" in html and "Warnings in the same file" in html
+    assert escape("Column 2 has no name; it was named 'field_2'.") in html
+    assert "同一檔案中的警告" in chinese_html and "field_2" in chinese_html
 
 
 def test_published_warnings_follow_the_reader_and_old_reports_keep_their_text(client):

@@ -35,18 +35,20 @@ def _visible_resource(request, resource_id) -> Resource:
 
 
 def resource_ingest_status(request: HttpRequest, resource_id) -> HttpResponse:
-    """The htmx-polled progress fragment; stops polling once the job has finished."""
+    """The htmx-polled progress fragment; stops polling once the job has finished, and
+    then tells the page so."""
     resource = _visible_resource(request, resource_id)
     job = status.resource_latest_job(resource=resource)
     can_edit = permissions.can_edit_dataset(request.user, resource.dataset)
     findings = job.version.personal_data_findings if job and job.version else []
-    return render(
+    active = job is not None and job.status in IngestJob.ACTIVE
+    response = render(
         request,
         "datasets/_ingest_status.html",
         {
             "resource": resource,
             "job": job,
-            "active": job is not None and job.status in IngestJob.ACTIVE,
+            "active": active,
             "percent": int((job.progress if job else 0) * 100),
             "stage_label": status.STAGES.get(job.stage, "") if job else "",
             "status_loaded": True,
@@ -57,6 +59,11 @@ def resource_ingest_status(request: HttpRequest, resource_id) -> HttpResponse:
             ),
         },
     )
+    if request.GET.get("polling") and not active:
+        # The job the page was watching has just ended: the page's other parts (the
+        # report, the version) can now fetch what it made (htmx "ingest-finished").
+        response["HX-Trigger"] = "ingest-finished"
+    return response
 
 
 def resource_report(request: HttpRequest, resource_id) -> HttpResponse:

@@ -350,3 +350,19 @@ def test_the_report_says_how_the_file_was_read(client):
     assert "讀取工作表「資料」，標題在第 3 到 4 列。" in page(book, "zh-hant")
     _job, text = ingest_bytes("區;107年;\n;男;女\n中正;1;2\n".encode("cp950"), "g.csv")
     assert "separated by semicolons, header on rows 1 to 2." in page(text)
+
+
+def test_status_line_tells_the_report_when_the_job_it_watched_ends(client):
+    resource = resource_with_file(b"a\n1\n")
+    job = IngestJobFactory(resource=resource, status="running", stage="load")
+    url = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
+    assert "polling=1" in client.get(f"{url}?on=report").content.decode()
+    assert "HX-Trigger" not in client.get(f"{url}?polling=1&on=report").headers
+
+    job.delete()
+    ingest(resource)
+
+    assert client.get(f"{url}?polling=1&on=report")["HX-Trigger"] == "ingest-finished"
+    assert "HX-Trigger" not in client.get(f"{url}?on=report").headers  # a first look
+    report = client.get(reverse("resource_report", kwargs={"resource_id": resource.pk}))
+    assert 'hx-trigger="ingest-finished from:body"' in report.content.decode()

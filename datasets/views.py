@@ -55,15 +55,20 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
             (key, selectors.FACET_LABELS[key], search.facets[key]) for key in selectors.FACETS
         ],
         "sorts": selectors.SORTS,
+        # The visitor's choice, else relevance: without a query it lists the newest first
+        # too, and a query typed next must not be sent with sort=updated.
+        "chosen_sort": request.GET.get("sort")
+        if request.GET.get("sort") in selectors.SORTS
+        else "relevance",
         "can_publish_somewhere": permissions.can_create_any_dataset(request.user),
     }
-    # htmx swaps only the results column; the address bar keeps the shareable URL.
-    template = (
-        "datasets/_dataset_results.html"
-        if request.headers.get("HX-Request")
-        and request.headers.get("HX-Target") == "catalog-results"
-        else "datasets/dataset_list.html"
+    # htmx swaps only the results column (and, out of band, the search form's filters);
+    # the address bar keeps the shareable URL.
+    fragment = (
+        request.headers.get("HX-Request") and request.headers.get("HX-Target") == "catalog-results"
     )
+    context["swap_filters"] = fragment
+    template = "datasets/_dataset_results.html" if fragment else "datasets/dataset_list.html"
     return render(request, template, context)
 
 

@@ -168,6 +168,25 @@ def test_catalog_page_searches_filters_and_answers_htmx_with_the_results_only(cl
     assert "Bus routes" in fragment
 
 
+def test_catalog_search_keeps_the_facets_picked_and_ranks_a_new_query_by_relevance(client, org):
+    # A facet link swaps the results only: the form's filters come with them (out of band).
+    fragment = client.get(
+        "/en/datasets/",
+        {"theme": "transportation"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="catalog-results",
+    ).content.decode()
+    assert '<div id="catalog-filters" hx-swap-oob="true">' in fragment
+    assert '<input type="hidden" name="theme" value="transportation">' in fragment
+    # The landing page: no sort chosen, so a query typed there is ranked by relevance.
+    landing = client.get("/en/datasets/").content.decode()
+    assert '<option value="relevance" selected>' in landing
+    assert '<option value="updated" selected>' not in landing
+    assert "hx-swap-oob" not in landing
+    chosen = client.get("/en/datasets/", {"sort": "updated"}).content.decode()
+    assert '<option value="updated" selected>' in chosen
+
+
 def test_catalog_page_query_count_does_not_grow_with_results(client, org):
     theme = Theme.objects.get(slug="transportation")
 

@@ -112,6 +112,8 @@
             next: t.next,
             next_title: t.next,
             page_size: t.pageSize,
+            // Tabulator writes "<page_title> <n>" on each page button.
+            page_title: this.root.getAttribute("data-page-title"),
           },
         },
       },

@@ -108,7 +108,12 @@ def test_dataset_page_shows_summary_facts_resources_and_dictionary(client, org):
         format="CSV",
         schema={"fields": [{"name": "stop_name", "title": "Stop", "type": "string"}]},
     )
+    ResourceFactory(dataset=dataset, name_en="Small", size=67)
     page = client.get("/en/datasets/bus/").content.decode()
+    chinese = client.get("/datasets/bus/").content.decode()
+    # Sizes and the data's language in words, in the reader's language.
+    assert "(67\xa0bytes)" in page and "(67\xa0位元組)" in chinese
+    assert "<td>Traditional Chinese</td>" in page and "<td>繁體中文</td>" in chinese
     for text in (
         "Bus routes",
         "Where every bus stops.",

@@ -228,6 +228,14 @@ def test_editor_confirms_personal_data_on_the_report_page_and_every_page_says_so
     assert MUST_CHECK in _status_line(client, resource)
 
     # when
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    client.force_login(editor)
+    page = reverse("resource_report", kwargs={"resource_id": resource.pk})
+    assert "email (e-mail addresses): 100%" in client.get(page).content.decode()
+    chinese = client.get(page.removeprefix("/en")).content.decode()
+    assert "email (電子郵件地址): 100%" in chinese
+    client.logout()
+
     report = _decide(client, resource, "not_personal")
 
     # then

@@ -23,6 +23,8 @@ def test_sort_filter_chart_and_map_on_the_dataset_page(browser_page, live_server
     table.locator(".tabulator-row").first.wait_for()
     assert table.locator(".tabulator-row").count() == 6
     assert page.locator(".preview-total").inner_text() == "6 rows"
+    first_page = page.locator(".tabulator-page[data-page='1']")
+    assert first_page.get_attribute("aria-label") == "Show page 1"
 
     # Sort with the keyboard-friendly form: most visitors first.
     page.get_by_label("Sort by").select_option(label="人次")

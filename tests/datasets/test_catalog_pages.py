@@ -264,6 +264,11 @@ def test_dataset_form_names_the_bad_field(client, org, editor):
     errors = response.context["form"].errors
     assert "name" in errors and "summary_zh_hant" in errors
     assert not Dataset.objects.exists()
+    # Screen readers reach the help text and the error from the field.
+    html = response.content.decode()
+    assert 'aria-describedby="id_name_helptext id_name_error"' in html
+    assert '<div class="form-text" id="id_name_helptext">' in html
+    assert 'id="id_name_error" role="alert"' in html
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,7 @@ def resource_version_for_data(*, user, resource_id, number: str | None) -> Resou
         version = resource.current_version
     if version is None:
         raise Http404(_("This resource has no queryable data yet."))
-    if version.personal_data == ResourceVersion.PersonalData.FLAGGED and not (
+    if version.personal_data in ResourceVersion.HELD_BACK and not (
         permissions.can_edit_dataset(user, resource.dataset)
     ):
         raise Http404

@@ -237,6 +237,11 @@ class ResourceVersion(models.Model):
         NONE = "none", _("No personal data found")
         FLAGGED = "flagged", _("Possible personal data: waiting for an editor")
         CLEARED = "cleared", _("Checked by an editor: not personal data")
+        # An editor confirmed the finding: the version is never published.
+        PERSONAL = "personal", _("Checked by an editor: personal data, kept unpublished")
+
+    # Shown to the dataset's editors only: waiting for their decision, or kept unpublished.
+    HELD_BACK = (PersonalData.FLAGGED, PersonalData.PERSONAL)
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()

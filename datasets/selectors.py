@@ -306,28 +306,29 @@ def resource_get_visible(*, user, name: str, resource_id) -> Resource:
     return resource
 
 
-def resources_held_back(*, user, dataset, of: Resource | None = None) -> set:
-    """Ids of the dataset's resources (or just `of`) whose newest upload waits for its
-    publishers' decision on personal data found in it: until then only they may download
-    the file, as only they see its rows."""
+def resources_held_back(*, user, dataset, of: Resource | None = None) -> dict:
+    """{resource id: why} for the dataset's resources (or just `of`) whose newest upload
+    only its publishers may download, as only they see its rows: personal data was found
+    in it and waits for their decision (FLAGGED), or they kept it unpublished (PERSONAL)."""
     if can_edit_dataset(user, dataset):
-        return set()
+        return {}
     resources = dataset.resources.filter(pk=of.pk) if of is not None else dataset.resources.all()
     return resources_awaiting_decision(resources=resources)
 
 
-def resources_awaiting_decision(*, resources: QuerySet) -> set:
-    """Ids among `resources` whose newest version was flagged for personal data and not yet
-    decided on: held back from everyone but the dataset's editors (see above)."""
+def resources_awaiting_decision(*, resources: QuerySet) -> dict:
+    """{id: personal_data state} for those among `resources` whose newest version is held
+    back for personal data, whether the decision is still awaited or was to keep it
+    unpublished: held back from everyone but the dataset's editors (see above)."""
     newest = (
         ResourceVersion.objects.filter(resource=OuterRef("pk"))
         .order_by("-number")
         .values("personal_data")[:1]
     )
-    return set(
+    return dict(
         resources.annotate(newest=Subquery(newest))
-        .filter(newest=ResourceVersion.PersonalData.FLAGGED)
-        .values_list("pk", flat=True)
+        .filter(newest__in=ResourceVersion.HELD_BACK)
+        .values_list("pk", "newest")
     )
 
 

@@ -24,6 +24,7 @@ from datasets.forms import (
 )
 from datasets.ingest import conf as ingest_conf
 from datasets.ingest import validate
+from datasets.models import ResourceVersion
 from datasets.services import catalog, publishing
 
 PAGE_SIZE = 20
@@ -54,24 +55,33 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
             (key, selectors.FACET_LABELS[key], search.facets[key]) for key in selectors.FACETS
         ],
         "sorts": selectors.SORTS,
+        # The visitor's choice, else relevance: without a query it lists the newest first
+        # too, and a query typed next must not be sent with sort=updated.
+        "chosen_sort": request.GET.get("sort")
+        if request.GET.get("sort") in selectors.SORTS
+        else "relevance",
         "can_publish_somewhere": permissions.can_create_any_dataset(request.user),
     }
-    # htmx swaps only the results column; the address bar keeps the shareable URL.
-    template = (
-        "datasets/_dataset_results.html"
-        if request.headers.get("HX-Request")
-        and request.headers.get("HX-Target") == "catalog-results"
-        else "datasets/dataset_list.html"
+    # htmx swaps only the results column (and, out of band, the search form's filters);
+    # the address bar keeps the shareable URL.
+    fragment = (
+        request.headers.get("HX-Request") and request.headers.get("HX-Target") == "catalog-results"
     )
+    context["swap_filters"] = fragment
+    template = "datasets/_dataset_results.html" if fragment else "datasets/dataset_list.html"
     return render(request, template, context)
 
 
 def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
     dataset = selectors.dataset_get_visible(user=request.user, name=name)
+    held_back = selectors.resources_held_back(user=request.user, dataset=dataset)
     context = {
         "dataset": dataset,
         "resources": selectors.dataset_resources(dataset=dataset),
-        "held_back": selectors.resources_held_back(user=request.user, dataset=dataset),
+        "held_back": held_back,
+        "kept_unpublished": {
+            pk for pk, why in held_back.items() if why == ResourceVersion.PersonalData.PERSONAL
+        },
         "can_edit": permissions.can_edit_dataset(request.user, dataset),
         "can_publish": permissions.can_publish_dataset(request.user, dataset),
         "send_back_form": SendBackForm(),
@@ -93,8 +103,10 @@ def resource_detail(request: HttpRequest, name: str, id) -> HttpResponse:
     return render(request, "datasets/resource_detail.html", context)
 
 
-def _held_back(user, resource) -> bool:
-    return bool(selectors.resources_held_back(user=user, dataset=resource.dataset, of=resource))
+def _held_back(user, resource) -> str:
+    """Why `user` may not download the file ("flagged", "personal"), or "" when they may."""
+    held_back = selectors.resources_held_back(user=user, dataset=resource.dataset, of=resource)
+    return held_back.get(resource.pk, "")
 
 
 def resource_download(request: HttpRequest, name: str, id) -> HttpResponse:

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from drf_spectacular.types import OpenApiTypes
@@ -35,24 +35,35 @@ def _visible_resource(request, resource_id) -> Resource:
 
 
 def resource_ingest_status(request: HttpRequest, resource_id) -> HttpResponse:
-    """The htmx-polled progress fragment; stops polling once the job has finished."""
+    """The htmx-polled progress fragment; stops polling once the job has finished, and
+    then tells the page so."""
     resource = _visible_resource(request, resource_id)
     job = status.resource_latest_job(resource=resource)
     can_edit = permissions.can_edit_dataset(request.user, resource.dataset)
-    return render(
+    findings = job.version.personal_data_findings if job and job.version else []
+    active = job is not None and job.status in IngestJob.ACTIVE
+    response = render(
         request,
         "datasets/_ingest_status.html",
         {
             "resource": resource,
             "job": job,
-            "active": job is not None and job.status in IngestJob.ACTIVE,
+            "active": active,
             "percent": int((job.progress if job else 0) * 100),
             "stage_label": status.STAGES.get(job.stage, "") if job else "",
             "status_loaded": True,
             "can_edit": can_edit,
             "on_report": request.GET.get("on") == "report",  # no link to the page it is on
+            "personal_columns": pgettext("between listed names", ", ").join(
+                f["label"] for f in findings
+            ),
         },
     )
+    if request.GET.get("polling") and not active:
+        # The job the page was watching has just ended: the page's other parts (the
+        # report, the version) can now fetch what it made (htmx "ingest-finished").
+        response["HX-Trigger"] = "ingest-finished"
+    return response
 
 
 def resource_report(request: HttpRequest, resource_id) -> HttpResponse:

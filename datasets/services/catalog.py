@@ -249,6 +249,15 @@ def _check_content(upload, fmt: str) -> None:
         raise ValidationError({"file": message})
 
 
+def _default_name(file, url: str) -> str:
+    """The file's name, or a link's last path segment ("…/stops/" gives "stops"), else its
+    host: never empty, as pages link to the resource by its name."""
+    if file:
+        return os.path.basename(file.name)
+    link = urlsplit(url)
+    return os.path.basename(link.path.rstrip("/")) or link.netloc or url
+
+
 def _human_size(size: int) -> str:
     for unit in ("bytes", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
@@ -282,9 +291,7 @@ def resource_create(
         **fields,
     )
     if not (resource.name_zh_hant or resource.name_en):
-        resource.name_zh_hant = resource.name_en = os.path.basename(
-            (file.name if file else urlsplit(url).path) or url
-        )[:300]
+        resource.name_zh_hant = resource.name_en = _default_name(file, url)[:300]
     if file:
         if file.size is not None and file.size > settings.MAX_UPLOAD_SIZE:
             raise FileTooLarge(

@@ -150,7 +150,8 @@ def _make_current(resource: Resource, version: ResourceVersion) -> None:
 @transaction.atomic
 def version_personal_data_decide(*, version: ResourceVersion, by, not_personal: bool):
     """An editor's decision on a flagged version: not personal data (publish it), or
-    keep it unpublished (the publisher re-ingests without the columns)."""
+    personal data (keep it unpublished for good: the publisher uploads a file without
+    the columns)."""
     if not permissions.can_edit_dataset(by, version.resource.dataset):
         raise PermissionDenied
     version = ResourceVersion.objects.select_for_update().get(pk=version.pk)
@@ -158,8 +159,11 @@ def version_personal_data_decide(*, version: ResourceVersion, by, not_personal: 
         raise ValidationError(_("This version is not waiting for a personal-data decision."))
     version.personal_data_decided_by = by
     version.personal_data_decided_at = timezone.now()
-    if not_personal:
-        version.personal_data = ResourceVersion.PersonalData.CLEARED
+    version.personal_data = (
+        ResourceVersion.PersonalData.CLEARED
+        if not_personal
+        else ResourceVersion.PersonalData.PERSONAL
+    )
     version.personal_data_findings = [
         {**f, "decision": "not_personal" if not_personal else "personal"}
         for f in version.personal_data_findings
@@ -171,6 +175,10 @@ def version_personal_data_decide(*, version: ResourceVersion, by, not_personal: 
             "personal_data_decided_at",
             "personal_data_findings",
         ]
+    )
+    # The job's stage is what the pages and the API show: the wait is over either way.
+    IngestJob.objects.filter(version=version, stage="awaiting_confirmation").update(
+        stage="done" if not_personal else "kept_unpublished"
     )
     if not_personal:
         _make_current(Resource.objects.select_for_update().get(pk=version.resource_id), version)

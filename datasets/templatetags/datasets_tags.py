@@ -54,17 +54,6 @@ def page_url(context, page: int) -> str:
 
 
 @register.filter
-def human_size(size) -> str:
-    if size is None:
-        return ""
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)
-
-
-@register.filter
 def column_type(kind: str) -> str:
     """A column's type as people call it (整數, date...), in the page's language."""
     from datasets.ingest.types import type_name
@@ -105,3 +94,29 @@ def delimiter_name(delimiter: str) -> str:
         "|": gettext("vertical bars"),
     }
     return names.get(delimiter, f"“{delimiter}”")
+
+
+@register.filter
+def personal_data_kind(kind: str) -> str:
+    """A kind of personal data the scan finds (datasets.ingest.pii.KINDS), in words."""
+    from django.utils.translation import gettext
+
+    names = {
+        "email": gettext("e-mail addresses"),
+        "phone": gettext("phone numbers"),
+        "national_id": gettext("national ID numbers"),
+        "credit_card": gettext("payment card numbers"),
+        "iban": gettext("bank account numbers (IBAN)"),
+    }
+    return names.get(kind, kind)
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """A language code (zh-hant) as its name in the page's language; unknown codes as is."""
+    from django.utils.translation import get_language_info
+
+    try:
+        return get_language_info(code)["name_translated"]
+    except KeyError:
+        return code

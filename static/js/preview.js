@@ -112,6 +112,8 @@
             next: t.next,
             next_title: t.next,
             page_size: t.pageSize,
+            // Tabulator writes "<page_title> <n>" on each page button.
+            page_title: this.root.getAttribute("data-page-title"),
           },
         },
       },
@@ -207,6 +209,9 @@
     var self = this;
     var fieldIds = [config.x, config.y, config.color].filter(Boolean);
     var url = this.query({ limit: 10000, fields: Array.from(new Set(fieldIds)).join(",") });
+    // vega-embed makes its target inline-block, and a "container"-wide chart in an
+    // inline-block that has no width of its own is drawn 0 px wide.
+    target.style.width = "100%";
     return this.getJSON(url).then(function (body) {
       return vegaEmbed(target, self.spec(config, body.records), {
         actions: { export: true, source: false, compiled: false, editor: false },
@@ -309,7 +314,6 @@
       var target = document.createElement("div");
       target.setAttribute("role", "img");
       target.setAttribute("aria-label", chart.title);
-      target.style.width = "100%";
       figure.appendChild(caption);
       figure.appendChild(target);
       if (self.config.canEdit) {

@@ -2,7 +2,7 @@ import pytest
 
 from datasets.models import Dataset, License, Theme
 from portal.models import Membership
-from tests.factories import PASSWORD, OrganizationFactory, editor_of
+from tests.factories import PASSWORD, OrganizationFactory, editor_of, indexed_dataset
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,3 +64,28 @@ def test_editor_creates_and_submits_admin_publishes_citizen_finds_it(
     page.get_by_role("button", name="搜尋").click()
     page.wait_for_url("**/datasets/?q=*")
     assert page.get_by_role("link", name="臺北市公車路線").is_visible()
+
+
+def test_a_facet_picked_with_the_mouse_stays_on_the_next_search_and_sort(browser_page, live_server):
+    License.objects.get_or_create(id="CC-BY-4.0", defaults={"title": "CC BY 4.0"})
+    transport, _ = Theme.objects.get_or_create(
+        slug="transportation", defaults={"name_en": "Transportation", "name_zh_hant": "交通運輸"}
+    )
+    org = OrganizationFactory()
+    indexed_dataset(title_en="Bus stops", organization=org, themes=[transport])
+    indexed_dataset(title_en="Bus depots", organization=org)
+    page = browser_page
+    page.goto(live_server.url + "/en/datasets/")
+
+    page.locator(".facet[data-facet=theme]").get_by_role("link", name="Transportation").click()
+    page.wait_for_url("**/en/datasets/?theme=transportation")
+    page.get_by_label("Search datasets").fill("bus")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**q=bus**")
+
+    assert "theme=transportation" in page.url and "sort=relevance" in page.url
+    page.get_by_text("1 dataset found").wait_for()
+    page.get_by_label("Sort by").select_option("name")
+    page.wait_for_url("**sort=name**")
+    assert "theme=transportation" in page.url
+    assert page.get_by_role("link", name="Bus depots").count() == 0

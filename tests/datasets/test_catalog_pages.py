@@ -108,7 +108,12 @@ def test_dataset_page_shows_summary_facts_resources_and_dictionary(client, org):
         format="CSV",
         schema={"fields": [{"name": "stop_name", "title": "Stop", "type": "string"}]},
     )
+    ResourceFactory(dataset=dataset, name_en="Small", size=67)
     page = client.get("/en/datasets/bus/").content.decode()
+    chinese = client.get("/datasets/bus/").content.decode()
+    # Sizes and the data's language in words, in the reader's language.
+    assert "(67\xa0bytes)" in page and "(67\xa0位元組)" in chinese
+    assert "<td>Traditional Chinese</td>" in page and "<td>繁體中文</td>" in chinese
     for text in (
         "Bus routes",
         "Where every bus stops.",
@@ -166,6 +171,25 @@ def test_catalog_page_searches_filters_and_answers_htmx_with_the_results_only(cl
     ).content.decode()
     assert "<html" not in fragment
     assert "Bus routes" in fragment
+
+
+def test_catalog_search_keeps_the_facets_picked_and_ranks_a_new_query_by_relevance(client, org):
+    # A facet link swaps the results only: the form's filters come with them (out of band).
+    fragment = client.get(
+        "/en/datasets/",
+        {"theme": "transportation"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="catalog-results",
+    ).content.decode()
+    assert '<div id="catalog-filters" hx-swap-oob="true">' in fragment
+    assert '<input type="hidden" name="theme" value="transportation">' in fragment
+    # The landing page: no sort chosen, so a query typed there is ranked by relevance.
+    landing = client.get("/en/datasets/").content.decode()
+    assert '<option value="relevance" selected>' in landing
+    assert '<option value="updated" selected>' not in landing
+    assert "hx-swap-oob" not in landing
+    chosen = client.get("/en/datasets/", {"sort": "updated"}).content.decode()
+    assert '<option value="updated" selected>' in chosen
 
 
 def test_catalog_page_query_count_does_not_grow_with_results(client, org):
@@ -240,6 +264,11 @@ def test_dataset_form_names_the_bad_field(client, org, editor):
     errors = response.context["form"].errors
     assert "name" in errors and "summary_zh_hant" in errors
     assert not Dataset.objects.exists()
+    # Screen readers reach the help text and the error from the field.
+    html = response.content.decode()
+    assert 'aria-describedby="id_name_helptext id_name_error"' in html
+    assert '<div class="form-text" id="id_name_helptext">' in html
+    assert 'id="id_name_error" role="alert"' in html
 
 
 @pytest.mark.parametrize(

@@ -89,6 +89,21 @@ def test_upload_is_stored_hashed_and_queued_for_ingestion(org, editor):
     assert (job.status, job.source, job.requested_by) == ("queued", "upload", editor)
 
 
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("https://example.org/data/x.json", "x.json"),
+        ("https://example.org/en/accounts/login/", "login"),
+        ("https://example.org/", "example.org"),
+        ("https://example.org", "example.org"),
+    ],
+)
+def test_a_link_without_a_name_is_named_after_its_address(org, editor, url, name):
+    dataset = DatasetFactory(organization=org)
+    resource = resource_create(dataset=dataset, by=editor, url=url)
+    assert (resource.name_en, resource.name_zh_hant) == (name, name)
+
+
 def test_link_resource_is_queued_as_url(org, editor):
     dataset = DatasetFactory(organization=org, status="draft")
     resource = resource_create(dataset=dataset, by=editor, url="https://example.org/data/x.json")

@@ -112,3 +112,24 @@ def test_publisher_sets_the_data_dictionary_in_the_browser(
         {"name": "格位", "title": "Parking spaces", "type": "integer",
          "constraints": {"maximum": 100}}
     ]  # fmt: skip
+
+
+def test_report_shows_the_new_version_once_ingest_again_ends(
+    browser_page, live_server, queued, dataset
+):
+    page = browser_page
+    resource = _upload(page, live_server, dataset, "lots.csv", b"x,y\na,b\n1,2\n")
+    ingest_run(job=IngestJob.objects.get(pk=queued.pop()))
+    page.goto(f"{live_server.url}/en/resources/{resource.pk}/report/")
+    page.get_by_role("heading", name="Published version 1: 2 rows").wait_for()
+
+    page.get_by_label("Header row").fill("2")
+    page.get_by_role("button", name="Ingest again").click()
+    page.locator(".ingest-status").get_by_text("Waiting for a worker").wait_for()
+    ingest_run(job=IngestJob.objects.get(pk=queued.pop()))
+
+    # No reload: the status line and the rest of the report both show version 2.
+    page.locator(".ingest-status").get_by_text("Data ready: 1 row.").wait_for()
+    page.get_by_role("heading", name="Published version 2: 1 row").wait_for()
+    assert page.get_by_role("heading", name="Published version 1: 2 rows").count() == 0
+    assert page.locator("#report-body tbody th").all_inner_texts()[0].startswith("a")

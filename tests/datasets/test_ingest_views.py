@@ -23,6 +23,10 @@ def report_url(resource):
     return f"/api/v1/resources/{resource.pk}/report/"
 
 
+def resource_page(resource):
+    return reverse("resource_detail", kwargs={"name": resource.dataset.name, "id": resource.pk})
+
+
 def test_progress_fragment_polls_while_running_and_stops_when_done(client):
     resource = resource_with_file(b"a\n1\n")
     job = IngestJobFactory(
@@ -119,7 +123,13 @@ def test_job_messages_are_shown_in_the_readers_language_whoever_started_the_job(
     assert escape(f"the first: {bad_cell}") in client.get(status).content.decode()
     with translation.override("zh-hant"):
         chinese_page = django_reverse("resource_report", kwargs={"resource_id": resource.pk})
-    assert "不是有效的整數" in client.get(chinese_page).content.decode()
+    chinese_html = client.get(chinese_page).content.decode()
+    assert "不是有效的整數" in chinese_html
+    # The warning is counted in the totals, so it is listed beside the error.
+    html = client.get(page).content.decode()
+    assert "blank-label: 1" in html and "Warnings in the same file" in html
+    assert escape("Column 2 has no name; it was named 'field_2'.") in html
+    assert "同一檔案中的警告" in chinese_html and "field_2" in chinese_html
 
 
 def test_published_warnings_follow_the_reader_and_old_reports_keep_their_text(client):
@@ -190,23 +200,87 @@ def test_rerun_with_overrides_is_for_editors_only(client, django_capture_on_comm
     assert 'name="header_rows" type="number" min="1" max="4" value="2"' in page.content.decode()
 
 
-def test_editor_confirms_personal_data_on_the_report_page(client):
-    _job, resource = ingest_bytes(b"name,email\nA,a@example.org\nB,b@example.org\n")
+PERSONAL = b"name,email\nA,a@example.org\nB,b@example.org\n"
+MUST_CHECK = "an editor must check it"
+
+
+def _decide(client, resource, decision):
     version = resource.versions.get()
     editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
     client.force_login(editor)
-    page = client.get(reverse("resource_report", kwargs={"resource_id": resource.pk}))
-    assert "email" in page.content.decode()
-
     url = reverse(
         "version_personal_data", kwargs={"resource_id": resource.pk, "number": version.number}
     )
-    client.post(url, {"decision": "not_personal"})
-
+    report = client.post(url, {"decision": decision}, follow=True).content.decode()
     resource.refresh_from_db()
+    return report
+
+
+def _status_line(client, resource, language="en"):
+    url = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
+    return client.get(url if language == "en" else url.removeprefix("/en")).content.decode()
+
+
+def test_editor_confirms_personal_data_on_the_report_page_and_every_page_says_so(client):
+    # given: a file where personal data was found, waiting for the editors
+    _job, resource = ingest_bytes(PERSONAL)
+    version = resource.versions.get()
+    assert MUST_CHECK in _status_line(client, resource)
+
+    # when
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    client.force_login(editor)
+    page = reverse("resource_report", kwargs={"resource_id": resource.pk})
+    assert "email (e-mail addresses): 100%" in client.get(page).content.decode()
+    chinese = client.get(page.removeprefix("/en")).content.decode()
+    assert "email (電子郵件地址): 100%" in chinese
+    client.logout()
+
+    report = _decide(client, resource, "not_personal")
+
+    # then
     assert resource.current_version == version
-    anonymous_page = client.get(reverse("resource_report", kwargs={"resource_id": resource.pk}))
-    assert anonymous_page.status_code == 200
+    assert 'value="not_personal"' not in report
+    assert MUST_CHECK not in _status_line(client, resource)
+    client.logout()
+    assert MUST_CHECK not in _status_line(client, resource)
+    assert "Data ready: 2 rows." in _status_line(client, resource)
+    assert "資料已就緒" in _status_line(client, resource, "zh-hant")
+    page = client.get(resource_page(resource)).content.decode()
+    assert "personal data" not in page
+    assert client.get(report_url(resource)).json()["ingest"]["stage"] == "done"
+
+
+def test_keeping_personal_data_unpublished_ends_the_wait_for_editors_and_for_the_public(client):
+    _job, resource = ingest_bytes(PERSONAL)
+    version = resource.versions.get()
+
+    report = _decide(client, resource, "personal")
+
+    version.refresh_from_db()
+    assert version.personal_data == "personal" and resource.current_version is None
+    # Editors: the decision and what to do next, no buttons asking for it again.
+    assert 'value="personal"' not in report
+    line = _status_line(client, resource)
+    assert "Version 1 is kept unpublished: it holds personal data (email)." in line
+    assert "Upload a file without these columns." in line and MUST_CHECK not in line
+    assert "第 1 版維持不公開" in _status_line(client, resource, "zh-hant")
+    # The public: not published, not "being checked"; the rows and the file stay hidden.
+    client.logout()
+    for line in (_status_line(client, resource), client.get(resource_page(resource)).content):
+        line = line if isinstance(line, str) else line.decode()
+        assert MUST_CHECK not in line and "checking this file" not in line
+    assert "was not published: it holds personal data" in _status_line(client, resource)
+    assert "最新的檔案含有個人資料，因此未公開" in _status_line(client, resource, "zh-hant")
+    assert "keeps it unpublished" in client.get(resource_page(resource)).content.decode()
+    dataset_page = reverse("dataset_detail", kwargs={"name": resource.dataset.name})
+    listing = client.get(dataset_page).content.decode()
+    assert "Not published: it holds personal data" in listing
+    assert "Being checked" not in listing
+    assert "不公開：含有個人資料" in client.get(dataset_page.removeprefix("/en")).content.decode()
+    assert client.get(f"{resource_page(resource)}download/").status_code == 404
+    data = f"/api/v1/resources/{resource.pk}/data/?version=1"
+    assert client.get(data).status_code == 404
 
 
 def test_data_at_a_glance_sentence_in_both_languages():
@@ -287,3 +361,19 @@ def test_the_report_says_how_the_file_was_read(client):
     assert "讀取工作表「資料」，標題在第 3 到 4 列。" in page(book, "zh-hant")
     _job, text = ingest_bytes("區;107年;\n;男;女\n中正;1;2\n".encode("cp950"), "g.csv")
     assert "separated by semicolons, header on rows 1 to 2." in page(text)
+
+
+def test_status_line_tells_the_report_when_the_job_it_watched_ends(client):
+    resource = resource_with_file(b"a\n1\n")
+    job = IngestJobFactory(resource=resource, status="running", stage="load")
+    url = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
+    assert "polling=1" in client.get(f"{url}?on=report").content.decode()
+    assert "HX-Trigger" not in client.get(f"{url}?polling=1&on=report").headers
+
+    job.delete()
+    ingest(resource)
+
+    assert client.get(f"{url}?polling=1&on=report")["HX-Trigger"] == "ingest-finished"
+    assert "HX-Trigger" not in client.get(f"{url}?on=report").headers  # a first look
+    report = client.get(reverse("resource_report", kwargs={"resource_id": resource.pk}))
+    assert 'hx-trigger="ingest-finished from:body"' in report.content.decode()

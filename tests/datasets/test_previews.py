@@ -50,6 +50,17 @@ def test_panel_offers_table_chart_map_glance_and_snippets(facilities, settings):
     assert "Previewed 0 times, downloaded 0 times." in html
 
 
+def test_glance_and_pager_speak_the_readers_language(facilities):
+    english = render_preview(facilities)
+    chinese = render_preview(facilities, language="zh-hant")
+
+    # Column types as the report names them, not the internal codes.
+    assert "<td>whole number</td>" in english and "<td>integer</td>" not in english
+    assert "<td>整數</td>" in chinese and "<td>text</td>" not in chinese
+    assert 'data-page-title="Show page"' in english
+    assert 'data-page-title="前往頁面"' in chinese
+
+
 def test_panel_without_coordinates_has_no_map(db):
     resource = ResourceFactory()
     make_version(resource, [("n", "integer", "n")], [(1,)])

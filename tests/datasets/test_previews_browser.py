@@ -23,6 +23,8 @@ def test_sort_filter_chart_and_map_on_the_dataset_page(browser_page, live_server
     table.locator(".tabulator-row").first.wait_for()
     assert table.locator(".tabulator-row").count() == 6
     assert page.locator(".preview-total").inner_text() == "6 rows"
+    first_page = page.locator(".tabulator-page[data-page='1']")
+    assert first_page.get_attribute("aria-label") == "Show page 1"
 
     # Sort with the keyboard-friendly form: most visitors first.
     page.get_by_label("Sort by").select_option(label="人次")
@@ -51,6 +53,10 @@ def test_sort_filter_chart_and_map_on_the_dataset_page(browser_page, live_server
     page.get_by_role("button", name="Draw chart").click()
     page.locator(".preview-chart svg .mark-rect path").first.wait_for()
     assert page.get_by_role("button", name="Download PNG").is_visible()
+    # The chart fills the panel (it was drawn 0 px wide).
+    panel_width = page.locator(".preview-chart-form").bounding_box()["width"]
+    chart_width = float(page.locator(".preview-chart svg").first.get_attribute("width"))
+    assert chart_width > panel_width / 2
 
     # The map shows the places that have coordinates (no tiles configured: plain background).
     page.get_by_role("tab", name="Map").click()

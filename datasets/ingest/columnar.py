@@ -42,7 +42,7 @@ from pathlib import Path
 from django.conf import settings
 
 from datasets.datastore import fts
-from datasets.ingest import conf, pii, types
+from datasets.ingest import conf, decode, pii, types
 from datasets.ingest.profile import (
     NUMERIC,
     ORDERED,
@@ -342,7 +342,7 @@ def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
                     raise _GiveUp("a NUL character")  # left out, and reported, by Python
         return path
     target = workdir / "utf8.csv"
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    decoder = decode.decoder(encoding)
     try:
         with open(path, "rb") as source, open(target, "w", encoding="utf-8", newline="") as out:
             while chunk := source.read(1 << 22):

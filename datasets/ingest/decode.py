@@ -10,6 +10,7 @@ encoding part-way fails with its row.
 
 import codecs
 import re
+import threading
 
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,56 @@ _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 _ALIASES = {"big5": "cp950", "big-5": "cp950", "big5-hkscs": "big5hkscs", "utf8": "utf-8"}
 
 
+# CP950's user-defined characters (造字: names and addresses from household registers use
+# them) decode, as on Windows, to private-use characters: lead bytes 0xFA-0xFE from
+# U+E000, 0x8E-0xA0 from U+E311, 0x81-0x8D from U+EEB8, 157 to a lead byte (trail bytes
+# 0x40-0x7E, then 0xA1-0xFE). Python's cp950 decodes none of these lead bytes.
+_USER_DEFINED = ((0xFA, 0xFE, 0xE000), (0x8E, 0xA0, 0xE311), (0x81, 0x8D, 0xEEB8))
+_seen = threading.local()
+
+
+def _user_defined(exc: UnicodeError):
+    if isinstance(exc, UnicodeDecodeError) and exc.start + 1 < len(exc.object):
+        lead, trail = exc.object[exc.start], exc.object[exc.start + 1]
+        for first, last, base in _USER_DEFINED:
+            if first <= lead <= last and (0x40 <= trail <= 0x7E or 0xA1 <= trail <= 0xFE):
+                cell = trail - 0x40 if trail <= 0x7E else trail - 0xA1 + 63
+                _seen.count = getattr(_seen, "count", 0) + 1
+                return chr(base + (lead - first) * 157 + cell), exc.start + 2
+    raise exc
+
+
+codecs.register_error("cp950-user-defined", _user_defined)
+
+
+def decoder(encoding: str):
+    """An incremental decoder failing on any byte the encoding does not define, but for
+    CP950's user-defined characters (see _USER_DEFINED), which it counts."""
+    errors = "cp950-user-defined" if codecs.lookup(encoding).name == "cp950" else "strict"
+    return codecs.getincrementaldecoder(encoding)(errors)
+
+
+def user_defined_count(reset: bool = False) -> int:
+    """User-defined characters decoded in this thread (since the last reset)."""
+    count = getattr(_seen, "count", 0)
+    if reset:
+        _seen.count = 0
+    return count
+
+
+def user_defined_lines(path, encoding: str) -> tuple[int, int | None]:
+    """(user-defined characters in the file, the first line holding one), decoding it
+    again line by line: only done when the reading passes counted some."""
+    count, first, lines = 0, None, decoder(encoding)
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, start=1):
+            found = sum("\ue000" <= c <= "\uf8ff" for c in lines.decode(raw))
+            if found and first is None:
+                first = number
+            count += found
+    return count, first
+
+
 def normalize(name: str) -> str:
     """A Python codec name for a publisher's override; Big5 means CP950 in practice."""
     name = name.strip().lower()
@@ -43,10 +94,9 @@ def normalize(name: str) -> str:
 
 
 def _decodes(sample: bytes, encoding: str) -> str | None:
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
     try:
         # final=False: the sample may end in the middle of a multi-byte character.
-        return decoder.decode(sample, final=False)
+        return decoder(encoding).decode(sample, final=False)
     except UnicodeDecodeError:
         return None
 
@@ -96,6 +146,10 @@ def detect(sample: bytes) -> str:
     if text is not None:
         non_ascii = [c for c in text if ord(c) > 127]
         ideographs = sum(bool(_CJK_OR_PUNCT.match(c)) for c in non_ascii)
+        # A few user-defined characters among Chinese, not a file they make up (Latin or
+        # Japanese text read as CP950 gives such pairs by the dozen).
+        if sum("\ue000" <= c <= "\uf8ff" for c in non_ascii) * 5 > len(non_ascii):
+            non_ascii = []
         # Mostly ideographs: Chinese, as it has always been read. Else Chinese too when it
         # does not read as Latin words: tables mark cells with ○ × ● ─, number with Ⅰ ①,
         # write α and χ2; a detector then picks Shift-JIS on a few lines, or nothing.

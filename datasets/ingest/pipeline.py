@@ -24,7 +24,7 @@ from django.utils.translation import pgettext
 
 from datasets.datastore import load
 from datasets.datastore.schema import table_name_for
-from datasets.ingest import columnar, conf, pii, read, types, validate
+from datasets.ingest import columnar, conf, decode, pii, read, types, validate
 from datasets.ingest.errors import IngestError, Stored, Text, TooLarge, translations
 from datasets.ingest.profile import ColumnProfile, histogram, histogram_bins
 from datasets.models import IngestJob, Resource
@@ -253,6 +253,7 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -
     """Clean delimited text goes the columnar way (DuckDB, then COPY of its output);
     everything else, and any file columnar.stage is not sure about, row by row."""
     report = validate.Report()
+    decode.user_defined_count(reset=True)  # counted as the passes decode the file
     if len(table.labels) > MAX_COLUMNS:
         raise IngestError(
             Text(
@@ -305,6 +306,32 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -
     )
     _index(job, table_name, columns, using, rows=loaded)
     _publish(number, table_name, columns, loaded, staged.profile, staged.findings, **publish)
+
+
+def _report_user_defined(report, table) -> None:
+    """Point out CP950's user-defined characters (造字), kept as private-use characters:
+    they show as meant only where the agency's own font is installed."""
+    path = getattr(table, "path", None)
+    if not decode.user_defined_count() or path is None:
+        return
+    count, line = decode.user_defined_lines(path, table.encoding)
+    if not count:
+        return
+    report.add(
+        "user-defined-character",
+        Text(
+            _(
+                "%(count)s characters, the first in row %(row)s, are the agency's own "
+                "characters (造字, user-defined in CP950). They were kept as private-use "
+                "characters, which show as meant only where the agency's font is "
+                "installed. Replace them with standard characters where you can."
+            ),
+            count=count,
+            row=line,
+        ),
+        row=line,
+        warning=True,
+    )
 
 
 def _report_notes(report, table) -> None:
@@ -425,6 +452,7 @@ def _publish(number, table_name, columns, rows, profile, findings, *, job, resou
     live = resource.current_version
     validate.report_column_changes(report, live.columns if live else None, columns)
     _report_total_rows(report, columns, profile)
+    _report_user_defined(report, table)
 
     version_publish(
         job=job,

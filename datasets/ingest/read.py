@@ -389,7 +389,7 @@ def _sniff(text: str, override: str | None) -> csv.Dialect | type[csv.Dialect]:
 
 def _text_lines(path: Path, encoding: str) -> Iterator[str]:
     """Lines of the file decoded strictly, so a bad byte is reported with its line."""
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    decoder = decode.decoder(encoding)
     line = 1
     pending = ""
     with open(path, "rb") as f:

@@ -149,7 +149,7 @@ def test_dates_among_times_are_their_midnights_either_way(monkeypatch):
 
     staged, fast, slow = _both_ways(monkeypatch, data)
 
-    assert staged and types_of(fast)["at"] == "datetime"
+    assert staged[0] is not None and types_of(fast)["at"] == "datetime"
     _assert_same(fast, slow)
 
 
@@ -178,3 +178,35 @@ def test_a_wider_table_is_refused_saying_how_to_load_it():
     assert job.status == IngestJob.Status.FAILED and job.error_code == "source-error"
     assert f"{MAX_COLUMNS + 1} columns; at most {MAX_COLUMNS}" in job.error
     assert "Split it" in job.error
+
+
+def _names_with_a_user_defined_character() -> bytes:
+    lines = "姓名,地址,人數\n" + "".join(
+        f"王小明{i},臺北市中正區重慶南路{i}號,{i}\n" for i in range(50)
+    )
+    # 0xFA40, the first of CP950's user-defined characters (造字), on row 7.
+    return lines.encode("cp950").replace(
+        "王小明5,".encode("cp950"), "王".encode("cp950") + b"\xfa\x40" + "明5,".encode("cp950")
+    )
+
+
+def test_a_user_defined_character_is_kept_as_windows_reads_it_and_pointed_out(monkeypatch):
+    from tests.datasets.test_ingest_columnar import _assert_same, _both_ways
+
+    staged, fast, slow = _both_ways(monkeypatch, _names_with_a_user_defined_character())
+
+    assert staged[0] is not None  # the columnar route read it, not only its fallback
+    _assert_same(fast, slow)
+    assert fast.encoding == "cp950"
+    assert rows_of(fast)[5]["col_1"] == "王\ue000明5"  # U+E000, as on Windows
+    (warning,) = [w for w in fast.report["warnings"] if w["code"] == "user-defined-character"]
+    assert warning["row"] == 7 and "1 characters, the first in row 7" in warning["message"]
+
+
+def test_a_user_defined_character_is_read_when_the_publisher_chose_big5():
+    job, resource = ingest_bytes(
+        _names_with_a_user_defined_character(), ingest_options={"encoding": "big5"}
+    )
+
+    version = _published(job, resource)
+    assert rows_of(version)[5]["col_1"] == "王\ue000明5"

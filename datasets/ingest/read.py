@@ -1570,7 +1570,14 @@ def read_geojson(path: Path, options: dict, out: CsvCopy | None = None) -> Table
         for number, feature in _json_objects(path, prefix, not_a_feature):
             # The feature's id (OSM and ArcGIS exports give one) is a column, first.
             row = {} if feature.get("id") is None else {_FEATURE_ID: feature["id"]}
-            for key, value in (feature.get("properties") or {}).items():
+            properties = feature.get("properties") or {}
+            if not isinstance(properties, dict):
+                raise IngestError(
+                    Text(_("The properties of feature %(row)s are not an object."), row=number),
+                    code="format-error",
+                    row=number,
+                )
+            for key, value in properties.items():
                 row[_GEOMETRY_PROPERTY if key == "geometry" else key] = value
             row["geometry"] = feature.get("geometry")
             yield number, row

@@ -513,6 +513,19 @@ def test_geojson_coordinates_that_are_not_positions_fail_naming_row_and_column(c
     assert resource.current_version is None
 
 
+@pytest.mark.parametrize("properties", [["n", 1], "n=1", 5])
+def test_geojson_properties_that_are_not_an_object_fail_naming_the_feature(properties):
+    point = {"type": "Point", "coordinates": [121.5, 25.0]}
+    features = [{"type": "Feature", "geometry": point, "properties": p} for p in ({}, properties)]
+    data = {"type": "FeatureCollection", "features": features}
+
+    job, resource = ingest_bytes(json.dumps(data).encode(), "bad.geojson")
+
+    assert job.status == IngestJob.Status.FAILED and job.error_code == "format-error"
+    assert "The properties of feature 2 are not an object." in job.error
+    assert resource.current_version is None
+
+
 def test_wkt_spellings_only_python_reads_as_numbers_leave_the_column_text():
     for odd in ("POINT (nan 25)", "POINT (1_21.5 25)", "POINT (121.5 1e999)"):
         job, resource = ingest_bytes(f"名稱,位置\nA,POINT (121.5 25.0)\nB,{odd}\n".encode())

@@ -22,7 +22,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from datasets import permissions
-from datasets.datastore.export import FORMATS, export_query
+from datasets.datastore.export import CONTENT_TYPES, FORMATS, export_query
 from datasets.datastore.query import QueryError, QueryTimeout, query_from_params, query_rows
 from datasets.models import Resource, ResourceVersion
 from datasets.services.catalog import resource_count_download
@@ -126,7 +126,17 @@ class ResourceDataView(APIView):
     @extend_schema(
         summary="Rows of a resource's live (or given) version, or a download of them",
         parameters=_PARAMETERS,
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            # With format=...: the whole result as a file.
+            **{
+                (200, CONTENT_TYPES[fmt].split(";")[0]): OpenApiTypes.BINARY
+                for fmt in FORMATS
+                if fmt != "json"
+            },
+            400: OpenApiTypes.OBJECT,
+            503: OpenApiTypes.OBJECT,
+        },
     )
     def get(self, request, resource_id):
         fmt = request.GET.get("format", "").strip().lower()

@@ -263,6 +263,20 @@ def test_schema_and_docs_are_served(client):
     assert client.get("/api/v1/docs/").status_code == 200
 
 
+def test_schema_says_what_the_row_api_answers_in_each_format(client):
+    import yaml
+
+    schema = yaml.safe_load(client.get("/api/v1/schema/").content)
+    answers = schema["paths"]["/api/v1/resources/{resource_id}/data/"]["get"]["responses"]
+    assert set(answers["200"]["content"]) == {
+        "application/json",
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/geo+json",
+        "application/vnd.apache.parquet",
+    }
+
+
 def test_file_format_facet_is_res_format(org):
     csv = indexed_dataset(name="with-csv", organization=org)
     ResourceFactory(dataset=csv, format="CSV")

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 CHUNK = 10_000
 XLSX_MAX_ROWS = 1_048_576  # Excel's sheet limit, header row included
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)  # whole cell
 DUCKDB_TYPES = {
     "integer": "BIGINT",
     "number": "DOUBLE",
@@ -41,7 +41,7 @@ DUCKDB_TYPES = {
 
 def escape_formula(value):
     """The cell as a spreadsheet should show it, never run it."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
         return "'" + value
     return value
 

@@ -390,6 +390,8 @@ def test_derived_downloads_open_in_excel_and_escape_formulas():
         path = f.name
     assert duckdb.read_parquet(path).sum("amount").fetchall() == [(2,)]
     assert escape_formula("-1.5") == "-1.5" and escape_formula("\tx") == "'\tx"
+    assert escape_formula("-1\n") == "'-1\n"  # not a number: it goes on to a second line
+    assert escape_formula("-١") == "'-١"  # as PostgreSQL's CSV: ASCII digits only
 
 
 def _derived(resource) -> dict:

@@ -325,11 +325,16 @@ def _skip(table) -> int:
 
 
 def _quoted_head(path: Path, header_row: int) -> bool:
-    """Whether a quote appears in the lines up to the header. The reader counts the
-    header's row in records; DuckDB skips lines. They agree unless a quoted field there
-    spans lines, which only a quote can start."""
+    """Whether a quoted field spans lines up to the header. The reader counts the header's
+    row in records; DuckDB skips lines. They agree unless such a field is there, which
+    leaves a line with an odd number of quotes (a quoted header, "名稱","數量" as
+    data.gov.tw's files have it, leaves even numbers)."""
     with open(path, "rb") as f:
-        return any(b'"' in f.readline(1 << 20) for _ in range(header_row))
+        for _ in range(header_row):
+            line = f.readline(1 << 20)
+            if line.count(b'"') % 2 or (len(line) == 1 << 20 and not line.endswith(b"\n")):
+                return True
+    return False
 
 
 def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:

@@ -812,6 +812,18 @@ def test_lines_counts_lines_and_finds_one_with_an_odd_number_of_quotes(
     assert found == (len(lines), any(line.count(b'"') % 2 for line in lines))
 
 
+def test_a_quoted_header_keeps_the_columnar_path(monkeypatch):
+    # As data.gov.tw writes its CSV files: every label quoted, with a title above.
+    data = '"臺北市公園",,\n"名稱","面積","開放"\n"大安",25.9,是\n"青年",24.4,否\n'.encode()
+
+    staged, fast, slow = _both_ways(monkeypatch, data)
+
+    assert staged[0] is not None
+    assert [c["label"] for c in fast.columns] == ["名稱", "面積", "開放"]
+    assert rows_of(fast)[1] == {"col_1": "青年", "col_2": 24.4, "col_3": False}
+    _assert_same(fast, slow)
+
+
 def test_a_stray_quote_in_an_unquoted_value_keeps_the_columnar_path(monkeypatch):
     data = "id,item\n" + "".join(f'{i},TV {i}" screen\n' for i in range(1, 301))
 

@@ -272,6 +272,7 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -
         label = columns[column - 1]["label"]
         report.add(code, message, column=column, field=label, warning=True)
     _report_unsaved_formulas(report, columns, table)
+    _report_error_cells(report, columns, table)
     _report_notes(report, table)
     declared = validate.apply_dictionary(columns, resource.schema, report)
     null_tokens = set((resource.schema or {}).get("missingValues") or conf.get("NULL_TOKENS"))
@@ -411,6 +412,34 @@ def _report_unsaved_formulas(report, columns, table) -> None:
                 column=number,
                 label=label,
                 n=cells,
+                row=row,
+            ),
+            row=row,
+            column=number,
+            field=label,
+            warning=True,
+        )
+
+
+def _report_error_cells(report, columns, table) -> None:
+    """Warn about a workbook's columns with cells showing an error (#DIV/0!, #N/A): every
+    reader finds them empty, and a column of numbers would otherwise look complete."""
+    for number, (row, cells, error) in sorted(table.error_cells.items()):
+        if number > len(columns):
+            continue
+        label = columns[number - 1]["label"]
+        report.add(
+            "error-cell",
+            Text(
+                _(
+                    "Column %(column)s (%(label)s) has %(n)s cells showing an error such as "
+                    "%(error)s, the first in row %(row)s: those cells are empty. Correct "
+                    "the formulas in the workbook and upload it again."
+                ),
+                column=number,
+                label=label,
+                n=cells,
+                error=error[:40],
                 row=row,
             ),
             row=row,

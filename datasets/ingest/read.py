@@ -82,6 +82,8 @@ class Table:
     skipped: list = field(default_factory=list)
     # A workbook's formulas without a saved result: {column number: (first row, cells)}.
     unsaved_formulas: dict = field(default_factory=dict)
+    # Its cells showing an error: {column number: (first row, cells, the first error)}.
+    error_cells: dict = field(default_factory=dict)
     header_rows: int = 1  # rows the header takes, ending at header_row
     # Notes below the table (source, remarks), left out of the rows: (row, text).
     notes: list = field(default_factory=list)
@@ -593,7 +595,7 @@ def read_xlsx(path: Path, options: dict, out: CsvCopy) -> Table:
         table = _calamine_else(_read_xlsx_openpyxl, path, options, out)
     else:
         table = _read_xlsx_openpyxl(path, options, out)
-    table.unsaved_formulas = _unsaved_formulas(path, table.sheet)
+    table.unsaved_formulas, table.error_cells = _formula_cells(path, table.sheet)
     return table
 
 
@@ -605,12 +607,26 @@ _UNSAVED_FORMULA = re.compile(
 )
 
 
-def _unsaved_formulas(path: Path, sheet: str) -> dict[int, tuple[int, int]]:
-    """{column number: (first row, cells)} of the sheet's formulas without a saved result,
+# A cell showing an error (#DIV/0!, #N/A, #REF!): <c r="B3" t="e"><f>A3/0</f><v>#DIV/0!</v>.
+# Every reader gives it as empty.
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]+)"[^>]*\st="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?'
+    rb"<v>([^<]*)</v></c>"
+)
+
+
+def _column_number(letters: bytes) -> int:
+    return functools.reduce(lambda n, c: n * 26 + c - 64, letters, 0)
+
+
+def _formula_cells(path: Path, sheet: str) -> tuple[dict, dict]:
+    """The sheet's formulas without a saved result, {column number: (first row, cells)},
+    and its cells showing an error, {column number: (first row, cells, the first error)},
     from its XML part (streamed; nothing if the part cannot be found)."""
     from defusedxml import ElementTree
 
     found: dict[int, tuple[int, int]] = {}
+    errors: dict[int, tuple[int, int, str]] = {}
     try:
         with zipfile.ZipFile(path) as archive:
             workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
@@ -624,7 +640,7 @@ def _unsaved_formulas(path: Path, sheet: str) -> dict[int, tuple[int, int]]:
             relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
             targets = [r.get("Target", "") for r in relations if ids and r.get("Id") == ids[0]]
             if not targets:
-                return found
+                return found, errors
             part = targets[0].lstrip("/") if targets[0].startswith("/") else f"xl/{targets[0]}"
             with archive.open(posixpath.normpath(part)) as xml:
                 rest = b""
@@ -635,15 +651,22 @@ def _unsaved_formulas(path: Path, sheet: str) -> dict[int, tuple[int, int]]:
                         rest = block[-(1 << 16) :]  # no cell ends here: keep a cell's worth
                         continue
                     block, rest = block[:end], block[end:]
+                    if b't="e"' in block:
+                        for letters, row, value in _ERROR_CELL.findall(block):
+                            column = _column_number(letters)
+                            first = errors.get(
+                                column, (int(row), 0, value.decode(errors="replace"))
+                            )
+                            errors[column] = (first[0], first[1] + 1, first[2])
                     if b"<f" not in block:
                         continue
                     for letters, row in _UNSAVED_FORMULA.findall(block):
-                        column = functools.reduce(lambda n, c: n * 26 + c - 64, letters, 0)
+                        column = _column_number(letters)
                         first, cells = found.get(column, (int(row), 0))
                         found[column] = (first, cells + 1)
     except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
-        return found
-    return found
+        return found, errors
+    return found, errors
 
 
 # Element and attribute names as expat gives them with namespace_separator=" ".

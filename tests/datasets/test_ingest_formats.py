@@ -1228,3 +1228,7 @@ def test_large_workbooks_read_by_openpyxl_give_what_calamine_gives(monkeypatch):
             {"col_1": "臺北市大同區", "col_2": None},
             {"col_1": "臺北市信義區", "col_2": 2.5},
         ]
+        # The empty cell was an error in the workbook: the report says so, where.
+        (warning,) = [w for w in version.report["warnings"] if w["code"] == "error-cell"]
+        assert (warning["row"], warning["column"]) == (3, 2)
+        assert "1 cells showing an error such as #DIV/0!, the first in row 3" in warning["message"]

@@ -23,6 +23,16 @@
     }
   }
 
+  // API paths have no language prefix: ask for answers (error messages above all) in the
+  // page's language, not the browser's.
+  function pageLanguage() {
+    return document.documentElement.lang || "en";
+  }
+
+  function requestHeaders(extra) {
+    return Object.assign({ "Accept-Language": pageLanguage() }, extra || {});
+  }
+
   function vegaType(kind) {
     if (kind === "integer" || kind === "number") return "quantitative";
     if (kind === "date" || kind === "datetime") return "temporal";
@@ -57,14 +67,13 @@
   };
 
   Preview.prototype.getJSON = function (url, headers) {
-    return fetch(url, { headers: Object.assign({ Accept: "application/json" }, headers || {}) }).then(
-      function (response) {
-        return response.json().then(function (body) {
-          if (!response.ok) throw new Error(body.detail || response.statusText);
-          return body;
-        });
-      }
-    );
+    var options = { headers: requestHeaders(Object.assign({ Accept: "application/json" }, headers)) };
+    return fetch(url, options).then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) throw new Error(body.detail || response.statusText);
+        return body;
+      });
+    });
   };
 
   /* --- table ------------------------------------------------------------------------ */
@@ -72,7 +81,7 @@
   Preview.prototype.initTable = function () {
     var self = this;
     var t = this.t;
-    var lang = document.documentElement.lang || "en";
+    var lang = pageLanguage();
     var totalLabel = this.root.querySelector(".preview-total");
     var columns = this.config.fields.map(function (f) {
       return {
@@ -274,7 +283,10 @@
         var title = self.root.querySelector("[id$='-chart-title']").value;
         fetch(self.config.chartsUrl, {
           method: "POST",
-          headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+          headers: requestHeaders({
+            "Content-Type": "application/json",
+            "X-CSRFToken": csrfToken(),
+          }),
           body: JSON.stringify({ title: title, config: self.chartConfig() }),
         })
           .then(function (response) {
@@ -324,7 +336,7 @@
         remove.addEventListener("click", function () {
           fetch(self.config.chartsUrl + chart.id + "/", {
             method: "DELETE",
-            headers: { "X-CSRFToken": csrfToken() },
+            headers: requestHeaders({ "X-CSRFToken": csrfToken() }),
           }).then(function (response) {
             if (!response.ok) return;
             self.config.charts = self.config.charts.filter(function (c) {

@@ -166,6 +166,29 @@ def test_bad_chart_settings_are_refused_by_name(api_client, facilities, config, 
     assert not facilities.saved_charts.exists()
 
 
+@pytest.mark.parametrize(
+    ("title", "language", "message"),
+    [
+        ("", "zh-hant", "請為圖表命名。"),
+        ("  ", "en", "Give the chart a title."),
+        ("長" * 201, "zh-hant", "標題請在 200 字以內。"),
+    ],
+)
+def test_a_refused_title_says_it_is_the_title(api_client, facilities, title, language, message):
+    # The chart builder shows the first message alone, without the field's name.
+    editor = MembershipFactory(organization=facilities.dataset.organization, role="editor").user
+    api_client.force_authenticate(editor)
+    response = api_client.post(
+        charts_url(facilities),
+        {**CHART, "title": title},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 400
+    assert response.json() == {"title": [message]}
+    assert not facilities.saved_charts.exists()
+
+
 def test_editor_removes_a_chart_and_outsiders_cannot(api_client, facilities):
     editor = MembershipFactory(organization=facilities.dataset.organization, role="editor").user
     api_client.force_authenticate(editor)

@@ -144,7 +144,11 @@
         });
         return self.getJSON(self.query(extra)).then(
           function (body) {
-            var template = body.total_was_estimated ? t.rowsEstimated : t.rows;
+            var template = body.total_was_estimated
+              ? t.rowsEstimated
+              : body.total === 1
+                ? t.rowsOne
+                : t.rows;
             totalLabel.textContent = format(template, { total: body.total.toLocaleString() });
             totalLabel.classList.remove("text-danger");
             return { last_page: Math.max(1, Math.ceil(body.total / params.size)), data: body.records };
@@ -204,8 +208,12 @@
     encoding.tooltip = Object.keys(encoding).map(function (key) {
       return Object.assign({}, encoding[key]);
     });
+    var ySide = encoding.y || encoding.theta;
+    var xSide = encoding.x || encoding.color;
     return {
       $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+      // What screen readers announce for the chart (Vega's default: "Vega visualization").
+      description: format(t.chartDescription, { y: ySide.title, x: xSide.title }),
       width: "container",
       height: 320,
       data: { values: records },
@@ -225,6 +233,11 @@
       return vegaEmbed(target, self.spec(config, body.records), {
         actions: { export: true, source: false, compiled: false, editor: false },
         renderer: "svg",
+        i18n: {
+          CLICK_TO_VIEW_ACTIONS: self.t.chartActions,
+          PNG_ACTION: self.t.savePng,
+          SVG_ACTION: self.t.saveSvg,
+        },
       });
     });
   };
@@ -402,7 +415,9 @@
       var count = data.features.filter(function (feature) {
         return feature.geometry;
       }).length;
-      var countText = format(self.t.mapPoints, { count: count.toLocaleString() });
+      var countText = format(count === 1 ? self.t.mapPointsOne : self.t.mapPoints, {
+        count: count.toLocaleString(),
+      });
       note.textContent = (note.textContent ? note.textContent + " " : "") + countText;
       element.setAttribute("data-points", String(count));
       if (count) map.fitBounds(layer.getBounds(), { maxZoom: 16 });

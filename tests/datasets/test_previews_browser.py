@@ -96,6 +96,14 @@ def test_chinese_page_explains_a_bad_filter_and_an_untitled_chart_in_chinese(
     page.get_by_label("Y 軸").select_option(label="人次")
     page.get_by_role("button", name="繪製圖表").click()
     page.locator(".preview-chart svg").first.wait_for()
+    # Vega's own words (its menu, the chart's description) are in Chinese too.
+    chart = page.locator(".preview-chart")
+    assert chart.locator("details").get_attribute("title") == "圖表動作：另存為圖片"
+    assert (
+        chart.locator("[aria-roledescription='visualization']").get_attribute("aria-label")
+        == "依行政區呈現人次的圖表"
+    )
+
     page.get_by_role("button", name="儲存圖表並顯示於資料集頁面").click()
     message = page.locator(".preview-chart-message")
     page.wait_for_function(

@@ -11,6 +11,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -213,7 +214,15 @@ class ResourceViewCountView(APIView):
 
 class SavedChartSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    title = serializers.CharField(max_length=200)
+    # The builder shows the first message alone, so each one names the field it is about.
+    title = serializers.CharField(
+        max_length=200,
+        error_messages={
+            "required": gettext_lazy("Give the chart a title."),
+            "blank": gettext_lazy("Give the chart a title."),
+            "max_length": gettext_lazy("Keep the title under 200 characters."),
+        },
+    )
     config = serializers.JSONField()
 
 

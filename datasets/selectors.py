@@ -261,7 +261,12 @@ def dataset_search(
     ordered = ordered.select_related("organization", "license").prefetch_related(
         "themes",
         "tags",
-        Prefetch("resources", queryset=Resource.objects.only("id", "dataset_id", "format")),
+        # By format, so the results list shows each format once ({% ifchanged %}), not
+        # "CSV XLSX CSV" for files added in that order.
+        Prefetch(
+            "resources",
+            queryset=Resource.objects.only("id", "dataset_id", "format").order_by("format"),
+        ),
     )
     total, facets = _cached_facets(user, qs, q, filters) if with_facets else (None, {})
     return CatalogSearch(ordered, facets, q, sort, filters, typo_corrected, total)

@@ -2,6 +2,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -43,14 +44,6 @@ class ApiLanguageMiddleware:
         return self.get_response(request)
 
 
-def _human_size(size: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)
-
-
 class RequestSizeLimitMiddleware:
     """Answer 413 with the limit named before any oversized body is read.
 
@@ -76,7 +69,7 @@ class RequestSizeLimitMiddleware:
             language = translation.get_language_from_request(request, check_path=True)
             with translation.override(language):
                 message = _("The request is too large: the limit is %(limit)s.") % {
-                    "limit": _human_size(limit)
+                    "limit": filesizeformat(limit)
                 }
                 if request.path.startswith("/api/"):
                     response = JsonResponse({"detail": message, "limit_bytes": limit}, status=413)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from datasets import permissions
 from datasets.datastore.export import FORMATS
@@ -141,7 +142,10 @@ def _strings() -> dict:
     return {
         "loading": _("Loading…"),
         "error": _("The data could not be loaded."),
-        "rows": _("%(total)s rows"),
+        # The site's languages have at most two plural forms (Chinese one): "1 row", else
+        # the plural, chosen in preview.js.
+        "rowsOne": ngettext("%(total)s row", "%(total)s rows", 1),
+        "rows": ngettext("%(total)s row", "%(total)s rows", 2),
         "rowsEstimated": _("about %(total)s rows"),
         "first": _("First"),
         "prev": _("Previous"),
@@ -155,9 +159,14 @@ def _strings() -> dict:
         "chartDeleted": _("Chart removed."),
         "chartError": _("The chart could not be saved."),
         "mapNoTiles": _("No map tiles are configured: points are shown on a plain background."),
-        "mapPoints": _("%(count)s places on the map"),
+        "mapPointsOne": ngettext("%(count)s place on the map.", "%(count)s places on the map.", 1),
+        "mapPoints": ngettext("%(count)s place on the map.", "%(count)s places on the map.", 2),
         "copied": _("Copied."),
         "count": _("Number of rows"),
+        "chartDescription": _("Chart of %(y)s by %(x)s"),
+        "chartActions": _("Chart actions: save as an image"),
+        "savePng": _("Save as PNG"),
+        "saveSvg": _("Save as SVG"),
         "remove": _("Remove"),
     }
 

@@ -187,8 +187,8 @@ def query_build(
             )
         if col["type"] not in _ALLOWED[op]:
             raise QueryError(
-                _("Operator “%(op)s” does not apply to column “%(column)s” of type %(type)s.")
-                % {"op": op, "column": name, "type": col["type"]},
+                _("Operator “%(op)s” does not apply to column %(column)s of type %(type)s.")
+                % {"op": op, "column": column_name(col), "type": _type_name(col["type"])},
                 param=param,
                 code="unknown_operator",
             )
@@ -206,7 +206,8 @@ def query_build(
         col = column(name, "sort")
         if col["type"] == "geometry":
             raise QueryError(
-                _("Column “%(column)s” cannot be sorted.") % {"column": name}, param="sort"
+                _("Column %(column)s cannot be sorted.") % {"column": column_name(col)},
+                param="sort",
             )
         order.append((name, descending))
 
@@ -330,8 +331,8 @@ def parse_value(col: dict, raw: Any, param: str = "") -> Any:
         return str(raw)
     except (ValueError, TypeError):
         raise QueryError(
-            _("“%(value)s” is not a valid %(type)s for column “%(column)s”.")
-            % {"value": raw, "type": _type_name(kind), "column": col["id"]},
+            _("“%(value)s” is not a valid %(type)s for column %(column)s.")
+            % {"value": raw, "type": _type_name(kind), "column": column_name(col)},
             param=param or col["id"],
             code="bad_value",
         ) from None
@@ -346,11 +347,20 @@ def _parse_bool(raw: Any, col: dict, param: str) -> bool:
     if text in _FALSE:
         return False
     raise QueryError(
-        _("“%(value)s” is not true or false (column “%(column)s”).")
-        % {"value": raw, "column": col["id"]},
+        _("“%(value)s” is not true or false (column %(column)s).")
+        % {"value": raw, "column": column_name(col)},
         param=param,
         code="bad_value",
     )
+
+
+def column_name(col: dict) -> str:
+    """A column as messages name it: the label readers see in the table's header, then the
+    id a query uses (“座位數” (col_5)), or the id alone when there is no other label."""
+    label = col.get("label") or col["id"]
+    if label == col["id"]:
+        return _("“%(column)s”") % {"column": label}
+    return _("“%(label)s” (%(column)s)") % {"label": label, "column": col["id"]}
 
 
 def _type_name(kind: str) -> str:

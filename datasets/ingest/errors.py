@@ -7,8 +7,9 @@ string and its values, rendered in every site language when the job stores them
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 
 class Text:
@@ -32,6 +33,15 @@ class Text:
 
     def __repr__(self) -> str:
         return f"Text({str(self)!r})"
+
+
+def _join(items) -> str:
+    return pgettext("list separator", ", ").join(str(item) for item in items)
+
+
+# A list in the reader's language: 「a、b、c」 in Chinese, "a, b, c" in English. Lazy, so a
+# Text holding it is written out in each language (translations) with that language's mark.
+joined = lazy(_join, str)
 
 
 class Stored:

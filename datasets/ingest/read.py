@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from datasets.ingest import conf, decode, types
 from datasets.ingest.detect import OLE_SIGNATURE, detect_format
-from datasets.ingest.errors import IngestError, Text, TooLarge
+from datasets.ingest.errors import IngestError, Text, TooLarge, joined
 
 # A single CSV field may be this large (the stdlib default of 128 KB rejects real files).
 csv.field_size_limit(64 * 1024 * 1024)
@@ -836,7 +836,7 @@ def _chosen_sheet(names: list[str], options: dict, head, hidden=frozenset()) -> 
                 Text(
                     _("There is no sheet named '%(sheet)s'. Sheets: %(sheets)s"),
                     sheet=wanted,
-                    sheets=", ".join(names),
+                    sheets=joined(names),
                 ),
                 code="source-error",
             )
@@ -1694,7 +1694,7 @@ def extract_zip(path: Path) -> tuple[Path, str]:
                         "%(names)s. Upload the one to publish on its own."
                     ),
                     n=len(candidates),
-                    names=", ".join(names[:10]) + (", …" if len(names) > 10 else ""),
+                    names=joined(names[:10] + (["…"] if len(names) > 10 else [])),
                 ),
                 code="source-error",
             )

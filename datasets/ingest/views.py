@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +21,7 @@ from datasets.ingest import status
 from datasets.ingest.read import DELIMITERS, HEADER_MAX_ROWS, SPREADSHEETS
 from datasets.models import IngestJob, Resource
 from datasets.services.ingestion import ingest_rerun, version_personal_data_decide
+from datasets.templatetags.datasets_tags import delimiter_name
 
 ENCODINGS = ["utf-8", "cp950", "utf-16", "cp1250", "cp1252", "big5hkscs", "shift_jis"]
 
@@ -95,7 +97,8 @@ def resource_report(request: HttpRequest, resource_id) -> HttpResponse:
             "failed": report["failed_report"],
             "can_edit": can_edit,
             "encodings": ENCODINGS,
-            "delimiters": [("", _("Detect"))] + [(d, repr(d).strip("'")) for d in DELIMITERS],
+            "delimiters": [("", _("Detect"))]
+            + [(d, capfirst(delimiter_name(d))) for d in DELIMITERS],
             "options": resource.ingest_options,
             "ask_text": not known or fmt in ("csv", "tsv", "txt"),
             "ask_sheet": not known or fmt in SPREADSHEETS,

@@ -83,6 +83,50 @@ def in_reader_language(entry: dict) -> str:
 
 
 @register.filter
+def join_list(items) -> str:
+    """Items as a list in the page's language: 「a、b」 in Chinese, "a, b" in English."""
+    from datasets.ingest.errors import joined
+
+    return str(joined(items))
+
+
+@register.filter
+def problem_name(code: str) -> str:
+    """A validation report's problem code (Frictionless' and ours, see
+    datasets.ingest.validate) as a short name in the page's language."""
+    from django.utils.translation import pgettext
+
+    names = {
+        "blank-label": pgettext("ingest problem", "Blank header"),
+        "duplicate-label": pgettext("ingest problem", "Repeated header"),
+        "missing-label": pgettext("ingest problem", "Missing header"),
+        "extra-cell": pgettext("ingest problem", "Extra cell"),
+        "missing-cell": pgettext("ingest problem", "Missing cell"),
+        "blank-row": pgettext("ingest problem", "Blank row"),
+        "note-rows": pgettext("ingest problem", "Note rows"),
+        "total-row": pgettext("ingest problem", "Total row"),
+        "type-error": pgettext("ingest problem", "Wrong type"),
+        "type-fallback": pgettext("ingest problem", "Read as text"),
+        "constraint-error": pgettext("ingest problem", "Rule not met"),
+        "unique-error": pgettext("ingest problem", "Repeated value"),
+        "schema-error": pgettext("ingest problem", "Dictionary problem"),
+        "column-added": pgettext("ingest problem", "Column added"),
+        "column-removed": pgettext("ingest problem", "Column removed"),
+        "type-changed": pgettext("ingest problem", "Type changed"),
+        "formula-without-value": pgettext("ingest problem", "Formula without value"),
+        "nul-character": pgettext("ingest problem", "NUL character"),
+        "user-defined-character": pgettext("ingest problem", "User-defined character"),
+        "encoding-error": pgettext("ingest problem", "Encoding"),
+        "format-error": pgettext("ingest problem", "File format"),
+        "source-error": pgettext("ingest problem", "File problem"),
+        "scheme-error": pgettext("ingest problem", "Link problem"),
+        "internal-error": pgettext("ingest problem", "Internal error"),
+        "worker-lost": pgettext("ingest problem", "Interrupted"),
+    }
+    return names.get(code, code)
+
+
+@register.filter
 def delimiter_name(delimiter: str) -> str:
     """A delimiter as people call it: 'commas', 'tabs'..."""
     from django.utils.translation import gettext

@@ -23,6 +23,16 @@
     }
   }
 
+  // API paths have no language prefix: ask for answers (error messages above all) in the
+  // page's language, not the browser's.
+  function pageLanguage() {
+    return document.documentElement.lang || "en";
+  }
+
+  function requestHeaders(extra) {
+    return Object.assign({ "Accept-Language": pageLanguage() }, extra || {});
+  }
+
   function vegaType(kind) {
     if (kind === "integer" || kind === "number") return "quantitative";
     if (kind === "date" || kind === "datetime") return "temporal";
@@ -57,14 +67,13 @@
   };
 
   Preview.prototype.getJSON = function (url, headers) {
-    return fetch(url, { headers: Object.assign({ Accept: "application/json" }, headers || {}) }).then(
-      function (response) {
-        return response.json().then(function (body) {
-          if (!response.ok) throw new Error(body.detail || response.statusText);
-          return body;
-        });
-      }
-    );
+    var options = { headers: requestHeaders(Object.assign({ Accept: "application/json" }, headers)) };
+    return fetch(url, options).then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) throw new Error(body.detail || response.statusText);
+        return body;
+      });
+    });
   };
 
   /* --- table ------------------------------------------------------------------------ */
@@ -72,7 +81,7 @@
   Preview.prototype.initTable = function () {
     var self = this;
     var t = this.t;
-    var lang = document.documentElement.lang || "en";
+    var lang = pageLanguage();
     var totalLabel = this.root.querySelector(".preview-total");
     var columns = this.config.fields.map(function (f) {
       return {
@@ -135,7 +144,11 @@
         });
         return self.getJSON(self.query(extra)).then(
           function (body) {
-            var template = body.total_was_estimated ? t.rowsEstimated : t.rows;
+            var template = body.total_was_estimated
+              ? t.rowsEstimated
+              : body.total === 1
+                ? t.rowsOne
+                : t.rows;
             totalLabel.textContent = format(template, { total: body.total.toLocaleString() });
             totalLabel.classList.remove("text-danger");
             return { last_page: Math.max(1, Math.ceil(body.total / params.size)), data: body.records };
@@ -195,8 +208,12 @@
     encoding.tooltip = Object.keys(encoding).map(function (key) {
       return Object.assign({}, encoding[key]);
     });
+    var ySide = encoding.y || encoding.theta;
+    var xSide = encoding.x || encoding.color;
     return {
       $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+      // What screen readers announce for the chart (Vega's default: "Vega visualization").
+      description: format(t.chartDescription, { y: ySide.title, x: xSide.title }),
       width: "container",
       height: 320,
       data: { values: records },
@@ -216,6 +233,11 @@
       return vegaEmbed(target, self.spec(config, body.records), {
         actions: { export: true, source: false, compiled: false, editor: false },
         renderer: "svg",
+        i18n: {
+          CLICK_TO_VIEW_ACTIONS: self.t.chartActions,
+          PNG_ACTION: self.t.savePng,
+          SVG_ACTION: self.t.saveSvg,
+        },
       });
     });
   };
@@ -274,7 +296,10 @@
         var title = self.root.querySelector("[id$='-chart-title']").value;
         fetch(self.config.chartsUrl, {
           method: "POST",
-          headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+          headers: requestHeaders({
+            "Content-Type": "application/json",
+            "X-CSRFToken": csrfToken(),
+          }),
           body: JSON.stringify({ title: title, config: self.chartConfig() }),
         })
           .then(function (response) {
@@ -324,7 +349,7 @@
         remove.addEventListener("click", function () {
           fetch(self.config.chartsUrl + chart.id + "/", {
             method: "DELETE",
-            headers: { "X-CSRFToken": csrfToken() },
+            headers: requestHeaders({ "X-CSRFToken": csrfToken() }),
           }).then(function (response) {
             if (!response.ok) return;
             self.config.charts = self.config.charts.filter(function (c) {
@@ -390,7 +415,9 @@
       var count = data.features.filter(function (feature) {
         return feature.geometry;
       }).length;
-      var countText = format(self.t.mapPoints, { count: count.toLocaleString() });
+      var countText = format(count === 1 ? self.t.mapPointsOne : self.t.mapPoints, {
+        count: count.toLocaleString(),
+      });
       note.textContent = (note.textContent ? note.textContent + " " : "") + countText;
       element.setAttribute("data-points", String(count));
       if (count) map.fitBounds(layer.getBounds(), { maxZoom: 16 });

@@ -164,7 +164,7 @@ def test_oversized_upload_is_413_with_the_limit(org, editor, settings):
     big = SimpleUploadedFile("big.csv", b"a,b\n" + b"1,2\n" * 100)
     response = api.post("/api/v1/datasets/bus-routes/resources/", {"file": big}, format="multipart")
     assert response.status_code == 413
-    assert "20 bytes" in str(response.json())
+    assert "20\xa0位元組" in response.json()["detail"]
 
 
 def test_api_key_lifecycle(client, editor):

@@ -302,7 +302,7 @@ def test_oversized_upload_page_answers_413_naming_the_limit(client, org, editor,
     upload = SimpleUploadedFile("noise.csv", b"hour,db\n" + b"1,60\n" * 100)
     response = client.post("/en/datasets/noise/resources/new/", {"file": upload})
     assert response.status_code == 413
-    assert "100 bytes" in response.content.decode()
+    assert "100\xa0bytes" in response.content.decode()
     assert not Resource.objects.exists()
 
 
@@ -342,3 +342,14 @@ def test_staff_can_manage_the_catalog_in_the_admin(client, org):
         assert client.get(path).status_code == 200, path
     dataset = Dataset.objects.get(name="bus")
     assert client.get(f"/admin/datasets/dataset/{dataset.pk}/change/").status_code == 200
+
+
+def test_search_results_show_each_format_once(client, org):
+    dataset = indexed_dataset(name="bus-stops", title_en="Bus stops", organization=org)
+    for fmt in ("CSV", "XLSX", "CSV", "XLSX", "CSV"):
+        ResourceFactory(dataset=dataset, format=fmt)
+
+    page = client.get("/en/datasets/").content.decode()
+
+    assert page.count('<span class="badge text-bg-info">CSV</span>') == 1
+    assert page.count('<span class="badge text-bg-info">XLSX</span>') == 1

@@ -86,6 +86,39 @@ def test_errors_speak_the_callers_language(api_client, facilities):
     assert "整數" in response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("params", "language", "detail"),
+    [
+        ({"visitors": "many"}, "zh-hant", "「many」不是欄位「人次」（visitors）有效的整數。"),
+        (
+            {"visitors": "many"},
+            "en",
+            "“many” is not a valid whole number for column “人次” (visitors).",
+        ),
+        (
+            {"open_24h": "maybe"},
+            "zh-hant",
+            "「maybe」不是 true 或 false（欄位「全天開放」（open_24h））。",
+        ),
+        (
+            {"lat__contains": "2"},
+            "en",
+            "Operator “contains” does not apply to column “緯度” (lat) of type number.",
+        ),
+    ],
+)
+def test_errors_name_the_column_as_readers_see_it(api_client, facilities, params, language, detail):
+    # The table header shows the label; the id stays for whoever writes the query.
+    response = api_client.get(url(facilities), params, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400
+    body = response.json()
+    assert (set(body), body["param"], body["detail"]) == (
+        {"detail", "param", "code"},
+        *params,
+        detail,
+    )
+
+
 @pytest.mark.parametrize("change", [{"status": "draft"}, {"private": True}])
 def test_private_or_draft_data_is_invisible_to_outsiders(api_client, facilities, change):
     dataset = facilities.dataset

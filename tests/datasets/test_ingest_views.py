@@ -127,9 +127,12 @@ def test_job_messages_are_shown_in_the_readers_language_whoever_started_the_job(
     assert "不是有效的整數" in chinese_html
     # The warning is counted in the totals, so it is listed beside the error.
     html = client.get(page).content.decode()
-    assert "blank-label: 1" in html and "Warnings in the same file" in html
+    assert 'title="blank-label">Blank header: 1' in html and "Warnings in the same file" in html
     assert escape("Column 2 has no name; it was named 'field_2'.") in html
     assert "同一檔案中的警告" in chinese_html and "field_2" in chinese_html
+    # Problems are named in the reader's words; the code stays for developers.
+    assert 'title="type-error">型別不符: 1' in chinese_html
+    assert '型別不符 <code class="small">type-error</code>' in chinese_html
 
 
 def test_published_warnings_follow_the_reader_and_old_reports_keep_their_text(client):
@@ -377,3 +380,19 @@ def test_status_line_tells_the_report_when_the_job_it_watched_ends(client):
     assert "HX-Trigger" not in client.get(f"{url}?on=report").headers  # a first look
     report = client.get(reverse("resource_report", kwargs={"resource_id": resource.pk}))
     assert 'hx-trigger="ingest-finished from:body"' in report.content.decode()
+
+
+def test_delimiter_choices_are_named_in_words(client):
+    _job, resource = ingest_bytes(b"a;b\n1;2\n")
+    client.force_login(
+        MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    )
+    report = reverse("resource_report", kwargs={"resource_id": resource.pk})
+
+    english = client.get(report).content.decode()
+    chinese = client.get(report.removeprefix("/en")).content.decode()
+
+    assert '<option value="\t">Tabs</option>' in english
+    assert '<option value=";">Semicolons</option>' in english
+    assert '<option value="\t">Tab 字元</option>' in chinese
+    assert ">\\t</option>" not in english

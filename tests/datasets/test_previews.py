@@ -98,6 +98,45 @@ def test_glance_shows_the_profile(facilities):
     assert "<td>700</td><td>5000</td>" in html
     assert "2140.00" in html
     assert "大安區, 信義區" in html
+    assert "大安區、信義區" in render_preview(facilities, language="zh-hant")
+
+
+def test_sort_choices_are_the_columns_people_see(facilities):
+    html = render_preview(facilities)
+    start = html.index('name="sort">')
+    choices = html[start : html.index("</select>", start)]
+    assert ">File order</option>" in choices and ">人次</option>" in choices
+    assert '"_id"' not in choices
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "many", "map_one"),
+    [
+        ("en", "%(total)s row", "%(total)s rows", "%(count)s place on the map."),
+        ("zh-hant", "共 %(total)s 筆", "共 %(total)s 筆", "地圖上有 %(count)s 個地點。"),
+    ],
+)
+def test_counts_read_right_for_one_and_many(facilities, language, one, many, map_one):
+    strings = config_of(render_preview(facilities, language=language))["strings"]
+    assert (strings["rowsOne"], strings["rows"], strings["mapPointsOne"]) == (one, many, map_one)
+
+
+def test_chart_menu_and_descriptions_are_in_the_readers_language(facilities):
+    strings = config_of(render_preview(facilities, language="zh-hant"))["strings"]
+    assert strings["savePng"] == "另存為 PNG" and strings["chartActions"] == "圖表動作：另存為圖片"
+    assert strings["chartDescription"] == "依%(x)s呈現%(y)s的圖表"
+
+
+def test_other_files_are_listed_in_the_readers_language(facilities):
+    for name in ("stats.xlsx", "semi.csv"):
+        other = ResourceFactory(dataset=facilities.dataset, name_zh_hant=name, name_en=name)
+        make_version(other, [("n", "integer", "n")], [(1,)])
+    request = RequestFactory().get("/")
+    request.user = UserFactory()
+    section = dataset_preview_section(request, facilities.dataset)
+    with translation.override("zh-hant"):
+        html = render_to_string(section.template, {"section": section.context}, request=request)
+    assert "</a>、<a" in html and "</a>, <a" not in html
 
 
 def test_dataset_section_previews_the_first_resource_with_data(facilities):
@@ -163,6 +202,29 @@ def test_bad_chart_settings_are_refused_by_name(api_client, facilities, config, 
     )
     assert response.status_code == 400
     assert words in json.dumps(response.json(), ensure_ascii=False)
+    assert not facilities.saved_charts.exists()
+
+
+@pytest.mark.parametrize(
+    ("title", "language", "message"),
+    [
+        ("", "zh-hant", "請為圖表命名。"),
+        ("  ", "en", "Give the chart a title."),
+        ("長" * 201, "zh-hant", "標題請在 200 字以內。"),
+    ],
+)
+def test_a_refused_title_says_it_is_the_title(api_client, facilities, title, language, message):
+    # The chart builder shows the first message alone, without the field's name.
+    editor = MembershipFactory(organization=facilities.dataset.organization, role="editor").user
+    api_client.force_authenticate(editor)
+    response = api_client.post(
+        charts_url(facilities),
+        {**CHART, "title": title},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 400
+    assert response.json() == {"title": [message]}
     assert not facilities.saved_charts.exists()
 
 

@@ -5,7 +5,8 @@ import pytest
 from datasets.models import License
 from tests.datasets.conftest import COLUMNS, ROWS
 from tests.datasets.datastore_tables import make_version
-from tests.factories import ResourceFactory
+from tests.datasets.test_catalog_browser import sign_in
+from tests.factories import ResourceFactory, editor_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,3 +66,48 @@ def test_sort_filter_chart_and_map_on_the_dataset_page(browser_page, live_server
     assert "No map tiles are configured" in page.locator(".preview-map-note").inner_text()
     assert page.locator(".leaflet-marker-icon").count() >= 1
     assert errors == []
+
+
+def test_chinese_page_explains_a_bad_filter_and_an_untitled_chart_in_chinese(
+    browser_page, live_server
+):
+    # The browser asks for English (en-US) but the page is Chinese: the page's language wins.
+    License.objects.get_or_create(id="CC-BY-4.0", defaults={"title": "CC BY 4.0"})
+    resource = ResourceFactory(name_en="Facilities", dataset__name="city-facilities")
+    make_version(resource, COLUMNS, ROWS)
+    editor_of(resource.dataset.organization, "editor")
+    page = browser_page
+    sign_in(page, live_server, "editor")
+    page.goto(f"{live_server.url}/datasets/city-facilities/")
+    page.locator(".preview-table .tabulator-row").first.wait_for()
+
+    visitors_filter = page.get_by_placeholder("篩選人次")
+    visitors_filter.fill("abc")
+    visitors_filter.press("Enter")
+    total = page.locator(".preview-total.text-danger")
+    total.wait_for()
+    assert total.inner_text() == "「abc」不是欄位「人次」（visitors）有效的整數。"
+    visitors_filter.fill("")
+    visitors_filter.press("Enter")
+    page.locator(".preview-total:not(.text-danger)").wait_for()
+
+    page.get_by_role("tab", name="圖表").click()
+    page.get_by_label("X 軸").select_option(label="行政區")
+    page.get_by_label("Y 軸").select_option(label="人次")
+    page.get_by_role("button", name="繪製圖表").click()
+    page.locator(".preview-chart svg").first.wait_for()
+    # Vega's own words (its menu, the chart's description) are in Chinese too.
+    chart = page.locator(".preview-chart")
+    assert chart.locator("details").get_attribute("title") == "圖表動作：另存為圖片"
+    assert (
+        chart.locator("[aria-roledescription='visualization']").get_attribute("aria-label")
+        == "依行政區呈現人次的圖表"
+    )
+
+    page.get_by_role("button", name="儲存圖表並顯示於資料集頁面").click()
+    message = page.locator(".preview-chart-message")
+    page.wait_for_function(
+        "() => document.querySelector('.preview-chart-message').textContent !== ''"
+    )
+    assert message.inner_text() == "請為圖表命名。"
+    assert not resource.saved_charts.exists()

@@ -70,7 +70,19 @@ def test_oversized_api_body_gets_413_naming_the_limit(api_client, settings):
         "/api/v1/me/", data="x" * 5000, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 413
-    assert "1000 bytes" in response.json()["detail"]
+    assert "1000\xa0bytes" in response.json()["detail"]
+
+
+def test_oversized_body_names_the_limit_in_the_callers_words(api_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api_client.post(
+        "/api/v1/me/",
+        data="x" * 5000,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hant",
+    )
+    assert response.status_code == 413
+    assert "1000\xa0位元組" in response.json()["detail"]
 
 
 def test_oversized_upload_gets_413_in_the_users_language(client, settings):

@@ -132,9 +132,11 @@ def _modified(path: Path) -> float:
 def _fail(job: IngestJob, error: IngestError, report: dict | None = None) -> None:
     if job.options.get("_table"):
         load.drop_version_table(table_name=job.options["_table"])
-    options = {k: v for k, v in job.options.items() if k != "_table"}
+    options = {k: v for k, v in job.options.items() if k not in ("_table", "unreadable")}
     if report is not None:
         options["report"] = report
+    if error.unreadable:
+        options["unreadable"] = True  # the report offers no other reading settings then
     _set(
         job,
         status=IngestJob.Status.FAILED,

@@ -1228,3 +1228,21 @@ def test_large_workbooks_read_by_openpyxl_give_what_calamine_gives(monkeypatch):
             {"col_1": "臺北市大同區", "col_2": None},
             {"col_1": "臺北市信義區", "col_2": 2.5},
         ]
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "expected"),
+    [
+        (b"PK\x03\x04cut short" * 50, "stations.xlsx", "the file is damaged"),
+        (b"PK\x03\x04cut short" * 50, "stations.ods", "the file is damaged"),
+        (b"\x00\x01\x02binary" * 50, "stations.xlsx", "the file is damaged"),
+        (b"PK\x03\x04cut short" * 50, "stations.zip", "The ZIP archive is damaged."),
+    ],
+)
+def test_a_workbook_or_archive_that_cannot_be_opened_is_said_to_be_damaged(data, name, expected):
+    job, resource = ingest_bytes(data, name)
+
+    assert job.status == IngestJob.Status.FAILED
+    assert expected in job.error
+    assert "not a table we can read" not in job.error
+    assert resource.current_version is None

@@ -377,3 +377,21 @@ def test_status_line_tells_the_report_when_the_job_it_watched_ends(client):
     assert "HX-Trigger" not in client.get(f"{url}?on=report").headers  # a first look
     report = client.get(reverse("resource_report", kwargs={"resource_id": resource.pk}))
     assert 'hx-trigger="ingest-finished from:body"' in report.content.decode()
+
+
+
+def test_a_damaged_workbook_is_called_damaged_and_no_other_reading_is_offered(client):
+    broken = b"PK\x03\x04this is not really a zip" * 40
+
+    job, resource = ingest_bytes(broken, "broken.xlsx", format="XLSX")
+
+    assert job.status == IngestJob.Status.FAILED
+    assert "the file is damaged" in job.error
+    assert "not a table we can read" not in job.error
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    client.force_login(editor)
+    page = client.get(reverse("resource_report", kwargs={"resource_id": resource.pk}))
+    html = page.content.decode()
+    assert "Read the file differently" not in html and 'name="sheet"' not in html
+    status = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
+    assert "the file is damaged" in client.get(status).content.decode()

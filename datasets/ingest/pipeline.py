@@ -58,8 +58,8 @@ def ingest_run(*, job: IngestJob) -> IngestJob:
                 IngestError(
                     _(
                         "The ingestion stopped twice without finishing (the worker was "
-                        "interrupted, possibly out of memory). The previous version is still "
-                        "published. Try again later or contact the site team."
+                        "interrupted, possibly out of memory). Any previous version is kept. "
+                        "Try again later or contact the site team."
                     ),
                     code="worker-lost",
                 ),
@@ -84,8 +84,8 @@ def ingest_run(*, job: IngestJob) -> IngestJob:
                 job,
                 IngestError(
                     _(
-                        "The ingestion failed because of an error on our side. The previous "
-                        "version is still published; the site team has been told."
+                        "The ingestion failed because of an error on our side. Any previous "
+                        "version is kept; the site team has been told."
                     ),
                     code="internal-error",
                 ),

@@ -379,6 +379,34 @@ def test_status_line_tells_the_report_when_the_job_it_watched_ends(client):
     assert 'hx-trigger="ingest-finished from:body"' in report.content.decode()
 
 
+def test_on_a_draft_the_report_and_status_line_do_not_call_the_data_published(client):
+    _job, resource = ingest_bytes(b"a\n1\n2\n", dataset__status="draft")
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    client.force_login(editor)
+    report = reverse("resource_report", kwargs={"resource_id": resource.pk})
+    status = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
+
+    page = client.get(report).content.decode()
+    assert "Published version" not in page
+    assert "Version 1: 2 rows" in page
+    assert "Not public yet: the dataset is “Draft”." in page
+    chinese = client.get(report.removeprefix("/en")).content.decode()
+    assert "已公開" not in chinese and "尚未公開" in chinese
+
+    # A later file that fails: the first version is kept, not "still published".
+    resource.file.save("bad.csv", __import__("io").BytesIO(b"a,b\n1,x,extra\n"))
+    ingest(resource)
+    line = client.get(status).content.decode()
+    assert "The file could not be ingested." in line
+    assert "still published" not in line and "The previous version is kept." in line
+    assert "先前的版本保留不變" in client.get(status.removeprefix("/en")).content.decode()
+
+    # Once the dataset is published, its data is.
+    resource.dataset.status = "published"
+    resource.dataset.save()
+    assert "The previous version is still published." in client.get(status).content.decode()
+    assert "Published version 1: 2 rows" in client.get(report).content.decode()
+
 
 def test_a_damaged_workbook_is_called_damaged_and_no_other_reading_is_offered(client):
     broken = b"PK\x03\x04this is not really a zip" * 40

@@ -271,6 +271,30 @@ def test_dataset_form_names_the_bad_field(client, org, editor):
     assert 'id="id_name_error" role="alert"' in html
 
 
+def test_dataset_form_reports_all_its_problems_in_one_round(client, org, editor):
+    indexed_dataset(name="noise", organization=org)
+    client.force_login(editor)
+    form = {
+        "organization": org.slug,
+        "title_en": "Noise",
+        "summary_en": "Noise levels.",
+        "license": "CC0-1.0",
+        "update_frequency": "DAILY",
+        "temporal_start": "2024-05-01",
+        "temporal_end": "2023-01-01",
+    }
+
+    bad_name = client.post("/en/datasets/new/", {**form, "name": "Bad Name!", "contact_email": "x"})
+    taken = client.post("/datasets/new/", {**form, "name": "noise"})
+
+    assert set(bad_name.context["form"].errors) == {"name", "contact_email", "temporal_end"}
+    assert "The end of the period covered is before its start." in bad_name.content.decode()
+    assert taken.status_code == 200
+    page = html.unescape(taken.content.decode())
+    assert "已有使用此代稱的資料集。" in page and "資料結束日早於起始日。" in page
+    assert Dataset.objects.filter(name="noise").count() == 1
+
+
 @pytest.mark.parametrize(
     ("prefix", "expected"),
     [

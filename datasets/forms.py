@@ -152,7 +152,9 @@ class ResourceForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if bool(data.get("file")) == bool(data.get("url")):
+        # A link that failed its own validation was still given: its error says enough.
+        gave_url = bool(data.get("url")) or self.has_error("url")
+        if bool(data.get("file")) == gave_url:
             raise forms.ValidationError(_("Upload a file or give a link, not both or neither."))
         return data
 

@@ -295,6 +295,21 @@ def test_dataset_form_reports_all_its_problems_in_one_round(client, org, editor)
     assert Dataset.objects.filter(name="noise").count() == 1
 
 
+def test_an_invalid_link_is_told_only_that_it_is_invalid(client, org, editor):
+    indexed_dataset(name="noise", organization=org, status="draft")
+    client.force_login(editor)
+
+    response = client.post("/en/datasets/noise/resources/new/", {"url": "not a url"})
+    neither = client.post("/en/datasets/noise/resources/new/", {"name_en": "x"})
+
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert "Enter a valid URL." in page
+    assert "not both or neither" not in page
+    assert "not both or neither" in html.unescape(neither.content.decode())
+    assert not Resource.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("prefix", "expected"),
     [

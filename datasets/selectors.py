@@ -417,8 +417,9 @@ def organization_datasets(*, user, organization: Organization) -> QuerySet:
 
 
 def workspace_datasets(*, user) -> QuerySet:
-    """Every dataset of the organizations where `user` edits or administers, newest first."""
-    org_ids = permissions.organizations_where(user, "editor")
+    """Every dataset of the organizations `user` belongs to, newest first: members see
+    them too (read-only), as they may open each of them."""
+    org_ids = permissions.organizations_where(user, Membership.Role.MEMBER)
     return (
         Dataset.objects.filter(organization_id__in=org_ids)
         .select_related("organization")

@@ -391,5 +391,10 @@ def dataset_activity(request: HttpRequest, name: str) -> HttpResponse:
 
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
-    datasets = selectors.workspace_datasets(user=request.user)
-    return render(request, "datasets/workspace.html", {"datasets": datasets})
+    context = {
+        "datasets": selectors.workspace_datasets(user=request.user),
+        # Organizations whose datasets the user may change; the others' are read-only.
+        "editable_org_ids": (editable := permissions.organizations_editable(request.user)),
+        "can_publish_somewhere": bool(editable),
+    }
+    return render(request, "datasets/workspace.html", context)

@@ -381,3 +381,28 @@ def test_staff_can_manage_the_catalog_in_the_admin(client, org):
         assert client.get(path).status_code == 200, path
     dataset = Dataset.objects.get(name="bus")
     assert client.get(f"/admin/datasets/dataset/{dataset.pk}/change/").status_code == 200
+
+
+def test_workspace_shows_members_their_datasets_read_only_and_no_new_dataset_button(
+    client, org, editor, member, outsider, citizen
+):
+    indexed_dataset(name="noise", organization=org, title_en="Noise", status="draft")
+    indexed_dataset(name="kaohsiung-bus", organization=outsider.memberships.get().organization)
+
+    client.force_login(member)
+    page = client.get("/en/workspace/datasets/").content.decode()
+    assert "Noise" in page and "No datasets yet." not in page
+    assert "Read only" in page
+    assert "New dataset" not in page and 'href="/en/datasets/new/"' not in page
+    assert "kaohsiung" not in page
+
+    client.force_login(citizen)  # no organization at all
+    page = client.get("/en/workspace/datasets/").content.decode()
+    assert "New dataset" not in page and "No datasets yet." in page
+
+    client.force_login(editor)
+    page = client.get("/en/workspace/datasets/").content.decode()
+    assert "New dataset" in page and "Noise" in page and "Read only" not in page
+
+    client.logout()
+    assert client.get("/en/workspace/datasets/").status_code == 302

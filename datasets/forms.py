@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from datasets.ingest.fetch import link_refused
 from datasets.ingest.types import type_name
 from datasets.ingest.validate import pattern_problem
 from datasets.models import Dataset, License, Theme, dataset_name_validator
@@ -149,6 +150,15 @@ class ResourceForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
+
+    def clean_url(self):
+        url = self.cleaned_data.get("url")
+        # Links the worker would refuse on their face are refused now, not after the
+        # editor was told the file is being processed.
+        problem = link_refused(url) if url else ""
+        if problem:
+            raise forms.ValidationError(problem)
+        return url
 
     def clean(self):
         data = super().clean()

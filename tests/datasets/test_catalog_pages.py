@@ -406,3 +406,26 @@ def test_workspace_shows_members_their_datasets_read_only_and_no_new_dataset_but
 
     client.logout()
     assert client.get("/en/workspace/datasets/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("ftp://files.example.org/a.csv", "Only http and https links can be fetched."),
+        ("http://localhost:8000/a.csv", "internal or private network addresses"),
+        ("http://127.0.0.1/a.csv", "addresses are not allowed (127.0.0.1)."),
+        ("http://10.1.2.3/a.csv", "internal or private network addresses"),
+        ("http://169.254.169.254/latest/meta-data/", "internal or private network addresses"),
+        ("http://[::1]/a.csv", "internal or private network addresses"),
+    ],
+)
+def test_a_link_to_an_internal_address_is_refused_by_the_form(client, org, editor, url, expected):
+    indexed_dataset(name="noise", organization=org, status="draft")
+    client.force_login(editor)
+
+    response = client.post("/en/datasets/noise/resources/new/", {"url": url})
+
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert expected in page and "being processed" not in page
+    assert not Resource.objects.exists()

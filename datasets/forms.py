@@ -1,9 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from datasets.ingest.fetch import link_refused
 from datasets.ingest.types import type_name
 from datasets.ingest.validate import pattern_problem
 from datasets.models import Dataset, License, Theme, dataset_name_validator
+from datasets.services.catalog import RESERVED_NAMES
 from portal import permissions
 from portal.models import Membership, Organization
 
@@ -105,6 +107,16 @@ class DatasetForm(forms.Form):
                 "summary_zh_hant",
                 _("Write a plain-language summary in at least one language."),
             )
+        # Also checked by the catalog services (the API goes through them), but here too
+        # so that the form shows every problem at once rather than one round at a time.
+        start, end = data.get("temporal_start"), data.get("temporal_end")
+        if start and end and start > end:
+            self.add_error("temporal_end", _("The end of the period covered is before its start."))
+        name = data.get("name")
+        if name in RESERVED_NAMES:
+            self.add_error("name", _("This short name is reserved. Choose another one."))
+        elif name and Dataset.objects.filter(name=name).exists():
+            self.add_error("name", _("A dataset with this short name already exists."))
         return data
 
     def service_kwargs(self) -> dict:
@@ -139,9 +151,20 @@ class ResourceForm(forms.Form):
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
 
+    def clean_url(self):
+        url = self.cleaned_data.get("url")
+        # Links the worker would refuse on their face are refused now, not after the
+        # editor was told the file is being processed.
+        problem = link_refused(url) if url else ""
+        if problem:
+            raise forms.ValidationError(problem)
+        return url
+
     def clean(self):
         data = super().clean()
-        if bool(data.get("file")) == bool(data.get("url")):
+        # A link that failed its own validation was still given: its error says enough.
+        gave_url = bool(data.get("url")) or self.has_error("url")
+        if bool(data.get("file")) == gave_url:
             raise forms.ValidationError(_("Upload a file or give a link, not both or neither."))
         return data
 

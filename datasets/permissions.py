@@ -41,6 +41,11 @@ def can_view_activity(user: User | None, dataset: Dataset) -> bool:
     return permissions.is_member(user, dataset.organization_id)
 
 
+def organizations_editable(user: User | None) -> list[int]:
+    """Ids of the organizations whose datasets `user` may add and change."""
+    return permissions.organizations_where(user, "editor")
+
+
 def can_create_any_dataset(user: User | None) -> bool:
     """Editors and admins of at least one organization see the workspace links."""
-    return bool(permissions.organizations_where(user, "editor"))
+    return bool(organizations_editable(user))

@@ -15,7 +15,15 @@ from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from datasets.models import Dataset, License, Resource, ResourceVersion, Tag, Theme
+from datasets.models import (
+    Dataset,
+    IngestJob,
+    License,
+    Resource,
+    ResourceVersion,
+    Tag,
+    Theme,
+)
 from datasets.permissions import can_edit_dataset, can_view_dataset
 from datasets.search import query_terms, search_query
 from portal import permissions
@@ -301,6 +309,50 @@ def dataset_resources(*, dataset: Dataset) -> QuerySet:
     return dataset.resources.select_related("current_version").order_by("position", "created_at")
 
 
+# Formats the ingestion reads as tables: a failed job on any other file (a PDF, a
+# picture) only means the file is kept for download, which is no problem.
+TABLE_FORMATS = frozenset(
+    {"CSV", "TSV", "TXT", "XLSX", "XLS", "ODS", "JSON", "JSONL", "NDJSON", "GEOJSON", "ZIP", "GZ"}
+)
+# File states that need an editor's attention before the dataset goes to review.
+FILE_STATES_TO_RESOLVE = ("failed", "awaiting_decision")
+
+
+def dataset_resources_with_state(*, dataset: Dataset) -> list[Resource]:
+    """The dataset's resources for its editors, each with `file_state`: "processing",
+    "failed", "awaiting_decision" (personal data found, an editor must decide),
+    "kept_unpublished", "ready", "stored" (not a table, kept for download), or "" when
+    the file was never ingested. Two queries, whatever the number of files."""
+    latest_job = (
+        IngestJob.objects.filter(resource=OuterRef("pk")).order_by("-created_at", "-pk")
+    ).values("pk")[:1]
+    newest = (ResourceVersion.objects.filter(resource=OuterRef("pk")).order_by("-number")).values(
+        "personal_data"
+    )[:1]
+    resources = list(
+        dataset_resources(dataset=dataset).annotate(
+            latest_job_id=Subquery(latest_job), newest_personal_data=Subquery(newest)
+        )
+    )
+    jobs = IngestJob.objects.only("status").in_bulk(
+        [r.latest_job_id for r in resources if r.latest_job_id]
+    )
+    for resource in resources:
+        job = jobs.get(resource.latest_job_id)
+        if job is not None and job.status in IngestJob.ACTIVE:
+            state = "processing"
+        elif job is not None and job.status == IngestJob.Status.FAILED:
+            state = "failed" if resource.format.upper() in TABLE_FORMATS else "stored"
+        elif resource.newest_personal_data == ResourceVersion.PersonalData.FLAGGED:
+            state = "awaiting_decision"
+        elif resource.newest_personal_data == ResourceVersion.PersonalData.PERSONAL:
+            state = "kept_unpublished"
+        else:
+            state = "ready" if resource.current_version_id else ""
+        resource.file_state = state
+    return resources
+
+
 def resource_get_visible(*, user, name: str, resource_id) -> Resource:
     dataset = dataset_get_visible(user=user, name=name)
     try:
@@ -370,8 +422,9 @@ def organization_datasets(*, user, organization: Organization) -> QuerySet:
 
 
 def workspace_datasets(*, user) -> QuerySet:
-    """Every dataset of the organizations where `user` edits or administers, newest first."""
-    org_ids = permissions.organizations_where(user, "editor")
+    """Every dataset of the organizations `user` belongs to, newest first: members see
+    them too (read-only), as they may open each of them."""
+    org_ids = permissions.organizations_where(user, Membership.Role.MEMBER)
     return (
         Dataset.objects.filter(organization_id__in=org_ids)
         .select_related("organization")

@@ -75,14 +75,22 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
 def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
     dataset = selectors.dataset_get_visible(user=request.user, name=name)
     held_back = selectors.resources_held_back(user=request.user, dataset=dataset)
+    can_edit = permissions.can_edit_dataset(request.user, dataset)
+    if can_edit:  # editors see how each file's ingestion went
+        resources = selectors.dataset_resources_with_state(dataset=dataset)
+    else:
+        resources = selectors.dataset_resources(dataset=dataset)
     context = {
         "dataset": dataset,
-        "resources": selectors.dataset_resources(dataset=dataset),
+        "resources": resources,
+        "to_resolve": [
+            r for r in resources if getattr(r, "file_state", "") in selectors.FILE_STATES_TO_RESOLVE
+        ],
         "held_back": held_back,
         "kept_unpublished": {
             pk for pk, why in held_back.items() if why == ResourceVersion.PersonalData.PERSONAL
         },
-        "can_edit": permissions.can_edit_dataset(request.user, dataset),
+        "can_edit": can_edit,
         "can_publish": permissions.can_publish_dataset(request.user, dataset),
         "send_back_form": SendBackForm(),
         "sections": hooks.dataset_sections.collect(request, dataset),
@@ -327,6 +335,22 @@ def _workflow_action(request: HttpRequest, name: str, action, success: str, **kw
 @login_required
 @require_POST
 def dataset_submit(request: HttpRequest, name: str) -> HttpResponse:
+    dataset = selectors.dataset_get_visible(user=request.user, name=name)
+    if not request.POST.get("confirm") and permissions.can_edit_dataset(request.user, dataset):
+        # Files that failed or wait for a personal-data decision would go to review
+        # unnoticed: the page lists them and asks again (its button then confirms).
+        to_resolve = [
+            r
+            for r in selectors.dataset_resources_with_state(dataset=dataset)
+            if r.file_state in selectors.FILE_STATES_TO_RESOLVE
+        ]
+        if to_resolve:
+            messages.warning(
+                request,
+                _("Not submitted: some files need your attention first (%(names)s).")
+                % {"names": ", ".join(str(r.name) for r in to_resolve)},
+            )
+            return redirect(dataset)
     return _workflow_action(
         request, name, publishing.dataset_submit, _("Submitted. An admin will review it.")
     )
@@ -367,5 +391,10 @@ def dataset_activity(request: HttpRequest, name: str) -> HttpResponse:
 
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
-    datasets = selectors.workspace_datasets(user=request.user)
-    return render(request, "datasets/workspace.html", {"datasets": datasets})
+    context = {
+        "datasets": selectors.workspace_datasets(user=request.user),
+        # Organizations whose datasets the user may change; the others' are read-only.
+        "editable_org_ids": (editable := permissions.organizations_editable(request.user)),
+        "can_publish_somewhere": bool(editable),
+    }
+    return render(request, "datasets/workspace.html", context)

@@ -16,8 +16,8 @@ _WEB_PAGE = (b"<!doctype html", b"<html", b"<head", b"<body")
 
 
 def detect_format(path: str | Path, name: str = "") -> str:
-    """One of INGESTIBLE, "html" for a web page, or "other" for files we store but do not
-    ingest."""
+    """One of INGESTIBLE, "html" for a web page, "damaged" for a ZIP container (XLSX, ODS,
+    ZIP) that cannot be opened, or "other" for files we store but do not ingest."""
     path = Path(path)
     suffix = Path(name or path.name).suffix.lower()
     with open(path, "rb") as f:
@@ -36,7 +36,7 @@ def detect_format(path: str | Path, name: str = "") -> str:
                         return "ods"
                     return "other"
         except zipfile.BadZipFile:
-            return "other"
+            return "damaged"  # cut short or corrupted, or not really a ZIP
         return "zip"
     if head.startswith(OLE_SIGNATURE):
         return "xls"

@@ -83,14 +83,18 @@ class IngestError(Exception):
 
     `message` is a Text (or plain text); `code` is a frictionless-style error code; `row`
     and `column` are 1-based positions in the file as the publisher sees it (the header is
-    row 1)."""
+    row 1). `unreadable`: the file could not be opened as a table at all (not a table,
+    damaged, protected), so no other reading settings (sheet, header, encoding) can help."""
 
-    def __init__(self, message, *, code: str = "source-error", row=None, column=None):
+    def __init__(
+        self, message, *, code: str = "source-error", row=None, column=None, unreadable=False
+    ):
         super().__init__(str(message))
         self.message = message
         self.code = code
         self.row = row
         self.column = column
+        self.unreadable = unreadable
 
 
 class TooLarge(IngestError):

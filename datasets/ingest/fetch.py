@@ -82,6 +82,46 @@ def resolve_public(host: str, port: int) -> str:
     return str(addresses[0])
 
 
+def link_refused(url: str) -> str:
+    """Why the worker would refuse this link on its face, in the active language, or ""
+    when it may try: the scheme, and a host written as an internal address (an IP
+    literal in any spelling, localhost). Names are not resolved here: the worker still
+    checks every address it connects to (`resolve_public`), this only answers early."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        return str(_("Only http and https links can be fetched."))
+    host = (parts.hostname or "").rstrip(".").lower()
+    if not host:
+        return str(_("The link has no server name."))
+    try:
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    except ValueError:
+        return ""  # the form's own URL check names a bad port
+    if host == "localhost" or host.endswith(".localhost"):
+        addresses = [ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")]
+        internal = not any(_address_allowed(a, port) for a in addresses)
+    else:
+        address = _literal_address(host)
+        internal = address is not None and not _address_allowed(address, port)
+    if internal:
+        message = _("Links to internal or private network addresses are not allowed (%(host)s).")
+        return str(message) % {"host": parts.hostname}
+    return ""
+
+
+def _literal_address(host: str):
+    """The address a host written as one stands for: 10.0.0.1, [::1], and the spellings
+    the C library also accepts (127.1, 0x7f.0.0.1, 2130706433); None for a name."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
 def _problem(error: Exception):
     """What went wrong on the connection, in the publisher's words where we know them (a
     library's own text otherwise)."""

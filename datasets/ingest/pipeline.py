@@ -58,8 +58,8 @@ def ingest_run(*, job: IngestJob) -> IngestJob:
                 IngestError(
                     _(
                         "The ingestion stopped twice without finishing (the worker was "
-                        "interrupted, possibly out of memory). The previous version is still "
-                        "published. Try again later or contact the site team."
+                        "interrupted, possibly out of memory). Any previous version is kept. "
+                        "Try again later or contact the site team."
                     ),
                     code="worker-lost",
                 ),
@@ -84,8 +84,8 @@ def ingest_run(*, job: IngestJob) -> IngestJob:
                 job,
                 IngestError(
                     _(
-                        "The ingestion failed because of an error on our side. The previous "
-                        "version is still published; the site team has been told."
+                        "The ingestion failed because of an error on our side. Any previous "
+                        "version is kept; the site team has been told."
                     ),
                     code="internal-error",
                 ),
@@ -132,9 +132,11 @@ def _modified(path: Path) -> float:
 def _fail(job: IngestJob, error: IngestError, report: dict | None = None) -> None:
     if job.options.get("_table"):
         load.drop_version_table(table_name=job.options["_table"])
-    options = {k: v for k, v in job.options.items() if k != "_table"}
+    options = {k: v for k, v in job.options.items() if k not in ("_table", "unreadable")}
     if report is not None:
         options["report"] = report
+    if error.unreadable:
+        options["unreadable"] = True  # the report offers no other reading settings then
     _set(
         job,
         status=IngestJob.Status.FAILED,

@@ -1042,7 +1042,7 @@ def _read_xlsx_openpyxl(path: Path, options: dict, out: CsvCopy) -> Table:
             raise
         except Exception as exc:
             logger.info("openpyxl could not read %s: %r", path.name, exc)
-            raise IngestError(_DAMAGED, code="format-error") from None
+            raise IngestError(_DAMAGED, code="format-error", unreadable=True) from None
         finally:
             book.close()
 
@@ -1075,8 +1075,8 @@ def _cannot_open(path: Path, error: Exception) -> IngestError:
     with open(path, "rb") as f:
         head = f.read(1 << 22)
     if encrypted_workbook(head) or "encrypted" in str(error).lower():
-        return IngestError(PASSWORD_PROTECTED, code="format-error")
-    return IngestError(_DAMAGED, code="format-error")
+        return IngestError(PASSWORD_PROTECTED, code="format-error", unreadable=True)
+    return IngestError(_DAMAGED, code="format-error", unreadable=True)
 
 
 def _caused_by_entities(exc: BaseException | None) -> bool:
@@ -1724,6 +1724,7 @@ def gunzip(path: Path) -> Path:
 
 
 SPREADSHEETS = ("xlsx", "xls", "ods")
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 READERS = {
     "csv": read_csv,
     "xlsx": read_xlsx,
@@ -1762,7 +1763,14 @@ def open_table(
                 "or a page the server shows instead (a login, an error or maintenance)."
             ),
             code="format-error",
+            unreadable=True,
         )
+    if fmt == "damaged" and Path(name).suffix.lower() == ".zip":
+        raise IngestError(_("The ZIP archive is damaged."), code="format-error", unreadable=True)
+    if fmt == "damaged" or (fmt == "other" and Path(name).suffix.lower() in _WORKBOOK_SUFFIXES):
+        # Named as a workbook (or starting as one) but not one we can open: calling it
+        # "not a table we can read" would send the publisher looking at the wrong thing.
+        raise IngestError(_DAMAGED, code="format-error", unreadable=True)
     if fmt not in READERS:
         raise IngestError(
             _(
@@ -1770,6 +1778,7 @@ def open_table(
                 "JSON, JSON Lines, GeoJSON or a ZIP of one). It is stored and can be downloaded."
             ),
             code="format-error",
+            unreadable=True,
         )
     # Spreadsheets and JSON are read through a CSV copy; delimited text may need one too.
     table = READERS[fmt](path, options, CsvCopy(workdir, on_rows))

@@ -55,6 +55,11 @@ def resource_report(*, resource: Resource, user) -> dict:
         "version": _version_json(version) if version else None,
         "awaiting_personal_data_decision": _version_json(pending) if pending else None,
         "failed_report": None,
+        # The last file could not be opened as a table at all (damaged, not a table):
+        # reading it with another sheet, header or encoding cannot help.
+        "file_unreadable": bool(
+            job and job.status == IngestJob.Status.FAILED and job.options.get("unreadable")
+        ),
     }
     if job and not can_edit:
         out["ingest"]["error"] = "" if job.status == IngestJob.Status.FAILED else job.error_message

@@ -271,6 +271,45 @@ def test_dataset_form_names_the_bad_field(client, org, editor):
     assert 'id="id_name_error" role="alert"' in html
 
 
+def test_dataset_form_reports_all_its_problems_in_one_round(client, org, editor):
+    indexed_dataset(name="noise", organization=org)
+    client.force_login(editor)
+    form = {
+        "organization": org.slug,
+        "title_en": "Noise",
+        "summary_en": "Noise levels.",
+        "license": "CC0-1.0",
+        "update_frequency": "DAILY",
+        "temporal_start": "2024-05-01",
+        "temporal_end": "2023-01-01",
+    }
+
+    bad_name = client.post("/en/datasets/new/", {**form, "name": "Bad Name!", "contact_email": "x"})
+    taken = client.post("/datasets/new/", {**form, "name": "noise"})
+
+    assert set(bad_name.context["form"].errors) == {"name", "contact_email", "temporal_end"}
+    assert "The end of the period covered is before its start." in bad_name.content.decode()
+    assert taken.status_code == 200
+    page = html.unescape(taken.content.decode())
+    assert "已有使用此代稱的資料集。" in page and "資料結束日早於起始日。" in page
+    assert Dataset.objects.filter(name="noise").count() == 1
+
+
+def test_an_invalid_link_is_told_only_that_it_is_invalid(client, org, editor):
+    indexed_dataset(name="noise", organization=org, status="draft")
+    client.force_login(editor)
+
+    response = client.post("/en/datasets/noise/resources/new/", {"url": "not a url"})
+    neither = client.post("/en/datasets/noise/resources/new/", {"name_en": "x"})
+
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert "Enter a valid URL." in page
+    assert "not both or neither" not in page
+    assert "not both or neither" in html.unescape(neither.content.decode())
+    assert not Resource.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("prefix", "expected"),
     [
@@ -353,3 +392,51 @@ def test_search_results_show_each_format_once(client, org):
 
     assert page.count('<span class="badge text-bg-info">CSV</span>') == 1
     assert page.count('<span class="badge text-bg-info">XLSX</span>') == 1
+
+
+def test_workspace_shows_members_their_datasets_read_only_and_no_new_dataset_button(
+    client, org, editor, member, outsider, citizen
+):
+    indexed_dataset(name="noise", organization=org, title_en="Noise", status="draft")
+    indexed_dataset(name="kaohsiung-bus", organization=outsider.memberships.get().organization)
+
+    client.force_login(member)
+    page = client.get("/en/workspace/datasets/").content.decode()
+    assert "Noise" in page and "No datasets yet." not in page
+    assert "Read only" in page
+    assert "New dataset" not in page and 'href="/en/datasets/new/"' not in page
+    assert "kaohsiung" not in page
+
+    client.force_login(citizen)  # no organization at all
+    page = client.get("/en/workspace/datasets/").content.decode()
+    assert "New dataset" not in page and "No datasets yet." in page
+
+    client.force_login(editor)
+    page = client.get("/en/workspace/datasets/").content.decode()
+    assert "New dataset" in page and "Noise" in page and "Read only" not in page
+
+    client.logout()
+    assert client.get("/en/workspace/datasets/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("ftp://files.example.org/a.csv", "Only http and https links can be fetched."),
+        ("http://localhost:8000/a.csv", "internal or private network addresses"),
+        ("http://127.0.0.1/a.csv", "addresses are not allowed (127.0.0.1)."),
+        ("http://10.1.2.3/a.csv", "internal or private network addresses"),
+        ("http://169.254.169.254/latest/meta-data/", "internal or private network addresses"),
+        ("http://[::1]/a.csv", "internal or private network addresses"),
+    ],
+)
+def test_a_link_to_an_internal_address_is_refused_by_the_form(client, org, editor, url, expected):
+    indexed_dataset(name="noise", organization=org, status="draft")
+    client.force_login(editor)
+
+    response = client.post("/en/datasets/noise/resources/new/", {"url": url})
+
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert expected in page and "being processed" not in page
+    assert not Resource.objects.exists()

@@ -8,6 +8,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.utils import translation
 
 from datasets.models import IngestJob
 from tests.datasets.ingest_helpers import ingest, rows_of
@@ -246,3 +247,28 @@ def test_a_link_answering_with_a_web_page_keeps_the_version_that_was_live(server
     resource.refresh_from_db()
     assert resource.current_version == live
     assert rows_of(resource.current_version) == [{"a": 1, "b": 2}]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.1/a.csv",
+        "http://0x7f.0.0.1/a.csv",
+        "http://2130706433/a.csv",
+        "http://[::ffff:127.0.0.1]/a.csv",
+        "http://192.168.0.10:8080/a.csv",
+        "http://app.localhost/a.csv",
+    ],
+)
+def test_links_to_internal_addresses_are_refused_before_any_connection(url):
+    from datasets.ingest.fetch import link_refused
+
+    with translation.override("en"):
+        assert "internal or private network addresses" in link_refused(url)
+
+
+def test_links_by_name_are_left_to_the_connect_time_checks():
+    from datasets.ingest.fetch import link_refused
+
+    assert link_refused("https://data.example.org/a.csv") == ""
+    assert link_refused("http://8.8.8.8/a.csv") == ""

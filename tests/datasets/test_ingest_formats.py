@@ -1232,3 +1232,21 @@ def test_large_workbooks_read_by_openpyxl_give_what_calamine_gives(monkeypatch):
         (warning,) = [w for w in version.report["warnings"] if w["code"] == "error-cell"]
         assert (warning["row"], warning["column"]) == (3, 2)
         assert "1 cells showing an error such as #DIV/0!, the first in row 3" in warning["message"]
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "expected"),
+    [
+        (b"PK\x03\x04cut short" * 50, "stations.xlsx", "the file is damaged"),
+        (b"PK\x03\x04cut short" * 50, "stations.ods", "the file is damaged"),
+        (b"\x00\x01\x02binary" * 50, "stations.xlsx", "the file is damaged"),
+        (b"PK\x03\x04cut short" * 50, "stations.zip", "The ZIP archive is damaged."),
+    ],
+)
+def test_a_workbook_or_archive_that_cannot_be_opened_is_said_to_be_damaged(data, name, expected):
+    job, resource = ingest_bytes(data, name)
+
+    assert job.status == IngestJob.Status.FAILED
+    assert expected in job.error
+    assert "not a table we can read" not in job.error
+    assert resource.current_version is None

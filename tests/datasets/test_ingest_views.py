@@ -396,3 +396,49 @@ def test_delimiter_choices_are_named_in_words(client):
     assert '<option value=";">Semicolons</option>' in english
     assert '<option value="\t">Tab 字元</option>' in chinese
     assert ">\\t</option>" not in english
+
+
+def test_on_a_draft_the_report_and_status_line_do_not_call_the_data_published(client):
+    _job, resource = ingest_bytes(b"a\n1\n2\n", dataset__status="draft")
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    client.force_login(editor)
+    report = reverse("resource_report", kwargs={"resource_id": resource.pk})
+    status = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
+
+    page = client.get(report).content.decode()
+    assert "Published version" not in page
+    assert "Version 1: 2 rows" in page
+    assert "Not public yet: the dataset is “Draft”." in page
+    chinese = client.get(report.removeprefix("/en")).content.decode()
+    assert "已公開" not in chinese and "尚未公開" in chinese
+
+    # A later file that fails: the first version is kept, not "still published".
+    resource.file.save("bad.csv", __import__("io").BytesIO(b"a,b\n1,x,extra\n"))
+    ingest(resource)
+    line = client.get(status).content.decode()
+    assert "The file could not be ingested." in line
+    assert "still published" not in line and "The previous version is kept." in line
+    assert "先前的版本保留不變" in client.get(status.removeprefix("/en")).content.decode()
+
+    # Once the dataset is published, its data is.
+    resource.dataset.status = "published"
+    resource.dataset.save()
+    assert "The previous version is still published." in client.get(status).content.decode()
+    assert "Published version 1: 2 rows" in client.get(report).content.decode()
+
+
+def test_a_damaged_workbook_is_called_damaged_and_no_other_reading_is_offered(client):
+    broken = b"PK\x03\x04this is not really a zip" * 40
+
+    job, resource = ingest_bytes(broken, "broken.xlsx", format="XLSX")
+
+    assert job.status == IngestJob.Status.FAILED
+    assert "the file is damaged" in job.error
+    assert "not a table we can read" not in job.error
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    client.force_login(editor)
+    page = client.get(reverse("resource_report", kwargs={"resource_id": resource.pk}))
+    html = page.content.decode()
+    assert "Read the file differently" not in html and 'name="sheet"' not in html
+    status = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
+    assert "the file is damaged" in client.get(status).content.decode()

@@ -147,3 +147,79 @@ def test_workflow_through_the_pages(draft, editor, admin, client):
     assert "Publish" in page.content.decode()
     client.post("/en/datasets/bus-routes/publish/")
     assert Dataset.objects.get(pk=draft.pk).status == "published"
+
+
+def _files_in_every_state(dataset):
+    """A good file, a failed one, one waiting for a personal-data decision, one still
+    being read, and a PDF kept for download."""
+    from tests.datasets.ingest_helpers import ingest, resource_with_file
+    from tests.factories import IngestJobFactory
+
+    good = resource_with_file(b"a\n1\n", "good.csv", dataset=dataset, name_en="good.csv")
+    ingest(good)
+    bad = resource_with_file(b"PK\x03\x04no zip" * 30, "bad.xlsx", dataset=dataset)
+    bad.name_en = "bad.xlsx"
+    bad.format = "XLSX"
+    bad.save()
+    ingest(bad)
+    people = b"name,email\nA,a@example.org\nB,b@example.org\n"
+    pii = resource_with_file(people, "people.csv", dataset=dataset, name_en="people.csv")
+    ingest(pii)
+    running = resource_with_file(b"a\n1\n", "later.csv", dataset=dataset, name_en="later.csv")
+    IngestJobFactory(resource=running, status="running")
+    pdf = resource_with_file(b"%PDF-1.4 \x00\x01", "notes.pdf", dataset=dataset, format="PDF")
+    pdf.name_en = "notes.pdf"
+    pdf.save()
+    ingest(pdf)
+    return good, bad, pii, running, pdf
+
+
+def test_editors_see_each_files_state_and_others_do_not(
+    draft, editor, member, outsider, client, django_assert_max_num_queries
+):
+    good, bad, pii, running, pdf = _files_in_every_state(draft)
+    assert pii.versions.get().personal_data == "flagged"  # the fixture does what it says
+    client.force_login(editor)
+
+    with django_assert_max_num_queries(40):
+        html = client.get("/en/datasets/bus-routes/").content.decode()
+
+    def state(resource):
+        return html.split(f'href="/en/datasets/bus-routes/resources/{resource.pk}/"', 1)[1].split(
+            "</li>"
+        )[0]
+
+    assert "Ready" in state(good)
+    assert "Failed" in state(bad)
+    assert "Waiting for a personal-data decision" in state(pii)
+    assert "Processing" in state(running)
+    assert "Stored, not a table" in state(pdf) and "Failed" not in state(pdf)
+    chinese = client.get("/datasets/bus-routes/").content.decode()
+    assert "匯入失敗" in chinese and "等待個資判斷" in chinese
+    # Members and people of other organizations see no editor's states.
+    Dataset.objects.filter(pk=draft.pk).update(status="published")
+    for user in (member, outsider):
+        client.force_login(user)
+        page = client.get("/en/datasets/bus-routes/").content.decode()
+        assert "file-state" not in page and "Failed" not in page
+
+
+def test_submit_for_review_warns_about_failed_files_and_pending_decisions(draft, editor, client):
+    _files_in_every_state(draft)
+    client.force_login(editor)
+
+    page = client.get("/en/datasets/bus-routes/").content.decode()
+    assert "These files need attention" in page
+    assert "bad.xlsx</a>: it could not be read" in page
+    assert "people.csv</a>: possible personal data waits for your decision" in page
+    assert "Submit for review anyway" in page and 'name="confirm"' in page
+
+    # A page loaded before the problems (no confirmation): not submitted, and told why.
+    response = client.post("/en/datasets/bus-routes/submit/", follow=True)
+    assert Dataset.objects.get(pk=draft.pk).status == "draft"
+    assert "Not submitted: some files need your attention first (bad.xlsx, people.csv)." in (
+        response.content.decode()
+    )
+    # Confirmed on the page: submitted.
+    client.post("/en/datasets/bus-routes/submit/", {"confirm": "1"})
+    assert Dataset.objects.get(pk=draft.pk).status == "in_review"

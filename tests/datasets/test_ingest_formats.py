@@ -654,27 +654,9 @@ def test_a_csv_whose_first_label_starts_with_a_bracket_is_still_a_table():
 
 
 def test_ods_spreadsheet_is_ingested():
-    from odf.opendocument import OpenDocumentSpreadsheet
-    from odf.table import Table, TableCell, TableRow
-    from odf.text import P
+    data = _ods({"資料": [["區域", "人口"], ["中正區", 158228], ["大安區", 309835]]})
 
-    document = OpenDocumentSpreadsheet()
-    sheet = Table(name="資料")
-    for row in (["區域", "人口"], ["中正區", 158228], ["大安區", 309835]):
-        table_row = TableRow()
-        for value in row:
-            if isinstance(value, int):
-                cell = TableCell(valuetype="float", value=value)
-            else:
-                cell = TableCell(valuetype="string")
-            cell.addElement(P(text=str(value)))
-            table_row.addElement(cell)
-        sheet.addElement(table_row)
-    document.spreadsheet.addElement(sheet)
-    out = io.BytesIO()
-    document.write(out)
-
-    job, resource = ingest_bytes(out.getvalue(), "population.ods")
+    job, resource = ingest_bytes(data, "population.ods")
 
     assert job.status == IngestJob.Status.SUCCEEDED, job.error
     assert [r["col_2"] for r in rows_of(resource.current_version)] == [158228, 309835]
@@ -835,41 +817,52 @@ def test_a_workbook_calamine_fails_on_is_read_by_the_python_reader(monkeypatch):
         assert resource.current_version.row_count == rows, name
 
 
-def _ods(sheets: dict) -> bytes:
+def _ods(sheets: dict, styles=(), hidden=()) -> bytes:
+    """An ODS workbook of {sheet name: rows}; the sheets named in `hidden` take the first
+    of `styles` (automatic styles to add)."""
     from odf.opendocument import OpenDocumentSpreadsheet
-    from odf.table import Table, TableCell, TableRow
-    from odf.text import P
 
     document = OpenDocumentSpreadsheet()
+    for style in styles:
+        document.automaticstyles.addElement(style)
     for name, rows in sheets.items():
-        sheet = Table(name=name)
-        for row in rows:
-            table_row = TableRow()
-            for value in row:
-                if value is None:
-                    cell = TableCell()
-                elif isinstance(value, bool):
-                    cell = TableCell(valuetype="boolean", booleanvalue=str(value).lower())
-                    cell.addElement(P(text=str(value).upper()))
-                elif isinstance(value, int | float):
-                    cell = TableCell(valuetype="float", value=value)
-                    cell.addElement(P(text=str(value)))
-                elif isinstance(value, date):
-                    cell = TableCell(valuetype="date", datevalue=value.isoformat())
-                    cell.addElement(P(text=value.isoformat()))
-                elif isinstance(value, tuple):  # a percentage
-                    cell = TableCell(valuetype="percentage", value=value[0])
-                    cell.addElement(P(text=f"{value[0]:.0%}"))
-                else:
-                    cell = TableCell(valuetype="string")
-                    for line in value.split("\n"):
-                        cell.addElement(P(text=line))
-                table_row.addElement(cell)
-            sheet.addElement(table_row)
-        document.spreadsheet.addElement(sheet)
+        document.spreadsheet.addElement(
+            _ods_sheet(name, rows, styles[0] if name in hidden else None)
+        )
     out = io.BytesIO()
     document.write(out)
     return out.getvalue()
+
+
+def _ods_sheet(name: str, rows, style=None):
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    sheet = Table(name=name, stylename=style)
+    for row in rows:
+        table_row = TableRow()
+        for value in row:
+            if value is None:
+                cell = TableCell()
+            elif isinstance(value, bool):
+                cell = TableCell(valuetype="boolean", booleanvalue=str(value).lower())
+                cell.addElement(P(text=str(value).upper()))
+            elif isinstance(value, int | float):
+                cell = TableCell(valuetype="float", value=value)
+                cell.addElement(P(text=str(value)))
+            elif isinstance(value, date):
+                cell = TableCell(valuetype="date", datevalue=value.isoformat())
+                cell.addElement(P(text=value.isoformat()))
+            elif isinstance(value, tuple):  # a percentage
+                cell = TableCell(valuetype="percentage", value=value[0])
+                cell.addElement(P(text=f"{value[0]:.0%}"))
+            else:
+                cell = TableCell(valuetype="string")
+                for line in value.split("\n"):
+                    cell.addElement(P(text=line))
+            table_row.addElement(cell)
+        sheet.addElement(table_row)
+    return sheet
 
 
 ODS_SHEETS = {
@@ -1074,29 +1067,11 @@ def _hidden_lookup_then_data(name: str) -> bytes:
         book.get_sheet(0).visibility = 1  # hidden
         book.save(out)
     else:
-        from odf.opendocument import OpenDocumentSpreadsheet
         from odf.style import Style, TableProperties
-        from odf.table import Table, TableCell, TableRow
-        from odf.text import P
 
-        document = OpenDocumentSpreadsheet()
         hidden = Style(name="ta2", family="table")
         hidden.addElement(TableProperties(display="false"))
-        document.automaticstyles.addElement(hidden)
-        for sheet_name, rows in (("代碼表", LOOKUP), ("資料", DATA)):
-            sheet = Table(name=sheet_name, stylename=hidden if sheet_name == "代碼表" else None)
-            for row in rows:
-                table_row = TableRow()
-                for value in row:
-                    if isinstance(value, int):
-                        cell = TableCell(valuetype="float", value=value)
-                    else:
-                        cell = TableCell(valuetype="string")
-                    cell.addElement(P(text=str(value)))
-                    table_row.addElement(cell)
-                sheet.addElement(table_row)
-            document.spreadsheet.addElement(sheet)
-        document.write(out)
+        out.write(_ods({"代碼表": LOOKUP, "資料": DATA}, styles=[hidden], hidden={"代碼表"}))
     return out.getvalue()
 
 

@@ -324,8 +324,8 @@ def _report_user_defined(report, table) -> None:
         "user-defined-character",
         Text(
             _(
-                "%(count)s characters, the first in row %(row)s, are the agency's own "
-                "characters (造字, user-defined in CP950). They were kept as private-use "
+                "Characters from the agency's own set (造字, user-defined in CP950): "
+                "%(count)s, the first in row %(row)s. They were kept as private-use "
                 "characters, which show as meant only where the agency's font is "
                 "installed. Replace them with standard characters where you can."
             ),
@@ -434,8 +434,8 @@ def _report_error_cells(report, columns, table) -> None:
             "error-cell",
             Text(
                 _(
-                    "Column %(column)s (%(label)s) has %(n)s cells showing an error such as "
-                    "%(error)s, the first in row %(row)s: those cells are empty. Correct "
+                    "Column %(column)s (%(label)s) has cells showing an error (%(n)s, such "
+                    "as %(error)s), the first in row %(row)s: those cells are empty. Correct "
                     "the formulas in the workbook and upload it again."
                 ),
                 column=number,
@@ -731,9 +731,9 @@ def _batches(table, width: int, null_tokens: set, report):
             "nul-character",
             Text(
                 _(
-                    "%(cells)s cells held NUL characters (\\u0000), which cannot be stored "
-                    "as text; they were left out. The first is in row %(row)s, column "
-                    "%(column)s."
+                    "Cells holding NUL characters (\\u0000), which cannot be stored as "
+                    "text: %(cells)s, the first in row %(row)s, column %(column)s. The "
+                    "characters were left out."
                 ),
                 cells=nul["cells"],
                 row=row,

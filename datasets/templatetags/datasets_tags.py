@@ -114,6 +114,7 @@ def problem_name(code: str) -> str:
         "column-removed": pgettext("ingest problem", "Column removed"),
         "type-changed": pgettext("ingest problem", "Type changed"),
         "formula-without-value": pgettext("ingest problem", "Formula without value"),
+        "error-cell": pgettext("ingest problem", "Error in a cell"),
         "nul-character": pgettext("ingest problem", "NUL character"),
         "user-defined-character": pgettext("ingest problem", "User-defined character"),
         "encoding-error": pgettext("ingest problem", "Encoding"),

@@ -200,7 +200,10 @@ def test_a_user_defined_character_is_kept_as_windows_reads_it_and_pointed_out(mo
     assert fast.encoding == "cp950"
     assert rows_of(fast)[5]["col_1"] == "王\ue000明5"  # U+E000, as on Windows
     (warning,) = [w for w in fast.report["warnings"] if w["code"] == "user-defined-character"]
-    assert warning["row"] == 7 and "1 characters, the first in row 7" in warning["message"]
+    assert (
+        warning["row"] == 7
+        and "造字, user-defined in CP950): 1, the first in row 7" in warning["message"]
+    )
 
 
 def test_a_user_defined_character_is_read_when_the_publisher_chose_big5():

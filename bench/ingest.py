@@ -30,6 +30,13 @@ Each run also prints its CPU seconds: the worker's own (its threads and DuckDB's
 everyone else's (PostgreSQL's backends above all), and the wall time those set on this
 many cores however well they overlap.
 
+Measured 2026-11-27 (session 10), the host slower than in session 9: (a) 2.49 s, (b) median
+16.38 s (15.83-16.41), (b)/(a) 6.6, worker 12.1 CPU s and PostgreSQL 15.5 per run, peak
+RSS 312 MB; the session's starting code (3983eb0) the same hour: (a) 2.22 s, (b) 16.51 s
+(14.82-16.70), worker 12.8 CPU s. Today's changes to the columnar route (a trailing-space
+test for null tokens, the whole-number digit check, a NUL scan of the file) did not move
+it beyond the host's noise.
+
 Measured 2026-11-27 (session 9), the host faster again: (a) 1.81 s, (b) median 11.97 s
 (11.89-12.49), (b)/(a) 6.6, worker 9.6 CPU s and PostgreSQL 11.3 per run, peak RSS 318 MB;
 the session's starting code the same hour 12.68 s (12.14-12.94), worker 9.7 CPU s. Floor

@@ -23,6 +23,7 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from datasets import selectors
+from datasets.ingest.fetch import link_refused
 from datasets.ingest.validate import SCHEMA_TYPES, pattern_problem
 from datasets.models import Dataset, IngestJob, License, Resource, Tag, Theme
 from datasets.permissions import can_view_dataset
@@ -311,6 +312,12 @@ class ResourceInSerializer(StrictSerializer):
 
     def validate_schema(self, value):
         return _table_schema(value)
+
+    def validate_url(self, value):
+        # As the upload form: a link the worker would refuse on its face is refused now.
+        if problem := link_refused(value):
+            raise ApiValidationError(problem)
+        return value
 
     def validate(self, data):
         if bool(data.get("file")) == bool(data.get("url")):

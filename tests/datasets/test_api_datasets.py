@@ -8,7 +8,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
-from datasets.models import Dataset, IngestJob, Theme
+from datasets.models import Dataset, IngestJob, Resource, Theme
 from tests.factories import ResourceFactory, indexed_dataset
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +77,31 @@ def test_editor_creates_uploads_submits_and_admin_publishes_with_keys(org, edito
     assert APIClient().get(f"/api/v1/resources/{resource['id']}/").json()["ingest"]["status"] == (
         "queued"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("ftp://files.example.org/a.csv", "Only http and https links can be fetched."),
+        ("http://10.0.0.5/a.csv", "internal or private network addresses"),
+        ("http://[::ffff:127.0.0.1]/a.csv", "internal or private network addresses"),
+        ("http://169.254.169.254/latest/meta-data/", "internal or private network addresses"),
+    ],
+)
+def test_a_link_the_worker_would_refuse_is_refused_by_the_api_too(org, editor, url, expected):
+    api = client_for(editor)
+    assert api.post("/api/v1/datasets/", NEW, format="json").status_code == 201
+
+    response = api.post(
+        "/api/v1/datasets/bus-routes/resources/",
+        {"url": url},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400
+    assert expected in " ".join(response.json()["url"])
+    assert not Resource.objects.filter(dataset__name="bus-routes").exists()
 
 
 def test_resource_shows_the_latest_ingest_job(org):

@@ -353,6 +353,12 @@ def dataset_resources_with_state(*, dataset: Dataset) -> list[Resource]:
     return resources
 
 
+def files_to_resolve(resources: list[Resource]) -> list[Resource]:
+    """Those of `dataset_resources_with_state`'s resources an editor should look at before
+    the dataset goes to review (FILE_STATES_TO_RESOLVE)."""
+    return [r for r in resources if getattr(r, "file_state", "") in FILE_STATES_TO_RESOLVE]
+
+
 def resource_get_visible(*, user, name: str, resource_id) -> Resource:
     dataset = dataset_get_visible(user=user, name=name)
     try:
@@ -370,10 +376,10 @@ def resources_held_back(*, user, dataset, of: Resource | None = None) -> dict:
     if can_edit_dataset(user, dataset):
         return {}
     resources = dataset.resources.filter(pk=of.pk) if of is not None else dataset.resources.all()
-    return resources_awaiting_decision(resources=resources)
+    return resources_held_back_states(resources=resources)
 
 
-def resources_awaiting_decision(*, resources: QuerySet) -> dict:
+def resources_held_back_states(*, resources: QuerySet) -> dict:
     """{id: personal_data state} for those among `resources` whose newest version is held
     back for personal data, whether the decision is still awaited or was to keep it
     unpublished: held back from everyone but the dataset's editors (see above)."""

@@ -24,6 +24,7 @@ from datasets.forms import (
 )
 from datasets.ingest import conf as ingest_conf
 from datasets.ingest import validate
+from datasets.ingest.errors import joined
 from datasets.models import ResourceVersion
 from datasets.services import catalog, publishing
 
@@ -83,9 +84,7 @@ def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
     context = {
         "dataset": dataset,
         "resources": resources,
-        "to_resolve": [
-            r for r in resources if getattr(r, "file_state", "") in selectors.FILE_STATES_TO_RESOLVE
-        ],
+        "to_resolve": selectors.files_to_resolve(resources),
         "held_back": held_back,
         "kept_unpublished": {
             pk for pk, why in held_back.items() if why == ResourceVersion.PersonalData.PERSONAL
@@ -339,16 +338,12 @@ def dataset_submit(request: HttpRequest, name: str) -> HttpResponse:
     if not request.POST.get("confirm") and permissions.can_edit_dataset(request.user, dataset):
         # Files that failed or wait for a personal-data decision would go to review
         # unnoticed: the page lists them and asks again (its button then confirms).
-        to_resolve = [
-            r
-            for r in selectors.dataset_resources_with_state(dataset=dataset)
-            if r.file_state in selectors.FILE_STATES_TO_RESOLVE
-        ]
-        if to_resolve:
+        resources = selectors.dataset_resources_with_state(dataset=dataset)
+        if to_resolve := selectors.files_to_resolve(resources):
             messages.warning(
                 request,
                 _("Not submitted: some files need your attention first (%(names)s).")
-                % {"names": ", ".join(str(r.name) for r in to_resolve)},
+                % {"names": joined([str(r.name) for r in to_resolve])},
             )
             return redirect(dataset)
     return _workflow_action(

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from datasets.interop.links import dataset_page_url, resource_data_url, resource_download_url
 from datasets.interop.selectors import files_held_back, with_ckan_relations
 from datasets.models import Dataset, Resource, ResourceVersion
-from datasets.selectors import resources_awaiting_decision
+from datasets.selectors import resources_held_back_states
 
 PAGE_SIZE = 100
 CACHE_SECONDS = 3600
@@ -385,7 +385,7 @@ def _data_json(request: HttpRequest) -> JsonResponse:
     datasets = with_ckan_relations(published.order_by("name"))
     # The public's view: no one here edits, so every file awaiting a decision is held back.
     files = Resource.objects.filter(dataset__in=published)
-    held_back = resources_awaiting_decision(resources=files)
+    held_back = resources_held_back_states(resources=files)
     return JsonResponse(
         {
             "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from datasets.interop.solr import SearchQueryError, free_text_only, solr_to_q
 from datasets.models import Dataset, Resource, Tag, Theme
 from datasets.permissions import can_edit_dataset
-from datasets.selectors import dataset_search, resources_awaiting_decision
+from datasets.selectors import dataset_search, resources_held_back_states
 from portal import permissions
 from portal.models import Membership
 
@@ -149,5 +149,5 @@ def files_held_back(*, user, datasets) -> set:
     `user` may not fetch yet: the newest upload waits for its publishers' decision on
     personal data (datasets.selectors.resources_held_back). One query for all of them."""
     owner = {r.pk: d for d in datasets for r in d.resources.all()}
-    flagged = resources_awaiting_decision(resources=Resource.objects.filter(pk__in=owner))
+    flagged = resources_held_back_states(resources=Resource.objects.filter(pk__in=owner))
     return {pk for pk in flagged if not can_edit_dataset(user, owner[pk])}

@@ -329,6 +329,26 @@ class ResourceInSerializer(StrictSerializer):
         return data
 
 
+class ResourceReplaceInSerializer(StrictSerializer):
+    file = serializers.FileField(required=False)
+    url = serializers.URLField(required=False, max_length=2000)
+    format = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=30,
+        help_text="Leave out to take it from the new file's name.",
+    )
+
+    validate_url = ResourceInSerializer.validate_url
+
+    def validate(self, data):
+        if bool(data.get("file")) == bool(data.get("url")):
+            raise ApiValidationError(
+                {"file": [_("Send a multipart `file` or a JSON `url`, not both or neither.")]}
+            )
+        return data
+
+
 class ResourceUpdateInSerializer(StrictSerializer):
     name_zh_hant = serializers.CharField(required=False, allow_blank=True, max_length=300)
     name_en = serializers.CharField(required=False, allow_blank=True, max_length=300)
@@ -500,7 +520,7 @@ class ResourceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     serializer_class = ResourceSerializer
     queryset = Resource.objects.none()
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "put", "delete", "head", "options"]
 
     @extend_schema(request=ResourceUpdateInSerializer, responses=ResourceSerializer)
     def partial_update(self, request, pk=None):
@@ -509,6 +529,34 @@ class ResourceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         payload.is_valid(raise_exception=True)
         catalog.resource_update(resource=resource, by=request.user, **payload.validated_data)
         return Response(ResourceSerializer(self.get_object(), context={"request": request}).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        """Delete the file or link with all its versions: its rows leave the Data API."""
+        catalog.resource_delete(resource=self.get_object(), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": ResourceReplaceInSerializer,
+            "application/json": ResourceReplaceInSerializer,
+        },
+        responses={202: ResourceSerializer},
+    )
+    @action(detail=True, methods=["put"], url_path="file")
+    def replace_file(self, request, pk=None):
+        """Put a new file (multipart `file`) or link (JSON `url`) in place of the resource's
+        own. It is read as a new version; the live one is served until the new one passes
+        (see `ingest` for its progress) and stays if it fails."""
+        resource = self.get_object()
+        payload = ResourceReplaceInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            catalog.resource_replace(resource=resource, by=request.user, **payload.validated_data)
+        except catalog.FileTooLarge as exc:
+            return Response(exc.message_dict, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        data = ResourceSerializer(self.get_object(), context={"request": request}).data
+        return Response(data, status=status.HTTP_202_ACCEPTED)
 
     def get_object(self) -> Resource:
         try:

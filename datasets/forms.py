@@ -169,6 +169,32 @@ class ResourceForm(forms.Form):
         return data
 
 
+class ResourceEditForm(ResourceForm):
+    """A file's or link's name and description and, if given, a new file or link in its
+    place: read as a new version, the live one kept until it passes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = _("Replace with a new file")
+        self.fields["url"].label = _("…or with a link")
+        self.fields["file"].help_text = _(
+            "Leave both empty to keep the file. A new file is read as a new version; the "
+            "version online stays until it passes. Your reading settings (encoding, sheet, "
+            "header rows) are kept."
+        )
+
+    def clean(self):
+        data = forms.Form.clean(self)
+        gave_url = bool(data.get("url")) or self.has_error("url")
+        if data.get("file") and gave_url:
+            raise forms.ValidationError(_("Upload a file or give a link, not both."))
+        if not (data.get("file") or gave_url) and not (
+            data.get("name_zh_hant") or data.get("name_en")
+        ):
+            self.add_error("name_zh_hant", _("Give the file a name in at least one language."))
+        return data
+
+
 class SendBackForm(forms.Form):
     comment = forms.CharField(
         label=_("What should the editors change?"),

@@ -6,7 +6,9 @@ def resource_ingest_task(job_id: int) -> None:
     from datasets.ingest.pipeline import ingest_run  # keeps worker import light
     from datasets.models import IngestJob
 
-    ingest_run(job=IngestJob.objects.get(pk=job_id))
+    job = IngestJob.objects.filter(pk=job_id).first()
+    if job is not None:  # else its resource was deleted before the job ran
+        ingest_run(job=job)
 
 
 @shared_task(name="datasets.version_downloads")

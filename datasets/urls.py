@@ -21,6 +21,14 @@ urlpatterns = [
     path("datasets/<str:name>/resources/new/", views.resource_create, name="resource_create"),
     path("datasets/<str:name>/resources/<uuid:id>/", views.resource_detail, name="resource_detail"),
     path(
+        "datasets/<str:name>/resources/<uuid:id>/edit/", views.resource_edit, name="resource_edit"
+    ),
+    path(
+        "datasets/<str:name>/resources/<uuid:id>/delete/",
+        views.resource_delete,
+        name="resource_delete",
+    ),
+    path(
         "datasets/<str:name>/resources/<uuid:id>/dictionary/",
         views.resource_dictionary,
         name="resource_dictionary",

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.forms import formset_factory
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -19,6 +20,7 @@ from datasets.forms import (
     DatasetForm,
     DictionaryFieldForm,
     MissingValuesForm,
+    ResourceEditForm,
     ResourceForm,
     SendBackForm,
 )
@@ -127,11 +129,21 @@ def resource_download(request: HttpRequest, name: str, id) -> HttpResponse:
         if resource.url:
             return HttpResponseRedirect(resource.url)
         raise Http404
+    # Readers get the file the live version was read from: a newer upload being read, or
+    # one that failed, is not what the pages show them. Editors get the newest, to check.
+    version = resource.current_version
+    stored = resource.file
+    if (
+        version
+        and version.source_file
+        and not permissions.can_edit_dataset(request.user, resource.dataset)
+    ):
+        stored = version.source_file
     try:
-        handle = resource.file.open("rb")
+        handle = stored.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=resource.file.name.rsplit("/", 1)[-1])
+    return FileResponse(handle, as_attachment=True, filename=stored.name.rsplit("/", 1)[-1])
 
 
 def resource_file_download(request: HttpRequest, name: str, id, fmt: str) -> HttpResponse:
@@ -223,6 +235,87 @@ def resource_create(request: HttpRequest, name: str) -> HttpResponse:
     return render(
         request, "datasets/resource_form.html", {"form": form, "dataset": dataset}, status=status
     )
+
+
+RESOURCE_WORDS = ("name_zh_hant", "name_en", "description_zh_hant", "description_en")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_edit(request: HttpRequest, name: str, id) -> HttpResponse:
+    """A file's name and description, and a new file or link in its place."""
+    resource = selectors.resource_get_visible(user=request.user, name=name, resource_id=id)
+    dataset = resource.dataset
+    if not permissions.can_edit_dataset(request.user, dataset):
+        raise PermissionDenied(_("Only editors and admins of this organization can change it."))
+    initial = {field: getattr(resource, field) for field in (*RESOURCE_WORDS, "format")}
+    form = ResourceEditForm(request.POST or None, request.FILES or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        new_source = {"file": data.get("file"), "url": data.get("url") or ""}
+        # The format shown was the old file's: a new file names its own unless changed.
+        fmt = data.get("format") or ""
+        try:
+            with transaction.atomic():
+                words = {field: data.get(field) or "" for field in RESOURCE_WORDS}
+                if not any(new_source.values()):
+                    words["format"] = fmt.upper() or resource.format
+                catalog.resource_update(resource=resource, by=request.user, **words)
+                if any(new_source.values()):
+                    catalog.resource_replace(
+                        resource=resource,
+                        by=request.user,
+                        format="" if fmt.upper() == resource.format else fmt,
+                        **new_source,
+                    )
+        except catalog.FileTooLarge as exc:
+            _add_errors(form, exc)
+            status = 413
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            status = 400
+        else:
+            if any(new_source.values()):
+                messages.success(
+                    request,
+                    _(
+                        "The new file is being read. The version online stays until the new "
+                        "one passes."
+                    ),
+                )
+            else:
+                messages.success(request, _("Saved."))
+            return redirect("resource_detail", name=dataset.name, id=resource.pk)
+    elif request.method == "POST":
+        status = 400
+    context = {
+        "form": form,
+        "dataset": dataset,
+        "resource": resource,
+        "file_name": resource.file.name.rsplit("/", 1)[-1] if resource.file else "",
+    }
+    return render(request, "datasets/resource_edit.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_delete(request: HttpRequest, name: str, id) -> HttpResponse:
+    """Asks first, saying what goes with the file; deletes on POST."""
+    resource = selectors.resource_get_visible(user=request.user, name=name, resource_id=id)
+    dataset = resource.dataset
+    if not permissions.can_edit_dataset(request.user, dataset):
+        raise PermissionDenied(_("Only editors and admins of this organization can change it."))
+    if request.method == "POST":
+        catalog.resource_delete(resource=resource, by=request.user)
+        messages.success(request, _("“%(name)s” was deleted.") % {"name": resource.name})
+        return redirect(dataset)
+    context = {
+        "dataset": dataset,
+        "resource": resource,
+        "versions": resource.versions.filter(dropped_at__isnull=True).count(),
+    }
+    return render(request, "datasets/resource_delete.html", context)
 
 
 DictionaryFormSet = formset_factory(DictionaryFieldForm, extra=0)

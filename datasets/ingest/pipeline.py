@@ -35,11 +35,16 @@ BATCH_CELLS = 500_000
 NOTE_CHARS = 300  # of the notes below a table quoted in the report
 
 
+class JobGone(Exception):
+    """The job's resource, and the job with it, was deleted while the job ran."""
+
+
 def _set(job: IngestJob, **fields) -> None:
     fields["heartbeat_at"] = timezone.now()
     for name, value in fields.items():
         setattr(job, name, value)
-    job.save(update_fields=list(fields))
+    if not IngestJob.objects.filter(pk=job.pk).update(**fields):
+        raise JobGone
 
 
 def ingest_run(*, job: IngestJob) -> IngestJob:
@@ -52,47 +57,56 @@ def ingest_run(*, job: IngestJob) -> IngestJob:
         return job
     language = job.options.get("language") or settings.LANGUAGE_CODE
     with translation.override(language):
-        if job.status == IngestJob.Status.RUNNING and job.attempts >= 2:
-            _fail(
-                job,
-                IngestError(
-                    _(
-                        "The ingestion stopped twice without finishing (the worker was "
-                        "interrupted, possibly out of memory). Any previous version is kept. "
-                        "Try again later or contact the site team."
-                    ),
-                    code="worker-lost",
-                ),
-            )
-            return job
-        _set(
-            job,
-            status=IngestJob.Status.RUNNING,
-            attempts=job.attempts + 1,
-            started_at=job.started_at or timezone.now(),
-            stage="fetch",
-            progress=0.0,
-        )
-        workdir = _workdir(job)
         try:
-            _run(job, workdir)
-        except IngestError as exc:
-            _fail(job, exc)
-        except Exception:
-            logger.exception("ingest job %s crashed", job.pk)
-            _fail(
-                job,
-                IngestError(
-                    _(
-                        "The ingestion failed because of an error on our side. Any previous "
-                        "version is kept; the site team has been told."
-                    ),
-                    code="internal-error",
-                ),
-            )
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+            _attempt(job)
+        except JobGone:
+            if job.options.get("_table"):
+                load.drop_version_table(table_name=job.options["_table"])
+            logger.info("ingest job %s stopped: its resource was deleted", job.pk)
     return job
+
+
+def _attempt(job: IngestJob) -> None:
+    """One attempt at the job, its failure recorded; JobGone if the job was deleted."""
+    if job.status == IngestJob.Status.RUNNING and job.attempts >= 2:
+        _fail(
+            job,
+            IngestError(
+                _(
+                    "The ingestion stopped twice without finishing (the worker was "
+                    "interrupted, possibly out of memory). Any previous version is kept. "
+                    "Try again later or contact the site team."
+                ),
+                code="worker-lost",
+            ),
+        )
+        return
+    _set(
+        job,
+        status=IngestJob.Status.RUNNING,
+        attempts=job.attempts + 1,
+        started_at=job.started_at or timezone.now(),
+        stage="fetch",
+        progress=0.0,
+    )
+    workdir = _workdir(job)
+    try:
+        _run(job, workdir)
+    except Exception as exc:
+        if isinstance(exc, JobGone) or not IngestJob.objects.filter(pk=job.pk).exists():
+            raise JobGone from exc
+        if not isinstance(exc, IngestError):
+            logger.exception("ingest job %s crashed", job.pk)
+            exc = IngestError(
+                _(
+                    "The ingestion failed because of an error on our side. Any previous "
+                    "version is kept; the site team has been told."
+                ),
+                code="internal-error",
+            )
+        _fail(job, exc)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _workdir(job: IngestJob) -> Path:
@@ -466,10 +480,22 @@ def _index(job, table_name: str, columns, using: str, **fields) -> None:
 def _claim_table(job, resource, *, progress: float) -> tuple[int, str]:
     """The next version number and its table name, recorded on the job first so that the
     orphan cleanup leaves the table alone while it loads."""
-    number = (resource.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    table_name = table_name_for(resource.pk, number)
-    job.options = {**job.options, "_table": table_name}
-    _set(job, stage="load", progress=progress, options=job.options)
+    with transaction.atomic():
+        # One claim at a time per resource. A job reading a file that replaced another
+        # may run beside the one still reading the old file: each gets its own number.
+        Resource.objects.select_for_update().filter(pk=resource.pk).exists()
+        claimed = [
+            int(options["_table"].rsplit("_v", 1)[1])
+            for options in IngestJob.objects.filter(resource=resource, status__in=IngestJob.ACTIVE)
+            .exclude(pk=job.pk)
+            .values_list("options", flat=True)
+            if options.get("_table")
+        ]
+        latest = resource.versions.aggregate(n=Max("number"))["n"] or 0
+        number = max([latest, *claimed]) + 1
+        table_name = table_name_for(resource.pk, number)
+        job.options = {**job.options, "_table": table_name}
+        _set(job, stage="load", progress=progress, options=job.options)
     load.drop_version_table(table_name=table_name)  # left over by an interrupted attempt
     return number, table_name
 
@@ -477,7 +503,7 @@ def _claim_table(job, resource, *, progress: float) -> tuple[int, str]:
 def _publish(number, table_name, columns, rows, profile, findings, *, job, resource, table,
              fmt, sha256, path, remote, report) -> None:  # fmt: skip
     _set(job, stage="publish", progress=0.95)
-    from datasets.services.ingestion import version_publish
+    from datasets.services.ingestion import resource_source, version_publish
 
     source = _source_info(table, fmt)
     live = resource.current_version
@@ -497,6 +523,8 @@ def _publish(number, table_name, columns, rows, profile, findings, *, job, resou
         profile=profile,
         findings=findings,
         source_path=path if remote else None,
+        # What this job read: `resource` is as the job found it when it started.
+        source=resource_source(resource),
     )
     _record_remote(resource, remote)
 

@@ -10,13 +10,15 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from datasets import permissions
+from datasets.datastore import load
 from datasets.ingest import detect, read, validate
 from datasets.models import Dataset, IngestJob, Resource, Tag
 from datasets.search import weighted_vector
-from datasets.services.ingestion import ingest_enqueue
+from datasets.services.ingestion import ingest_enqueue, storage_delete_unused, version_files
 from portal.models import Organization, User
 
 # Metadata a publisher may set; id, organization, status and audit fields are not in it,
@@ -266,32 +268,11 @@ def _human_size(size: int) -> str:
     return str(size)
 
 
-@transaction.atomic
-def resource_create(
-    *,
-    dataset: Dataset,
-    by: User,
-    file=None,
-    url: str = "",
-    **fields,
-) -> Resource:
-    """Add an uploaded file or a link to a dataset and queue its ingestion.
-
-    The upload is streamed to storage chunk by chunk while its sha256 is computed, so a
-    large file never sits in memory.
-    """
-    if not permissions.can_edit_dataset(by, dataset):
-        raise PermissionDenied(_("Only editors and admins of this organization can add files."))
-    _check_fields(fields, RESOURCE_FIELDS)
-    if bool(file) == bool(url):
-        raise ValidationError({"file": _("Upload a file or give a link, not both or neither.")})
-    resource = Resource(
-        dataset=dataset,
-        position=dataset.resources.count(),
-        **fields,
-    )
-    if not (resource.name_zh_hant or resource.name_en):
-        resource.name_zh_hant = resource.name_en = _default_name(file, url)[:300]
+def _attach_source(resource: Resource, file, url: str) -> None:
+    """Put an upload or a link on the resource: its format (unless set), size, sha256 and
+    content checked. The upload is streamed to storage chunk by chunk while its sha256 is
+    computed, so a large file never sits in memory; the resource is then full_clean'ed, and
+    the stored upload deleted again if that fails."""
     if file:
         if file.size is not None and file.size > settings.MAX_UPLOAD_SIZE:
             raise FileTooLarge(
@@ -307,6 +288,7 @@ def resource_create(
             digest.update(chunk)
         file.seek(0)
         resource.url_type = Resource.UrlType.UPLOAD
+        resource.url = ""
         resource.size = file.size
         resource.sha256 = digest.hexdigest()
         resource.mimetype = getattr(file, "content_type", "") or ""
@@ -314,6 +296,9 @@ def resource_create(
     else:
         resource.url_type = Resource.UrlType.LINK
         resource.url = url
+        resource.file = None
+        resource.size = None
+        resource.sha256 = resource.mimetype = ""
         resource.format = (resource.format or _format_from_name(url)).upper()
     try:
         resource.full_clean(exclude=["dataset", "current_version", "file", "name", "description"])
@@ -321,6 +306,31 @@ def resource_create(
         if resource.file:
             resource.file.delete(save=False)
         raise
+
+
+@transaction.atomic
+def resource_create(
+    *,
+    dataset: Dataset,
+    by: User,
+    file=None,
+    url: str = "",
+    **fields,
+) -> Resource:
+    """Add an uploaded file or a link to a dataset and queue its ingestion."""
+    if not permissions.can_edit_dataset(by, dataset):
+        raise PermissionDenied(_("Only editors and admins of this organization can add files."))
+    _check_fields(fields, RESOURCE_FIELDS)
+    if bool(file) == bool(url):
+        raise ValidationError({"file": _("Upload a file or give a link, not both or neither.")})
+    resource = Resource(
+        dataset=dataset,
+        position=dataset.resources.count(),
+        **fields,
+    )
+    if not (resource.name_zh_hant or resource.name_en):
+        resource.name_zh_hant = resource.name_en = _default_name(file, url)[:300]
+    _attach_source(resource, file, url)
     resource._history_user = by
     resource.save()
     Dataset.objects.filter(pk=dataset.pk).update(metadata_modified=resource.created_at)
@@ -352,6 +362,63 @@ def resource_update(*, resource: Resource, by: User, **fields) -> Resource:
             _describe_columns(version, resource.schema)
     catalog_changed()
     return resource
+
+
+@transaction.atomic
+def resource_replace(*, resource: Resource, by: User, file=None, url: str = "", format: str = ""):
+    """Put a new file or link in place of the resource's own and queue its ingestion.
+
+    The live version stays served until the new one passes, and stays for good if it
+    fails. The publisher's reading settings (encoding, sheet, header rows) are kept: a
+    monthly file comes from the same export. A name that was only the old file's name
+    becomes the new file's. The old upload is deleted unless a version still keeps it."""
+    if not permissions.can_edit_dataset(by, resource.dataset):
+        raise PermissionDenied(_("Only editors and admins of this organization can change it."))
+    if bool(file) == bool(url):
+        raise ValidationError({"file": _("Upload a file or give a link, not both or neither.")})
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    old_file = resource.file.name if resource.file else ""
+    old_default = _default_name(resource.file, resource.url)[:300]
+    if {resource.name_zh_hant, resource.name_en} <= {old_default, ""}:
+        resource.name_zh_hant = resource.name_en = _default_name(file, url)[:300]
+    resource.format = (format or "").upper()
+    _attach_source(resource, file, url)
+    resource.remote_etag = resource.remote_last_modified = ""
+    resource.last_fetched_at = None
+    resource._history_user = by
+    resource.save()
+    Dataset.objects.filter(pk=resource.dataset_id).update(metadata_modified=timezone.now())
+    catalog_changed()
+    if old_file and old_file != (resource.file.name if resource.file else ""):
+        transaction.on_commit(lambda: storage_delete_unused({old_file}))
+    ingest_enqueue(resource=resource, by=by, source="upload" if file else "url")
+    return resource
+
+
+@transaction.atomic
+def resource_delete(*, resource: Resource, by: User) -> None:
+    """Delete a file or link from its dataset with every version: their tables, derived
+    downloads and stored originals go once the deletion is committed. A job still reading
+    it finds it gone and stops (datasets.ingest.pipeline)."""
+    if not permissions.can_edit_dataset(by, resource.dataset):
+        raise PermissionDenied(_("Only editors and admins of this organization can change it."))
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    versions = list(resource.versions.all())
+    tables = [v.table_name for v in versions if v.dropped_at is None]
+    files = {resource.file.name} if resource.file else set()
+    for version in versions:
+        files |= version_files(version)
+    resource._history_user = by
+    resource.delete()
+    Dataset.objects.filter(pk=resource.dataset_id).update(metadata_modified=timezone.now())
+    catalog_changed()
+
+    def clean_up() -> None:
+        for table_name in tables:
+            load.drop_version_table(table_name=table_name)
+        storage_delete_unused(files)
+
+    transaction.on_commit(clean_up)
 
 
 def schema_rereads(resource: Resource, before: dict, after: dict) -> bool:

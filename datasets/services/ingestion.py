@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from datasets import permissions
 from datasets.datastore import load
 from datasets.ingest import conf
+from datasets.ingest.errors import IngestError
 from datasets.ingest.read import HEADER_MAX_ROWS
 from datasets.models import Dataset, IngestJob, Resource, ResourceVersion
 
@@ -94,10 +96,20 @@ def version_publish(
     profile: dict,
     findings: list,
     source_path=None,
+    source: str | None = None,
 ) -> ResourceVersion:
     """Record the loaded table as a new version and, unless it may hold personal data,
-    make it the one served, all in one transaction."""
+    make it the one served, all in one transaction. `source`: the upload or link the job
+    read (`resource_source`); if another has replaced it since, nothing is published."""
     resource = Resource.objects.select_for_update().get(pk=job.resource_id)
+    if source is not None and resource_source(resource) != source:
+        raise IngestError(
+            _(
+                "A new file replaced this one while it was being read, so nothing was "
+                "published from it. The new file is read instead."
+            ),
+            code="superseded",
+        )
     version = ResourceVersion(
         resource=resource,
         number=number,
@@ -134,6 +146,11 @@ def version_publish(
         update_fields=["version", "status", "stage", "progress", "rows", "finished_at", "options"]
     )
     return version
+
+
+def resource_source(resource: Resource) -> str:
+    """What an ingestion of the resource reads: its stored upload's name, or its link."""
+    return resource.file.name if resource.file else resource.url
 
 
 def _make_current(resource: Resource, version: ResourceVersion) -> None:
@@ -196,10 +213,35 @@ def versions_prune(*, resource: Resource, keep: int | None = None) -> list[str]:
         if version.pk == resource.current_version_id:
             continue
         load.drop_version_table(table_name=version.table_name)
+        files = version_files(version)
         version.dropped_at = timezone.now()
-        version.save(update_fields=["dropped_at"])
+        version.downloads = {}
+        version.save(update_fields=["dropped_at", "downloads"])
+        storage_delete_unused(files)
         dropped.append(version.table_name)
     return dropped
+
+
+def version_files(version: ResourceVersion) -> set[str]:
+    """The names in storage of a version's derived downloads and its original."""
+    files = {name for name in (version.downloads or {}).values() if name}
+    if version.source_file:
+        files.add(version.source_file.name)
+    return files
+
+
+def storage_delete_unused(names: set[str]) -> None:
+    """Delete these stored files, except those a resource or a kept version still uses
+    (an upload is its first version's original too)."""
+    kept = Resource.objects.filter(file__in=names).values_list("file", flat=True)
+    kept = {
+        *kept,
+        *ResourceVersion.objects.filter(source_file__in=names, dropped_at__isnull=True).values_list(
+            "source_file", flat=True
+        ),
+    }
+    for name in set(names) - kept:
+        default_storage.delete(name)
 
 
 def datastore_orphans_drop() -> list[str]:

@@ -123,6 +123,7 @@ def problem_name(code: str) -> str:
         "scheme-error": pgettext("ingest problem", "Link problem"),
         "internal-error": pgettext("ingest problem", "Internal error"),
         "worker-lost": pgettext("ingest problem", "Interrupted"),
+        "superseded": pgettext("ingest problem", "Replaced"),
     }
     return names.get(code, code)
 

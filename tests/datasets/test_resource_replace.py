@@ -1,0 +1,411 @@
+"""Replacing a file or link with a newer one, and deleting it, from the resource's pages
+and the REST API: the new file becomes a new version only once it passes, a failing one
+never takes the live version down, and only the dataset's editors can do either."""
+
+import io
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from datasets.datastore import load
+from datasets.ingest.pipeline import ingest_run
+from datasets.models import IngestJob, Resource, ResourceVersion
+from datasets.services import catalog
+from portal.models import Membership
+from tests.datasets.ingest_helpers import ingest, resource_with_file, rows_of
+from tests.factories import OrganizationFactory, UserFactory, editor_of
+
+pytestmark = pytest.mark.django_db
+
+JANUARY = "站名,月份,人次\n市政府,2024-01,1200\n台北車站,2024-01,3400\n".encode()
+FEBRUARY = "站名,月份,人次\n市政府,2024-02,1500\n台北車站,2024-02,3900\n松山,2024-02,700\n".encode()
+
+
+@pytest.fixture
+def resource():
+    resource = resource_with_file(JANUARY, "visitors-2024-01.csv")
+    resource.name_zh_hant = resource.name_en = "visitors-2024-01.csv"
+    resource.save()
+    ingest(resource)
+    assert resource.current_version.number == 1
+    return resource
+
+
+def page(resource, action: str, language: str = "en") -> str:
+    prefix = "/en" if language == "en" else ""
+    return f"{prefix}/datasets/{resource.dataset.name}/resources/{resource.pk}/{action}/"
+
+
+def edit_form(resource, **changes) -> dict:
+    data = {
+        "name_zh_hant": resource.name_zh_hant,
+        "name_en": resource.name_en,
+        "description_zh_hant": "",
+        "description_en": "",
+        "format": resource.format,
+    }
+    return {**data, **changes}
+
+
+def upload(content: bytes, name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+def column(version, label: str) -> list:
+    """The values of the column labelled `label`, in file order."""
+    (id_,) = [c["id"] for c in version.columns if c["label"] == label]
+    return [row[id_] for row in rows_of(version, [id_])]
+
+
+def last_job(resource) -> IngestJob:
+    return IngestJob.objects.filter(resource=resource).latest("created_at")
+
+
+def test_a_new_file_becomes_the_next_version_with_its_own_name(
+    client, resource, django_capture_on_commit_callbacks
+):
+    client.force_login(editor_of(resource.dataset.organization))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            page(resource, "edit"),
+            edit_form(resource, file=upload(FEBRUARY, "visitors-2024-02.csv")),
+        )
+
+    assert response.status_code == 302
+    resource.refresh_from_db()
+    assert last_job(resource).status == IngestJob.Status.SUCCEEDED, last_job(resource).error
+    assert resource.current_version.number == 2
+    assert column(resource.current_version, "月份") == ["2024-02"] * 3
+    # The name was only the old file's name: it follows the file.
+    assert resource.name_en == resource.name_zh_hant == "visitors-2024-02.csv"
+    detail = client.get(response["Location"]).content.decode()
+    assert "The new file is being read. The version online stays until the new one passes." in (
+        detail
+    )
+    downloaded = client.get(page(resource, "download"))
+    assert b"".join(downloaded.streaming_content) == FEBRUARY
+
+
+def test_a_failing_new_file_leaves_the_live_version_and_its_download_alone(
+    client, resource, django_capture_on_commit_callbacks
+):
+    resource.schema = {"fields": [{"name": "人次", "type": "integer", "constraints": {}}]}
+    resource.save()
+    client.force_login(editor_of(resource.dataset.organization))
+    broken = "站名,月份,人次\n市政府,2024-02,很多\n".encode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(page(resource, "edit"), edit_form(resource, file=upload(broken, "feb.csv")))
+
+    resource.refresh_from_db()
+    job = last_job(resource)
+    assert job.status == IngestJob.Status.FAILED and "很多" in job.error
+    assert resource.current_version.number == 1
+    assert column(resource.current_version, "人次") == [1200, 3400]
+    # The report leads the editor from what is wrong to sending the file again.
+    report = client.get(f"/en/resources/{resource.pk}/report/").content.decode()
+    assert "Upload a corrected file" in report and page(resource, "edit") in report
+    # The public download is the file the live rows came from, not the failed one.
+    client.logout()
+    assert (
+        page(resource, "edit")
+        not in client.get(f"/en/resources/{resource.pk}/report/").content.decode()
+    )
+    downloaded = client.get(page(resource, "download"))
+    assert b"".join(downloaded.streaming_content) == JANUARY
+    # Its editors get the newest file, to see what is wrong with it.
+    client.force_login(editor_of(resource.dataset.organization))
+    downloaded = client.get(page(resource, "download"))
+    assert b"".join(downloaded.streaming_content) == broken
+
+
+def test_the_same_file_again_makes_no_new_version(
+    client, resource, django_capture_on_commit_callbacks
+):
+    client.force_login(editor_of(resource.dataset.organization))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(page(resource, "edit"), edit_form(resource, file=upload(JANUARY, "jan.csv")))
+
+    resource.refresh_from_db()
+    assert last_job(resource).stage == "unchanged"
+    assert resource.versions.count() == 1
+
+
+def test_changing_only_the_words_reads_nothing_again(client, resource):
+    client.force_login(editor_of(resource.dataset.organization))
+    jobs = IngestJob.objects.count()
+
+    response = client.post(
+        page(resource, "edit"),
+        edit_form(
+            resource, name_zh_hant="捷運人次", name_en="MRT visitors", description_en="By month."
+        ),
+    )
+
+    assert response.status_code == 302
+    resource.refresh_from_db()
+    assert (resource.name_zh_hant, resource.name_en) == ("捷運人次", "MRT visitors")
+    assert resource.description_en == "By month."
+    assert IngestJob.objects.count() == jobs
+    assert "Saved." in client.get(response["Location"]).content.decode()
+
+
+def test_a_replaced_file_is_deleted_once_no_kept_version_uses_it(
+    client, resource, settings, django_capture_on_commit_callbacks
+):
+    settings.INGEST_KEEP_VERSIONS = 1
+    january = resource.file.name
+    client.force_login(editor_of(resource.dataset.organization))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(page(resource, "edit"), edit_form(resource, file=upload(FEBRUARY, "feb.csv")))
+
+    resource.refresh_from_db()
+    assert resource.current_version.number == 2
+    assert not default_storage.exists(january)
+    assert default_storage.exists(resource.file.name)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "english", "chinese"),
+    [
+        (
+            {"name_zh_hant": "", "name_en": ""},
+            "name_zh_hant",
+            "Give the file a name in at least one language.",
+            "請至少用一種語言為檔案命名。",
+        ),
+        (
+            {"url": "https://example.org/feb.csv", "file": "both"},
+            None,
+            "Upload a file or give a link, not both.",
+            "請上傳檔案或提供連結，不能兩者都給。",
+        ),
+        (
+            {"file": "exe", "name_en": "renamed"},
+            "file",
+            "The file's content does not match its extension .csv.",
+            "檔案內容與副檔名 .csv 不符。",
+        ),
+        (
+            {"url": "http://127.0.0.1/feb.csv"},
+            "url",
+            "",
+            "",
+        ),
+    ],
+)
+def test_a_bad_edit_says_what_is_wrong_in_the_readers_language_and_changes_nothing(
+    client, resource, changes, field, english, chinese
+):
+    client.force_login(editor_of(resource.dataset.organization))
+    before = (resource.name_en, resource.file.name, IngestJob.objects.count())
+    for language, message in (("en", english), ("zh-hant", chinese)):
+        data = edit_form(resource, **changes)
+        if data.get("file") == "both":
+            data["file"] = upload(FEBRUARY, "feb.csv")
+        elif data.get("file") == "exe":
+            data["file"] = upload(b"MZ\x90\x00\x03\x00\x00\x00" + bytes(64), "feb.csv")
+
+        response = client.post(page(resource, "edit", language), data)
+
+        assert response.status_code == 400
+        form = response.context["form"]
+        errors = form.errors.get(field or "__all__")
+        assert errors, form.errors
+        if message:
+            assert message in errors
+        resource.refresh_from_db()
+        assert (resource.name_en, resource.file.name, IngestJob.objects.count()) == before
+
+
+def test_only_the_datasets_editors_may_edit_or_delete_a_file(client, resource):
+    organization = resource.dataset.organization
+    member = editor_of(organization, role=Membership.Role.MEMBER)
+    outsider = editor_of(OrganizationFactory())
+    data = edit_form(resource, name_en="hijacked", file=upload(FEBRUARY, "feb.csv"))
+
+    anonymous = client.post(page(resource, "edit"), data)
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    assert client.post(page(resource, "delete")).status_code == 302
+    for user in (member, outsider):
+        client.force_login(user)
+        assert client.get(page(resource, "edit")).status_code in (403, 404)
+        assert client.post(page(resource, "edit"), data).status_code in (403, 404)
+        assert client.post(page(resource, "delete")).status_code in (403, 404)
+        detail = client.get(f"/en/datasets/{resource.dataset.name}/resources/{resource.pk}/")
+        assert page(resource, "edit") not in detail.content.decode()
+
+    resource.refresh_from_db()
+    assert resource.name_en == "visitors-2024-01.csv" and resource.versions.count() == 1
+    assert IngestJob.objects.filter(resource=resource).count() == 1
+
+
+def test_deleting_a_file_asks_first_then_takes_its_versions_tables_and_files(
+    client, resource, django_capture_on_commit_callbacks
+):
+    editor = editor_of(resource.dataset.organization)
+    client.force_login(editor)
+    version = resource.current_version
+    stored = resource.file.name
+    dataset = resource.dataset
+
+    confirm = client.get(page(resource, "delete")).content.decode()
+    assert "Delete “visitors-2024-01.csv”?" in confirm
+    assert "the Data API no longer answers for it" in confirm
+    assert "Its 1 version kept online is deleted with it." in confirm
+    assert Resource.objects.filter(pk=resource.pk).exists()  # asking deleted nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(page(resource, "delete"))
+
+    assert response.status_code == 302 and response["Location"] == dataset.get_absolute_url()
+    assert not Resource.objects.filter(pk=resource.pk).exists()
+    assert not ResourceVersion.objects.filter(pk=version.pk).exists()
+    assert version.table_name not in load.version_tables()
+    assert not default_storage.exists(stored)
+    assert client.get(f"/api/v1/resources/{resource.pk}/").status_code == 404
+    activity = client.get(f"/en/datasets/{dataset.name}/activity/").content.decode()
+    assert "Deleted" in activity and "visitors-2024-01.csv" in activity
+
+
+def test_a_file_replaced_while_its_old_one_is_read_publishes_only_the_new_one(
+    resource, monkeypatch
+):
+    """The editor replaces the file while a job still reads the old one: the new file's
+    job takes its own version number, and the old job publishes nothing."""
+    editor = editor_of(resource.dataset.organization)
+    resource.file.save("visitors-2024-01b.csv", ContentFile(JANUARY + "松山,2024-01,1\n".encode()))
+    old_job = IngestJob.objects.create(resource=resource, options={"language": "en"})
+    create_indexes = load.create_indexes
+    replaced = []
+
+    def replace_meanwhile(**kwargs):
+        create_indexes(**kwargs)
+        if not replaced:  # the old job's table is loaded: now the editor replaces the file
+            replaced.append(True)
+            catalog.resource_replace(
+                resource=resource, by=editor, file=upload(FEBRUARY, "visitors-2024-02.csv")
+            )
+            ingest_run(job=last_job(resource))  # the new file's job runs on another worker
+
+    monkeypatch.setattr(load, "create_indexes", replace_meanwhile)
+
+    ingest_run(job=old_job)
+
+    old_job.refresh_from_db()
+    resource.refresh_from_db()
+    assert old_job.status == IngestJob.Status.FAILED and old_job.error_code == "superseded"
+    assert "A new file replaced this one while it was being read" in old_job.error
+    assert resource.current_version.number == 3  # 2 was the old job's, never published
+    assert column(resource.current_version, "月份") == ["2024-02"] * 3
+    assert list(resource.versions.values_list("number", flat=True)) == [3, 1]
+    tables = load.version_tables()
+    assert old_job.options.get("_table") is None
+    assert sorted(t for t in tables if resource.pk.hex in t) == sorted(
+        v.table_name for v in resource.versions.all()
+    )
+
+
+def test_a_file_deleted_while_it_is_read_leaves_no_table_behind(
+    resource, monkeypatch, django_capture_on_commit_callbacks
+):
+    editor = editor_of(resource.dataset.organization)
+    resource.file.save("visitors-2024-02.csv", ContentFile(FEBRUARY))
+    job = IngestJob.objects.create(resource=resource, options={"language": "en"})
+    create_indexes = load.create_indexes
+
+    def delete_meanwhile(**kwargs):
+        create_indexes(**kwargs)
+        catalog.resource_delete(resource=resource, by=editor)
+
+    monkeypatch.setattr(load, "create_indexes", delete_meanwhile)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest_run(job=job)  # returns: nothing to report to
+
+    assert not Resource.objects.filter(pk=resource.pk).exists()
+    assert not [t for t in load.version_tables() if resource.pk.hex in t]
+
+
+# --- the REST API ---
+
+
+def test_api_replaces_the_file_as_a_new_version(
+    api_client, resource, django_capture_on_commit_callbacks
+):
+    api_client.force_authenticate(editor_of(resource.dataset.organization))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.put(
+            f"/api/v1/resources/{resource.pk}/file/",
+            {"file": upload(FEBRUARY, "visitors-2024-02.csv")},
+            format="multipart",
+        )
+
+    assert response.status_code == 202, response.content
+    assert response.json()["ingest"]["status"] in ("queued", "running", "succeeded")
+    resource.refresh_from_db()
+    assert resource.current_version.number == 2 and resource.current_version.row_count == 3
+
+
+def test_api_refuses_a_bad_replacement_naming_the_field(api_client, resource):
+    api_client.force_authenticate(editor_of(resource.dataset.organization))
+    url = f"/api/v1/resources/{resource.pk}/file/"
+
+    neither = api_client.put(url, {}, format="json")
+    private = api_client.put(url, {"url": "http://169.254.169.254/x.csv"}, format="json")
+    unknown = api_client.put(url, {"url": "https://example.org/a.csv", "id": "x"}, format="json")
+
+    assert neither.status_code == 400 and "file" in neither.json()
+    assert private.status_code == 400 and "url" in private.json()
+    assert unknown.status_code == 400 and "id" in unknown.json()
+    resource.refresh_from_db()
+    assert resource.file.name and not resource.url
+    assert IngestJob.objects.filter(resource=resource).count() == 1
+
+
+def test_api_deletes_a_file_for_its_editors_only(
+    api_client, resource, django_capture_on_commit_callbacks
+):
+    url = f"/api/v1/resources/{resource.pk}/"
+    assert api_client.delete(url).status_code in (401, 403)
+    api_client.force_authenticate(editor_of(OrganizationFactory()))
+    assert api_client.delete(url).status_code == 403
+    put = api_client.put(f"{url}file/", {"url": "https://example.org/a.csv"}, format="json")
+    assert put.status_code == 403
+    api_client.force_authenticate(UserFactory())
+    assert api_client.delete(url).status_code == 403
+    assert Resource.objects.filter(pk=resource.pk).exists()
+
+    api_client.force_authenticate(editor_of(resource.dataset.organization))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.delete(url)
+
+    assert response.status_code == 204
+    assert api_client.get(url).status_code == 404
+    assert resource.current_version.table_name not in load.version_tables()
+
+
+def test_api_link_replacing_an_upload_is_read_from_the_link(api_client, resource):
+    api_client.force_authenticate(editor_of(resource.dataset.organization))
+
+    response = api_client.put(
+        f"/api/v1/resources/{resource.pk}/file/",
+        {"url": "https://data.example.org/visitors.csv"},
+        format="json",
+    )
+
+    assert response.status_code == 202, response.content
+    resource.refresh_from_db()
+    assert resource.url == "https://data.example.org/visitors.csv" and not resource.file
+    assert resource.url_type == Resource.UrlType.LINK and resource.format == "CSV"
+    assert resource.size is None and resource.sha256 == ""
+    assert last_job(resource).source == "url"
+    # The upload stays stored: version 1, still live, was read from it.
+    assert default_storage.exists(resource.current_version.source_file.name)
+    assert io.BytesIO(resource.current_version.source_file.read()).read() == JANUARY

@@ -471,4 +471,6 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
+  // A preview htmx swapped in (the resource page, when a new version is ready).
+  document.addEventListener("htmx:afterSettle", start);
 })();

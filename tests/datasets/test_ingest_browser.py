@@ -133,3 +133,52 @@ def test_report_shows_the_new_version_once_ingest_again_ends(
     page.get_by_role("heading", name="Published version 2: 1 row").wait_for()
     assert page.get_by_role("heading", name="Published version 1: 2 rows").count() == 0
     assert page.locator("#report-body tbody th").all_inner_texts()[0].startswith("a")
+
+
+def test_publisher_replaces_the_file_from_the_report_and_the_preview_follows(
+    browser_page, live_server, queued, dataset
+):
+    page = browser_page
+    resource = _upload(page, live_server, dataset, "lots.csv", "名稱,格位\n府前,120\n".encode())
+    ingest_run(job=IngestJob.objects.get(pk=queued.pop()))
+    page.reload()
+    page.get_by_role("gridcell", name="府前").wait_for()
+
+    # Next month's file has a ragged row: it fails, and the live version stays.
+    page.get_by_role("link", name="Edit or replace the file").click()
+    page.get_by_label("Replace with a new file").set_input_files(
+        files=[
+            {
+                "name": "lots-02.csv",
+                "mimeType": "text/csv",
+                "buffer": "名稱,格位\n市民,80,多\n".encode(),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("The new file is being read.").wait_for()
+    ingest_run(job=IngestJob.objects.get(pk=queued.pop()))
+    status = page.locator(".ingest-status")
+    status.get_by_text("The file could not be ingested.").wait_for()
+    page.get_by_role("gridcell", name="府前").wait_for()  # still the live version
+
+    # The report leads to sending a corrected file, and the preview shows it, no reload.
+    status.get_by_role("link", name="Validation report").click()
+    page.get_by_role("link", name="Upload a corrected file").click()
+    page.get_by_label("Replace with a new file").set_input_files(
+        files=[
+            {
+                "name": "lots-02.csv",
+                "mimeType": "text/csv",
+                "buffer": "名稱,格位\n市民,80\n松山,45\n".encode(),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Save").click()
+    status.get_by_text("Waiting for a worker").wait_for()
+    ingest_run(job=IngestJob.objects.get(pk=queued.pop()))
+    status.get_by_text("Data ready: 2 rows.").wait_for()
+    page.get_by_role("gridcell", name="松山").wait_for()
+    assert page.get_by_role("gridcell", name="府前").count() == 0
+    resource.refresh_from_db()
+    assert resource.current_version.number == 2 and resource.name_en == "lots-02.csv"

@@ -2,7 +2,9 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,15 +105,29 @@ def _notify_failure(resource: Resource, job: IngestJob) -> None:
     """Tell the organization's editors and admins, each in their own language, the job's
     error included."""
 
+    dataset = resource.dataset
+    public = dataset.status in (Dataset.Status.PUBLISHED, Dataset.Status.ARCHIVED)
+
     def render():
         subject = _("Scheduled update failed: %(name)s") % {"name": resource.name}
+        if resource.current_version is None:
+            kept = _("No version of it has been read yet.")
+        elif public and not dataset.private:
+            kept = _("The previous version is still published.")
+        else:
+            kept = _("The previous version is kept.")
         body = _(
             "The scheduled update of '%(name)s' in the dataset '%(dataset)s' failed:\n\n"
-            "%(error)s\n\nThe previous version is still published. Link: %(url)s"
+            "%(error)s\n\n%(kept)s\n\nWhat went wrong, and where: %(report)s\n"
+            "The link it fetched: %(url)s"
         ) % {
             "name": resource.name,
-            "dataset": resource.dataset.title,
+            "dataset": dataset.title,
             "error": job.error_message,
+            "kept": kept,
+            # In the recipient's language: render() runs with it active.
+            "report": settings.SITE_URL
+            + reverse("resource_report", kwargs={"resource_id": resource.pk}),
             "url": resource.url,
         }
         return subject, body

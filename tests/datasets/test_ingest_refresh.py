@@ -49,6 +49,7 @@ class Server(ThreadingHTTPServer):
 
 @pytest.fixture
 def linked(settings):
+    settings.SITE_URL = "http://testserver"
     httpd = Server(("127.0.0.1", 0), Handler)
     port = httpd.server_address[1]
     settings.INGEST_FETCH_ALLOWED_ADDRESSES = [("127.0.0.1", port)]
@@ -135,6 +136,27 @@ def test_failed_refresh_emails_each_editor_in_their_own_language(linked):
     assert "The server answered 500" in bodies[(english.email,)]
     assert "The previous version is still published" in bodies[(english.email,)]
     assert "伺服器對此連結回應 500" in bodies[(chinese.email,)]
+    assert "先前的版本仍維持公開。" in bodies[(chinese.email,)]
+    # The report of what went wrong, each in the reader's language (English is the
+    # site's default here, so without a prefix).
+    report = f"/resources/{linked.pk}/report/"
+    assert f"What went wrong, and where: http://testserver{report}" in bodies[(english.email,)]
+    assert f"問題與位置：http://testserver/zh-hant{report}" in bodies[(chinese.email,)]
+
+
+def test_a_failed_refresh_of_a_draft_does_not_say_it_is_published(linked, settings):
+    linked.dataset.status = "draft"
+    linked.dataset.save()
+    resources_refresh_due()
+    MembershipFactory(organization=linked.dataset.organization, role="editor")
+    STATE["status"] = 500
+    age(linked, days=2)
+
+    resources_refresh_due()
+
+    [message] = mail.outbox
+    assert "The previous version is kept." in message.body
+    assert "published" not in message.body
 
 
 def test_a_refresh_that_changes_the_columns_emails_the_editors_what_changed(linked):

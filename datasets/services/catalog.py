@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -260,14 +261,6 @@ def _default_name(file, url: str) -> str:
     return os.path.basename(link.path.rstrip("/")) or link.netloc or url
 
 
-def _human_size(size: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)
-
-
 def _attach_source(resource: Resource, file, url: str) -> None:
     """Put an upload or a link on the resource: its format (unless set), size, sha256 and
     content checked. The upload is streamed to storage chunk by chunk while its sha256 is
@@ -278,7 +271,7 @@ def _attach_source(resource: Resource, file, url: str) -> None:
             raise FileTooLarge(
                 {
                     "file": _("The file is too large: the limit is %(limit)s.")
-                    % {"limit": _human_size(settings.MAX_UPLOAD_SIZE)}
+                    % {"limit": filesizeformat(settings.MAX_UPLOAD_SIZE)}
                 }
             )
         resource.format = (resource.format or _format_from_name(file.name)).upper()

@@ -131,8 +131,13 @@ def test_oversized_upload_names_the_limit(org, editor, settings):
         resource_create(
             dataset=dataset, by=editor, file=SimpleUploadedFile("a.csv", b"a,b\n1,2\n3,4\n")
         )
-    assert "10 bytes" in exc.value.message_dict["file"][0]
+    assert "10\xa0bytes" in exc.value.message_dict["file"][0]
     assert not Resource.objects.exists()
+    with translation.override("zh-hant"), pytest.raises(FileTooLarge) as exc:
+        resource_create(
+            dataset=dataset, by=editor, file=SimpleUploadedFile("a.csv", b"a,b\n1,2\n3,4\n")
+        )
+    assert exc.value.message_dict["file"] == ["檔案太大：上限為 10\xa0位元組。"]
 
 
 def test_messages_are_in_traditional_chinese_by_default(org, editor):

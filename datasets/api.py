@@ -23,10 +23,11 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from datasets import selectors
+from datasets.ingest.errors import joined
 from datasets.ingest.fetch import link_refused
 from datasets.ingest.validate import SCHEMA_TYPES, pattern_problem
 from datasets.models import Dataset, IngestJob, License, Resource, Tag, Theme
-from datasets.permissions import can_view_dataset
+from datasets.permissions import can_edit_dataset, can_view_dataset
 from datasets.services import catalog, publishing
 from portal.models import Organization
 
@@ -361,6 +362,14 @@ class ResourceUpdateInSerializer(StrictSerializer):
         return _table_schema(value)
 
 
+class SubmitInSerializer(StrictSerializer):
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Submit even if some files failed or wait for a personal-data decision.",
+    )
+
+
 class SendBackInSerializer(StrictSerializer):
     comment = serializers.CharField()
 
@@ -492,9 +501,33 @@ class DatasetViewSet(viewsets.GenericViewSet):
         service(dataset=dataset, by=self.request.user, **kwargs)
         return self._detail(dataset)
 
-    @extend_schema(request=None, responses=DatasetDetailSerializer)
+    @extend_schema(
+        request=SubmitInSerializer,
+        responses={200: DatasetDetailSerializer, 409: OpenApiTypes.OBJECT},
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, name=None):
+        """Send the dataset to review. Files that failed or wait for a personal-data
+        decision would go unnoticed: 409 lists them (`files`) unless `confirm` is true,
+        as the page asks before submitting."""
+        payload = SubmitInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        dataset = self.get_object()
+        if not payload.validated_data["confirm"] and can_edit_dataset(request.user, dataset):
+            resources = selectors.dataset_resources_with_state(dataset=dataset)
+            if to_resolve := selectors.files_to_resolve(resources):
+                message = _("Not submitted: some files need your attention first (%(names)s).")
+                names = joined([str(r.name) for r in to_resolve])
+                return Response(
+                    {
+                        "detail": message % {"names": names},
+                        "files": [
+                            {"id": str(r.pk), "name": str(r.name), "state": r.file_state}
+                            for r in to_resolve
+                        ],
+                    },
+                    status=status.HTTP_409_CONFLICT,
+                )
         return self._transition(publishing.dataset_submit)
 
     @extend_schema(request=None, responses=DatasetDetailSerializer)

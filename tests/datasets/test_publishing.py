@@ -223,3 +223,31 @@ def test_submit_for_review_warns_about_failed_files_and_pending_decisions(draft,
     # Confirmed on the page: submitted.
     client.post("/en/datasets/bus-routes/submit/", {"confirm": "1"})
     assert Dataset.objects.get(pk=draft.pk).status == "in_review"
+
+
+def test_api_submit_names_the_files_to_look_at_unless_confirmed(draft, editor, api_client):
+    _good, bad, pii, _running, _pdf = _files_in_every_state(draft)
+    api_client.force_authenticate(editor)
+    url = "/api/v1/datasets/bus-routes/submit/"
+
+    refused = api_client.post(url, HTTP_ACCEPT_LANGUAGE="en")
+    chinese = api_client.post(
+        url, {"confirm": False}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hant"
+    )
+    wrong = api_client.post(url, {"confirm": "maybe"}, format="json")
+
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == (
+        "Not submitted: some files need your attention first (bad.xlsx, people.csv)."
+    )
+    assert refused.json()["files"] == [
+        {"id": str(bad.pk), "name": "bad.xlsx", "state": "failed"},
+        {"id": str(pii.pk), "name": "people.csv", "state": "awaiting_decision"},
+    ]
+    assert chinese.status_code == 409 and "未送出" in chinese.json()["detail"]
+    assert wrong.status_code == 400 and "confirm" in wrong.json()
+    assert Dataset.objects.get(pk=draft.pk).status == "draft"
+
+    confirmed = api_client.post(url, {"confirm": True}, format="json")
+
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "in_review"

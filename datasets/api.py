@@ -362,7 +362,7 @@ class ResourceUpdateInSerializer(StrictSerializer):
         return _table_schema(value)
 
 
-class SubmitInSerializer(StrictSerializer):
+class DatasetSubmitInSerializer(StrictSerializer):
     confirm = serializers.BooleanField(
         required=False,
         default=False,
@@ -502,7 +502,7 @@ class DatasetViewSet(viewsets.GenericViewSet):
         return self._detail(dataset)
 
     @extend_schema(
-        request=SubmitInSerializer,
+        request=DatasetSubmitInSerializer,
         responses={200: DatasetDetailSerializer, 409: OpenApiTypes.OBJECT},
     )
     @action(detail=True, methods=["post"])
@@ -510,7 +510,7 @@ class DatasetViewSet(viewsets.GenericViewSet):
         """Send the dataset to review. Files that failed or wait for a personal-data
         decision would go unnoticed: 409 lists them (`files`) unless `confirm` is true,
         as the page asks before submitting."""
-        payload = SubmitInSerializer(data=request.data)
+        payload = DatasetSubmitInSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         dataset = self.get_object()
         if not payload.validated_data["confirm"] and can_edit_dataset(request.user, dataset):

@@ -148,8 +148,11 @@ def question_answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             community.question_answer(question=question, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Answer posted."))
         except ValidationError as exc:
             _flash_errors(request, exc)
+    else:
+        messages.error(request, _("Write the answer."))
     return redirect(challenge.get_absolute_url() + "#questions")
 
 

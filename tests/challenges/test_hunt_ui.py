@@ -6,7 +6,7 @@ import re
 import pytest
 
 from challenges.judging.models import Rubric
-from challenges.models import Announcement
+from challenges.models import Announcement, Question
 from portal.models import Membership, Organization
 from tests.factories import (
     MembershipFactory,
@@ -137,3 +137,44 @@ def test_workspace_form_ids_are_unique_so_labels_point_at_their_input(client, ch
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
     for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', html):
         assert f'id="{target}"' in html, target
+
+
+# Q&A: organizers pick questions by their text, and hear back --------------------------------
+
+
+def test_organizer_merges_a_duplicate_by_choosing_its_text_not_typing_an_id(
+    client, challenge, organizer, outsider
+):
+    first = Question.objects.create(challenge=challenge, asked_by=outsider, text="Is there an API?")
+    second = Question.objects.create(challenge=challenge, asked_by=outsider, text="API or not?")
+    client.force_login(organizer)
+    html = _html(client.get(f"/en/challenges/{challenge.slug}/"))
+    # no raw database number to copy by hand
+    assert 'type="number"' not in html
+    assert f"#{first.pk}<" not in html
+    select = re.search(rf'<select[^>]*id="merge-{second.pk}".*?</select>', html, re.S).group(0)
+    assert f'<option value="{first.pk}">Is there an API?</option>' in select
+    assert "API or not?" not in select  # not itself
+    response = client.post(
+        f"/en/challenges/{challenge.slug}/questions/{second.pk}/merge/", {"into": first.pk}
+    )
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.duplicate_of == first
+
+
+def test_empty_answer_is_refused_with_a_message(client, challenge, organizer, outsider):
+    question = Question.objects.create(challenge=challenge, asked_by=outsider, text="When?")
+    client.force_login(organizer)
+    response = client.post(
+        f"/en/challenges/{challenge.slug}/questions/{question.pk}/answer/",
+        {"text": ""},
+        follow=True,
+    )
+    assert "Write the answer." in _html(response)
+    response = client.post(
+        f"/en/challenges/{challenge.slug}/questions/{question.pk}/answer/",
+        {"text": "In March."},
+        follow=True,
+    )
+    assert "Answer posted." in _html(response)

@@ -2,6 +2,7 @@
 forms that keep input and name the field in error, readable ids and dates."""
 
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -178,3 +179,38 @@ def test_empty_answer_is_refused_with_a_message(client, challenge, organizer, ou
         follow=True,
     )
     assert "Answer posted." in _html(response)
+
+
+# Reading the list and the timeline ---------------------------------------------------------
+
+
+def _heading_levels(html: str) -> list[int]:
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    return [int(level) for level in re.findall(r"<h([1-6])[\s>]", main)]
+
+
+def test_challenge_list_headings_do_not_skip_a_level(client, challenge):
+    levels = _heading_levels(_html(client.get("/en/challenges/")))
+    assert levels[0] == 1
+    assert all(b - a <= 1 for a, b in pairwise(levels)), levels
+
+
+def test_prize_line_reads_cleanly(client, challenge):
+    challenge.prize_money = 300000
+    challenge.prize_currency = "TWD"
+    challenge.offers_pilot = True
+    challenge.offers_mentoring = False
+    challenge.save()
+    html = _html(client.get("/en/challenges/"))
+    line = re.search(r"Prize money:.*?</p>", html, re.S).group(0)
+    text = " ".join(re.sub(r"<[^>]+>", " ", line).split())
+    # grouped digits, and no separator dangling after the last item
+    assert text == "Prize money: 300,000 TWD · Pilot opportunity", text
+    assert "300,000 TWD" in _html(client.get(f"/en/challenges/{challenge.slug}/"))
+
+
+def test_timeline_names_the_time_zone_unambiguously(client, challenge):
+    # "CST" reads as US Central time to many readers; the zone's name cannot be misread
+    html = _html(client.get(f"/en/challenges/{challenge.slug}/"))
+    assert "2026-03-31 23:59:59 (Asia/Taipei)" in html
+    assert " CST<" not in html

@@ -21,6 +21,18 @@ BILINGUAL = [
 LANGS = [("zh_hant", _("Traditional Chinese")), ("en", _("English"))]
 
 
+def posting_organizations(user):
+    """The cities and agencies a person may post a challenge for (pages offer posting only
+    then): challenges are the city's problems, not a company's."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    publishers = Organization.objects.publishers()
+    if user.is_superuser:
+        return publishers
+    org_ids = portal_permissions.organizations_where(user, Membership.Role.EDITOR)
+    return publishers.filter(pk__in=org_ids)
+
+
 class ChallengeForm(forms.Form):
     organization = forms.ModelChoiceField(
         label=_("Organizer"), queryset=Organization.objects.none()
@@ -59,13 +71,7 @@ class ChallengeForm(forms.Form):
                 self.fields[f"{name}_{lang}"] = field_class(
                     label=f"{label} ({lang_label})", required=False, **options
                 )
-        org_ids = portal_permissions.organizations_where(user, Membership.Role.EDITOR)
-        orgs = (
-            Organization.objects.all()
-            if user.is_superuser
-            else Organization.objects.filter(pk__in=org_ids)
-        )
-        self.fields["organization"].queryset = orgs
+        self.fields["organization"].queryset = posting_organizations(user)
         self.fields["datasets"].queryset = Dataset.objects.visible_to(user)
         if challenge is not None:
             del self.fields["organization"]

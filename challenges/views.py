@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,6 +27,7 @@ from challenges.forms import (
     RoundForm,
     SubmissionForm,
     TeamForm,
+    posting_organizations,
 )
 from challenges.models import Attachment, Challenge, Invitation, Question, Submission
 from challenges.services import challenges as challenge_services
@@ -35,9 +37,22 @@ from challenges.services import community, submissions, teams
 def _add_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            form.add_error(_form_field(form, field), errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def _form_field(form, field: str) -> str | None:
+    """The form field a service error belongs to. A service names a bilingual text by its
+    base name ("title"); the form has one field per language, so the error goes under the
+    reader's language (or the first language)."""
+    if field in form.fields:
+        return field
+    language = (get_language() or "").replace("-", "_")
+    for name in (f"{field}_{language}", f"{field}_zh_hant"):
+        if name in form.fields:
+            return name
+    return None
 
 
 def _flash_errors(request, exc: ValidationError | PermissionDenied) -> None:
@@ -63,7 +78,13 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(challenges, 24).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "challenges": page, "page": page, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "challenges": page,
+        "page": page,
+        "query": query.urlencode(),
+        "can_organize": posting_organizations(request.user).exists(),
+    }
     return render(request, "challenges/challenge_list.html", context)
 
 
@@ -127,8 +148,11 @@ def question_answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             community.question_answer(question=question, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Answer posted."))
         except ValidationError as exc:
             _flash_errors(request, exc)
+    else:
+        messages.error(request, _("Write the answer."))
     return redirect(challenge.get_absolute_url() + "#questions")
 
 
@@ -191,28 +215,35 @@ def challenge_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
-    challenges = selectors.workspace_challenges(user=request.user)
-    return render(request, "challenges/workspace.html", {"challenges": challenges})
+    context = {
+        "challenges": selectors.workspace_challenges(user=request.user),
+        "can_create": posting_organizations(request.user).exists(),
+    }
+    return render(request, "challenges/workspace.html", context)
 
 
 @login_required
 def challenge_workspace(request: HttpRequest, slug: str) -> HttpResponse:
-    challenge = _organizer_challenge(request, slug)
+    return _workspace_page(request, _organizer_challenge(request, slug))
+
+
+def _workspace_page(request, challenge: Challenge, status: int = 200, **forms) -> HttpResponse:
+    """The organizer workspace; a form that failed is shown again with its input and errors."""
     context = {
         "challenge": challenge,
         "rounds": challenge.rounds.prefetch_related("extensions"),
         "entries": selectors.submissions_visible(challenge=challenge, user=request.user).exclude(
             status=Submission.Status.DRAFT
         ),
-        "round_form": RoundForm(),
-        "extend_form": ExtendForm(),
-        "announcement_form": AnnouncementForm(),
-        "attachment_form": AttachmentForm(),
+        "round_form": RoundForm(auto_id="round-%s"),
+        "announcement_form": AnnouncementForm(auto_id="announcement-%s"),
+        "attachment_form": AttachmentForm(auto_id="resource-%s"),
         "can_publish": permissions.can_publish_challenge(request.user, challenge),
         "next_stage": challenge_services.MANUAL_NEXT.get(challenge.status),
         "now": timezone.now(),
+        **forms,
     }
-    return render(request, "challenges/challenge_workspace.html", context)
+    return render(request, "challenges/challenge_workspace.html", context, status=status)
 
 
 @login_required
@@ -244,20 +275,18 @@ def challenge_stage(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def round_create(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = _organizer_challenge(request, slug)
-    form = RoundForm(request.POST)
+    form = RoundForm(request.POST, auto_id="round-%s")
     if form.is_valid():
         try:
             challenge_services.round_create(
                 challenge=challenge, by=request.user, **form.cleaned_data
             )
-            messages.success(request, _("Round added."))
         except ValidationError as exc:
-            _flash_errors(request, exc)
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect("challenge_workspace", slug=slug)
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Round added."))
+            return redirect("challenge_workspace", slug=slug)
+    return _workspace_page(request, challenge, status=400, round_form=form)
 
 
 @login_required
@@ -298,14 +327,16 @@ def challenge_invite(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def announcement_post(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = _organizer_challenge(request, slug)
-    form = AnnouncementForm(request.POST)
+    form = AnnouncementForm(request.POST, auto_id="announcement-%s")
     if form.is_valid():
         try:
             community.announcement_post(challenge=challenge, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Announcement posted."))
         except ValidationError as exc:
-            _flash_errors(request, exc)
-    return redirect("challenge_workspace", slug=slug)
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Announcement posted."))
+            return redirect("challenge_workspace", slug=slug)
+    return _workspace_page(request, challenge, status=400, announcement_form=form)
 
 
 @login_required
@@ -435,6 +466,8 @@ def team_detail(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse
         if is_member
         else [],
         "rounds": challenge.rounds.all(),
+        "can_start_entry": is_member and _team_may_start_entry(team),
+        "can_invite": is_member and challenge.status in teams.JOINABLE,
     }
     return render(request, "challenges/team_detail.html", context)
 
@@ -469,9 +502,7 @@ def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("team_create", slug=slug)
     form = SubmissionForm(request.POST or None, user=request.user, challenge=challenge)
     rounds = list(challenge.rounds.all())
-    round_ = next(
-        (r for r in rounds if timezone.now() <= r.closes_at), rounds[-1] if rounds else None
-    )
+    round_ = _entry_round(rounds) or (rounds[-1] if rounds else None)
     if round_ is None:
         raise Http404
     if request.method == "POST" and form.is_valid():
@@ -486,6 +517,25 @@ def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("submission_edit", slug=slug, pk=entry.pk)
     context = {"form": form, "challenge": challenge, "team": team, "round": round_}
     return render(request, "challenges/submission_form.html", context)
+
+
+def _entry_round(rounds):
+    """The round a new entry goes to: the first one whose deadline has not passed."""
+    now = timezone.now()
+    return next((r for r in rounds if now <= r.closes_at), None)
+
+
+def _team_may_start_entry(team) -> bool:
+    """Offer "Start an entry" only when the server would take one: the challenge takes
+    entries, a round is still open and the team has room left in it."""
+    challenge = team.challenge
+    if challenge.status not in (Challenge.Status.PUBLISHED, Challenge.Status.OPEN):
+        return False
+    round_ = _entry_round(challenge.rounds.all())
+    if round_ is None:
+        return False
+    taken = team.submissions.filter(round=round_).exclude(status=Submission.Status.WITHDRAWN)
+    return taken.count() < challenge.max_entries_per_round
 
 
 def _own_entry(request, slug: str, pk: int) -> Submission:

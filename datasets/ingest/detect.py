@@ -49,7 +49,9 @@ def detect_format(path: str | Path, name: str = "") -> str:
             return "html"
         if lowered.startswith(b"<?xml"):
             return "other"
-    if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(0) > 8):
+    if b"\x00" in head and not (
+        head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(0) > 8 or stray_nuls(head)
+    ):
         return "other"
     if stripped[:1] in (b"[", b"{"):
         if suffix in _JSON_SUFFIXES:
@@ -67,4 +69,12 @@ def detect_format(path: str | Path, name: str = "") -> str:
     if suffix in (".pdf", ".docx", ".doc", ".png", ".jpg", ".jpeg", ".shp", ".kml", ".xml"):
         return "other"
     # Unknown suffix but text-like bytes: try it as delimited text.
-    return "csv" if head and b"\x00" not in head else "other"
+    return "csv" if head and (b"\x00" not in head or stray_nuls(head)) else "other"
+
+
+def stray_nuls(head: bytes) -> bool:
+    """Whether the NUL bytes among a file's first bytes are a few strays in text (a legacy
+    export padding a field; the reader leaves them out with a warning), not the mark of
+    a binary file: at most 8, and no other control bytes but tabs and line ends."""
+    others = head.translate(None, b"\x00\t\n\r").translate(None, bytes(range(32, 256)))
+    return 0 < head.count(0) <= 8 and not others

@@ -241,7 +241,11 @@ def _check_content(upload, fmt: str) -> None:
             raise ValidationError({"file": str(read.PASSWORD_PROTECTED)})
     message = _("The file's content does not match its extension .%(ext)s.") % {"ext": fmt.lower()}
     if fmt in TEXT_FORMATS:
-        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if (
+            b"\x00" in head
+            and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+            and not detect.stray_nuls(head)
+        ):
             raise ValidationError({"file": message})
         if kind is not None and kind.mime not in {"text/plain", "application/json"}:
             raise ValidationError({"file": message})

@@ -120,8 +120,20 @@ def test_file_whose_content_does_not_match_its_extension_is_refused(org, editor)
     fake_xlsx = SimpleUploadedFile("data.xlsx", b"a,b\n1,2\n")
     with pytest.raises(ValidationError):
         resource_create(dataset=dataset, by=editor, file=fake_xlsx)
+    # A few NUL bytes among control bytes: a program, not text.
+    program = SimpleUploadedFile("data.csv", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00name,n\n")
+    with pytest.raises(ValidationError):
+        resource_create(dataset=dataset, by=editor, file=program)
     assert not Resource.objects.exists()
     assert not IngestJob.objects.exists()
+
+
+def test_text_with_a_few_stray_nul_bytes_is_taken(org, editor):
+    """Legacy exports pad fields with NUL bytes; the reader leaves them out and says so."""
+    dataset = DatasetFactory(organization=org, status="draft")
+    legacy = SimpleUploadedFile("data.csv", "名稱,數量\n公園\x00\x00,3\n".encode())
+    resource = resource_create(dataset=dataset, by=editor, file=legacy)
+    assert resource.format == "CSV"
 
 
 def test_oversized_upload_names_the_limit(org, editor, settings):

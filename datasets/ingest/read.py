@@ -140,6 +140,25 @@ def _text(value) -> str | None:
     return text
 
 
+_ODS_DURATION = re.compile(r"(-?)PT(\d+)H(\d+)M(\d+(?:\.\d+)?)S")
+
+
+def _ods_time(value: str):
+    """An ODS time-value (PT36H15M00S) as calamine reads those under a day: a time of day;
+    a day or more (or less than none) is a duration, shown as Excel shows one (36:15:00).
+    Any other text is itself."""
+    found = _ODS_DURATION.fullmatch(value)
+    if found is None:
+        return value
+    sign, hours, minutes, seconds = found.groups()
+    spent = timedelta(hours=int(hours), minutes=int(minutes), seconds=float(seconds))
+    if sign:
+        return -spent
+    if spent < timedelta(days=1):
+        return (datetime.min + spent).time()
+    return spent
+
+
 def _elapsed_time(value: timedelta) -> str:
     """A duration as Excel shows it under [h]:mm:ss, in hours however many days it spans:
     36:15:00, not Python's '1 day, 12:15:00'."""
@@ -805,6 +824,9 @@ def _read_calamine(path: Path, options: dict, out: CsvCopy) -> Table:
         )
         sheet = sheet_of(name)
 
+        merges = sheet.merged_cell_ranges
+        ods = merges is None  # calamine gives no merges for ODS
+
         def records():
             # Rows and columns from A1, as the other readers give them: calamine starts at
             # the first cell with data. Empty cells come as "".
@@ -815,10 +837,12 @@ def _read_calamine(path: Path, options: dict, out: CsvCopy) -> Table:
             for number in range(1, top + 1):
                 yield number, [None] * width
             for number, values in enumerate(sheet.iter_rows(), start=top + 1):
-                yield number, [None] * left + [None if v == "" else v for v in values]
+                values = [None if v == "" else v for v in values]
+                if ods:  # a duration of a day or more comes as its ISO text
+                    values = [_ods_time(v) if type(v) is str else v for v in values]
+                yield number, [None] * left + values
 
-        merges = sheet.merged_cell_ranges
-        if merges is None:  # calamine gives none for ODS
+        if ods:
             merges = _ods_merges(path, name)
         return _sheet_table(records, options, name, out, names, merges or ())
 
@@ -1202,6 +1226,8 @@ def _read_ods_odfpy(path: Path, options: dict, out: CsvCopy) -> Table:
                 return iso
         if kind == "boolean":
             return c.getAttribute("booleanvalue") == "true"
+        if kind == "time":
+            return _ods_time(c.getAttribute("timevalue"))
         parts = ["".join(str(n) for n in p.childNodes) for p in c.getElementsByType(text.P)]
         return "\n".join(parts) or None
 

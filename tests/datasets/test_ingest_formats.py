@@ -1177,6 +1177,45 @@ def test_durations_are_written_in_hours_as_excel_shows_them(monkeypatch, name, r
     assert [r["col_2"] for r in rows_of(resource.current_version)] == ["36:15:00", "1:30:00"]
 
 
+@pytest.mark.parametrize("reader", ["calamine", "odfpy"])
+def test_ods_durations_read_as_the_same_hours_saved_as_xlsx(monkeypatch, reader):
+    from odf.table import TableCell, TableRow
+    from odf.text import P
+
+    sheet = _ods_sheet("時數", [["志工", "服務時數"]])
+    for person, spent in [("A", "PT36H15M00S"), ("B", "PT01H30M00S"), ("C", "PT15H30M00.5S")]:
+        row = TableRow()
+        name = TableCell(valuetype="string")
+        name.addElement(P(text=person))
+        hours = TableCell(valuetype="time", timevalue=spent)
+        hours.addElement(P(text=spent))
+        row.addElement(name)
+        row.addElement(hours)
+        sheet.addElement(row)
+    from odf.opendocument import OpenDocumentSpreadsheet
+
+    document = OpenDocumentSpreadsheet()
+    document.spreadsheet.addElement(sheet)
+    out = io.BytesIO()
+    document.write(out)
+    if reader == "odfpy":
+        monkeypatch.setattr(read, "_read_calamine", _calamine_fails)
+
+    job, resource = ingest_bytes(out.getvalue(), "hours.ods")
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    # A day and a half in hours, not PT36H15M00S; under a day, the time calamine gives.
+    assert [r["col_2"] for r in rows_of(resource.current_version)] == [
+        "36:15:00",
+        "01:30:00",
+        "15:30:00.500000",
+    ]
+
+
+def _calamine_fails(*args):
+    raise RuntimeError("calamine cannot read it")
+
+
 def test_large_workbooks_read_by_openpyxl_give_what_calamine_gives(monkeypatch):
     book = openpyxl.Workbook()
     sheet = book.active

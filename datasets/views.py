@@ -240,14 +240,20 @@ def resource_create(request: HttpRequest, name: str) -> HttpResponse:
 RESOURCE_WORDS = ("name_zh_hant", "name_en", "description_zh_hant", "description_en")
 
 
+def _editable_resource(request: HttpRequest, name: str, id):
+    """The resource, if the user may see it (else 404) and change it (else 403)."""
+    resource = selectors.resource_get_visible(user=request.user, name=name, resource_id=id)
+    if not permissions.can_edit_dataset(request.user, resource.dataset):
+        raise PermissionDenied(_("Only editors and admins of this organization can change it."))
+    return resource
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def resource_edit(request: HttpRequest, name: str, id) -> HttpResponse:
     """A file's name and description, and a new file or link in its place."""
-    resource = selectors.resource_get_visible(user=request.user, name=name, resource_id=id)
+    resource = _editable_resource(request, name, id)
     dataset = resource.dataset
-    if not permissions.can_edit_dataset(request.user, dataset):
-        raise PermissionDenied(_("Only editors and admins of this organization can change it."))
     initial = {field: getattr(resource, field) for field in (*RESOURCE_WORDS, "format")}
     form = ResourceEditForm(request.POST or None, request.FILES or None, initial=initial)
     status = 200
@@ -302,10 +308,8 @@ def resource_edit(request: HttpRequest, name: str, id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def resource_delete(request: HttpRequest, name: str, id) -> HttpResponse:
     """Asks first, saying what goes with the file; deletes on POST."""
-    resource = selectors.resource_get_visible(user=request.user, name=name, resource_id=id)
+    resource = _editable_resource(request, name, id)
     dataset = resource.dataset
-    if not permissions.can_edit_dataset(request.user, dataset):
-        raise PermissionDenied(_("Only editors and admins of this organization can change it."))
     if request.method == "POST":
         catalog.resource_delete(resource=resource, by=request.user)
         messages.success(request, _("“%(name)s” was deleted.") % {"name": resource.name})
@@ -327,9 +331,7 @@ def resource_dictionary(request: HttpRequest, name: str, id) -> HttpResponse:
     """The data dictionary of a file, column by column: labels, descriptions and units
     for readers, types and constraints the next ingestion enforces. Saving it reads the
     file again under it."""
-    resource = selectors.resource_get_visible(user=request.user, name=name, resource_id=id)
-    if not permissions.can_edit_dataset(request.user, resource.dataset):
-        raise PermissionDenied(_("Only editors and admins of this organization can change it."))
+    resource = _editable_resource(request, name, id)
     schema = resource.schema if isinstance(resource.schema, dict) else {}
     version = resource.current_version
     columns = version.columns if version else []

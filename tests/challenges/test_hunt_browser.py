@@ -3,7 +3,7 @@
 import pytest
 
 from tests.challenges.judging_setup import judged_round, score
-from tests.factories import PASSWORD
+from tests.challenges.test_browser import _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,14 +13,6 @@ PHONE = {"width": 375, "height": 800}
 WIDER_THAN_SCREEN = """() => [...document.querySelectorAll('main *')]
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
   .map(e => e.tagName + ' ' + (e.id || e.name || e.className))"""
-
-
-def _sign_in(page, base, username):
-    page.goto(base + "/en/accounts/login/")
-    page.get_by_label("Login").fill(username)
-    page.get_by_label("Password", exact=False).first.fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url("**/en/profile/")
 
 
 def test_organizer_pages_fit_a_phone_screen(browser_page, live_server):

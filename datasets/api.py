@@ -26,7 +26,15 @@ from datasets import selectors
 from datasets.ingest.errors import joined
 from datasets.ingest.fetch import link_refused
 from datasets.ingest.validate import SCHEMA_TYPES, pattern_problem
-from datasets.models import Dataset, IngestJob, License, Resource, Tag, Theme
+from datasets.models import (
+    Dataset,
+    IngestJob,
+    License,
+    Resource,
+    ResourceVersion,
+    Tag,
+    Theme,
+)
 from datasets.permissions import can_edit_dataset, can_view_dataset
 from datasets.services import catalog, publishing
 from portal.models import Organization
@@ -105,6 +113,28 @@ class ResourceSerializer(serializers.ModelSerializer):
         if jobs is None:
             jobs = list(resource.ingest_jobs.order_by("-created_at")[:1])
         return IngestSerializer(jobs[0]).data if jobs else None
+
+
+class ResourceVersionSerializer(serializers.ModelSerializer):
+    rows = serializers.IntegerField(source="row_count")
+    columns = serializers.SerializerMethodField()
+    live = serializers.SerializerMethodField()
+    data_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ResourceVersion
+        fields = ["number", "created_at", "rows", "sha256", "columns", "live", "data_url"]
+
+    def get_columns(self, version) -> list[dict]:
+        return [{k: c.get(k) for k in ("id", "label", "type")} for c in version.columns]
+
+    def get_live(self, version) -> bool:
+        return version.pk == version.resource.current_version_id
+
+    def get_data_url(self, version) -> str:
+        path = f"/api/v1/resources/{version.resource_id}/data/?version={version.number}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 class DatasetListSerializer(serializers.ModelSerializer):
@@ -562,6 +592,19 @@ class ResourceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         payload.is_valid(raise_exception=True)
         catalog.resource_update(resource=resource, by=request.user, **payload.validated_data)
         return Response(ResourceSerializer(self.get_object(), context={"request": request}).data)
+
+    @extend_schema(responses=ResourceVersionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def versions(self, request, pk=None):
+        """The versions still kept, newest first: each can be queried with the Data API's
+        `version` parameter. Older ones are dropped as new ones come."""
+        resource = self.get_object()
+        versions = selectors.resource_versions_visible(user=request.user, resource=resource)
+        for version in versions:
+            version.resource = resource
+        return Response(
+            ResourceVersionSerializer(versions, many=True, context={"request": request}).data
+        )
 
     @extend_schema(responses={204: None})
     def destroy(self, request, pk=None):

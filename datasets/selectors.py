@@ -359,6 +359,15 @@ def files_to_resolve(resources: list[Resource]) -> list[Resource]:
     return [r for r in resources if getattr(r, "file_state", "") in FILE_STATES_TO_RESOLVE]
 
 
+def resource_versions_visible(*, user, resource: Resource) -> list[ResourceVersion]:
+    """The versions of `resource` still kept (queryable), newest first; one held back for
+    personal data only for the dataset's editors, as its rows are."""
+    versions = resource.versions.filter(dropped_at__isnull=True).select_related("created_by")
+    if not can_edit_dataset(user, resource.dataset):
+        versions = versions.exclude(personal_data__in=ResourceVersion.HELD_BACK)
+    return list(versions.order_by("-number"))
+
+
 def resource_get_visible(*, user, name: str, resource_id) -> Resource:
     dataset = dataset_get_visible(user=user, name=name)
     try:

@@ -106,6 +106,7 @@ def resource_detail(request: HttpRequest, name: str, id) -> HttpResponse:
         "resource": resource,
         "held_back": _held_back(request.user, resource),
         "can_edit": permissions.can_edit_dataset(request.user, resource.dataset),
+        "versions": selectors.resource_versions_visible(user=request.user, resource=resource),
         "ingest_template": _optional_template("datasets/_ingest_status.html"),
         "preview_template": _optional_template("datasets/_preview.html"),
     }

@@ -409,3 +409,70 @@ def test_api_link_replacing_an_upload_is_read_from_the_link(api_client, resource
     # The upload stays stored: version 1, still live, was read from it.
     assert default_storage.exists(resource.current_version.source_file.name)
     assert io.BytesIO(resource.current_version.source_file.read()).read() == JANUARY
+
+
+# --- the versions kept ---
+
+
+def _three_versions(resource, settings, django_capture_on_commit_callbacks):
+    """Versions 1 (January, dropped), 2 (February) and 3 (live): two kept."""
+    settings.INGEST_KEEP_VERSIONS = 2
+    editor = editor_of(resource.dataset.organization)
+    for name, content in (("feb.csv", FEBRUARY), ("mar.csv", FEBRUARY.replace(b"-02", b"-03"))):
+        with django_capture_on_commit_callbacks(execute=True):
+            catalog.resource_replace(resource=resource, by=editor, file=upload(content, name))
+    resource.refresh_from_db()
+    assert resource.current_version.number == 3
+    return editor
+
+
+def test_the_resource_page_lists_the_versions_kept_with_their_rows(
+    client, resource, settings, django_capture_on_commit_callbacks
+):
+    editor = _three_versions(resource, settings, django_capture_on_commit_callbacks)
+
+    page = client.get(f"/en/datasets/{resource.dataset.name}/resources/{resource.pk}/")
+
+    versions = page.context["versions"]
+    assert [v.number for v in versions] == [3, 2]  # 1 was dropped
+    text = page.content.decode()
+    assert "Online" in text and "Version 2, CSV" in text and "Version 1, CSV" not in text
+    assert str(editor) not in text  # who read it: for the editors
+    client.force_login(editor)
+    assert (
+        str(editor)
+        in client.get(
+            f"/en/datasets/{resource.dataset.name}/resources/{resource.pk}/"
+        ).content.decode()
+    )
+    client.logout()
+    older = client.get(f"/api/v1/resources/{resource.pk}/data/?version=2&format=csv")
+    assert "2024-02" in b"".join(older.streaming_content).decode("utf-8-sig")
+    chinese = client.get(f"/datasets/{resource.dataset.name}/resources/{resource.pk}/")
+    assert "第 2 版，CSV" in chinese.content.decode()
+
+
+def test_api_lists_the_versions_kept_and_hides_one_held_back(
+    api_client, resource, settings, django_capture_on_commit_callbacks
+):
+    editor = _three_versions(resource, settings, django_capture_on_commit_callbacks)
+    people = "姓名,電子郵件\n王小明,ming@example.org\n陳大華,hua@example.org\n".encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.resource_replace(resource=resource, by=editor, file=upload(people, "people.csv"))
+    url = f"/api/v1/resources/{resource.pk}/versions/"
+
+    public = api_client.get(url).json()
+    api_client.force_authenticate(editor)
+    editors = api_client.get(url).json()
+
+    assert [(v["number"], v["live"], v["rows"]) for v in public] == [(3, True, 3), (2, False, 3)]
+    assert public[1]["data_url"].endswith(f"/api/v1/resources/{resource.pk}/data/?version=2")
+    assert public[0]["columns"][1] == {
+        "id": public[0]["columns"][1]["id"],
+        "label": "月份",
+        "type": "text",
+    }
+    # Version 4 waits for a personal-data decision: only its editors see it.
+    assert [(v["number"], v["live"]) for v in editors] == [(4, False), (3, True), (2, False)]
+    api_client.force_authenticate(UserFactory())
+    assert [v["number"] for v in api_client.get(url).json()] == [3, 2]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -96,6 +97,15 @@ def team_invite(*, team: Team, by, who: str) -> Invitation:
     )
     if user is None and "@" not in who:
         raise ValidationError({"who": _("No one has the username %(name)s.") % {"name": who}})
+    if user is None:
+        # Someone without an account gets the link by mail: an address that cannot receive
+        # it would leave an invitation no one can ever answer.
+        try:
+            validate_email(who)
+        except ValidationError:
+            raise ValidationError(
+                {"who": _("%(email)s is not a valid e-mail address.") % {"email": who}}
+            ) from None
     email = user.email if user else who
     if user and team.memberships.filter(user=user).exists():
         raise ValidationError({"who": _("%(name)s is already in the team.") % {"name": user}})

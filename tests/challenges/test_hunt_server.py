@@ -3,10 +3,18 @@ API and the services. Each test names what a user would have seen before the fix
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from knox.models import AuthToken
 
-from challenges.models import Invitation, Submission
+from challenges.judging.models import Rubric
+from challenges.judging.selectors import round_standings
+from challenges.judging.services import panel
+from challenges.models import (
+    Invitation,
+    Submission,
+)
 from challenges.services.submissions import submission_create, submission_submit
+from tests.challenges.judging_setup import judged_round, score
 from tests.factories import (
     ChallengeFactory,
     DatasetFactory,
@@ -128,3 +136,59 @@ def test_a_showcased_entry_does_not_reveal_private_datasets_it_uses(
         f"/api/v1/challenges/{challenge.slug}/submissions/{entry.pk}/"
     )
     assert sorted(own.json()["datasets"]) == ["bus-stops", "draft-plans", "secret-cctv"]
+
+
+# --- judging: rubric numbers -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"scale_min": "abc"}, "scale_min"),
+        ({"scale_max": "NaN"}, "scale_max"),
+        ({"scale_max": "1000"}, "scale_max"),
+        ({"scale_max": "1e10"}, "scale_max"),
+        ({"scale_min": "0.25"}, "scale_min"),
+        ({"step": "x"}, "step"),
+        ({"tie_margin": "abc"}, "tie_margin"),
+        ({"tie_margin": "100"}, "tie_margin"),
+        ({"tie_margin": "0.001"}, "tie_margin"),
+        ({"judges_per_entry": 2**70}, "judges_per_entry"),
+        ({"judges_per_entry": 70000}, "judges_per_entry"),
+        ({"method": "loudest"}, "method"),
+    ],
+)
+def test_rubric_settings_out_of_bounds_are_refused_naming_the_field(db, values, field):
+    setup = judged_round(judges=0)
+    before = Rubric.objects.values().get(pk=setup.rubric.pk)
+    with pytest.raises(ValidationError) as error:
+        panel.rubric_save(round=setup.round, by=setup.organizer, **values)
+    assert list(error.value.message_dict) == [field]
+    assert Rubric.objects.values().get(pk=setup.rubric.pk) == before
+
+
+@pytest.mark.parametrize("weight", ["1000", "999.999", "1e400", "0.001"])
+def test_criterion_weights_the_database_cannot_hold_are_refused(db, weight):
+    setup = judged_round(judges=0)
+    with pytest.raises(ValidationError) as error:
+        panel.criterion_add(rubric=setup.rubric, by=setup.organizer, name="Reach", weight=weight)
+    assert list(error.value.message_dict) == ["weight"]
+    assert not setup.rubric.criteria.filter(name="Reach").exists()
+
+
+def test_a_criterion_name_longer_than_the_column_is_refused(db):
+    setup = judged_round(judges=0)
+    with pytest.raises(ValidationError) as error:
+        panel.criterion_add(rubric=setup.rubric, by=setup.organizer, name="x" * 201)
+    assert list(error.value.message_dict) == ["name"]
+
+
+def test_weights_need_not_add_up_to_100(db):
+    # Weights are relative: 2 and 1 rank exactly as 66.67 and 33.33 would.
+    setup = judged_round(entries=2, judges=1)
+    score(setup, setup.judges[0], setup.entries[0], 5, 2)  # (10 + 2) / 3 = 4
+    score(setup, setup.judges[0], setup.entries[1], 3, 5)  # (6 + 5) / 3 = 3.67
+    rows = round_standings(round=setup.round, method="raw").rows
+    assert [r.submission.pk for r in rows] == [setup.entries[0].pk, setup.entries[1].pk]
+    assert rows[0].ranked.raw == pytest.approx(4.0)
+    assert rows[1].ranked.raw == pytest.approx(11 / 3)

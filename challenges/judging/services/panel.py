@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -28,6 +29,12 @@ from challenges.judging.permissions import refuse, require_organizer
 from challenges.models import Submission
 from portal.mail import language_of
 
+# What the rubric's and criteria's decimal columns hold: (largest value, decimal places).
+SCALE_LIMIT = (Decimal("999.9"), 1)
+TIE_MARGIN_LIMIT = (Decimal("99.99"), 2)
+WEIGHT_LIMIT = (Decimal("999.99"), 2)
+MAX_JUDGES_PER_ENTRY = 100
+
 
 def _ensure_not_frozen(rubric: Rubric) -> None:
     if rubric.frozen_at is not None:
@@ -37,6 +44,30 @@ def _ensure_not_frozen(rubric: Rubric) -> None:
 def _ensure_results_open(round_) -> None:
     if Result.objects.filter(round=round_, published_at__isnull=False).exists():
         raise ValidationError(_("The results are published and can no longer change."))
+
+
+def _number(value, *, field: str, limit: tuple[Decimal, int], low: Decimal) -> Decimal:
+    """`value` as a Decimal the column can hold, or a ValidationError naming `field`
+    (a value the database would overflow or round away was a server error before)."""
+    high, places = limit
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: _("Enter a number.")}) from None
+    if (
+        not number.is_finite()
+        or not low <= number <= high
+        or number != number.quantize(Decimal(1).scaleb(-places))
+    ):
+        raise ValidationError(
+            {
+                field: _(
+                    "Enter a number from %(low)s to %(high)s with at most %(places)s decimals."
+                )
+                % {"low": low, "high": high, "places": places}
+            }
+        )
+    return number
 
 
 @transaction.atomic
@@ -55,8 +86,27 @@ def rubric_save(
 ) -> Rubric:
     """Create or change a round's rubric settings; the scale is fixed once scoring starts."""
     require_organizer(by, round.challenge, "rubric_save")
+    scale_min = _number(scale_min, field="scale_min", limit=SCALE_LIMIT, low=-SCALE_LIMIT[0])
+    scale_max = _number(scale_max, field="scale_max", limit=SCALE_LIMIT, low=-SCALE_LIMIT[0])
+    tie_margin = _number(tie_margin, field="tie_margin", limit=TIE_MARGIN_LIMIT, low=Decimal(0))
+    try:
+        step = Decimal(str(step))
+    except InvalidOperation:
+        step = None
+    if step not in (Decimal("1"), Decimal("0.5")):
+        raise ValidationError({"step": _("Scores go in whole or half points.")})
+    if judges_per_entry is not None and not (
+        isinstance(judges_per_entry, int) and 1 <= judges_per_entry <= MAX_JUDGES_PER_ENTRY
+    ):
+        raise ValidationError(
+            {
+                "judges_per_entry": _("Choose from 1 to %(n)s judges per entry.")
+                % {"n": MAX_JUDGES_PER_ENTRY}
+            }
+        )
+    if method not in Rubric.Method.values:
+        raise ValidationError({"method": _("Choose one of the listed ranking methods.")})
     rubric, _created = Rubric.objects.get_or_create(round=round)
-    scale_min, scale_max, step = Decimal(scale_min), Decimal(scale_max), Decimal(step)
     if rubric.frozen_at and (scale_min, scale_max, step) != (
         rubric.scale_min,
         rubric.scale_max,
@@ -65,18 +115,12 @@ def rubric_save(
         raise ValidationError(_("Scoring has started: the scale can no longer be changed."))
     if scale_min >= scale_max:
         raise ValidationError({"scale_max": _("The highest score must be above the lowest.")})
-    if step not in (Decimal("1"), Decimal("0.5")):
-        raise ValidationError({"step": _("Scores go in whole or half points.")})
-    if judges_per_entry is not None and judges_per_entry < 1:
-        raise ValidationError({"judges_per_entry": _("At least one judge per entry.")})
-    if Decimal(tie_margin) < 0:
-        raise ValidationError({"tie_margin": _("The tie margin cannot be negative.")})
     rubric.scale_min, rubric.scale_max, rubric.step = scale_min, scale_max, step
     rubric.judges_per_entry = judges_per_entry
     rubric.blind = blind
     rubric.hide_links = hide_links
     rubric.method = method
-    rubric.tie_margin = Decimal(tie_margin)
+    rubric.tie_margin = tie_margin
     rubric.save()
     return rubric
 
@@ -91,11 +135,16 @@ def criterion_add(
     if not name:
         raise ValidationError({"name": _("Give the criterion a name.")})
     try:
+        MaxLengthValidator(Criterion._meta.get_field("name").max_length)(name)
+    except ValidationError as error:
+        raise ValidationError({"name": error.messages}) from None
+    try:
         weight = Decimal(str(weight))
     except ArithmeticError:
         raise ValidationError({"weight": _("The weight must be a number.")}) from None
     if not weight.is_finite() or weight <= 0:
         raise ValidationError({"weight": _("The weight must be a number above zero.")})
+    weight = _number(weight, field="weight", limit=WEIGHT_LIMIT, low=Decimal("0.01"))
     if rubric.criteria.filter(name=name).exists():
         raise ValidationError({"name": _("This rubric already has a criterion with that name.")})
     return Criterion.objects.create(

@@ -3,22 +3,26 @@ API and the services. Each test names what a user would have seen before the fix
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from knox.models import AuthToken
 
-from challenges.judging.models import Rubric
+from challenges.judging.models import Assignment, Judge, Rubric, Score
 from challenges.judging.selectors import round_standings
 from challenges.judging.services import panel
 from challenges.models import (
     Invitation,
     Submission,
+    Team,
+    TeamMembership,
 )
 from challenges.services.submissions import submission_create, submission_submit
+from portal.models import Organization
 from tests.challenges.judging_setup import judged_round, score
 from tests.factories import (
     ChallengeFactory,
     DatasetFactory,
     MembershipFactory,
+    OrganizationFactory,
     UserFactory,
 )
 
@@ -136,6 +140,77 @@ def test_a_showcased_entry_does_not_reveal_private_datasets_it_uses(
         f"/api/v1/challenges/{challenge.slug}/submissions/{entry.pk}/"
     )
     assert sorted(own.json()["datasets"]) == ["bus-stops", "draft-plans", "secret-cctv"]
+
+
+# --- judging: the panel ----------------------------------------------------------------------
+
+
+def test_a_used_judge_invitation_does_not_seat_someone_else(db):
+    setup = judged_round(judges=0)
+    invitation = panel.judge_invite(
+        challenge=setup.challenge, email="j@example.org", by=setup.organizer
+    )
+    first = UserFactory(email="j@example.org")
+    panel.judge_invitation_accept(invitation=invitation, user=first)
+    # when: the link is forwarded and opened by someone else
+    with pytest.raises(ValidationError) as error:
+        panel.judge_invitation_accept(invitation=invitation, user=UserFactory())
+    # then
+    assert "already been used" in error.value.messages[0]
+    assert list(Judge.objects.filter(challenge=setup.challenge)) == [Judge.objects.get(user=first)]
+    # and a second click by the judge who accepted it is harmless
+    assert panel.judge_invitation_accept(invitation=invitation, user=first).user == first
+
+
+def test_a_withdrawn_judge_cannot_reseat_themselves_with_the_old_link(db):
+    setup = judged_round(judges=0)
+    invitation = panel.judge_invite(
+        challenge=setup.challenge, email="j@example.org", by=setup.organizer
+    )
+    judge = panel.judge_invitation_accept(invitation=invitation, user=UserFactory())
+    panel.judge_withdraw(judge=judge, by=setup.organizer)
+    with pytest.raises(ValidationError):
+        panel.judge_invitation_accept(invitation=invitation, user=judge.user)
+    judge.refresh_from_db()
+    assert judge.status == Judge.Status.WITHDRAWN
+
+
+def test_a_judge_on_a_team_is_never_given_their_own_teams_entry(db):
+    # given: a judge who is also a member of team 0, and one who works for team 1's company
+    setup = judged_round(entries=3, judges=0, per_entry=None)
+    member = setup.members[0]
+    company = OrganizationFactory(kind=Organization.Kind.COMPANY)
+    Team.objects.filter(pk=setup.entries[1].team_id).update(company=company)
+    employee = MembershipFactory(organization=company).user
+    seats = []
+    for user in (member, employee, UserFactory()):
+        judge = panel.judge_add(challenge=setup.challenge, user=user, by=setup.organizer)
+        panel.conflict_declare(judge=judge, by=user)  # declares "none"
+        seats.append(judge)
+    # when
+    panel.assignments_generate(round=setup.round, by=setup.organizer)
+
+    # then
+    def entries_of(judge):
+        return set(Assignment.objects.filter(judge=judge).values_list("submission_id", flat=True))
+
+    ids = [e.pk for e in setup.entries]
+    assert entries_of(seats[0]) == {ids[1], ids[2]}
+    assert entries_of(seats[1]) == {ids[0], ids[2]}
+    assert entries_of(seats[2]) == set(ids)
+    with pytest.raises(ValidationError):
+        panel.assignment_add(judge=seats[0], submission=setup.entries[0], by=setup.organizer)
+
+
+def test_a_judge_cannot_score_their_own_teams_entry_assigned_earlier(db):
+    # given: an assignment made before the judge joined the team
+    setup = judged_round(entries=1, judges=1)
+    judge, entry = setup.judges[0], setup.entries[0]
+    TeamMembership.objects.create(team=entry.team, user=judge.user)
+    # when / then
+    with pytest.raises(PermissionDenied):
+        score(setup, judge, entry, 5, 5)
+    assert not Score.objects.exists()
 
 
 # --- judging: rubric numbers -----------------------------------------------------------------

@@ -25,7 +25,7 @@ from challenges.judging.models import (
     Result,
     Rubric,
 )
-from challenges.judging.permissions import refuse, require_organizer
+from challenges.judging.permissions import refuse, require_organizer, security_log
 from challenges.models import Submission
 from portal.mail import language_of
 
@@ -189,8 +189,21 @@ def judge_invite(*, challenge, email: str, by) -> JudgeInvitation:
 
 @transaction.atomic
 def judge_invitation_accept(*, invitation: JudgeInvitation, user) -> Judge:
+    invitation = JudgeInvitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status == JudgeInvitation.Status.CANCELLED:
         raise ValidationError(_("This invitation was cancelled."))
+    if invitation.status == JudgeInvitation.Status.ACCEPTED:
+        # One invitation, one seat: a forwarded link must not seat someone else, and a
+        # judge the organizers withdrew must not put themselves back on the panel.
+        seated = Judge.objects.active().filter(challenge=invitation.challenge, user=user).first()
+        if seated is not None:
+            return seated  # the same judge following the link again
+        security_log.warning(
+            "judging refused: judge_invitation_reuse by %s on JudgeInvitation:%s",
+            getattr(user, "username", None) or "anonymous",
+            invitation.pk,
+        )
+        raise ValidationError(_("This invitation has already been used."))
     judge, _created = Judge.objects.get_or_create(challenge=invitation.challenge, user=user)
     if judge.status != Judge.Status.ACTIVE:
         judge.status = Judge.Status.ACTIVE
@@ -212,12 +225,13 @@ def judge_add(*, challenge, user, by) -> Judge:
     return judge
 
 
-def _conflicted_submission_ids(judge: Judge) -> set[int]:
-    conflicts = list(judge.conflicts.all())
-    if not conflicts:
-        return set()
-    condition = Q()
-    for conflict in conflicts:
+def conflicted_submission_ids(judge: Judge) -> set[int]:
+    """Entries the judge must not score: those of the teams, companies and people they
+    declared, and always their own team's and their own company's, declared or not."""
+    condition = Q(team__memberships__user_id=judge.user_id) | Q(
+        team__company__memberships__user_id=judge.user_id
+    )
+    for conflict in judge.conflicts.all():
         if conflict.team_id:
             condition |= Q(team_id=conflict.team_id)
         if conflict.company_id:
@@ -235,7 +249,7 @@ def conflicted_pairs(challenge) -> set[tuple[int, int]]:
     """(judge id, submission id) pairs that must never be assigned."""
     pairs = set()
     for judge in Judge.objects.filter(challenge=challenge).prefetch_related("conflicts"):
-        pairs |= {(judge.pk, sid) for sid in _conflicted_submission_ids(judge)}
+        pairs |= {(judge.pk, sid) for sid in conflicted_submission_ids(judge)}
     return pairs
 
 
@@ -272,7 +286,7 @@ def conflict_declare(
     if by == judge.user and judge.conflicts_declared_at is None:
         judge.conflicts_declared_at = timezone.now()
         judge.save(update_fields=["conflicts_declared_at"])
-    conflicted = _conflicted_submission_ids(judge)
+    conflicted = conflicted_submission_ids(judge)
     doomed = Assignment.objects.filter(judge=judge, submission_id__in=conflicted)
     for assignment in doomed.select_related("submission__round"):
         _ensure_results_open(assignment.submission.round)
@@ -368,7 +382,7 @@ def assignment_add(*, judge: Judge, submission, by) -> Assignment:
     require_organizer(by, judge.challenge, "assignment_add")
     if submission.round.challenge_id != judge.challenge_id:
         raise ValidationError(_("The entry belongs to another challenge."))
-    if submission.pk in _conflicted_submission_ids(judge):
+    if submission.pk in conflicted_submission_ids(judge):
         raise ValidationError(_("This judge declared a conflict with that team."))
     assignment, _created = Assignment.objects.get_or_create(judge=judge, submission=submission)
     return assignment

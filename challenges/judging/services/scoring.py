@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from challenges.judging.models import Assignment, Rubric, Score
 from challenges.judging.permissions import refuse
+from challenges.judging.services.panel import conflicted_submission_ids
 
 
 def parse_score(raw, *, rubric: Rubric, criterion_name: str) -> Decimal | None:
@@ -75,6 +76,14 @@ def scores_save(
             action="scores_save_locked",
             target=assignment,
             message=_("Judging is locked: scores can no longer change."),
+        )
+    # An assignment made before the judge joined the team, or their company took part.
+    if assignment.submission_id in conflicted_submission_ids(judge):
+        refuse(
+            user=by,
+            action="scores_save_conflicted",
+            target=assignment,
+            message=_("You have a conflict of interest with this entry."),
         )
     # Submitted scores stay complete: later changes are re-submissions, not drafts.
     submit = submit or assignment.status == Assignment.Status.SUBMITTED

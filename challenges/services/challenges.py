@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from challenges import permissions
+from challenges.judging.models import Assignment
 from challenges.markdown import check_markdown
 from challenges.models import Challenge, DeadlineExtension, Round
 from challenges.services.notifications import challenge_notify
@@ -264,6 +265,11 @@ def round_extend_deadline(
     if closes_at <= round.closes_at:
         raise ValidationError(
             {"closes_at": _("The new deadline must be later than the current one.")}
+        )
+    if Assignment.objects.filter(submission__round=round).exists():
+        # Reopening would let teams change entries that judges have already been given.
+        raise ValidationError(
+            {"closes_at": _("Judging of this round has started: its deadline can no longer move.")}
         )
     following = challenge.rounds.filter(number__gt=round.number).order_by("number").first()
     if following and closes_at > following.opens_at:

@@ -1,20 +1,27 @@
 """Bug hunt on the server side of challenges: hostile or confused callers through the REST
 API and the services. Each test names what a user would have seen before the fix."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from knox.models import AuthToken
 
 from challenges.judging.models import Assignment, Judge, Rubric, Score
 from challenges.judging.selectors import round_standings
 from challenges.judging.services import panel
 from challenges.models import (
+    Challenge,
+    DeadlineExtension,
     Invitation,
+    Round,
     Submission,
     Team,
     TeamMembership,
 )
+from challenges.services.challenges import round_extend_deadline
 from challenges.services.submissions import submission_create, submission_submit
 from portal.models import Organization
 from tests.challenges.judging_setup import judged_round, score
@@ -145,6 +152,12 @@ def test_a_showcased_entry_does_not_reveal_private_datasets_it_uses(
 # --- judging: the panel ----------------------------------------------------------------------
 
 
+def _open_round_again(setup):
+    """The round's deadline is still ahead (e.g. the organizer set judging up early)."""
+    Round.objects.filter(pk=setup.round.pk).update(closes_at=timezone.now() + timedelta(days=2))
+    setup.round.refresh_from_db()
+
+
 def test_a_used_judge_invitation_does_not_seat_someone_else(db):
     setup = judged_round(judges=0)
     invitation = panel.judge_invite(
@@ -211,6 +224,73 @@ def test_a_judge_cannot_score_their_own_teams_entry_assigned_earlier(db):
     with pytest.raises(PermissionDenied):
         score(setup, judge, entry, 5, 5)
     assert not Score.objects.exists()
+
+
+def test_assignments_wait_for_the_round_to_close(db):
+    setup = judged_round(judges=0)
+    judge = panel.judge_add(challenge=setup.challenge, user=UserFactory(), by=setup.organizer)
+    panel.conflict_declare(judge=judge, by=judge.user)
+    _open_round_again(setup)
+    with pytest.raises(ValidationError) as error:
+        panel.assignments_generate(round=setup.round, by=setup.organizer)
+    assert "closes" in error.value.messages[0]
+    with pytest.raises(ValidationError):
+        panel.assignment_add(judge=judge, submission=setup.entries[0], by=setup.organizer)
+    assert not Assignment.objects.exists()
+
+
+def test_a_judge_cannot_score_while_the_team_may_still_change_its_entry(db):
+    setup = judged_round(entries=1, judges=1)
+    _open_round_again(setup)
+    with pytest.raises(ValidationError) as error:
+        score(setup, setup.judges[0], setup.entries[0], 4, 4)
+    assert "closes" in error.value.messages[0]
+    assert not Score.objects.exists()
+    setup.rubric.refresh_from_db()
+    assert setup.rubric.frozen_at is None
+
+
+def test_no_scoring_once_the_challenge_is_at_results(db):
+    setup = judged_round(entries=1, judges=1)
+    Challenge.objects.filter(pk=setup.challenge.pk).update(status=Challenge.Status.RESULTS)
+    with pytest.raises(PermissionDenied):
+        score(setup, setup.judges[0], setup.entries[0], 4, 4)
+    assert not Score.objects.exists()
+
+
+def test_a_deadline_cannot_move_once_judging_has_started(db):
+    setup = judged_round(entries=1, judges=1)
+    before = setup.round.closes_at
+    with pytest.raises(ValidationError) as error:
+        round_extend_deadline(
+            round=setup.round, by=setup.organizer, closes_at=timezone.now() + timedelta(days=3)
+        )
+    assert "closes_at" in error.value.message_dict
+    setup.round.refresh_from_db()
+    assert setup.round.closes_at == before
+    assert not DeadlineExtension.objects.exists()
+
+
+@pytest.mark.parametrize("status", [Submission.Status.DRAFT, Submission.Status.WITHDRAWN])
+def test_an_organizer_cannot_hand_a_judge_an_entry_that_is_not_submitted(db, status):
+    # A draft is hidden even from the organizers; assigning it would show it to a judge.
+    setup = judged_round(entries=2, judges=1, per_entry=1)
+    entry = setup.entries[0]
+    Assignment.objects.filter(submission=entry).delete()
+    Submission.objects.filter(pk=entry.pk).update(status=status)
+    entry.refresh_from_db()
+    with pytest.raises(ValidationError):
+        panel.assignment_add(judge=setup.judges[0], submission=entry, by=setup.organizer)
+    assert not Assignment.objects.filter(submission=entry).exists()
+
+
+def test_an_organizer_cannot_give_work_to_a_withdrawn_judge(db):
+    setup = judged_round(entries=1, judges=2, per_entry=1)
+    idle = next(j for j in setup.judges if not j.assignments.exists())
+    panel.judge_withdraw(judge=idle, by=setup.organizer)
+    with pytest.raises(ValidationError):
+        panel.assignment_add(judge=idle, submission=setup.entries[0], by=setup.organizer)
+    assert not idle.assignments.exists()
 
 
 # --- judging: rubric numbers -----------------------------------------------------------------

@@ -27,6 +27,7 @@ from challenges.judging.models import (
 )
 from challenges.judging.permissions import refuse, require_organizer, security_log
 from challenges.models import Submission
+from challenges.timing import format_deadline
 from portal.mail import language_of
 
 # What the rubric's and criteria's decimal columns hold: (largest value, decimal places).
@@ -44,6 +45,15 @@ def _ensure_not_frozen(rubric: Rubric) -> None:
 def _ensure_results_open(round_) -> None:
     if Result.objects.filter(round=round_, published_at__isnull=False).exists():
         raise ValidationError(_("The results are published and can no longer change."))
+
+
+def ensure_round_closed(round_, by) -> None:
+    """Entries are judged only once their team can no longer change them (server clock)."""
+    if timezone.now() <= round_.closes_at:
+        raise ValidationError(
+            _("Judging starts when %(round)s closes, on %(deadline)s.")
+            % {"round": round_.title, "deadline": format_deadline(round_.closes_at, by)}
+        )
 
 
 def _number(value, *, field: str, limit: tuple[Decimal, int], low: Decimal) -> Decimal:
@@ -318,6 +328,7 @@ def assignments_generate(*, round, by) -> int:
     rubric = Rubric.objects.get(round=round)
     if rubric.locked_at:
         raise ValidationError(_("Judging is locked."))
+    ensure_round_closed(round, by)
     challenge = round.challenge
     entries = _entries(round)
     all_judges = list(Judge.objects.filter(challenge=challenge).order_by("pk"))
@@ -382,6 +393,14 @@ def assignment_add(*, judge: Judge, submission, by) -> Assignment:
     require_organizer(by, judge.challenge, "assignment_add")
     if submission.round.challenge_id != judge.challenge_id:
         raise ValidationError(_("The entry belongs to another challenge."))
+    # A draft is the team's alone (not even the organizers read it): never show it to a judge.
+    if submission.status != Submission.Status.SUBMITTED:
+        raise ValidationError(_("Only submitted entries can be judged."))
+    if judge.status != Judge.Status.ACTIVE:
+        raise ValidationError(_("This judge has withdrawn from the panel."))
+    if Rubric.objects.filter(round_id=submission.round_id, locked_at__isnull=False).exists():
+        raise ValidationError(_("Judging is locked."))
+    ensure_round_closed(submission.round, by)
     if submission.pk in conflicted_submission_ids(judge):
         raise ValidationError(_("This judge declared a conflict with that team."))
     assignment, _created = Assignment.objects.get_or_create(judge=judge, submission=submission)

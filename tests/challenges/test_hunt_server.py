@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from knox.models import AuthToken
 
-from challenges.judging.models import Assignment, Judge, Rubric, Score
+from challenges.judging.models import Assignment, Judge, JudgeInvitation, Rubric, Score
 from challenges.judging.selectors import round_standings
 from challenges.judging.services import panel
 from challenges.models import (
@@ -347,3 +347,71 @@ def test_weights_need_not_add_up_to_100(db):
     assert [r.submission.pk for r in rows] == [setup.entries[0].pk, setup.entries[1].pk]
     assert rows[0].ranked.raw == pytest.approx(4.0)
     assert rows[1].ranked.raw == pytest.approx(11 / 3)
+
+
+# --- judging pages: posted ids and values ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "criterion_delete", "criterion": "abc"},
+        {"action": "conflict", "judge": "abc", "team": "1"},
+        {"action": "withdraw", "judge": BEYOND_64_BITS},
+        {"action": "assignment_add", "judge": "x", "submission": "²"},
+        {"action": "vote", "opens_at": "2026-13-45T00:00", "closes_at": "2026-13-46T00:00"},
+    ],
+)
+def test_judging_panel_answers_a_bad_id_or_date_without_a_server_error(client, db, data):
+    setup = judged_round(judges=1)
+    client.force_login(setup.organizer)
+    response = client.post(f"/en/challenges/{setup.challenge.slug}/rounds/1/judging/", data)
+    assert response.status_code in (302, 404)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"action": "rubric", "judges_per_entry": "²"}, "judges per entry"),
+        ({"action": "rubric", "judges_per_entry": "three"}, "judges per entry"),
+        ({"action": "rubric", "scale_min": "abc"}, "Enter a number."),
+        ({"action": "invite", "email": "a\x00b@example.org"}, "valid e-mail"),
+        ({"action": "invite", "email": "a@b@example.org"}, "valid e-mail"),
+    ],
+)
+def test_judging_panel_explains_a_bad_setting(client, db, data, message):
+    setup = judged_round(judges=1)
+    client.force_login(setup.organizer)
+    response = client.post(
+        f"/en/challenges/{setup.challenge.slug}/rounds/1/judging/", data, follow=True
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not JudgeInvitation.objects.exists()
+
+
+def test_results_and_vote_answer_a_bad_entry_id_with_404(client, db):
+    setup = judged_round(judges=1)
+    client.force_login(setup.organizer)
+    slug = setup.challenge.slug
+    response = client.post(
+        f"/en/challenges/{slug}/rounds/1/results/", {"action": "award", "submission": "abc"}
+    )
+    assert response.status_code == 404
+    assert client.post(f"/en/challenges/{slug}/vote/", {"submission": "x"}).status_code == 404
+
+
+def test_a_judge_opening_an_entry_id_past_64_bits_gets_a_refusal(client, db):
+    setup = judged_round(judges=1)
+    client.force_login(setup.judges[0].user)
+    slug = setup.challenge.slug
+    response = client.get(f"/en/challenges/{slug}/judging/entries/{BEYOND_64_BITS}/")
+    assert response.status_code in (403, 404)
+    response = client.post(f"/en/challenges/{slug}/judging/conflicts/", {"teams": ["²"]})
+    assert response.status_code == 302
+
+
+def test_piloting_an_entry_id_that_is_not_a_number_is_a_404(client, db):
+    setup = judged_round(judges=1)
+    client.force_login(setup.organizer)
+    assert client.get("/en/pilots/new/?entry=²").status_code == 404

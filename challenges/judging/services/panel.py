@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -182,8 +182,10 @@ def judge_invite(*, challenge, email: str, by) -> JudgeInvitation:
     """Invite someone by e-mail; they need not belong to the organization."""
     require_organizer(by, challenge, "judge_invite")
     email = email.strip().lower()
-    if not email or "@" not in email:
-        raise ValidationError({"email": _("Enter a valid e-mail address.")})
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from None
     invitation = JudgeInvitation.objects.create(challenge=challenge, email=email, invited_by=by)
     link = settings.SITE_URL + reverse(
         "judge_invitation_accept", kwargs={"token": invitation.token}

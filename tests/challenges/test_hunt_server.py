@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from knox.models import AuthToken
 
-from challenges.judging.models import Assignment, Judge, JudgeInvitation, Rubric, Score
+from challenges.judging.models import Assignment, Judge, JudgeInvitation, Result, Rubric, Score
 from challenges.judging.selectors import round_standings
-from challenges.judging.services import panel
+from challenges.judging.services import panel, results
 from challenges.models import (
     Challenge,
     DeadlineExtension,
@@ -415,3 +415,34 @@ def test_piloting_an_entry_id_that_is_not_a_number_is_a_404(client, db):
     setup = judged_round(judges=1)
     client.force_login(setup.organizer)
     assert client.get("/en/pilots/new/?entry=²").status_code == 404
+
+
+# --- results: entries the panel never scored -------------------------------------------------
+
+
+def test_results_are_not_published_while_an_entry_has_no_submitted_score(db):
+    # given: the judge scored one of two entries and the organizer locked judging
+    setup = judged_round(entries=2, judges=1)
+    score(setup, setup.judges[0], setup.entries[0], 5, 4)
+    panel.judging_lock(rubric=setup.rubric, by=setup.organizer)
+    # when / then: the second team would simply be missing from the published results
+    with pytest.raises(ValidationError) as error:
+        results.result_publish(round=setup.round, by=setup.organizer)
+    assert setup.entries[1].title in error.value.messages[0]
+    assert not Result.objects.filter(published_at__isnull=False).exists()
+
+
+def test_a_late_conflict_that_leaves_an_entry_unscored_blocks_publication(db):
+    # given: one judge per entry; a judge's conflict, recorded after scoring, removes the
+    # only scores an entry had
+    setup = judged_round(entries=2, judges=2, per_entry=1)
+    for judge in setup.judges:
+        for assignment in judge.assignments.all():
+            score(setup, judge, assignment.submission, 4, 4)
+    victim = setup.entries[1]
+    judge = Assignment.objects.get(submission=victim).judge
+    panel.conflict_declare(judge=judge, by=setup.organizer, teams=[victim.team])
+    panel.judging_lock(rubric=setup.rubric, by=setup.organizer)
+    with pytest.raises(ValidationError) as error:
+        results.result_publish(round=setup.round, by=setup.organizer)
+    assert victim.title in error.value.messages[0]

@@ -69,6 +69,16 @@ def result_publish(*, round, by) -> Result:
     standings = round_standings(round=round, tie_order=result.tie_order)
     if not standings.rows:
         raise ValidationError(_("No entry has submitted scores yet."))
+    if standings.unscored:
+        # Left out of the snapshot they would vanish from the results without a word, e.g.
+        # after a late conflict took away the only scores an entry had.
+        raise ValidationError(
+            _(
+                "No submitted scores yet for %(entries)s: every entry needs them before "
+                "the results are published."
+            )
+            % {"entries": ", ".join(s.title for s in standings.unscored)}
+        )
     awards = {a.submission_id: a for a in result.awards.all()}
     groups: dict[int, set[str]] = {}
     for row in standings.rows:

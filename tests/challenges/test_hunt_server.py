@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.utils import timezone
 from knox.models import AuthToken
 
@@ -16,12 +17,14 @@ from challenges.models import (
     Challenge,
     DeadlineExtension,
     Invitation,
+    Question,
     Round,
     Submission,
     Team,
     TeamMembership,
 )
 from challenges.services.challenges import round_extend_deadline
+from challenges.services.community import question_ask, question_merge
 from challenges.services.submissions import submission_create, submission_submit
 from portal.models import Organization
 from tests.challenges.judging_setup import judged_round, score
@@ -446,3 +449,19 @@ def test_a_late_conflict_that_leaves_an_entry_unscored_blocks_publication(db):
     with pytest.raises(ValidationError) as error:
         results.result_publish(round=setup.round, by=setup.organizer)
     assert victim.title in error.value.messages[0]
+
+
+# --- Q&A --------------------------------------------------------------------------------------
+
+
+def test_merging_a_question_into_its_own_duplicate_is_refused(challenge, organizer, outsider):
+    first = question_ask(challenge=challenge, by=outsider, text="Is the GPS data real-time?")
+    second = question_ask(challenge=challenge, by=UserFactory(), text="Real-time GPS?")
+    question_merge(question=first, into=second, by=organizer)
+    # when: the organizer changes their mind and merges the other way round
+    with pytest.raises(ValidationError):
+        question_merge(question=second, into=first, by=organizer)
+    # then: no question points at itself, nothing changed
+    second.refresh_from_db()
+    assert (second.status, second.duplicate_of) == (Question.Status.OPEN, None)
+    assert not Question.objects.filter(duplicate_of=F("pk")).exists()

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from challenges import permissions
-from challenges.models import Challenge, Invitation, Team, TeamMembership
+from challenges.models import Challenge, Invitation, Submission, Team, TeamMembership
 from challenges.services.notifications import email_one, email_user
 from portal import permissions as portal_permissions
 from portal.mail import in_every_language
@@ -174,9 +174,25 @@ def invitation_decline(*, invitation: Invitation, by) -> Invitation:
 
 @transaction.atomic
 def team_leave(*, team: Team, by) -> None:
+    """Leave the team. A leaving lead passes the lead to the member who joined first; the
+    last member takes an empty team with them, but cannot leave a live entry ownerless."""
+    team = Team.objects.select_for_update().get(pk=team.pk)
     membership = team.memberships.filter(user=by).first()
     if membership is None:
         raise ValidationError(_("You are not in this team."))
-    if membership.role == TeamMembership.Role.LEAD and team.memberships.count() > 1:
-        raise ValidationError(_("Hand over the lead to another member before leaving."))
+    others = team.memberships.exclude(pk=membership.pk).order_by("joined_at", "pk")
+    if not others.exists():
+        live = team.submissions.exclude(status=Submission.Status.WITHDRAWN)
+        if live.exists():
+            raise ValidationError(
+                _("You are the team's last member and it has an entry: withdraw the entry first.")
+            )
+        membership.delete()
+        if not team.submissions.exists():
+            team.delete()
+        return
+    if membership.role == TeamMembership.Role.LEAD:
+        successor = others.first()
+        successor.role = TeamMembership.Role.LEAD
+        successor.save(update_fields=["role"])
     membership.delete()

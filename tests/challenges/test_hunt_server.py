@@ -26,6 +26,7 @@ from challenges.models import (
 from challenges.services.challenges import round_extend_deadline
 from challenges.services.community import question_ask, question_merge
 from challenges.services.submissions import submission_create, submission_submit
+from challenges.services.teams import team_create, team_leave
 from portal.models import Organization
 from tests.challenges.judging_setup import judged_round, score
 from tests.factories import (
@@ -33,6 +34,7 @@ from tests.factories import (
     DatasetFactory,
     MembershipFactory,
     OrganizationFactory,
+    TeamMembershipFactory,
     UserFactory,
 )
 
@@ -465,3 +467,42 @@ def test_merging_a_question_into_its_own_duplicate_is_refused(challenge, organiz
     second.refresh_from_db()
     assert (second.status, second.duplicate_of) == (Question.Status.OPEN, None)
     assert not Question.objects.filter(duplicate_of=F("pk")).exists()
+
+
+# --- teams: leaving ---------------------------------------------------------------------------
+
+
+def test_the_last_member_cannot_leave_a_team_with_a_live_entry(challenge, team, lead, during_round):
+    entry = submission_create(team=team, round=challenge.rounds.get(), by=lead, title="T")
+    with pytest.raises(ValidationError) as error:
+        team_leave(team=team, by=lead)
+    assert "entry" in error.value.messages[0]
+    assert team.memberships.filter(user=lead).exists()
+    # once the entry is withdrawn they may go
+    Submission.objects.filter(pk=entry.pk).update(status=Submission.Status.WITHDRAWN)
+    team_leave(team=team, by=lead)
+    assert not team.memberships.exists()
+
+
+def test_the_last_member_leaving_a_team_without_entries_removes_the_team(
+    challenge, team, lead, during_round
+):
+    team_leave(team=team, by=lead)
+    assert not Team.objects.filter(pk=team.pk).exists()
+    # and the name is free again
+    team_create(challenge=challenge, by=UserFactory(), name=team.name)
+
+
+def test_a_lead_who_leaves_hands_the_lead_to_the_longest_standing_member(
+    challenge, team, lead, during_round
+):
+    # given: there is no way to hand the lead over, so the lead used to be stuck for good
+    first = TeamMembershipFactory(team=team).user
+    TeamMembershipFactory(team=team)
+    # when
+    team_leave(team=team, by=lead)
+    # then
+    assert not team.memberships.filter(user=lead).exists()
+    assert list(
+        team.memberships.filter(role=TeamMembership.Role.LEAD).values_list("user", flat=True)
+    ) == [first.pk]

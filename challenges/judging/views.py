@@ -526,7 +526,9 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "milestones": pilot.milestones.all(),
             "measures": pilot.measures.all(),
             "updates": pilot.updates.all(),
-            "datasets": pilot.datasets.all(),
+            # A dataset made private or taken back to draft stays linked: only its readers
+            # may see its name.
+            "datasets": pilot.datasets.visible_to(request.user),
             "can_manage": manager,
         },
     )

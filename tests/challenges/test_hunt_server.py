@@ -12,7 +12,7 @@ from knox.models import AuthToken
 
 from challenges.judging.models import Assignment, Judge, JudgeInvitation, Result, Rubric, Score
 from challenges.judging.selectors import round_standings
-from challenges.judging.services import panel, results
+from challenges.judging.services import panel, pilots, results
 from challenges.models import (
     Challenge,
     DeadlineExtension,
@@ -28,7 +28,7 @@ from challenges.services.community import question_ask, question_merge
 from challenges.services.submissions import submission_create, submission_submit
 from challenges.services.teams import team_create, team_leave
 from portal.models import Organization
-from tests.challenges.judging_setup import judged_round, score
+from tests.challenges.judging_setup import judged_round, published_winner, score
 from tests.factories import (
     ChallengeFactory,
     DatasetFactory,
@@ -506,3 +506,22 @@ def test_a_lead_who_leaves_hands_the_lead_to_the_longest_standing_member(
     assert list(
         team.memberships.filter(role=TeamMembership.Role.LEAD).values_list("user", flat=True)
     ) == [first.pk]
+
+
+# --- pilots ----------------------------------------------------------------------------------
+
+
+def test_a_public_pilot_page_does_not_name_private_datasets(client, db):
+    setup = published_winner()
+    secret = DatasetFactory(private=True, title_en="Secret camera feed", name="secret-cams")
+    public = DatasetFactory(title_en="Bus stops", name="bus-stops")
+    pilot = pilots.pilot_create(
+        by=setup.organizer,
+        title="Shaded stops",
+        host_agency=setup.challenge.organization,
+        submission=setup.entries[0],
+        datasets=[secret, public],
+    )
+    page = client.get(f"/en/pilots/{pilot.slug}/").content.decode()
+    assert "Bus stops" in page
+    assert "Secret camera feed" not in page

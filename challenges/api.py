@@ -185,6 +185,20 @@ class SubmissionCreateSerializer(SubmissionInSerializer):
     round = serializers.IntegerField(min_value=1, required=False)
 
 
+class ChallengeFilterSerializer(serializers.Serializer):
+    """The list's filters: an unknown status or prize type, or a NUL character (which
+    PostgreSQL refuses in a query), is a 400 naming the filter."""
+
+    status = serializers.ChoiceField(
+        choices=Challenge.Status.choices, required=False, allow_blank=True
+    )
+    city = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    organization = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    theme = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    prize = serializers.ChoiceField(choices=selectors.PRIZE_TYPES, required=False, allow_blank=True)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
 class TeamInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=150)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -224,13 +238,11 @@ class ChallengeViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = ChallengePagination
 
     def get_queryset(self):
-        filters = {
-            key: self.request.query_params.get(key, "")
-            for key in ("status", "city", "organization", "theme", "prize", "q")
-        }
-        return selectors.challenge_list(user=self.request.user, filters=filters).select_related(
-            "organization__parent"
-        )
+        filters = ChallengeFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.challenge_list(
+            user=self.request.user, filters=filters.validated_data
+        ).select_related("organization__parent")
 
     def get_serializer_class(self):
         return ChallengeDetailSerializer if self.action == "retrieve" else ChallengeSerializer

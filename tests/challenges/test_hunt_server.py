@@ -525,3 +525,24 @@ def test_a_public_pilot_page_does_not_name_private_datasets(client, db):
     page = client.get(f"/en/pilots/{pilot.slug}/").content.decode()
     assert "Bus stops" in page
     assert "Secret camera feed" not in page
+
+
+# --- challenge list filters -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("q=%00", "q"),
+        ("status=%00", "status"),
+        ("city=a%00b", "city"),
+        ("theme=%00", "theme"),
+        ("organization=%00", "organization"),
+        ("status=finished", "status"),
+        ("prize=gold", "prize"),
+    ],
+)
+def test_a_bad_list_filter_is_a_400_naming_it(api_client, challenge, query, field):
+    response = api_client.get(f"/api/v1/challenges/?{query}", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]

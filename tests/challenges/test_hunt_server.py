@@ -10,7 +10,15 @@ from django.db.models import F
 from django.utils import timezone
 from knox.models import AuthToken
 
-from challenges.judging.models import Assignment, Judge, JudgeInvitation, Result, Rubric, Score
+from challenges.judging.models import (
+    Assignment,
+    Award,
+    Judge,
+    JudgeInvitation,
+    Result,
+    Rubric,
+    Score,
+)
 from challenges.judging.selectors import round_standings
 from challenges.judging.services import panel, pilots, results
 from challenges.models import (
@@ -546,3 +554,43 @@ def test_a_bad_list_filter_is_a_400_naming_it(api_client, challenge, query, fiel
     response = api_client.get(f"/api/v1/challenges/?{query}", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert list(response.json()) == [field]
+
+
+# --- text longer than its column ---------------------------------------------------------------
+
+
+def test_a_prize_longer_than_its_column_is_refused_naming_it(db):
+    # PostgreSQL refused the row (value too long): a 500 on the results page
+    setup = judged_round(judges=1)
+    with pytest.raises(ValidationError) as error:
+        results.award_set(
+            round=setup.round,
+            submission=setup.entries[0],
+            by=setup.organizer,
+            kind="winner",
+            prize="x" * 201,
+        )
+    assert list(error.value.message_dict) == ["prize"]
+    assert not Award.objects.exists()
+
+
+def test_a_judge_address_longer_than_its_column_is_refused_naming_it(db):
+    setup = judged_round(judges=0)
+    address = "a" * 64 + "@" + ("b" * 60 + ".") * 4 + "org"  # valid, but 313 characters
+    with pytest.raises(ValidationError) as error:
+        panel.judge_invite(challenge=setup.challenge, email=address, by=setup.organizer)
+    assert list(error.value.message_dict) == ["email"]
+    assert not JudgeInvitation.objects.exists()
+
+
+def test_withdrawing_a_judge_with_work_in_a_still_open_round_keeps_it_open(db):
+    # given: assignments made in a round that is open again (before judging had to wait)
+    setup = judged_round(entries=2, judges=2, per_entry=1)
+    _open_round_again(setup)
+    judge = setup.judges[0]
+    # when
+    panel.judge_withdraw(judge=judge, by=setup.organizer)
+    # then: the judge is off the panel; the entries are handed out once the round closes
+    judge.refresh_from_db()
+    assert judge.status == Judge.Status.WITHDRAWN
+    assert not judge.assignments.exists()

@@ -186,6 +186,10 @@ def judge_invite(*, challenge, email: str, by) -> JudgeInvitation:
         validate_email(email)
     except ValidationError:
         raise ValidationError({"email": _("Enter a valid e-mail address.")}) from None
+    try:
+        MaxLengthValidator(JudgeInvitation._meta.get_field("email").max_length)(email)
+    except ValidationError as error:
+        raise ValidationError({"email": error.messages}) from None
     invitation = JudgeInvitation.objects.create(challenge=challenge, email=email, invited_by=by)
     link = settings.SITE_URL + reverse(
         "judge_invitation_accept", kwargs={"token": invitation.token}
@@ -384,7 +388,11 @@ def judge_withdraw(*, judge: Judge, by) -> int:
         assignment.delete()
     added = 0
     for round_ in rounds:
-        if Rubric.objects.filter(round=round_, locked_at__isnull=True).exists():
+        # A round still open is handed out when it closes (assignments_generate waits).
+        if (
+            round_.closes_at < timezone.now()
+            and Rubric.objects.filter(round=round_, locked_at__isnull=True).exists()
+        ):
             added += assignments_generate(round=round_, by=by)
     return added
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,6 +52,10 @@ def award_set(
         raise ValidationError(_("The entry belongs to another round."))
     if kind not in Award.Kind.values:
         raise ValidationError({"kind": _("Choose one of the listed awards.")})
+    try:
+        MaxLengthValidator(Award._meta.get_field("prize").max_length)(prize.strip())
+    except ValidationError as error:
+        raise ValidationError({"prize": error.messages}) from None
     award, _created = Award.objects.update_or_create(
         result=result,
         submission=submission,

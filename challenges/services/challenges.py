@@ -208,6 +208,19 @@ def challenge_advance_stage(*, challenge: Challenge, by, to: str) -> Challenge:
                 "to": Challenge.Status(to).label if to in Challenge.Status.values else to,
             }
         )
+    if to == Challenge.Status.RESULTS:
+        # Rounds judged here have their results published first, so the stage never says
+        # "results published" over an empty results page.
+        unpublished = (
+            challenge.rounds.filter(rubric__isnull=False)
+            .exclude(result__published_at__isnull=False)
+            .order_by("number")
+            .first()
+        )
+        if unpublished is not None:
+            raise ValidationError(
+                _("Publish the results of %(round)s first.") % {"round": unpublished.title}
+            )
     challenge.status = to
     update = ["status", "updated_at"]
     if to == Challenge.Status.RESULTS:
@@ -266,8 +279,10 @@ def round_extend_deadline(
         raise ValidationError(
             {"closes_at": _("The new deadline must be later than the current one.")}
         )
-    if Assignment.objects.filter(submission__round=round).exists():
-        # Reopening would let teams change entries that judges have already been given.
+    judging = challenge.status not in (Challenge.Status.DRAFT, *TIME_DRIVEN)
+    if judging or Assignment.objects.filter(submission__round=round).exists():
+        # Reopening would let teams change entries that judges have already been given
+        # (and at the judging stage no entry could use the new time anyway).
         raise ValidationError(
             {"closes_at": _("Judging of this round has started: its deadline can no longer move.")}
         )

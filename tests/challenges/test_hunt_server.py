@@ -31,11 +31,11 @@ from challenges.models import (
     Team,
     TeamMembership,
 )
-from challenges.services.challenges import round_extend_deadline
+from challenges.services.challenges import challenge_advance_stage, round_extend_deadline
 from challenges.services.community import question_ask, question_merge
 from challenges.services.submissions import submission_create, submission_submit
 from challenges.services.teams import team_create, team_leave
-from portal.models import Organization
+from portal.models import Membership, Organization
 from tests.challenges.judging_setup import judged_round, published_winner, score
 from tests.factories import (
     ChallengeFactory,
@@ -594,3 +594,34 @@ def test_withdrawing_a_judge_with_work_in_a_still_open_round_keeps_it_open(db):
     judge.refresh_from_db()
     assert judge.status == Judge.Status.WITHDRAWN
     assert not judge.assignments.exists()
+
+
+# --- stages out of order ------------------------------------------------------------------------
+
+
+def test_a_deadline_cannot_move_once_the_challenge_is_being_judged(db):
+    # given: judging stage, no assignment yet; extending used to e-mail everyone a new
+    # deadline that no entry could use (entries are refused at this stage)
+    setup = judged_round(judges=0)
+    with pytest.raises(ValidationError) as error:
+        round_extend_deadline(
+            round=setup.round, by=setup.organizer, closes_at=timezone.now() + timedelta(days=3)
+        )
+    assert list(error.value.message_dict) == ["closes_at"]
+    assert not DeadlineExtension.objects.exists()
+
+
+def test_results_stage_waits_for_the_judged_rounds_results(db):
+    setup = published_winner()
+    admin = MembershipFactory(
+        organization=setup.challenge.organization, role=Membership.Role.ADMIN
+    ).user
+    Result.objects.update(published_at=None)  # judged, locked, but not yet published
+    with pytest.raises(ValidationError) as error:
+        challenge_advance_stage(challenge=setup.challenge, by=admin, to=Challenge.Status.RESULTS)
+    assert setup.round.title in error.value.messages[0]
+    setup.challenge.refresh_from_db()
+    assert setup.challenge.status == Challenge.Status.JUDGING
+    # once published, the stage may move on
+    Result.objects.update(published_at=timezone.now())
+    challenge_advance_stage(challenge=setup.challenge, by=admin, to=Challenge.Status.RESULTS)

@@ -15,6 +15,7 @@ from challenges.judging.models import (
     Award,
     Judge,
     JudgeInvitation,
+    Pilot,
     Result,
     Rubric,
     Score,
@@ -625,3 +626,52 @@ def test_results_stage_waits_for_the_judged_rounds_results(db):
     # once published, the stage may move on
     Result.objects.update(published_at=timezone.now())
     challenge_advance_stage(challenge=setup.challenge, by=admin, to=Challenge.Status.RESULTS)
+
+
+# --- pilots: where they come from ---------------------------------------------------------------
+
+
+def test_a_pilot_names_only_a_challenge_and_entry_its_host_can_see(db):
+    # given: an editor of another agency, and an invite-only challenge they were not
+    # invited to (a public pilot page would show its title, entry and team)
+    setup = published_winner()
+    Challenge.objects.filter(pk=setup.challenge.pk).update(private=True)
+    setup.challenge.refresh_from_db()
+    setup.entries[0].refresh_from_db()
+    stranger = MembershipFactory(role=Membership.Role.EDITOR)
+    # when / then
+    with pytest.raises(PermissionDenied):
+        pilots.pilot_create(
+            by=stranger.user,
+            title="Borrowed idea",
+            host_agency=stranger.organization,
+            submission=setup.entries[0],
+        )
+    with pytest.raises(PermissionDenied):
+        pilots.pilot_create(
+            by=stranger.user,
+            title="Borrowed challenge",
+            host_agency=stranger.organization,
+            challenge=setup.challenge,
+        )
+    assert not Pilot.objects.exists()
+
+
+def test_a_host_agency_may_pilot_a_published_winner_of_a_public_challenge(db):
+    setup = published_winner()
+    host = MembershipFactory(role=Membership.Role.EDITOR)
+    pilot = pilots.pilot_create(
+        by=host.user, title="Shade", host_agency=host.organization, submission=setup.entries[0]
+    )
+    assert pilot.challenge == setup.challenge
+
+
+def test_a_host_agency_cannot_pilot_an_entry_that_is_not_public(db):
+    # submitted, not showcased, no results yet: only the team and organizers know it
+    setup = judged_round(entries=1, judges=0)
+    host = MembershipFactory(role=Membership.Role.EDITOR)
+    with pytest.raises(PermissionDenied):
+        pilots.pilot_create(
+            by=host.user, title="Other", host_agency=host.organization, submission=setup.entries[0]
+        )
+    assert not Pilot.objects.exists()

@@ -1,6 +1,8 @@
 """Bug hunt on the server side of challenges: hostile or confused callers through the REST
 API and the services. Each test names what a user would have seen before the fix."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -20,7 +22,7 @@ from challenges.judging.models import (
     Rubric,
     Score,
 )
-from challenges.judging.selectors import round_standings
+from challenges.judging.selectors import round_standings, scores_csv
 from challenges.judging.services import panel, pilots, results
 from challenges.models import (
     Challenge,
@@ -675,3 +677,32 @@ def test_a_host_agency_cannot_pilot_an_entry_that_is_not_public(db):
             by=host.user, title="Other", host_agency=host.organization, submission=setup.entries[0]
         )
     assert not Pilot.objects.exists()
+
+
+# --- the organizers' score export -------------------------------------------------------------
+
+
+def test_the_score_export_does_not_run_participant_or_judge_text_as_formulas(db):
+    # given: a team named like a formula, and a judge's comment that starts with one
+    setup = judged_round(entries=1, judges=1)
+    entry = setup.entries[0]
+    Team.objects.filter(pk=entry.team_id).update(name='=HYPERLINK("http://evil.example","x")')
+    Submission.objects.filter(pk=entry.pk).update(title="@SUM(A1:A9)")
+    impact, feasibility = setup.criteria
+    from challenges.judging.services.scoring import scores_save
+
+    scores_save(
+        assignment=Assignment.objects.get(submission=entry),
+        by=setup.judges[0].user,
+        values={impact.pk: 4, feasibility.pk: 3},
+        comments={impact.pk: "-2+3 looks fine"},
+        submit=True,
+    )
+    # when
+    rows = list(csv.reader(io.StringIO(scores_csv(round=setup.round))))
+    # then: every text cell that a spreadsheet would run starts with an apostrophe
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'@SUM(A1:A9)" in cells
+    assert """'=HYPERLINK("http://evil.example","x")""" in cells
+    assert "'-2+3 looks fine" in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")]

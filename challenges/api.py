@@ -3,9 +3,11 @@
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
@@ -106,7 +108,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
     team = serializers.CharField(source="team.slug")
     team_name = serializers.CharField(source="team.name")
     round = serializers.IntegerField(source="round.number")
-    datasets = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    datasets = serializers.SerializerMethodField()
     versions = serializers.SerializerMethodField()
 
     class Meta:
@@ -133,6 +135,14 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "versions",
         ]
 
+    def get_datasets(self, obj) -> list[str]:
+        # Only those the reader may see: a team may link its own organization's private or
+        # draft data, and a showcased entry must not give away even their names.
+        visible = getattr(obj, "visible_datasets", None)
+        if visible is None:
+            visible = obj.datasets.visible_to(self.context["request"].user)
+        return [dataset.name for dataset in visible]
+
     def get_versions(self, obj) -> int:
         return len(obj.versions.all())
 
@@ -158,7 +168,9 @@ class SubmissionInSerializer(serializers.Serializer):
         found = list(Dataset.objects.visible_to(user).filter(name__in=names))
         missing = sorted(set(names) - {d.name for d in found})
         if missing:
-            raise serializers.ValidationError(f"Unknown dataset: {', '.join(missing)}")
+            raise serializers.ValidationError(
+                _("No dataset is called %(names)s.") % {"names": ", ".join(missing)}
+            )
         return found
 
 
@@ -171,6 +183,20 @@ class SubmitInSerializer(SubmissionInSerializer):
 class SubmissionCreateSerializer(SubmissionInSerializer):
     title = serializers.CharField(max_length=300)
     round = serializers.IntegerField(min_value=1, required=False)
+
+
+class ChallengeFilterSerializer(serializers.Serializer):
+    """The list's filters: an unknown status or prize type, or a NUL character (which
+    PostgreSQL refuses in a query), is a 400 naming the filter."""
+
+    status = serializers.ChoiceField(
+        choices=Challenge.Status.choices, required=False, allow_blank=True
+    )
+    city = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    organization = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    theme = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    prize = serializers.ChoiceField(choices=selectors.PRIZE_TYPES, required=False, allow_blank=True)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
 class TeamInSerializer(serializers.Serializer):
@@ -196,21 +222,27 @@ class TeamOutSerializer(serializers.Serializer):
 # --- views ----------------------------------------------------------------------------------
 
 
+class ChallengePagination(LimitOffsetPagination):
+    """Pages of at most 100 rows; a larger `limit` (even one past 64 bits, which the
+    database could not take) is cut down to that instead of failing."""
+
+    max_limit = 100
+
+
 class ChallengeViewSet(viewsets.ReadOnlyModelViewSet):
     """Challenges visible to the caller. Filters: status, city, organization, theme,
     prize (money|pilot|mentoring), q."""
 
     lookup_field = "slug"
     filter_backends: list = []
+    pagination_class = ChallengePagination
 
     def get_queryset(self):
-        filters = {
-            key: self.request.query_params.get(key, "")
-            for key in ("status", "city", "organization", "theme", "prize", "q")
-        }
-        return selectors.challenge_list(user=self.request.user, filters=filters).select_related(
-            "organization__parent"
-        )
+        filters = ChallengeFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.challenge_list(
+            user=self.request.user, filters=filters.validated_data
+        ).select_related("organization__parent")
 
     def get_serializer_class(self):
         return ChallengeDetailSerializer if self.action == "retrieve" else ChallengeSerializer
@@ -235,6 +267,7 @@ class SubmissionListView(GenericAPIView):
 
     permission_classes = [IsAuthenticatedOrReadOnly]
     serializer_class = SubmissionSerializer
+    pagination_class = ChallengePagination
 
     @extend_schema(
         operation_id="challenges_submissions_list", responses=SubmissionSerializer(many=True)
@@ -242,9 +275,15 @@ class SubmissionListView(GenericAPIView):
     def get(self, request, slug):
         challenge = selectors.challenge_get(user=request.user, slug=slug)
         qs = selectors.submissions_visible(challenge=challenge, user=request.user)
-        qs = qs.prefetch_related("datasets", Prefetch("versions"))
+        datasets = Dataset.objects.visible_to(request.user).order_by("name")
+        qs = qs.prefetch_related(
+            Prefetch("datasets", queryset=datasets, to_attr="visible_datasets"),
+            Prefetch("versions"),
+        )
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(SubmissionSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            SubmissionSerializer(page, many=True, context={"request": request}).data
+        )
 
     @extend_schema(request=SubmissionCreateSerializer, responses=SubmissionSerializer)
     def post(self, request, slug):
@@ -266,7 +305,10 @@ class SubmissionListView(GenericAPIView):
         entry = submission_services.submission_create(
             team=_team_for(request, challenge), round=round_, by=request.user, **fields
         )
-        return Response(SubmissionSerializer(entry).data, status=status.HTTP_201_CREATED)
+        return Response(
+            SubmissionSerializer(entry, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class SubmissionDetailView(GenericAPIView):
@@ -279,7 +321,8 @@ class SubmissionDetailView(GenericAPIView):
         return selectors.submission_get(user=request.user, pk=pk, challenge=challenge)
 
     def get(self, request, slug, pk):
-        return Response(SubmissionSerializer(self._get(request, slug, pk)).data)
+        entry = self._get(request, slug, pk)
+        return Response(SubmissionSerializer(entry, context={"request": request}).data)
 
     @extend_schema(request=SubmissionInSerializer, responses=SubmissionSerializer)
     def patch(self, request, slug, pk):
@@ -293,7 +336,7 @@ class SubmissionDetailView(GenericAPIView):
             submission=entry, by=request.user, **data.validated_data
         )
         entry.refresh_from_db()
-        return Response(SubmissionSerializer(entry).data)
+        return Response(SubmissionSerializer(entry, context={"request": request}).data)
 
 
 class SubmissionSubmitView(GenericAPIView):
@@ -316,7 +359,7 @@ class SubmissionSubmitView(GenericAPIView):
         submission_services.submission_submit(
             submission=entry, by=request.user, **data.validated_data
         )
-        return Response(SubmissionSerializer(entry).data)
+        return Response(SubmissionSerializer(entry, context={"request": request}).data)
 
 
 class TeamCreateView(GenericAPIView):
@@ -336,7 +379,7 @@ class TeamCreateView(GenericAPIView):
             company = Organization.objects.filter(slug=company_slug).first()
             if company is None:
                 raise serializers.ValidationError(
-                    {"company": f"Unknown organization: {company_slug}"}
+                    {"company": [_("No organization is called %(slug)s.") % {"slug": company_slug}]}
                 )
         team = team_services.team_create(
             challenge=challenge, by=request.user, company=company, **fields

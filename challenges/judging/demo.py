@@ -11,6 +11,7 @@ from django.utils import timezone
 from challenges.judging.models import Assignment, Judge, Pilot, Rubric
 from challenges.judging.services import panel, pilots, results, scoring
 from challenges.models import Challenge, Round, Submission, Team, TeamMembership
+from challenges.services.challenges import challenge_advance_stage
 from portal.demo import DEMO_PASSWORD
 from portal.models import Organization
 
@@ -83,7 +84,9 @@ def load(stdout) -> None:
         summary_en="Ideas to keep people waiting for the bus cool in summer.",
         problem_zh_hant="午後烈日下的公車站高達攝氏 40 度，乘客最多要等 15 分鐘。",
         problem_en="Bus stops in the afternoon sun reach 40 °C; riders wait up to 15 minutes.",
-        status=Challenge.Status.RESULTS,
+        # Judged first, moved on to results once they are published (scores are refused
+        # at the results stage).
+        status=Challenge.Status.JUDGING,
         offers_pilot=True,
         published_at=now - timedelta(days=60),
         created_by=organizer,
@@ -173,6 +176,7 @@ def load(stdout) -> None:
         )
     panel.judging_lock(rubric=rubric, by=organizer)
     results.result_publish(round=round_, by=organizer)
+    challenge_advance_stage(challenge=challenge, by=organizer, to=Challenge.Status.RESULTS)
 
     dot = Organization.objects.get(slug="taipei-dot")
     first = pilots.pilot_create(

@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q
 from challenges.judging import aggregation
 from challenges.judging.models import Assignment, Judge, Pilot, Result, Rubric, Score
 from challenges.judging.permissions import is_organizer, is_team_member, judge_of, refuse
+from datasets.ingest.downloads import escape_formula  # the catalog's CSV rules
 from portal import permissions
 from portal.models import Membership
 
@@ -209,20 +210,21 @@ def scores_csv(*, round) -> str:
     )
     for s in scores:
         a = s.assignment
-        writer.writerow(
-            [
-                a.submission_id,
-                a.submission.title,
-                a.submission.team.name,
-                a.judge.user.username,
-                a.status,
-                s.criterion.name,
-                s.criterion.weight,
-                s.value,
-                s.comment,
-                a.submitted_at.isoformat() if a.submitted_at else "",
-            ]
-        )
+        # Titles, team names and comments are typed by participants and judges: a cell
+        # starting with = + - @ must not run as a formula in the organizer's spreadsheet.
+        row = [
+            a.submission_id,
+            a.submission.title,
+            a.submission.team.name,
+            a.judge.user.username,
+            a.status,
+            s.criterion.name,
+            s.criterion.weight,
+            s.value,
+            s.comment,
+            a.submitted_at.isoformat() if a.submitted_at else "",
+        ]
+        writer.writerow([escape_formula(cell) for cell in row])
     return out.getvalue()
 
 

@@ -62,6 +62,15 @@ def _errors(error: ValidationError) -> list[str]:
     return error.messages
 
 
+def _id(value) -> int:
+    """A posted or linked row id, or 0 (no row has it) when it is not one: a typo or a
+    probe ('abc', '²', a number past 64 bits) finds nothing instead of a server error."""
+    value = str(value or "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return 0
+
+
 # Judges -----------------------------------------------------------------------------------
 
 
@@ -114,8 +123,8 @@ def judge_conflicts(request: HttpRequest, slug: str) -> HttpResponse:
     )
     companies = {team.company.pk: team.company for team in teams if team.company}
     if request.method == "POST":
-        chosen = {int(pk) for pk in request.POST.getlist("teams") if pk.isdigit()}
-        chosen_companies = {int(pk) for pk in request.POST.getlist("companies") if pk.isdigit()}
+        chosen = {_id(pk) for pk in request.POST.getlist("teams")}
+        chosen_companies = {_id(pk) for pk in request.POST.getlist("companies")}
         panel.conflict_declare(
             judge=judge,
             by=request.user,
@@ -141,7 +150,7 @@ def judge_conflicts(request: HttpRequest, slug: str) -> HttpResponse:
 def judge_score(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     challenge = get_object_or_404(Challenge, slug=slug)
     judge = _judge_or_refuse(request, challenge)
-    assignment = Assignment.objects.filter(judge=judge, submission_id=pk).first()
+    assignment = Assignment.objects.filter(judge=judge, submission_id=_id(pk)).first()
     if assignment is None:
         refuse(user=request.user, action="score_unassigned", target=f"submission:{pk}")
     if judge.conflicts_declared_at is None:
@@ -264,7 +273,8 @@ def _manage_action(request, challenge, round_, rubric) -> None:
             scale_min=post.get("scale_min") or 1,
             scale_max=post.get("scale_max") or 5,
             step=post.get("step") or "1",
-            judges_per_entry=int(per_entry) if per_entry.isdigit() else None,
+            # Empty: every judge scores every entry; anything else the service checks.
+            judges_per_entry=(_id(per_entry) or per_entry) if per_entry else None,
             blind=bool(post.get("blind")),
             hide_links=bool(post.get("hide_links")),
             method=post.get("method") or Rubric.Method.NORMALISED,
@@ -285,27 +295,27 @@ def _manage_action(request, challenge, round_, rubric) -> None:
         )
     elif action == "criterion_delete":
         panel.criterion_delete(
-            criterion=get_object_or_404(Criterion, rubric=rubric, pk=post.get("criterion")),
+            criterion=get_object_or_404(Criterion, rubric=rubric, pk=_id(post.get("criterion"))),
             by=by,
         )
     elif action == "invite":
         panel.judge_invite(challenge=challenge, email=post.get("email", ""), by=by)
         messages.success(request, _("Invitation sent."))
     elif action == "conflict":
-        judge = get_object_or_404(Judge, challenge=challenge, pk=post.get("judge"))
-        team = get_object_or_404(Team, challenge=challenge, pk=post.get("team"))
+        judge = get_object_or_404(Judge, challenge=challenge, pk=_id(post.get("judge")))
+        team = get_object_or_404(Team, challenge=challenge, pk=_id(post.get("team")))
         panel.conflict_declare(judge=judge, by=by, teams=[team], reason=post.get("reason", ""))
         messages.success(request, _("Conflict recorded."))
     elif action == "withdraw":
-        judge = get_object_or_404(Judge, challenge=challenge, pk=post.get("judge"))
+        judge = get_object_or_404(Judge, challenge=challenge, pk=_id(post.get("judge")))
         panel.judge_withdraw(judge=judge, by=by)
         messages.success(request, _("Judge withdrawn; their entries were reassigned."))
     elif action == "assign":
         added = panel.assignments_generate(round=round_, by=by)
         messages.success(request, _("%(n)s assignments added.") % {"n": added})
     elif action in ("assignment_add", "assignment_remove"):
-        judge = get_object_or_404(Judge, challenge=challenge, pk=post.get("judge"))
-        submission = get_object_or_404(Submission, round=round_, pk=post.get("submission"))
+        judge = get_object_or_404(Judge, challenge=challenge, pk=_id(post.get("judge")))
+        submission = get_object_or_404(Submission, round=round_, pk=_id(post.get("submission")))
         if action == "assignment_add":
             panel.assignment_add(judge=judge, submission=submission, by=by)
         else:
@@ -321,8 +331,11 @@ def _manage_action(request, challenge, round_, rubric) -> None:
         panel.judging_unlock(rubric=rubric, by=by)
         messages.success(request, _("Judging unlocked."))
     elif action == "vote":
-        opens = parse_datetime(post.get("opens_at", ""))
-        closes = parse_datetime(post.get("closes_at", ""))
+        try:
+            opens = parse_datetime(post.get("opens_at", ""))
+            closes = parse_datetime(post.get("closes_at", ""))
+        except ValueError:  # well formed but not a date, e.g. month 13
+            opens = closes = None
         if opens is None or closes is None:
             raise ValidationError(_("Give the vote's opening and closing times."))
         # datetime-local inputs carry no zone: read them in the organizer's own zone.
@@ -375,7 +388,7 @@ def _results_action(request, round_) -> None:
     post, by = request.POST, request.user
     action = post.get("action")
     if action == "award":
-        submission = get_object_or_404(Submission, round=round_, pk=post.get("submission"))
+        submission = get_object_or_404(Submission, round=round_, pk=_id(post.get("submission")))
         results.award_set(
             round=round_,
             submission=submission,
@@ -386,9 +399,7 @@ def _results_action(request, round_) -> None:
         )
         messages.success(request, _("Saved."))
     elif action == "ties":
-        order = [
-            int(pk) for pk in post.get("order", "").replace(" ", "").split(",") if pk.isdigit()
-        ]
+        order = [_id(pk) for pk in post.get("order", "").replace(" ", "").split(",") if pk.strip()]
         results.result_tie_order_set(round=round_, by=by, order=order)
         messages.success(request, _("Tie order saved."))
     elif action == "publish":
@@ -464,7 +475,7 @@ def team_scores(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse
 def vote(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = _challenge(request, slug)
     submission = get_object_or_404(
-        Submission, round__challenge=challenge, pk=request.POST.get("submission") or 0
+        Submission, round__challenge=challenge, pk=_id(request.POST.get("submission"))
     )
     try:
         results.vote_cast(challenge=challenge, submission=submission, user=request.user)
@@ -515,7 +526,9 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "milestones": pilot.milestones.all(),
             "measures": pilot.measures.all(),
             "updates": pilot.updates.all(),
-            "datasets": pilot.datasets.all(),
+            # A dataset made private or taken back to draft stays linked: only its readers
+            # may see its name.
+            "datasets": pilot.datasets.visible_to(request.user),
             "can_manage": manager,
         },
     )
@@ -528,7 +541,7 @@ def _entry_to_pilot(request: HttpRequest) -> Submission | None:
         return None
     entry = get_object_or_404(
         Submission.objects.submitted().select_related("round__challenge", "team"),
-        pk=pk if pk.isdigit() else 0,
+        pk=_id(pk),
     )
     require_organizer(request.user, entry.round.challenge, "pilot_create")
     return entry
@@ -663,7 +676,7 @@ def _pilot_manage_action(request: HttpRequest, pilot: Pilot) -> str | BaseForm:
             return str(rows.added)
         return form
     pk = post.get("pk", "")
-    row = get_object_or_404(rows.model, pilot=pilot, pk=pk if pk.isdigit() else 0)
+    row = get_object_or_404(rows.model, pilot=pilot, pk=_id(pk))
     if verb == "delete":
         rows.delete(**{kind: row}, by=by)
         return str(rows.deleted)

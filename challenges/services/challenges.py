@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from challenges import permissions
+from challenges.judging.models import Assignment
 from challenges.markdown import check_markdown
 from challenges.models import Challenge, DeadlineExtension, Round
 from challenges.services.notifications import challenge_notify
@@ -207,6 +208,19 @@ def challenge_advance_stage(*, challenge: Challenge, by, to: str) -> Challenge:
                 "to": Challenge.Status(to).label if to in Challenge.Status.values else to,
             }
         )
+    if to == Challenge.Status.RESULTS:
+        # Rounds judged here have their results published first, so the stage never says
+        # "results published" over an empty results page.
+        unpublished = (
+            challenge.rounds.filter(rubric__isnull=False)
+            .exclude(result__published_at__isnull=False)
+            .order_by("number")
+            .first()
+        )
+        if unpublished is not None:
+            raise ValidationError(
+                _("Publish the results of %(round)s first.") % {"round": unpublished.title}
+            )
     challenge.status = to
     update = ["status", "updated_at"]
     if to == Challenge.Status.RESULTS:
@@ -264,6 +278,13 @@ def round_extend_deadline(
     if closes_at <= round.closes_at:
         raise ValidationError(
             {"closes_at": _("The new deadline must be later than the current one.")}
+        )
+    judging = challenge.status not in (Challenge.Status.DRAFT, *TIME_DRIVEN)
+    if judging or Assignment.objects.filter(submission__round=round).exists():
+        # Reopening would let teams change entries that judges have already been given
+        # (and at the judging stage no entry could use the new time anyway).
+        raise ValidationError(
+            {"closes_at": _("Judging of this round has started: its deadline can no longer move.")}
         )
     following = challenge.rounds.filter(number__gt=round.number).order_by("number").first()
     if following and closes_at > following.opens_at:

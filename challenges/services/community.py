@@ -79,9 +79,13 @@ def question_merge(*, question: Question, into: Question, by) -> Question:
         raise ValidationError(_("Merge into another question of the same challenge."))
     if into.status == Question.Status.MERGED:
         into = into.duplicate_of or into
+    if into.pk == question.pk:  # `into` was itself merged into this question
+        raise ValidationError(_("Merge into another question of the same challenge."))
     question.status = Question.Status.MERGED
     question.duplicate_of = into
     question.save(update_fields=["status", "duplicate_of"])
+    # Readers are sent one step to the original, never along a chain.
+    Question.objects.filter(duplicate_of=question).update(duplicate_of=into)
     return question
 
 

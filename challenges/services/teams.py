@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from challenges import permissions
-from challenges.models import Challenge, Invitation, Team, TeamMembership
+from challenges.models import Challenge, Invitation, Submission, Team, TeamMembership
 from challenges.services.notifications import email_one, email_user
 from portal import permissions as portal_permissions
 from portal.mail import in_every_language
@@ -96,6 +97,15 @@ def team_invite(*, team: Team, by, who: str) -> Invitation:
     )
     if user is None and "@" not in who:
         raise ValidationError({"who": _("No one has the username %(name)s.") % {"name": who}})
+    if user is None:
+        # Someone without an account gets the link by mail: an address that cannot receive
+        # it would leave an invitation no one can ever answer.
+        try:
+            validate_email(who)
+        except ValidationError:
+            raise ValidationError(
+                {"who": _("%(email)s is not a valid e-mail address.") % {"email": who}}
+            ) from None
     email = user.email if user else who
     if user and team.memberships.filter(user=user).exists():
         raise ValidationError({"who": _("%(name)s is already in the team.") % {"name": user}})
@@ -164,9 +174,25 @@ def invitation_decline(*, invitation: Invitation, by) -> Invitation:
 
 @transaction.atomic
 def team_leave(*, team: Team, by) -> None:
+    """Leave the team. A leaving lead passes the lead to the member who joined first; the
+    last member takes an empty team with them, but cannot leave a live entry ownerless."""
+    team = Team.objects.select_for_update().get(pk=team.pk)
     membership = team.memberships.filter(user=by).first()
     if membership is None:
         raise ValidationError(_("You are not in this team."))
-    if membership.role == TeamMembership.Role.LEAD and team.memberships.count() > 1:
-        raise ValidationError(_("Hand over the lead to another member before leaving."))
+    others = team.memberships.exclude(pk=membership.pk).order_by("joined_at", "pk")
+    if not others.exists():
+        live = team.submissions.exclude(status=Submission.Status.WITHDRAWN)
+        if live.exists():
+            raise ValidationError(
+                _("You are the team's last member and it has an entry: withdraw the entry first.")
+            )
+        membership.delete()
+        if not team.submissions.exists():
+            team.delete()
+        return
+    if membership.role == TeamMembership.Role.LEAD:
+        successor = others.first()
+        successor.role = TeamMembership.Role.LEAD
+        successor.save(update_fields=["role"])
     membership.delete()

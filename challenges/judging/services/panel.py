@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import MaxLengthValidator, validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -24,9 +25,16 @@ from challenges.judging.models import (
     Result,
     Rubric,
 )
-from challenges.judging.permissions import refuse, require_organizer
+from challenges.judging.permissions import refuse, require_organizer, security_log
 from challenges.models import Submission
+from challenges.timing import format_deadline
 from portal.mail import language_of
+
+# What the rubric's and criteria's decimal columns hold: (largest value, decimal places).
+SCALE_LIMIT = (Decimal("999.9"), 1)
+TIE_MARGIN_LIMIT = (Decimal("99.99"), 2)
+WEIGHT_LIMIT = (Decimal("999.99"), 2)
+MAX_JUDGES_PER_ENTRY = 100
 
 
 def _ensure_not_frozen(rubric: Rubric) -> None:
@@ -37,6 +45,39 @@ def _ensure_not_frozen(rubric: Rubric) -> None:
 def _ensure_results_open(round_) -> None:
     if Result.objects.filter(round=round_, published_at__isnull=False).exists():
         raise ValidationError(_("The results are published and can no longer change."))
+
+
+def ensure_round_closed(round_, by) -> None:
+    """Entries are judged only once their team can no longer change them (server clock)."""
+    if timezone.now() <= round_.closes_at:
+        raise ValidationError(
+            _("Judging starts when %(round)s closes, on %(deadline)s.")
+            % {"round": round_.title, "deadline": format_deadline(round_.closes_at, by)}
+        )
+
+
+def _number(value, *, field: str, limit: tuple[Decimal, int], low: Decimal) -> Decimal:
+    """`value` as a Decimal the column can hold, or a ValidationError naming `field`
+    (a value the database would overflow or round away was a server error before)."""
+    high, places = limit
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: _("Enter a number.")}) from None
+    if (
+        not number.is_finite()
+        or not low <= number <= high
+        or number != number.quantize(Decimal(1).scaleb(-places))
+    ):
+        raise ValidationError(
+            {
+                field: _(
+                    "Enter a number from %(low)s to %(high)s with at most %(places)s decimals."
+                )
+                % {"low": low, "high": high, "places": places}
+            }
+        )
+    return number
 
 
 @transaction.atomic
@@ -55,8 +96,27 @@ def rubric_save(
 ) -> Rubric:
     """Create or change a round's rubric settings; the scale is fixed once scoring starts."""
     require_organizer(by, round.challenge, "rubric_save")
+    scale_min = _number(scale_min, field="scale_min", limit=SCALE_LIMIT, low=-SCALE_LIMIT[0])
+    scale_max = _number(scale_max, field="scale_max", limit=SCALE_LIMIT, low=-SCALE_LIMIT[0])
+    tie_margin = _number(tie_margin, field="tie_margin", limit=TIE_MARGIN_LIMIT, low=Decimal(0))
+    try:
+        step = Decimal(str(step))
+    except InvalidOperation:
+        step = None
+    if step not in (Decimal("1"), Decimal("0.5")):
+        raise ValidationError({"step": _("Scores go in whole or half points.")})
+    if judges_per_entry is not None and not (
+        isinstance(judges_per_entry, int) and 1 <= judges_per_entry <= MAX_JUDGES_PER_ENTRY
+    ):
+        raise ValidationError(
+            {
+                "judges_per_entry": _("Choose from 1 to %(n)s judges per entry.")
+                % {"n": MAX_JUDGES_PER_ENTRY}
+            }
+        )
+    if method not in Rubric.Method.values:
+        raise ValidationError({"method": _("Choose one of the listed ranking methods.")})
     rubric, _created = Rubric.objects.get_or_create(round=round)
-    scale_min, scale_max, step = Decimal(scale_min), Decimal(scale_max), Decimal(step)
     if rubric.frozen_at and (scale_min, scale_max, step) != (
         rubric.scale_min,
         rubric.scale_max,
@@ -65,18 +125,12 @@ def rubric_save(
         raise ValidationError(_("Scoring has started: the scale can no longer be changed."))
     if scale_min >= scale_max:
         raise ValidationError({"scale_max": _("The highest score must be above the lowest.")})
-    if step not in (Decimal("1"), Decimal("0.5")):
-        raise ValidationError({"step": _("Scores go in whole or half points.")})
-    if judges_per_entry is not None and judges_per_entry < 1:
-        raise ValidationError({"judges_per_entry": _("At least one judge per entry.")})
-    if Decimal(tie_margin) < 0:
-        raise ValidationError({"tie_margin": _("The tie margin cannot be negative.")})
     rubric.scale_min, rubric.scale_max, rubric.step = scale_min, scale_max, step
     rubric.judges_per_entry = judges_per_entry
     rubric.blind = blind
     rubric.hide_links = hide_links
     rubric.method = method
-    rubric.tie_margin = Decimal(tie_margin)
+    rubric.tie_margin = tie_margin
     rubric.save()
     return rubric
 
@@ -91,11 +145,16 @@ def criterion_add(
     if not name:
         raise ValidationError({"name": _("Give the criterion a name.")})
     try:
+        MaxLengthValidator(Criterion._meta.get_field("name").max_length)(name)
+    except ValidationError as error:
+        raise ValidationError({"name": error.messages}) from None
+    try:
         weight = Decimal(str(weight))
     except ArithmeticError:
         raise ValidationError({"weight": _("The weight must be a number.")}) from None
     if not weight.is_finite() or weight <= 0:
         raise ValidationError({"weight": _("The weight must be a number above zero.")})
+    weight = _number(weight, field="weight", limit=WEIGHT_LIMIT, low=Decimal("0.01"))
     if rubric.criteria.filter(name=name).exists():
         raise ValidationError({"name": _("This rubric already has a criterion with that name.")})
     return Criterion.objects.create(
@@ -123,8 +182,14 @@ def judge_invite(*, challenge, email: str, by) -> JudgeInvitation:
     """Invite someone by e-mail; they need not belong to the organization."""
     require_organizer(by, challenge, "judge_invite")
     email = email.strip().lower()
-    if not email or "@" not in email:
-        raise ValidationError({"email": _("Enter a valid e-mail address.")})
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from None
+    try:
+        MaxLengthValidator(JudgeInvitation._meta.get_field("email").max_length)(email)
+    except ValidationError as error:
+        raise ValidationError({"email": error.messages}) from None
     invitation = JudgeInvitation.objects.create(challenge=challenge, email=email, invited_by=by)
     link = settings.SITE_URL + reverse(
         "judge_invitation_accept", kwargs={"token": invitation.token}
@@ -140,8 +205,21 @@ def judge_invite(*, challenge, email: str, by) -> JudgeInvitation:
 
 @transaction.atomic
 def judge_invitation_accept(*, invitation: JudgeInvitation, user) -> Judge:
+    invitation = JudgeInvitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status == JudgeInvitation.Status.CANCELLED:
         raise ValidationError(_("This invitation was cancelled."))
+    if invitation.status == JudgeInvitation.Status.ACCEPTED:
+        # One invitation, one seat: a forwarded link must not seat someone else, and a
+        # judge the organizers withdrew must not put themselves back on the panel.
+        seated = Judge.objects.active().filter(challenge=invitation.challenge, user=user).first()
+        if seated is not None:
+            return seated  # the same judge following the link again
+        security_log.warning(
+            "judging refused: judge_invitation_reuse by %s on JudgeInvitation:%s",
+            getattr(user, "username", None) or "anonymous",
+            invitation.pk,
+        )
+        raise ValidationError(_("This invitation has already been used."))
     judge, _created = Judge.objects.get_or_create(challenge=invitation.challenge, user=user)
     if judge.status != Judge.Status.ACTIVE:
         judge.status = Judge.Status.ACTIVE
@@ -163,12 +241,13 @@ def judge_add(*, challenge, user, by) -> Judge:
     return judge
 
 
-def _conflicted_submission_ids(judge: Judge) -> set[int]:
-    conflicts = list(judge.conflicts.all())
-    if not conflicts:
-        return set()
-    condition = Q()
-    for conflict in conflicts:
+def conflicted_submission_ids(judge: Judge) -> set[int]:
+    """Entries the judge must not score: those of the teams, companies and people they
+    declared, and always their own team's and their own company's, declared or not."""
+    condition = Q(team__memberships__user_id=judge.user_id) | Q(
+        team__company__memberships__user_id=judge.user_id
+    )
+    for conflict in judge.conflicts.all():
         if conflict.team_id:
             condition |= Q(team_id=conflict.team_id)
         if conflict.company_id:
@@ -186,7 +265,7 @@ def conflicted_pairs(challenge) -> set[tuple[int, int]]:
     """(judge id, submission id) pairs that must never be assigned."""
     pairs = set()
     for judge in Judge.objects.filter(challenge=challenge).prefetch_related("conflicts"):
-        pairs |= {(judge.pk, sid) for sid in _conflicted_submission_ids(judge)}
+        pairs |= {(judge.pk, sid) for sid in conflicted_submission_ids(judge)}
     return pairs
 
 
@@ -223,7 +302,7 @@ def conflict_declare(
     if by == judge.user and judge.conflicts_declared_at is None:
         judge.conflicts_declared_at = timezone.now()
         judge.save(update_fields=["conflicts_declared_at"])
-    conflicted = _conflicted_submission_ids(judge)
+    conflicted = conflicted_submission_ids(judge)
     doomed = Assignment.objects.filter(judge=judge, submission_id__in=conflicted)
     for assignment in doomed.select_related("submission__round"):
         _ensure_results_open(assignment.submission.round)
@@ -255,6 +334,7 @@ def assignments_generate(*, round, by) -> int:
     rubric = Rubric.objects.get(round=round)
     if rubric.locked_at:
         raise ValidationError(_("Judging is locked."))
+    ensure_round_closed(round, by)
     challenge = round.challenge
     entries = _entries(round)
     all_judges = list(Judge.objects.filter(challenge=challenge).order_by("pk"))
@@ -308,7 +388,11 @@ def judge_withdraw(*, judge: Judge, by) -> int:
         assignment.delete()
     added = 0
     for round_ in rounds:
-        if Rubric.objects.filter(round=round_, locked_at__isnull=True).exists():
+        # A round still open is handed out when it closes (assignments_generate waits).
+        if (
+            round_.closes_at < timezone.now()
+            and Rubric.objects.filter(round=round_, locked_at__isnull=True).exists()
+        ):
             added += assignments_generate(round=round_, by=by)
     return added
 
@@ -319,7 +403,15 @@ def assignment_add(*, judge: Judge, submission, by) -> Assignment:
     require_organizer(by, judge.challenge, "assignment_add")
     if submission.round.challenge_id != judge.challenge_id:
         raise ValidationError(_("The entry belongs to another challenge."))
-    if submission.pk in _conflicted_submission_ids(judge):
+    # A draft is the team's alone (not even the organizers read it): never show it to a judge.
+    if submission.status != Submission.Status.SUBMITTED:
+        raise ValidationError(_("Only submitted entries can be judged."))
+    if judge.status != Judge.Status.ACTIVE:
+        raise ValidationError(_("This judge has withdrawn from the panel."))
+    if Rubric.objects.filter(round_id=submission.round_id, locked_at__isnull=False).exists():
+        raise ValidationError(_("Judging is locked."))
+    ensure_round_closed(submission.round, by)
+    if submission.pk in conflicted_submission_ids(judge):
         raise ValidationError(_("This judge declared a conflict with that team."))
     assignment, _created = Assignment.objects.get_or_create(judge=judge, submission=submission)
     return assignment

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from challenges.judging.models import Measure, Milestone, Pilot, PilotUpdate
+from challenges.judging.models import Measure, Milestone, Pilot, PilotUpdate, Result
 from challenges.judging.permissions import refuse
 from challenges.markdown import check_markdown
+from challenges.permissions import can_view_challenge, can_view_submission
 from portal import permissions
 from portal.models import Membership
 
@@ -33,6 +34,15 @@ def can_start_pilot(user) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return user.is_superuser or bool(permissions.organizations_where(user, Membership.Role.EDITOR))
+
+
+def _entry_is_known_to(user, submission) -> bool:
+    """The user may read the entry, or it is named in its round's published results."""
+    if can_view_submission(user, submission):
+        return True
+    result = Result.objects.filter(round_id=submission.round_id, published_at__isnull=False)
+    published = result.values_list("snapshot", flat=True).first() or {}
+    return any(entry.get("id") == submission.pk for entry in published.get("entries", []))
 
 
 def _require(user, pilot: Pilot, action: str) -> None:
@@ -61,6 +71,13 @@ def pilot_create(
         **fields,
     )
     _require(by, pilot, "pilot_create")
+    # A host agency may name the challenge and entry a pilot comes from only if it can see
+    # them: otherwise its public page would give away an invite-only or draft challenge,
+    # or an entry the organizers never made public.
+    if pilot.challenge is not None and not can_view_challenge(by, pilot.challenge):
+        refuse(user=by, action="pilot_create_from_challenge", target=pilot.challenge)
+    if submission is not None and not _entry_is_known_to(by, submission):
+        refuse(user=by, action="pilot_create_from_entry", target=submission)
     _check(pilot)
     if not pilot.slug:
         raise ValidationError({"slug": _("Give the pilot a short name in Latin letters.")})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,6 +52,10 @@ def award_set(
         raise ValidationError(_("The entry belongs to another round."))
     if kind not in Award.Kind.values:
         raise ValidationError({"kind": _("Choose one of the listed awards.")})
+    try:
+        MaxLengthValidator(Award._meta.get_field("prize").max_length)(prize.strip())
+    except ValidationError as error:
+        raise ValidationError({"prize": error.messages}) from None
     award, _created = Award.objects.update_or_create(
         result=result,
         submission=submission,
@@ -69,6 +74,16 @@ def result_publish(*, round, by) -> Result:
     standings = round_standings(round=round, tie_order=result.tie_order)
     if not standings.rows:
         raise ValidationError(_("No entry has submitted scores yet."))
+    if standings.unscored:
+        # Left out of the snapshot they would vanish from the results without a word, e.g.
+        # after a late conflict took away the only scores an entry had.
+        raise ValidationError(
+            _(
+                "No submitted scores yet for %(entries)s: every entry needs them before "
+                "the results are published."
+            )
+            % {"entries": ", ".join(s.title for s in standings.unscored)}
+        )
     awards = {a.submission_id: a for a in result.awards.all()}
     groups: dict[int, set[str]] = {}
     for row in standings.rows:

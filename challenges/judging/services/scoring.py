@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from challenges.judging.models import Assignment, Rubric, Score
 from challenges.judging.permissions import refuse
+from challenges.judging.services.panel import conflicted_submission_ids, ensure_round_closed
+from challenges.models import Challenge
 
 
 def parse_score(raw, *, rubric: Rubric, criterion_name: str) -> Decimal | None:
@@ -64,7 +66,8 @@ def scores_save(
     """
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     judge = assignment.judge
-    rubric = Rubric.objects.select_for_update().get(round_id=assignment.submission.round_id)
+    round_ = assignment.submission.round
+    rubric = Rubric.objects.select_for_update().get(round_id=round_.pk)
     if by != judge.user or judge.status != judge.Status.ACTIVE:
         refuse(user=by, action="scores_save", target=assignment)
     if judge.conflicts_declared_at is None:
@@ -76,6 +79,23 @@ def scores_save(
             target=assignment,
             message=_("Judging is locked: scores can no longer change."),
         )
+    if round_.challenge.status in (Challenge.Status.RESULTS, Challenge.Status.PILOT):
+        refuse(
+            user=by,
+            action="scores_save_after_results",
+            target=assignment,
+            message=_("The results are published and can no longer change."),
+        )
+    # An assignment made before the judge joined the team, or their company took part.
+    if assignment.submission_id in conflicted_submission_ids(judge):
+        refuse(
+            user=by,
+            action="scores_save_conflicted",
+            target=assignment,
+            message=_("You have a conflict of interest with this entry."),
+        )
+    # While the round is open the team may still change or withdraw the entry.
+    ensure_round_closed(round_, by)
     # Submitted scores stay complete: later changes are re-submissions, not drafts.
     submit = submit or assignment.status == Assignment.Status.SUBMITTED
     comments = comments or {}

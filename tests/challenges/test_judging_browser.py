@@ -6,8 +6,9 @@ import re
 import pytest
 
 from challenges.judging.models import Assignment, Result
-from tests.challenges.judging_setup import judged_round
-from tests.factories import PASSWORD
+from challenges.judging.services import panel
+from tests.challenges.judging_setup import judged_round, score
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,6 +46,12 @@ def test_judge_scores_the_queue_and_organizer_publishes(browser_page, live_serve
         assert page.get_by_text(f"{done} of 2 scored").is_visible()
     assert Assignment.objects.submitted().count() == 2
     assert not Assignment.objects.filter(submission=setup.entries[2]).exists()
+    # Team 2's entry needs a judge without the conflict: results wait for every entry's
+    # scores. The organizer adds one, who scores it.
+    second = panel.judge_add(challenge=setup.challenge, user=UserFactory(), by=setup.organizer)
+    panel.conflict_declare(judge=second, by=second.user)
+    panel.assignment_add(judge=second, submission=setup.entries[2], by=setup.organizer)
+    score(setup, second, setup.entries[2], 2, 2)
 
     page.context.clear_cookies()
     sign_in(

@@ -365,7 +365,11 @@ def resource_versions_visible(*, user, resource: Resource) -> list[ResourceVersi
     versions = resource.versions.filter(dropped_at__isnull=True).select_related("created_by")
     if not can_edit_dataset(user, resource.dataset):
         versions = versions.exclude(personal_data__in=ResourceVersion.HELD_BACK)
-    return list(versions.order_by("-number"))
+    versions = list(versions.order_by("-number"))
+    live = resource.current_version
+    for version in versions:  # a held-back one older than the live one waits for nothing
+        version.superseded = live is not None and version.number < live.number
+    return versions
 
 
 def resource_get_visible(*, user, name: str, resource_id) -> Resource:

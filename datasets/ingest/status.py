@@ -44,11 +44,10 @@ def resource_report(*, resource: Resource, user) -> dict:
     version = resource.current_version
     pending = None
     if can_edit:
-        pending = (
-            resource.versions.filter(personal_data=ResourceVersion.PersonalData.FLAGGED)
-            .order_by("-number")
-            .first()
-        )
+        flagged = resource.versions.filter(personal_data=ResourceVersion.PersonalData.FLAGGED)
+        if version is not None:  # one older than the live version waits for nothing
+            flagged = flagged.filter(number__gt=version.number)
+        pending = flagged.order_by("-number").first()
     out = {
         "resource": str(resource.pk),
         "ingest": job_as_json(job),

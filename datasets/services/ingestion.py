@@ -148,6 +148,13 @@ def version_publish(
     return version
 
 
+def superseded(version: ResourceVersion) -> bool:
+    """Whether a newer version of its resource is online: a version held back for personal
+    data then waits for nothing (deciding it could not publish it over the newer one)."""
+    current = version.resource.current_version
+    return current is not None and current.number > version.number
+
+
 def resource_source(resource: Resource) -> str:
     """What an ingestion of the resource reads: its stored upload's name, or its link."""
     return resource.file.name if resource.file else resource.url
@@ -174,6 +181,11 @@ def version_personal_data_decide(*, version: ResourceVersion, by, not_personal: 
     version = ResourceVersion.objects.select_for_update().get(pk=version.pk)
     if version.personal_data != ResourceVersion.PersonalData.FLAGGED:
         raise ValidationError(_("This version is not waiting for a personal-data decision."))
+    if superseded(version):
+        # Publishing it would put older rows in place of the newer ones online.
+        raise ValidationError(
+            _("A newer version is online, so this one is no longer waiting for a decision.")
+        )
     version.personal_data_decided_by = by
     version.personal_data_decided_at = timezone.now()
     version.personal_data = (

@@ -476,3 +476,36 @@ def test_api_lists_the_versions_kept_and_hides_one_held_back(
     assert [(v["number"], v["live"]) for v in editors] == [(4, False), (3, True), (2, False)]
     api_client.force_authenticate(UserFactory())
     assert [v["number"] for v in api_client.get(url).json()] == [3, 2]
+
+
+def test_a_newer_file_online_ends_the_wait_of_an_older_flagged_one(
+    client, resource, django_capture_on_commit_callbacks
+):
+    """Version 2 held back for personal data, then a clean version 3 replaces it: the
+    editor is no longer asked about 2, and deciding it anyway cannot put its older rows
+    back online."""
+    editor = editor_of(resource.dataset.organization)
+    people = "姓名,電子郵件\n王小明,ming@example.org\n陳大華,hua@example.org\n".encode()
+    for name, content in (("people.csv", people), ("mar.csv", FEBRUARY)):
+        with django_capture_on_commit_callbacks(execute=True):
+            catalog.resource_replace(resource=resource, by=editor, file=upload(content, name))
+    resource.refresh_from_db()
+    assert resource.current_version.number == 3
+    assert resource.versions.get(number=2).personal_data == "flagged"
+    client.force_login(editor)
+
+    report = client.get(f"/en/resources/{resource.pk}/report/").content.decode()
+    decided = client.post(
+        f"/en/resources/{resource.pk}/versions/2/personal-data/",
+        {"decision": "not_personal"},
+        follow=True,
+    )
+
+    assert "Possible personal data" not in report
+    assert "A newer version is online, so this one is no longer waiting for a decision." in (
+        decided.content.decode()
+    )
+    resource.refresh_from_db()
+    assert resource.current_version.number == 3
+    page = client.get(f"/en/datasets/{resource.dataset.name}/resources/{resource.pk}/")
+    assert "Waiting for a personal-data decision" not in page.content.decode()

@@ -509,3 +509,25 @@ def test_a_newer_file_online_ends_the_wait_of_an_older_flagged_one(
     assert resource.current_version.number == 3
     page = client.get(f"/en/datasets/{resource.dataset.name}/resources/{resource.pk}/")
     assert "Waiting for a personal-data decision" not in page.content.decode()
+
+
+def test_a_workbook_in_place_of_a_csv_takes_its_own_format(
+    client, resource, django_capture_on_commit_callbacks
+):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["站名", "月份", "人次"], ["市政府", "2024-02", 1500]):
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    client.force_login(editor_of(resource.dataset.organization))
+    xlsx = SimpleUploadedFile("visitors-2024-02.xlsx", out.getvalue())
+
+    # The form still shows the CSV's format: left as it was, the new file names its own.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(page(resource, "edit"), edit_form(resource, file=xlsx))
+
+    resource.refresh_from_db()
+    assert resource.format == "XLSX"
+    assert resource.current_version.number == 2 and resource.current_version.row_count == 1

@@ -326,10 +326,24 @@ def child(job_id: int) -> None:
         from datasets.ingest import read
 
         read.CALAMINE_MAX_XML = -1
+    from datasets.ingest import pipeline
+
+    stages = []  # (seconds since start, stage) as the job reports them
+    report = pipeline._set
+
+    def timed(job, **fields):
+        if fields.get("stage") and (not stages or stages[-1][1] != fields["stage"]):
+            stages.append((time.perf_counter() - started, fields["stage"]))
+        report(job, **fields)
+
+    pipeline._set = timed
     busy, own = busy_seconds(), _own_cpu()
     started = time.perf_counter()
     ingest_run(job=job)
     elapsed = time.perf_counter() - started
+    ends = [at for at, _stage in stages[1:]] + [elapsed]
+    spans = zip(stages, ends, strict=True)
+    print("STAGES " + ", ".join(f"{stage} {end - at:.2f}" for (at, stage), end in spans))
     # CPU seconds while ingesting: the worker's own (its threads and DuckDB's) and those of
     # every process (PostgreSQL's backends above all).
     own = _own_cpu() - own
@@ -481,6 +495,7 @@ def main() -> None:
             check=True,
         ).stdout
         line = next(x for x in out.splitlines() if x.startswith("RESULT"))
+        timeline = next((x[7:] for x in out.splitlines() if x.startswith("STAGES ")), "")
         _tag, seconds, peak, busy, own, status, rows, error = line.split(" ", 7)
         cpu = ""
         if float(busy) >= 0:
@@ -489,6 +504,7 @@ def main() -> None:
             worker_cpu.append(float(own))
             other_cpu.append(others)
         print(f"    run: {seconds} s{cpu}, peak RSS {peak} MB, {status}, {int(rows):,} rows", error)
+        print(f"      stages (s): {timeline}")
         fulls.append(float(seconds))
         peaks.append(float(peak))
     print(f"(b) full ingestion: median {statistics.median(fulls):.2f} s  {fulls}")

@@ -227,11 +227,23 @@ def challenge_workspace(request: HttpRequest, slug: str) -> HttpResponse:
     return _workspace_page(request, _organizer_challenge(request, slug))
 
 
-def _workspace_page(request, challenge: Challenge, status: int = 200, **forms) -> HttpResponse:
-    """The organizer workspace; a form that failed is shown again with its input and errors."""
+def _workspace_page(
+    request, challenge: Challenge, status: int = 200, extend_form=None, **forms
+) -> HttpResponse:
+    """The organizer workspace; a form that failed is shown again with its input and errors
+    (`extend_form`: the deadline form of one round, its auto_id naming the round)."""
+    rounds = [
+        (
+            round_,
+            extend_form
+            if extend_form is not None and extend_form.auto_id == f"extend-{round_.number}-%s"
+            else ExtendForm(auto_id=f"extend-{round_.number}-%s"),
+        )
+        for round_ in challenge.rounds.prefetch_related("extensions")
+    ]
     context = {
         "challenge": challenge,
-        "rounds": challenge.rounds.prefetch_related("extensions"),
+        "rounds": rounds,
         "entries": selectors.submissions_visible(challenge=challenge, user=request.user).exclude(
             status=Submission.Status.DRAFT
         ),
@@ -294,18 +306,18 @@ def round_create(request: HttpRequest, slug: str) -> HttpResponse:
 def round_extend(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     challenge = _organizer_challenge(request, slug)
     round_ = get_object_or_404(challenge.rounds, number=number)
-    form = ExtendForm(request.POST)
+    form = ExtendForm(request.POST, auto_id=f"extend-{round_.number}-%s")
     if form.is_valid():
         try:
             challenge_services.round_extend_deadline(
                 round=round_, by=request.user, **form.cleaned_data
             )
-            messages.success(request, _("Deadline moved; followers and teams were told."))
         except ValidationError as exc:
-            _flash_errors(request, exc)
-    else:
-        messages.error(request, _("Enter the new deadline."))
-    return redirect("challenge_workspace", slug=slug)
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Deadline moved; followers and teams were told."))
+            return redirect("challenge_workspace", slug=slug)
+    return _workspace_page(request, challenge, status=400, extend_form=form)
 
 
 @login_required

@@ -1,0 +1,77 @@
+"""Challenge pages after the bug hunts: forms that keep input, headings screen readers can
+announce, dates with their zone, an export a city official can read, leaving a team,
+pilots that name only what the reader may see, the public vote's ballot, results not out."""
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+
+
+def _html(response) -> str:
+    return response.content.decode()
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+# 1. Extending a deadline keeps what was typed ----------------------------------------------
+
+
+def test_extension_to_an_earlier_date_keeps_the_reason_and_names_the_field(
+    client, challenge, organizer
+):
+    client.force_login(organizer)
+    response = client.post(
+        f"/en/challenges/{challenge.slug}/rounds/1/extend/",
+        {"closes_at": "2026-03-01T10:00", "reason": "Typhoon day"},
+    )
+    html = _html(response)
+    assert response.status_code == 400
+    assert 'value="Typhoon day"' in html
+    assert re.search(
+        r'id="extend-1-closes_at_error"[^>]*>The new deadline must be later than the current one\.',
+        html,
+    ), html
+    assert 'aria-describedby="extend-1-closes_at_error"' in html
+    assert not challenge.rounds.get().extensions.exists()
+
+
+def test_extension_error_is_in_the_readers_language(client, challenge, organizer):
+    client.force_login(organizer)
+    response = client.post(
+        f"/challenges/{challenge.slug}/rounds/1/extend/",
+        {"closes_at": "", "reason": "颱風假"},
+    )
+    html = _html(response)
+    assert response.status_code == 400
+    assert "颱風假" in html
+    assert re.search(r'id="extend-1-closes_at_error"[^>]*>請輸入新的截止時間。', html), html
+
+
+def test_extension_with_an_impossible_date_keeps_the_typed_date(client, challenge, organizer):
+    client.force_login(organizer)
+    response = client.post(
+        f"/en/challenges/{challenge.slug}/rounds/1/extend/",
+        {"closes_at": "2026-13-45T10:00", "reason": "x"},
+    )
+    html = _html(response)
+    assert response.status_code == 400
+    assert 'value="2026-13-45T10:00"' in html
+    assert 'id="extend-1-closes_at_error"' in html
+
+
+def test_a_good_extension_still_moves_the_deadline(client, challenge, organizer):
+    client.force_login(organizer)
+    response = client.post(
+        f"/en/challenges/{challenge.slug}/rounds/1/extend/",
+        {"closes_at": "2026-04-07T23:59:59", "reason": "More time"},
+    )
+    assert response.status_code == 302
+    assert challenge.rounds.get().closes_at == datetime(2026, 4, 7, 23, 59, 59, tzinfo=TAIPEI)

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.challenges.judging_setup import judged_round
+
 pytestmark = pytest.mark.django_db
 
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -75,3 +77,30 @@ def test_a_good_extension_still_moves_the_deadline(client, challenge, organizer)
     )
     assert response.status_code == 302
     assert challenge.rounds.get().closes_at == datetime(2026, 4, 7, 23, 59, 59, tzinfo=TAIPEI)
+
+
+# 2. Every column heading has words ----------------------------------------------------------
+
+
+def _headings(html: str) -> list[str]:
+    return [_text(cell) for cell in re.findall(r"<th[^>]*>(.*?)</th>", html, re.S)]
+
+
+def test_judge_queue_action_column_has_a_heading(client):
+    setup = judged_round(entries=2, judges=1)
+    client.force_login(setup.judges[0].user)
+    response = client.get(f"/en/challenges/{setup.challenge.slug}/judging/")
+    assert response.status_code == 200
+    headings = _headings(_html(response))
+    assert len(headings) == 3
+    assert all(headings), headings
+    assert '<span class="visually-hidden">' in _html(response)
+
+
+def test_judging_panel_tables_have_a_heading_on_every_column(client):
+    setup = judged_round(entries=2, judges=1)
+    client.force_login(setup.organizer)
+    html = _html(client.get(f"/en/challenges/{setup.challenge.slug}/rounds/1/judging/"))
+    headings = _headings(html)
+    assert len(headings) == 7  # criteria (3) and panel (4)
+    assert all(headings), headings

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -52,6 +54,7 @@ from challenges.judging.permissions import (
 from challenges.judging.services import panel, results, scoring
 from challenges.judging.services import pilots as pilot_services
 from challenges.models import Challenge, Round, Submission, Team
+from challenges.timing import in_user_zone
 
 
 def _challenge(request: HttpRequest, slug: str) -> Challenge:
@@ -245,7 +248,13 @@ def judging_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
         except ValidationError as error:
             for message in _errors(error):
                 messages.error(request, message)
+            if request.POST.get("action") == "vote":
+                # The refused times come back in the form, carried in the address.
+                kept = urlencode({name: request.POST.get(name, "")[:40] for name in VOTE_TIMES})
+                page = reverse("judging_manage", args=[slug, number])
+                return redirect(f"{page}?{kept}#peoples-choice")
         return redirect("judging_manage", slug=slug, number=number)
+    vote_window = PeoplesChoice.objects.filter(challenge=challenge).first()
     context = {
         "challenge": challenge,
         "round": round_,
@@ -255,10 +264,26 @@ def judging_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
         "invitations": challenge.judge_invitations.filter(status=JudgeInvitation.Status.PENDING),
         "teams": Team.objects.filter(challenge=challenge),
         "methods": Rubric.Method.choices,
-        "vote_window": PeoplesChoice.objects.filter(challenge=challenge).first(),
+        "vote_window": vote_window,
+        "vote_times": _vote_times(request, vote_window),
         "entries": Submission.objects.submitted().filter(round=round_).order_by("pk"),
     }
     return render(request, "challenges/judging/judging_manage.html", context)
+
+
+VOTE_TIMES = ("opens_at", "closes_at")
+
+
+def _vote_times(request: HttpRequest, window: PeoplesChoice | None) -> dict[str, str]:
+    """The vote form's values: the times just refused, else the current window in the
+    organizer's zone (the zone the posted times are read in)."""
+    times = {}
+    for name in VOTE_TIMES:
+        value = request.GET.get(name)
+        if value is None and window is not None:
+            value = in_user_zone(getattr(window, name), request.user).strftime("%Y-%m-%dT%H:%M")
+        times[name] = value or ""
+    return times
 
 
 def _manage_action(request, challenge, round_, rubric) -> None:
@@ -434,6 +459,7 @@ def results_public(request: HttpRequest, slug: str) -> HttpResponse:
         else Team.objects.none()
     )
     window = PeoplesChoice.objects.filter(challenge=challenge).first()
+    now = timezone.now()
     organizer = is_organizer(request.user, challenge)
     snapshots = [(r, results.public_snapshot(r)) for r in published]
     pilots = selectors.pilots_by_entry(challenge=challenge, public_only=not organizer)
@@ -445,6 +471,8 @@ def results_public(request: HttpRequest, slug: str) -> HttpResponse:
         "results": snapshots,
         "my_teams": my_teams,
         "vote_window": window,
+        "vote_open": window is not None and window.opens_at <= now <= window.closes_at,
+        "vote_not_yet": window is not None and now < window.opens_at,
         "vote_entries": Submission.objects.submitted().filter(round__challenge=challenge)
         if window
         else [],

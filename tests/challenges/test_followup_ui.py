@@ -3,12 +3,16 @@ announce, dates with their zone, an export a city official can read, leaving a t
 pilots that name only what the reader may see, the public vote's ballot, results not out."""
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
+from challenges.judging.models import PeoplesChoice
+from challenges.models import Submission
 from tests.challenges.judging_setup import judged_round
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +108,55 @@ def test_judging_panel_tables_have_a_heading_on_every_column(client):
     headings = _headings(html)
     assert len(headings) == 7  # criteria (3) and panel (4)
     assert all(headings), headings
+
+
+# 3. The public vote's window: dates with their zone, inputs kept ---------------------------
+
+
+def _vote_window(setup, opens, closes):
+    return PeoplesChoice.objects.create(challenge=setup.challenge, opens_at=opens, closes_at=closes)
+
+
+def test_vote_window_is_shown_with_the_zone_by_name(client):
+    setup = judged_round(entries=2, judges=1)
+    _vote_window(
+        setup,
+        datetime(2030, 5, 1, 9, 0, tzinfo=TAIPEI),
+        datetime(2030, 5, 8, 18, 0, tzinfo=TAIPEI),
+    )
+    client.force_login(setup.organizer)
+    html = _html(client.get(f"/en/challenges/{setup.challenge.slug}/rounds/1/judging/"))
+    assert "2030-05-01 09:00:00 (Asia/Taipei)" in html
+    assert "2030-05-08 18:00:00 (Asia/Taipei)" in html
+    # the form shows the window it would change
+    assert 'value="2030-05-01T09:00"' in html
+    # and the public page tells voters when
+    public = _html(client.get(f"/en/challenges/{setup.challenge.slug}/results/"))
+    assert "The public vote opens on 2030-05-01 09:00:00 (Asia/Taipei)." in public
+
+
+def test_refused_vote_window_keeps_the_typed_times(client):
+    setup = judged_round(entries=2, judges=1)
+    client.force_login(setup.organizer)
+    url = f"/en/challenges/{setup.challenge.slug}/rounds/1/judging/"
+    response = client.post(
+        url,
+        {"action": "vote", "opens_at": "2030-05-08T18:00", "closes_at": "2030-05-01T09:00"},
+        follow=True,
+    )
+    html = _html(response)
+    assert "Voting must close after it opens." in html
+    assert 'value="2030-05-08T18:00"' in html
+    assert 'value="2030-05-01T09:00"' in html
+    assert not PeoplesChoice.objects.exists()
+
+
+def test_ballot_is_offered_only_while_the_vote_is_open(client):
+    setup = judged_round(entries=1, judges=0)
+    Submission.objects.filter(pk=setup.entries[0].pk).update(showcased=True)
+    now = timezone.now()
+    _vote_window(setup, now + timedelta(days=1), now + timedelta(days=2))
+    client.force_login(UserFactory())
+    html = _html(client.get(f"/en/challenges/{setup.challenge.slug}/results/"))
+    assert 'name="submission"' not in html
+    assert "The public vote opens" in html

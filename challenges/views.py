@@ -32,6 +32,7 @@ from challenges.forms import (
 from challenges.models import Attachment, Challenge, Invitation, Question, Submission
 from challenges.services import challenges as challenge_services
 from challenges.services import community, submissions, teams
+from datasets.ingest.downloads import escape_formula
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -382,32 +383,31 @@ def entries_csv(request: HttpRequest, slug: str) -> HttpResponse:
             "showcased",
         ]
     )
+    # An official reads this in a spreadsheet: statuses as the pages name them and yes/no,
+    # in the reader's language (scores.csv does the same for its text).
+    yes_no = {True: _("Yes"), False: _("No")}
     for entry in entries:
-        writer.writerow(
-            [
-                entry.pk,
-                entry.round.number,
-                entry.team.name,
-                " ".join(m.user.username for m in entry.team.memberships.all()),
-                entry.team.company.slug if entry.team.company else "",
-                _csv_safe(entry.title),
-                _csv_safe(entry.summary),
-                entry.status,
-                entry.submitted_at.isoformat() if entry.submitted_at else "",
-                entry.repository_url,
-                entry.demo_url,
-                entry.video_url,
-                entry.technology_readiness or "",
-                entry.advanced,
-                entry.showcased,
-            ]
-        )
+        row = [
+            entry.pk,
+            entry.round.number,
+            entry.team.name,
+            " ".join(m.user.username for m in entry.team.memberships.all()),
+            entry.team.company.slug if entry.team.company else "",
+            entry.title,
+            entry.summary,
+            entry.get_status_display(),
+            entry.submitted_at.isoformat() if entry.submitted_at else "",
+            entry.repository_url,
+            entry.demo_url,
+            entry.video_url,
+            entry.technology_readiness or "",
+            yes_no[entry.advanced],
+            yes_no[entry.showcased],
+        ]
+        # Team names, titles and summaries are typed by participants: none may run as a
+        # formula in the organizer's spreadsheet.
+        writer.writerow([escape_formula(cell) for cell in row])
     return response
-
-
-def _csv_safe(value: str) -> str:
-    """Keep spreadsheet programs from running participant text as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 @login_required

@@ -2,6 +2,8 @@
 announce, dates with their zone, an export a city official can read, leaving a team,
 pilots that name only what the reader may see, the public vote's ballot, results not out."""
 
+import csv
+import io
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -12,7 +14,7 @@ from django.utils import timezone
 from challenges.judging.models import PeoplesChoice
 from challenges.models import Submission
 from tests.challenges.judging_setup import judged_round
-from tests.factories import UserFactory
+from tests.factories import SubmissionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +162,49 @@ def test_ballot_is_offered_only_while_the_vote_is_open(client):
     html = _html(client.get(f"/en/challenges/{setup.challenge.slug}/results/"))
     assert 'name="submission"' not in html
     assert "The public vote opens" in html
+
+
+# 4. The organizers' entries CSV -------------------------------------------------------------
+
+
+def _entries_csv(client, challenge, prefix="/en") -> list[dict]:
+    response = client.get(f"{prefix}/challenges/{challenge.slug}/workspace/entries.csv")
+    assert response.status_code == 200
+    body = response.content.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+def test_entries_csv_escapes_formulas_but_not_negative_numbers(client, challenge, organizer, team):
+    SubmissionFactory(
+        team=team,
+        round=challenge.rounds.get(),
+        title="-42",
+        summary='\t=HYPERLINK("http://evil.example")',
+        status=Submission.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    team.name = "=cmd|' /C calc'!A0"
+    team.save(update_fields=["name"])
+    client.force_login(organizer)
+    [row] = _entries_csv(client, challenge)
+    assert row["title"] == "-42"
+    assert row["summary"].startswith("'\t=")
+    assert row["team"].startswith("'=")
+
+
+def test_entries_csv_writes_status_and_yes_no_in_the_readers_language(
+    client, challenge, organizer, team
+):
+    SubmissionFactory(
+        team=team,
+        round=challenge.rounds.get(),
+        status=Submission.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        showcased=True,
+        advanced=False,
+    )
+    client.force_login(organizer)
+    [row] = _entries_csv(client, challenge)
+    assert (row["status"], row["showcased"], row["advanced"]) == ("Submitted", "Yes", "No")
+    [row] = _entries_csv(client, challenge, prefix="")
+    assert (row["status"], row["showcased"], row["advanced"]) == ("已送出", "是", "否")

@@ -453,19 +453,34 @@ def team_detail(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse
     challenge = selectors.challenge_get(user=request.user, slug=slug)
     team = selectors.team_detail(challenge=challenge, team_slug=team_slug)
     is_member = permissions.is_team_member(request.user, team)
-    form = InviteForm(request.POST or None)
+    form = InviteForm()
+    leaving = request.POST.get("action") == "leave"
+    leave_error = ""
     if request.method == "POST":
         if not is_member:
-            permissions.log_refusal(request.user, "team_invite", team)
+            permissions.log_refusal(request.user, "team_leave" if leaving else "team_invite", team)
             raise Http404
-        if form.is_valid():
+        if leaving:
             try:
-                teams.team_invite(team=team, by=request.user, who=form.cleaned_data["who"])
+                teams.team_leave(team=team, by=request.user)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                leave_error = " ".join(exc.messages)
             else:
-                messages.success(request, _("Invitation sent."))
-                return redirect(team)
+                messages.success(request, _("You left %(team)s.") % {"team": team.name})
+                # An invite-only challenge may have been visible through the team alone.
+                if permissions.can_view_challenge(request.user, challenge):
+                    return redirect(challenge)
+                return redirect("challenge_list")
+        else:
+            form = InviteForm(request.POST)
+            if form.is_valid():
+                try:
+                    teams.team_invite(team=team, by=request.user, who=form.cleaned_data["who"])
+                except ValidationError as exc:
+                    _add_errors(form, exc)
+                else:
+                    messages.success(request, _("Invitation sent."))
+                    return redirect(team)
     context = {
         "challenge": challenge,
         "team": team,
@@ -480,8 +495,13 @@ def team_detail(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse
         "rounds": challenge.rounds.all(),
         "can_start_entry": is_member and _team_may_start_entry(team),
         "can_invite": is_member and challenge.status in teams.JOINABLE,
+        # "Leave the team" asks first (?leave=1), and says why if the service refuses.
+        "confirm_leave": is_member and ("leave" in request.GET or bool(leave_error)),
+        "leave_error": leave_error,
     }
-    return render(request, "challenges/team_detail.html", context)
+    return render(
+        request, "challenges/team_detail.html", context, status=400 if leave_error else 200
+    )
 
 
 @login_required

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from challenges.judging.models import PeoplesChoice
-from challenges.models import Submission
+from challenges.models import Submission, TeamMembership
 from tests.challenges.judging_setup import judged_round
 from tests.factories import SubmissionFactory, UserFactory
 
@@ -208,3 +208,58 @@ def test_entries_csv_writes_status_and_yes_no_in_the_readers_language(
     assert (row["status"], row["showcased"], row["advanced"]) == ("Submitted", "Yes", "No")
     [row] = _entries_csv(client, challenge, prefix="")
     assert (row["status"], row["showcased"], row["advanced"]) == ("已送出", "是", "否")
+
+
+# 5. Leaving a team ---------------------------------------------------------------------------
+
+
+def _team_url(challenge, team, prefix="/en"):
+    return f"{prefix}/challenges/{challenge.slug}/teams/{team.slug}/"
+
+
+def test_member_is_offered_to_leave_and_asked_to_confirm(client, challenge, team, lead):
+    client.force_login(lead)
+    html = _html(client.get(_team_url(challenge, team)))
+    assert f'href="{_team_url(challenge, team)}?leave=1#leave"' in html
+    confirm = _html(client.get(_team_url(challenge, team) + "?leave=1"))
+    assert "Leave Bus Finders?" in confirm
+    assert 'name="action" value="leave"' in confirm
+    # asking is not leaving
+    assert team.memberships.filter(user=lead).exists()
+
+
+def test_outsider_is_not_offered_to_leave(client, challenge, team, outsider):
+    client.force_login(outsider)
+    html = _html(client.get(_team_url(challenge, team) + "?leave=1"))
+    assert 'value="leave"' not in html
+    assert f'href="{_team_url(challenge, team)}?leave=1#leave"' not in html
+    assert client.post(_team_url(challenge, team), {"action": "leave"}).status_code == 404
+
+
+def test_lead_leaves_and_the_lead_passes_on(client, challenge, team, lead):
+    other = UserFactory(username="other")
+    TeamMembership.objects.create(team=team, user=other)
+    client.force_login(lead)
+    response = client.post(_team_url(challenge, team), {"action": "leave"}, follow=True)
+    assert response.redirect_chain[-1][0] == f"/en/challenges/{challenge.slug}/"
+    assert "You left Bus Finders." in _html(response)
+    assert not team.memberships.filter(user=lead).exists()
+    assert team.memberships.get(user=other).role == TeamMembership.Role.LEAD
+
+
+def test_last_member_with_an_entry_is_told_why_they_cannot_leave(client, challenge, team, lead):
+    SubmissionFactory(team=team, round=challenge.rounds.get())
+    client.force_login(lead)
+    response = client.post(_team_url(challenge, team, prefix=""), {"action": "leave"})
+    html = _html(response)
+    assert response.status_code == 400
+    assert "你是團隊最後一位成員，且團隊還有作品：請先撤回作品。" in html
+    assert team.memberships.filter(user=lead).exists()
+
+
+def test_inviting_still_works_on_the_team_page(client, challenge, team, lead, during_round):
+    UserFactory(username="friend")
+    client.force_login(lead)
+    response = client.post(_team_url(challenge, team), {"who": "friend"})
+    assert response.status_code == 302
+    assert team.invitations.filter(user__username="friend").exists()

@@ -54,6 +54,7 @@ from challenges.judging.permissions import (
 from challenges.judging.services import panel, results, scoring
 from challenges.judging.services import pilots as pilot_services
 from challenges.models import Challenge, Round, Submission, Team
+from challenges.permissions import can_view_challenge
 from challenges.timing import in_user_zone
 
 
@@ -546,6 +547,15 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
     manager = pilot_services.can_manage_pilot(request.user, pilot)
     if not (pilot.public or manager):
         raise Http404
+    # Pilots linked before the host's view was checked may name an invite-only or draft
+    # challenge, or an entry never made public: name them only to readers who may see them.
+    challenge = pilot.challenge
+    if challenge is not None and not can_view_challenge(request.user, challenge):
+        challenge = None
+    entry = pilot.submission if challenge is not None else None
+    # The rule pilot_create holds the host to (readable, or named in published results).
+    if entry is not None and not pilot_services._entry_is_known_to(request.user, entry):
+        entry = None
     return render(
         request,
         "challenges/judging/pilot_detail.html",
@@ -558,6 +568,8 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
             # may see its name.
             "datasets": pilot.datasets.visible_to(request.user),
             "can_manage": manager,
+            "challenge": challenge,
+            "entry": entry,
         },
     )
 

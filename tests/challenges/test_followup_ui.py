@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from challenges.judging.models import PeoplesChoice
-from challenges.models import Submission, TeamMembership
-from tests.challenges.judging_setup import judged_round
+from challenges.judging.models import PeoplesChoice, Pilot
+from challenges.models import Challenge, Submission, TeamMembership
+from tests.challenges.judging_setup import judged_round, published_winner
 from tests.factories import SubmissionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -263,3 +263,50 @@ def test_inviting_still_works_on_the_team_page(client, challenge, team, lead, du
     response = client.post(_team_url(challenge, team), {"who": "friend"})
     assert response.status_code == 302
     assert team.invitations.filter(user__username="friend").exists()
+
+
+# 6. A pilot names only the challenge and entry its reader may see ---------------------------
+
+
+def _pilot(setup, entry, **fields) -> Pilot:
+    return Pilot.objects.create(
+        slug="shade",
+        title="Shade at bus stops",
+        host_agency=setup.challenge.organization,
+        challenge=setup.challenge,
+        submission=entry,
+        public=True,
+        **fields,
+    )
+
+
+def test_pilot_from_an_invite_only_challenge_does_not_name_it(client):
+    setup = published_winner()
+    Challenge.objects.filter(pk=setup.challenge.pk).update(private=True)
+    _pilot(setup, setup.entries[0])
+    html = _html(client.get("/en/pilots/shade/"))
+    assert "Shade at bus stops" in html
+    assert "Cooler streets" not in html
+    assert "Team 0" not in html
+    # its organizers still see where it came from
+    client.force_login(setup.organizer)
+    html = _html(client.get("/en/pilots/shade/"))
+    assert "Cooler streets" in html and "Team 0 entry" in html
+
+
+def test_pilot_names_an_entry_only_once_it_is_public(client):
+    setup = judged_round(entries=1, judges=0)  # submitted, not showcased, no results
+    _pilot(setup, setup.entries[0])
+    html = _html(client.get("/en/pilots/shade/"))
+    assert "Cooler streets" in html
+    assert "Team 0 entry" not in html and "Team 0" not in html
+    Submission.objects.filter(pk=setup.entries[0].pk).update(showcased=True)
+    html = _html(client.get("/en/pilots/shade/"))
+    assert "Team 0 entry" in html and "(Team 0)" in html
+
+
+def test_pilot_names_a_winner_from_published_results(client):
+    setup = published_winner()
+    _pilot(setup, setup.entries[0])
+    html = _html(client.get("/en/pilots/shade/"))
+    assert "Cooler streets" in html and "Team 0 entry" in html

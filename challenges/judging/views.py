@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from challenges import selectors as challenge_selectors
 from challenges.judging import selectors
 from challenges.judging.forms import (
     MeasureForm,
@@ -474,9 +475,9 @@ def results_public(request: HttpRequest, slug: str) -> HttpResponse:
         "vote_window": window,
         "vote_open": window is not None and window.opens_at <= now <= window.closes_at,
         "vote_not_yet": window is not None and now < window.opens_at,
-        "vote_entries": Submission.objects.submitted().filter(round__challenge=challenge)
-        if window
-        else [],
+        # The ballot is the public showcase: an entry the organizers have not made public
+        # is not shown to the public, in the vote or anywhere else.
+        "vote_entries": challenge_selectors.showcase(challenge=challenge) if window else [],
         "my_vote": Vote.objects.filter(challenge=challenge, user=request.user).first()
         if request.user.is_authenticated
         else None,

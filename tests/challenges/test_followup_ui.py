@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from challenges.judging.models import PeoplesChoice, Pilot
+from challenges.judging.models import PeoplesChoice, Pilot, Vote
 from challenges.models import Challenge, Submission, TeamMembership
 from tests.challenges.judging_setup import judged_round, published_winner
 from tests.factories import SubmissionFactory, UserFactory
@@ -310,3 +310,31 @@ def test_pilot_names_a_winner_from_published_results(client):
     _pilot(setup, setup.entries[0])
     html = _html(client.get("/en/pilots/shade/"))
     assert "Cooler streets" in html and "Team 0 entry" in html
+
+
+# 7. The public vote's ballot holds the showcased entries ------------------------------------
+
+
+def test_ballot_lists_only_showcased_entries(client):
+    setup = judged_round(entries=3, judges=0)
+    Submission.objects.filter(pk=setup.entries[1].pk).update(showcased=True)
+    now = timezone.now()
+    _vote_window(setup, now - timedelta(hours=1), now + timedelta(days=1))
+    voter = UserFactory()
+    client.force_login(voter)
+    html = _html(client.get(f"/en/challenges/{setup.challenge.slug}/results/"))
+    assert "Team 1 entry" in html
+    assert "Team 0 entry" not in html and "Team 2 entry" not in html
+    client.post(f"/en/challenges/{setup.challenge.slug}/vote/", {"submission": setup.entries[1].pk})
+    assert list(Vote.objects.values_list("submission_id", flat=True)) == [setup.entries[1].pk]
+
+
+def test_ballot_without_showcased_entries_says_so(client):
+    setup = judged_round(entries=2, judges=0)
+    now = timezone.now()
+    _vote_window(setup, now - timedelta(hours=1), now + timedelta(days=1))
+    client.force_login(UserFactory())
+    html = _html(client.get(f"/en/challenges/{setup.challenge.slug}/results/"))
+    assert "Team 0 entry" not in html
+    assert 'name="submission"' not in html
+    assert "No entries are on the ballot yet." in html

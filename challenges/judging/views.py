@@ -380,7 +380,13 @@ def results_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
     challenge = _organizer_challenge(request, slug, "results_manage")
     round_ = _round(challenge, number)
     if not Rubric.objects.filter(round=round_).exists():
-        raise Http404
+        # No results to show (still a 404), but a page that says why and where to go.
+        return render(
+            request,
+            "challenges/judging/results_pending.html",
+            {"challenge": challenge, "round": round_},
+            status=404,
+        )
     result = Result.objects.filter(round=round_).first()
     if request.method == "POST":
         try:

@@ -338,3 +338,22 @@ def test_ballot_without_showcased_entries_says_so(client):
     assert "Team 0 entry" not in html
     assert 'name="submission"' not in html
     assert "No entries are on the ballot yet." in html
+
+
+# 9. Round results before there is a rubric --------------------------------------------------
+
+
+def test_round_results_before_a_rubric_say_they_are_not_out_yet(client, challenge, organizer):
+    client.force_login(organizer)
+    response = client.get(f"/en/challenges/{challenge.slug}/rounds/1/results/")
+    # still not found (there are no results), but a page that says why and what to do
+    assert response.status_code == 404
+    html = _html(response)
+    assert "The results of this round are not out yet." in html
+    assert f"/en/challenges/{challenge.slug}/rounds/1/judging/" in html
+
+
+def test_public_results_page_before_judging_is_not_a_404(client, challenge):
+    response = client.get(f"/en/challenges/{challenge.slug}/results/")
+    assert response.status_code == 200
+    assert "The results have not been published yet." in _html(response)

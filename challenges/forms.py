@@ -104,11 +104,23 @@ class RoundForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
+    """One per round in the workspace's table: pass auto_id=f"extend-{number}-%s"."""
+
     closes_at = forms.DateTimeField(
-        label=_("New deadline"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("New deadline"),
+        error_messages={"required": _("Enter the new deadline.")},
+        widget=forms.DateTimeInput(
+            # The value a datetime-local input reads back, to the second.
+            format="%Y-%m-%dT%H:%M:%S",
+            attrs={"type": "datetime-local", "step": "1", "class": "form-control form-control-sm"},
+        ),
     )
     reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"class": "form-control form-control-sm", "placeholder": _("Reason")}
+        ),
     )
 
 

@@ -32,6 +32,7 @@ from challenges.forms import (
 from challenges.models import Attachment, Challenge, Invitation, Question, Submission
 from challenges.services import challenges as challenge_services
 from challenges.services import community, submissions, teams
+from datasets.ingest.downloads import escape_formula
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -227,11 +228,23 @@ def challenge_workspace(request: HttpRequest, slug: str) -> HttpResponse:
     return _workspace_page(request, _organizer_challenge(request, slug))
 
 
-def _workspace_page(request, challenge: Challenge, status: int = 200, **forms) -> HttpResponse:
-    """The organizer workspace; a form that failed is shown again with its input and errors."""
+def _workspace_page(
+    request, challenge: Challenge, status: int = 200, extend_form=None, **forms
+) -> HttpResponse:
+    """The organizer workspace; a form that failed is shown again with its input and errors
+    (`extend_form`: the deadline form of one round, its auto_id naming the round)."""
+    rounds = [
+        (
+            round_,
+            extend_form
+            if extend_form is not None and extend_form.auto_id == f"extend-{round_.number}-%s"
+            else ExtendForm(auto_id=f"extend-{round_.number}-%s"),
+        )
+        for round_ in challenge.rounds.prefetch_related("extensions")
+    ]
     context = {
         "challenge": challenge,
-        "rounds": challenge.rounds.prefetch_related("extensions"),
+        "rounds": rounds,
         "entries": selectors.submissions_visible(challenge=challenge, user=request.user).exclude(
             status=Submission.Status.DRAFT
         ),
@@ -294,18 +307,18 @@ def round_create(request: HttpRequest, slug: str) -> HttpResponse:
 def round_extend(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     challenge = _organizer_challenge(request, slug)
     round_ = get_object_or_404(challenge.rounds, number=number)
-    form = ExtendForm(request.POST)
+    form = ExtendForm(request.POST, auto_id=f"extend-{round_.number}-%s")
     if form.is_valid():
         try:
             challenge_services.round_extend_deadline(
                 round=round_, by=request.user, **form.cleaned_data
             )
-            messages.success(request, _("Deadline moved; followers and teams were told."))
         except ValidationError as exc:
-            _flash_errors(request, exc)
-    else:
-        messages.error(request, _("Enter the new deadline."))
-    return redirect("challenge_workspace", slug=slug)
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Deadline moved; followers and teams were told."))
+            return redirect("challenge_workspace", slug=slug)
+    return _workspace_page(request, challenge, status=400, extend_form=form)
 
 
 @login_required
@@ -370,32 +383,31 @@ def entries_csv(request: HttpRequest, slug: str) -> HttpResponse:
             "showcased",
         ]
     )
+    # An official reads this in a spreadsheet: statuses as the pages name them and yes/no,
+    # in the reader's language (scores.csv does the same for its text).
+    yes_no = {True: _("Yes"), False: _("No")}
     for entry in entries:
-        writer.writerow(
-            [
-                entry.pk,
-                entry.round.number,
-                entry.team.name,
-                " ".join(m.user.username for m in entry.team.memberships.all()),
-                entry.team.company.slug if entry.team.company else "",
-                _csv_safe(entry.title),
-                _csv_safe(entry.summary),
-                entry.status,
-                entry.submitted_at.isoformat() if entry.submitted_at else "",
-                entry.repository_url,
-                entry.demo_url,
-                entry.video_url,
-                entry.technology_readiness or "",
-                entry.advanced,
-                entry.showcased,
-            ]
-        )
+        row = [
+            entry.pk,
+            entry.round.number,
+            entry.team.name,
+            " ".join(m.user.username for m in entry.team.memberships.all()),
+            entry.team.company.slug if entry.team.company else "",
+            entry.title,
+            entry.summary,
+            entry.get_status_display(),
+            entry.submitted_at.isoformat() if entry.submitted_at else "",
+            entry.repository_url,
+            entry.demo_url,
+            entry.video_url,
+            entry.technology_readiness or "",
+            yes_no[entry.advanced],
+            yes_no[entry.showcased],
+        ]
+        # Team names, titles and summaries are typed by participants: none may run as a
+        # formula in the organizer's spreadsheet.
+        writer.writerow([escape_formula(cell) for cell in row])
     return response
-
-
-def _csv_safe(value: str) -> str:
-    """Keep spreadsheet programs from running participant text as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 @login_required
@@ -441,19 +453,34 @@ def team_detail(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse
     challenge = selectors.challenge_get(user=request.user, slug=slug)
     team = selectors.team_detail(challenge=challenge, team_slug=team_slug)
     is_member = permissions.is_team_member(request.user, team)
-    form = InviteForm(request.POST or None)
+    form = InviteForm()
+    leaving = request.POST.get("action") == "leave"
+    leave_error = ""
     if request.method == "POST":
         if not is_member:
-            permissions.log_refusal(request.user, "team_invite", team)
+            permissions.log_refusal(request.user, "team_leave" if leaving else "team_invite", team)
             raise Http404
-        if form.is_valid():
+        if leaving:
             try:
-                teams.team_invite(team=team, by=request.user, who=form.cleaned_data["who"])
+                teams.team_leave(team=team, by=request.user)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                leave_error = " ".join(exc.messages)
             else:
-                messages.success(request, _("Invitation sent."))
-                return redirect(team)
+                messages.success(request, _("You left %(team)s.") % {"team": team.name})
+                # An invite-only challenge may have been visible through the team alone.
+                if permissions.can_view_challenge(request.user, challenge):
+                    return redirect(challenge)
+                return redirect("challenge_list")
+        else:
+            form = InviteForm(request.POST)
+            if form.is_valid():
+                try:
+                    teams.team_invite(team=team, by=request.user, who=form.cleaned_data["who"])
+                except ValidationError as exc:
+                    _add_errors(form, exc)
+                else:
+                    messages.success(request, _("Invitation sent."))
+                    return redirect(team)
     context = {
         "challenge": challenge,
         "team": team,
@@ -468,8 +495,13 @@ def team_detail(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse
         "rounds": challenge.rounds.all(),
         "can_start_entry": is_member and _team_may_start_entry(team),
         "can_invite": is_member and challenge.status in teams.JOINABLE,
+        # "Leave the team" asks first (?leave=1), and says why if the service refuses.
+        "confirm_leave": is_member and ("leave" in request.GET or bool(leave_error)),
+        "leave_error": leave_error,
     }
-    return render(request, "challenges/team_detail.html", context)
+    return render(
+        request, "challenges/team_detail.html", context, status=400 if leave_error else 200
+    )
 
 
 @login_required

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,12 +14,14 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from challenges import selectors as challenge_selectors
 from challenges.judging import selectors
 from challenges.judging.forms import (
     MeasureForm,
@@ -52,6 +55,8 @@ from challenges.judging.permissions import (
 from challenges.judging.services import panel, results, scoring
 from challenges.judging.services import pilots as pilot_services
 from challenges.models import Challenge, Round, Submission, Team
+from challenges.permissions import can_view_challenge
+from challenges.timing import in_user_zone
 
 
 def _challenge(request: HttpRequest, slug: str) -> Challenge:
@@ -245,7 +250,13 @@ def judging_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
         except ValidationError as error:
             for message in _errors(error):
                 messages.error(request, message)
+            if request.POST.get("action") == "vote":
+                # The refused times come back in the form, carried in the address.
+                kept = urlencode({name: request.POST.get(name, "")[:40] for name in VOTE_TIMES})
+                page = reverse("judging_manage", args=[slug, number])
+                return redirect(f"{page}?{kept}#peoples-choice")
         return redirect("judging_manage", slug=slug, number=number)
+    vote_window = PeoplesChoice.objects.filter(challenge=challenge).first()
     context = {
         "challenge": challenge,
         "round": round_,
@@ -255,10 +266,26 @@ def judging_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
         "invitations": challenge.judge_invitations.filter(status=JudgeInvitation.Status.PENDING),
         "teams": Team.objects.filter(challenge=challenge),
         "methods": Rubric.Method.choices,
-        "vote_window": PeoplesChoice.objects.filter(challenge=challenge).first(),
+        "vote_window": vote_window,
+        "vote_times": _vote_times(request, vote_window),
         "entries": Submission.objects.submitted().filter(round=round_).order_by("pk"),
     }
     return render(request, "challenges/judging/judging_manage.html", context)
+
+
+VOTE_TIMES = ("opens_at", "closes_at")
+
+
+def _vote_times(request: HttpRequest, window: PeoplesChoice | None) -> dict[str, str]:
+    """The vote form's values: the times just refused, else the current window in the
+    organizer's zone (the zone the posted times are read in)."""
+    times = {}
+    for name in VOTE_TIMES:
+        value = request.GET.get(name)
+        if value is None and window is not None:
+            value = in_user_zone(getattr(window, name), request.user).strftime("%Y-%m-%dT%H:%M")
+        times[name] = value or ""
+    return times
 
 
 def _manage_action(request, challenge, round_, rubric) -> None:
@@ -353,7 +380,13 @@ def results_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
     challenge = _organizer_challenge(request, slug, "results_manage")
     round_ = _round(challenge, number)
     if not Rubric.objects.filter(round=round_).exists():
-        raise Http404
+        # No results to show (still a 404), but a page that says why and where to go.
+        return render(
+            request,
+            "challenges/judging/results_pending.html",
+            {"challenge": challenge, "round": round_},
+            status=404,
+        )
     result = Result.objects.filter(round=round_).first()
     if request.method == "POST":
         try:
@@ -434,6 +467,7 @@ def results_public(request: HttpRequest, slug: str) -> HttpResponse:
         else Team.objects.none()
     )
     window = PeoplesChoice.objects.filter(challenge=challenge).first()
+    now = timezone.now()
     organizer = is_organizer(request.user, challenge)
     snapshots = [(r, results.public_snapshot(r)) for r in published]
     pilots = selectors.pilots_by_entry(challenge=challenge, public_only=not organizer)
@@ -445,9 +479,11 @@ def results_public(request: HttpRequest, slug: str) -> HttpResponse:
         "results": snapshots,
         "my_teams": my_teams,
         "vote_window": window,
-        "vote_entries": Submission.objects.submitted().filter(round__challenge=challenge)
-        if window
-        else [],
+        "vote_open": window is not None and window.opens_at <= now <= window.closes_at,
+        "vote_not_yet": window is not None and now < window.opens_at,
+        # The ballot is the public showcase: an entry the organizers have not made public
+        # is not shown to the public, in the vote or anywhere else.
+        "vote_entries": challenge_selectors.showcase(challenge=challenge) if window else [],
         "my_vote": Vote.objects.filter(challenge=challenge, user=request.user).first()
         if request.user.is_authenticated
         else None,
@@ -518,6 +554,15 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
     manager = pilot_services.can_manage_pilot(request.user, pilot)
     if not (pilot.public or manager):
         raise Http404
+    # Pilots linked before the host's view was checked may name an invite-only or draft
+    # challenge, or an entry never made public: name them only to readers who may see them.
+    challenge = pilot.challenge
+    if challenge is not None and not can_view_challenge(request.user, challenge):
+        challenge = None
+    entry = pilot.submission if challenge is not None else None
+    # The rule pilot_create holds the host to (readable, or named in published results).
+    if entry is not None and not pilot_services._entry_is_known_to(request.user, entry):
+        entry = None
     return render(
         request,
         "challenges/judging/pilot_detail.html",
@@ -530,6 +575,8 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
             # may see its name.
             "datasets": pilot.datasets.visible_to(request.user),
             "can_manage": manager,
+            "challenge": challenge,
+            "entry": entry,
         },
     )
 

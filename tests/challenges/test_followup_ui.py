@@ -375,10 +375,6 @@ def test_api_answers_a_zh_hant_request_with_drf_messages_in_chinese(client, chal
     assert response.json()["detail"].startswith("未提供身分驗證資訊。")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DRF's zh_Hant catalog lacks these messages: they need entries in locale/zh_Hant",
-)
 def test_api_speaks_traditional_chinese_for_drf_field_messages(
     client, challenge, lead, during_round
 ):

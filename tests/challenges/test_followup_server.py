@@ -4,20 +4,22 @@ in each language. Each test names what a user would have seen before the fix."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from knox.models import AuthToken
 
 from challenges import permissions
-from challenges.models import Challenge
+from challenges.models import Challenge, Invitation, Submission, Team
 from challenges.services.challenges import challenge_create
+from challenges.services.submissions import submission_create
 from portal.models import Membership, Organization
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
-def _client_for(api_client, user):
-    api_client.credentials()
+def _client_for(api_client, user, language="en"):
+    api_client.credentials(HTTP_ACCEPT_LANGUAGE=language)
     if user is not None:
         _token, key = AuthToken.objects.create(user)
-        api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        api_client.credentials(HTTP_ACCEPT_LANGUAGE=language, HTTP_AUTHORIZATION=f"Token {key}")
     return api_client
 
 
@@ -75,3 +77,94 @@ def test_the_api_has_no_way_to_post_a_challenge(api_client, db):
     )
     assert response.status_code == 405
     assert not Challenge.objects.exists()
+
+
+# --- 2. the challenges API refuses fields it does not take, naming each -------------------
+
+CANNOT = ["This field cannot be set."]
+
+
+def test_a_submission_patch_cannot_set_status_or_showcase_itself(
+    api_client, team, lead, challenge, during_round
+):
+    # given: the team's draft
+    entry = submission_create(team=team, round=challenge.rounds.get(), by=lead, title="Draft")
+    # when
+    response = _client_for(api_client, lead).patch(
+        f"/api/v1/challenges/{challenge.slug}/submissions/{entry.pk}/",
+        {"title": "Changed", "status": "submitted", "showcased": True},
+        format="json",
+    )
+    # then: both named, nothing changed
+    assert response.status_code == 400
+    assert response.json() == {"showcased": CANNOT, "status": CANNOT}
+    entry.refresh_from_db()
+    assert (entry.title, entry.status, entry.showcased) == ("Draft", "draft", False)
+
+
+def test_a_new_submission_cannot_arrive_showcased_or_advanced(
+    api_client, team, lead, challenge, during_round
+):
+    response = _client_for(api_client, lead).post(
+        f"/api/v1/challenges/{challenge.slug}/submissions/",
+        {"title": "Mine", "showcased": True, "advanced": True},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"advanced": CANNOT, "showcased": CANNOT}
+    assert not Submission.objects.exists()
+
+
+def test_submitting_cannot_set_fields_the_api_does_not_take(
+    api_client, team, lead, challenge, during_round
+):
+    entry = submission_create(team=team, round=challenge.rounds.get(), by=lead, title="Draft")
+    response = _client_for(api_client, lead).post(
+        f"/api/v1/challenges/{challenge.slug}/submissions/{entry.pk}/submit/",
+        {"summary": "S", "showcased": True},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"showcased": CANNOT}
+    entry.refresh_from_db()
+    assert entry.status == Submission.Status.DRAFT
+
+
+@pytest.mark.parametrize("payload_format", ["json", "multipart"])
+def test_a_client_sent_submission_time_is_ignored_the_server_clock_decides(
+    api_client, team, lead, challenge, during_round, payload_format
+):
+    # Issue 7: "client-sent times ignored" -- not refused, not applied.
+    entry = submission_create(team=team, round=challenge.rounds.get(), by=lead, title="Draft")
+    response = _client_for(api_client, lead).post(
+        f"/api/v1/challenges/{challenge.slug}/submissions/{entry.pk}/submit/",
+        {"summary": "S", "submitted_at": "2020-01-01T00:00:00Z"},
+        format=payload_format,
+    )
+    assert response.status_code == 200, response.content
+    entry.refresh_from_db()
+    assert entry.status == Submission.Status.SUBMITTED
+    assert entry.submitted_at == timezone.now()
+
+
+def test_a_new_team_cannot_choose_its_slug_or_members(api_client, challenge, during_round):
+    member = UserFactory()
+    response = _client_for(api_client, member, language="zh-hant").post(
+        f"/api/v1/challenges/{challenge.slug}/teams/",
+        {"name": "Team X", "slug": "admins", "members": ["someone"]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"members": ["不能設定此欄位。"], "slug": ["不能設定此欄位。"]}
+    assert not Team.objects.filter(challenge=challenge).exists()
+
+
+def test_an_invitation_cannot_set_its_own_status(api_client, challenge, team, lead, during_round):
+    response = _client_for(api_client, lead).post(
+        f"/api/v1/challenges/{challenge.slug}/teams/{team.slug}/invitations/",
+        {"who": "friend@example.org", "status": "accepted"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"status": CANNOT}
+    assert not Invitation.objects.filter(team=team).exists()

@@ -3,15 +3,18 @@ payloads, publishing with entries short of judges, accurate conflict messages, d
 in each language. Each test names what a user would have seen before the fix."""
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from knox.models import AuthToken
 
 from challenges import permissions
+from challenges.judging.models import Assignment
+from challenges.judging.services import panel
 from challenges.models import Challenge, Invitation, Submission, Team
 from challenges.services.challenges import challenge_create
 from challenges.services.submissions import submission_create
 from portal.models import Membership, Organization
+from tests.challenges.judging_setup import judged_round
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
@@ -168,3 +171,44 @@ def test_an_invitation_cannot_set_its_own_status(api_client, challenge, team, le
     assert response.status_code == 400
     assert response.json() == {"status": CANNOT}
     assert not Invitation.objects.filter(team=team).exists()
+
+
+# --- 4. an automatic conflict says what it is ---------------------------------------------
+
+
+def _seat(setup, user):
+    judge = panel.judge_add(challenge=setup.challenge, user=user, by=setup.organizer)
+    panel.conflict_declare(judge=judge, by=user)  # "no conflicts" declared
+    return judge
+
+
+def test_a_judge_on_the_team_is_told_so_not_that_they_declared_a_conflict(db):
+    setup = judged_round(entries=2, judges=1)
+    judge = _seat(setup, setup.members[0])
+    with pytest.raises(ValidationError) as refused:
+        panel.assignment_add(judge=judge, submission=setup.entries[0], by=setup.organizer)
+    assert refused.value.messages == ["This judge is a member of that team."]
+    assert not Assignment.objects.filter(judge=judge).exists()
+
+
+def test_a_judge_working_for_the_teams_company_is_told_so(db):
+    setup = judged_round(entries=2, judges=1)
+    company = OrganizationFactory(kind=Organization.Kind.COMPANY)
+    team = setup.entries[0].team
+    team.company = company
+    team.save()
+    employee = MembershipFactory(organization=company, role=Membership.Role.MEMBER).user
+    judge = _seat(setup, employee)
+    with pytest.raises(ValidationError) as refused:
+        panel.assignment_add(judge=judge, submission=setup.entries[0], by=setup.organizer)
+    assert refused.value.messages == ["This judge works for the company that team represents."]
+    assert not Assignment.objects.filter(judge=judge).exists()
+
+
+def test_a_declared_conflict_keeps_its_message(db):
+    setup = judged_round(entries=2, judges=1)
+    judge = _seat(setup, UserFactory())
+    panel.conflict_declare(judge=judge, by=judge.user, teams=[setup.entries[0].team])
+    with pytest.raises(ValidationError) as refused:
+        panel.assignment_add(judge=judge, submission=setup.entries[0], by=setup.organizer)
+    assert refused.value.messages == ["This judge declared a conflict with that team."]

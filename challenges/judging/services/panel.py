@@ -397,6 +397,17 @@ def judge_withdraw(*, judge: Judge, by) -> int:
     return added
 
 
+def _conflict_message(judge: Judge, submission) -> str:
+    """Why the judge may not have the entry, in the order `conflicted_submission_ids` finds
+    it: their own team and their employer need no declaration, so do not claim one."""
+    team = submission.team
+    if team.memberships.filter(user_id=judge.user_id).exists():
+        return _("This judge is a member of that team.")
+    if team.company_id and team.company.memberships.filter(user_id=judge.user_id).exists():
+        return _("This judge works for the company that team represents.")
+    return _("This judge declared a conflict with that team.")
+
+
 @transaction.atomic
 def assignment_add(*, judge: Judge, submission, by) -> Assignment:
     """An organizer's manual adjustment; a conflict still wins."""
@@ -412,7 +423,7 @@ def assignment_add(*, judge: Judge, submission, by) -> Assignment:
         raise ValidationError(_("Judging is locked."))
     ensure_round_closed(submission.round, by)
     if submission.pk in conflicted_submission_ids(judge):
-        raise ValidationError(_("This judge declared a conflict with that team."))
+        raise ValidationError(_conflict_message(judge, submission))
     assignment, _created = Assignment.objects.get_or_create(judge=judge, submission=submission)
     return assignment
 

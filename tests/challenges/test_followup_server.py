@@ -9,12 +9,13 @@ from knox.models import AuthToken
 
 from challenges import permissions
 from challenges.judging.models import Assignment
-from challenges.judging.services import panel
+from challenges.judging.selectors import round_standings
+from challenges.judging.services import panel, results
 from challenges.models import Challenge, Invitation, Submission, Team
 from challenges.services.challenges import challenge_create
 from challenges.services.submissions import submission_create
 from portal.models import Membership, Organization
-from tests.challenges.judging_setup import judged_round
+from tests.challenges.judging_setup import judged_round, score
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
@@ -212,3 +213,62 @@ def test_a_declared_conflict_keeps_its_message(db):
     with pytest.raises(ValidationError) as refused:
         panel.assignment_add(judge=judge, submission=setup.entries[0], by=setup.organizer)
     assert refused.value.messages == ["This judge declared a conflict with that team."]
+
+
+# --- 3. publishing with entries short of judges tells the organizers which ----------------
+
+
+def _three_judges_score_everything():
+    setup = judged_round(entries=3, judges=3, per_entry=3)
+    for judge in setup.judges:
+        for i, entry in enumerate(setup.entries):
+            score(setup, judge, entry, 5 - i, 3)
+    return setup
+
+
+def test_results_publish_but_name_entries_with_fewer_scores_than_asked(db):
+    # given: every entry scored by its 3 judges, then a late conflict takes one judge's
+    # scores off the first entry and two judges' off the second
+    setup = _three_judges_score_everything()
+    first, second, third = setup.entries
+    panel.conflict_declare(judge=setup.judges[0], by=setup.organizer, teams=[first.team])
+    for judge in setup.judges[:2]:
+        panel.conflict_declare(judge=judge, by=setup.organizer, teams=[second.team])
+    panel.judging_lock(rubric=setup.rubric, by=setup.organizer)
+    # when
+    result = results.result_publish(round=setup.round, by=setup.organizer)
+    # then: published, with every entry, and the organizers are told which are short
+    assert result.is_published
+    assert {e["title"]: e["judges"] for e in result.snapshot["entries"]} == {
+        first.title: 2,
+        second.title: 1,
+        third.title: 3,
+    }
+    assert result.warnings == [
+        "Fewer scores than the rubric asks for (3 per entry): "
+        f"{first.title} (2), {second.title} (1)."
+    ]
+    standings = round_standings(round=setup.round)
+    assert [(s.title, n) for s, n in standings.short_of_judges] == [
+        (first.title, 2),
+        (second.title, 1),
+    ]
+
+
+def test_results_with_every_entry_fully_scored_carry_no_warning(db):
+    setup = _three_judges_score_everything()
+    panel.judging_lock(rubric=setup.rubric, by=setup.organizer)
+    result = results.result_publish(round=setup.round, by=setup.organizer)
+    assert result.warnings == []
+    assert round_standings(round=setup.round).short_of_judges == []
+
+
+def test_when_every_judge_scores_every_entry_no_count_is_asked(db):
+    # per_entry empty: "every judge scores every entry"; a conflict is no shortfall.
+    setup = judged_round(entries=2, judges=2, per_entry=None)
+    for judge in setup.judges:
+        for entry in setup.entries:
+            score(setup, judge, entry, 4, 4)
+    panel.conflict_declare(judge=setup.judges[0], by=setup.organizer, teams=[setup.entries[0].team])
+    panel.judging_lock(rubric=setup.rubric, by=setup.organizer)
+    assert results.result_publish(round=setup.round, by=setup.organizer).warnings == []

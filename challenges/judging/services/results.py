@@ -64,9 +64,28 @@ def award_set(
     return award
 
 
+def publication_warnings(standings) -> list[str]:
+    """What the organizers should know about results that may still be published: the
+    entries with fewer scores than the rubric asks for, each with how many it has."""
+    short = standings.short_of_judges
+    if not short:
+        return []
+    return [
+        _("Fewer scores than the rubric asks for (%(asked)s per entry): %(entries)s.")
+        % {
+            "asked": standings.rubric.judges_per_entry,
+            "entries": ", ".join(f"{entry.title} ({count})" for entry, count in short),
+        }
+    ]
+
+
 @transaction.atomic
 def result_publish(*, round, by) -> Result:
-    """Freeze the ranking, awards and feedback into a snapshot that names the method."""
+    """Freeze the ranking, awards and feedback into a snapshot that names the method.
+
+    The returned result carries `warnings` (not stored): messages for the organizer who
+    published, e.g. entries ranked on fewer scores than the rubric asks for.
+    """
     result = _open_result(round, by=by, action="result_publish")
     rubric = Rubric.objects.get(round=round)
     if rubric.locked_at is None:
@@ -137,6 +156,7 @@ def result_publish(*, round, by) -> Result:
     challenge = round.challenge
     challenge.results_published_at = result.published_at
     challenge.save(update_fields=["results_published_at"])
+    result.warnings = publication_warnings(standings)
     return result
 
 

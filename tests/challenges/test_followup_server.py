@@ -2,20 +2,25 @@
 payloads, publishing with entries short of judges, accurate conflict messages, demo data
 in each language. Each test names what a user would have seen before the fix."""
 
+import io
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from knox.models import AuthToken
 
+from challenges import demo as challenges_demo
 from challenges import permissions
-from challenges.judging.models import Assignment
+from challenges.judging import demo as judging_demo
+from challenges.judging.models import Assignment, Criterion, Pilot
 from challenges.judging.selectors import round_standings
-from challenges.judging.services import panel, results
+from challenges.judging.services import panel, pilots, results
 from challenges.models import Challenge, Invitation, Submission, Team
 from challenges.services.challenges import challenge_create
 from challenges.services.submissions import submission_create
+from portal.demo import load as load_portal
 from portal.models import Membership, Organization
-from tests.challenges.judging_setup import judged_round, score
+from tests.challenges.judging_setup import judged_round, published_winner, score
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
@@ -272,3 +277,87 @@ def test_when_every_judge_scores_every_entry_no_count_is_asked(db):
     panel.conflict_declare(judge=setup.judges[0], by=setup.organizer, teams=[setup.entries[0].team])
     panel.judging_lock(rubric=setup.rubric, by=setup.organizer)
     assert results.result_publish(round=setup.round, by=setup.organizer).warnings == []
+
+
+# --- 6. demo pilots and criteria in each language, not both at once -----------------------
+
+
+def _has_han(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.fixture
+def demo_loaded(db):
+    load_portal(io.StringIO())
+    challenges_demo.load(io.StringIO())
+
+
+def test_the_demo_pilot_reads_in_one_language_per_page(client, demo_loaded):
+    pilot = Pilot.objects.get(slug=judging_demo.PILOT_SLUGS[0])
+    with translation.override("zh-hant"):
+        assert _has_han(pilot.title) and "Shaded" not in pilot.title
+        assert _has_han(pilot.summary)
+    with translation.override("en"):
+        assert pilot.title == "Shaded bus stops in Xinyi"
+        assert not _has_han(pilot.summary)
+    zh_page = client.get(f"/pilots/{pilot.slug}/").content.decode()
+    en_page = client.get(f"/en/pilots/{pilot.slug}/").content.decode()
+    assert "信義區遮蔭公車站" in zh_page and "Shaded bus stops in Xinyi" not in zh_page
+    assert "Shaded bus stops in Xinyi" in en_page and "信義區遮蔭公車站" not in en_page
+
+
+@pytest.mark.parametrize("slug", [judging_demo.SLUG, judging_demo.LIVE_SLUG])
+def test_demo_criteria_are_named_in_the_readers_language(demo_loaded, slug):
+    criteria = Criterion.objects.filter(rubric__round__challenge__slug=slug)
+    assert criteria.count() == 3
+    with translation.override("zh-hant"):
+        assert all(_has_han(c.name) for c in criteria)
+    with translation.override("en"):
+        assert {c.name for c in criteria} == {"Impact", "Feasibility", "Use of open data"}
+
+
+def test_published_criteria_are_served_in_the_readers_language(api_client, demo_loaded):
+    url = f"/api/v1/challenges/{judging_demo.SLUG}/results/"
+    zh = api_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hant").json()["rounds"][0]
+    en = api_client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()["rounds"][0]
+    assert [c["name"] for c in en["criteria"]] == ["Impact", "Feasibility", "Use of open data"]
+    assert all(_has_han(c["name"]) for c in zh["criteria"])
+    assert all(_has_han(c["name"]) for c in zh["entries"][0]["criteria"])
+    assert en["entries"][0]["criteria"][0]["name"] == "Impact"
+
+
+def test_a_criterion_named_in_one_language_reads_in_the_other_by_fallback(db):
+    setup = judged_round(entries=1, judges=0)
+    with translation.override("zh-hant"):
+        criterion = panel.criterion_add(rubric=setup.rubric, by=setup.organizer, name="創意")
+    assert (criterion.name_zh_hant, criterion.name_en) == ("創意", None)
+    with translation.override("en"):
+        assert Criterion.objects.get(pk=criterion.pk).name == "創意"
+
+
+def test_criteria_named_in_english_only_do_not_collide_in_chinese(db):
+    # judged_round's criteria ("Impact", "Feasibility") are named in English only
+    setup = judged_round(entries=1, judges=0)
+    added = panel.criterion_add(
+        rubric=setup.rubric, by=setup.organizer, name_zh_hant="創意", name_en="Creativity"
+    )
+    assert added.rubric.criteria.count() == 3
+    with pytest.raises(ValidationError) as refused:
+        panel.criterion_add(rubric=setup.rubric, by=setup.organizer, name_zh_hant="創意")
+    assert refused.value.message_dict == {
+        "name": ["This rubric already has a criterion with that name."]
+    }
+
+
+def test_a_pilot_title_changes_in_one_language_only(db):
+    setup = published_winner()
+    pilot = pilots.pilot_create(
+        by=setup.organizer,
+        title_zh_hant="遮蔭公車站",
+        title="Shaded stops",
+        host_agency=setup.challenge.organization,
+        submission=setup.entries[0],
+        slug="shaded-stops",
+    )
+    changed = pilots.pilot_update(pilot=pilot, by=setup.organizer, title_zh_hant="信義區遮蔭公車站")
+    assert (changed.title_zh_hant, changed.title_en) == ("信義區遮蔭公車站", "Shaded stops")

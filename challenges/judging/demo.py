@@ -187,7 +187,6 @@ def load(stdout) -> None:
     first = pilots.pilot_create(
         by=organizer,
         slug=PILOT_SLUGS[0],
-        title="Shaded bus stops in Xinyi",
         title_zh_hant="信義區遮蔭公車站",
         title_en="Shaded bus stops in Xinyi",
         summary_zh_hant="Shade Finder 在信義區十個公車站設置感測器與遮陽棚。",
@@ -272,11 +271,7 @@ def _live_panel(staff, judges) -> None:
     Rubric.objects.filter(round=round_).delete()
     rubric = panel.rubric_save(round=round_, by=staff, judges_per_entry=2, step="0.5")
     for fields in CRITERIA:
-        panel.criterion_add(
-            rubric=rubric,
-            by=staff,
-            **{k: v for k, v in fields.items() if k.startswith("name_") or k == "weight"},
-        )
+        panel.criterion_add(rubric=rubric, by=staff, **fields)
     for key in ("lenient", "harsh"):
         panel.judge_add(challenge=challenge, user=judges[key], by=staff)
     # demo-judge-2 has declared; demo-judge declares on first sign-in.

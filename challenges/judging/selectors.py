@@ -72,7 +72,7 @@ class Standings:
     @property
     def short_of_judges(self) -> list[tuple[object, int]]:
         """(submission, submitted scores) of ranked entries scored by fewer judges than the
-        rubric's judges per entry (a late conflict, a withdrawn judge), best first. None
+        rubric's judges per entry (a late conflict, a withdrawn judge), best first. Empty
         when every judge scores every entry: then a conflict is not a shortfall."""
         asked = self.rubric.judges_per_entry
         if not asked:

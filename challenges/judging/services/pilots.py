@@ -54,7 +54,7 @@ def _require(user, pilot: Pilot, action: str) -> None:
 def pilot_create(
     *,
     by,
-    title: str,
+    title: str = "",
     host_agency,
     challenge=None,
     submission=None,

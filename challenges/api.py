@@ -15,6 +15,7 @@ from challenges import permissions, selectors
 from challenges.models import Challenge, Round, Submission, Team
 from challenges.services import submissions as submission_services
 from challenges.services import teams as team_services
+from datasets.api import StrictSerializer
 from datasets.models import Dataset
 from portal.models import Organization
 
@@ -148,9 +149,22 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
 
 # --- input ----------------------------------------------------------------------------------
+# Strict as the catalog's input is: a field the API does not take (`status`, `showcased`,
+# a team's `slug`) is a 400 naming it, never silently dropped.
 
 
-class SubmissionInSerializer(serializers.Serializer):
+class SubmissionInSerializer(StrictSerializer):
+    # Issue 7: a client's own submission time is ignored (the server clock decides), not
+    # refused, so clients that send it keep working.
+    IGNORED_FIELDS = ("submitted_at",)
+
+    def to_internal_value(self, data):
+        if any(name in data for name in self.IGNORED_FIELDS):
+            data = data.copy()  # a dict or a QueryDict; the request's own stays as sent
+            for name in self.IGNORED_FIELDS:
+                data.pop(name, None)
+        return super().to_internal_value(data)
+
     title = serializers.CharField(max_length=300, required=False)
     summary = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -199,13 +213,13 @@ class ChallengeFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
-class TeamInSerializer(serializers.Serializer):
+class TeamInSerializer(StrictSerializer):
     name = serializers.CharField(max_length=150)
     description = serializers.CharField(required=False, allow_blank=True)
     company = serializers.SlugField(required=False, allow_blank=True)
 
 
-class InviteInSerializer(serializers.Serializer):
+class InviteInSerializer(StrictSerializer):
     who = serializers.CharField(max_length=254)
 
 

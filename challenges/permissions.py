@@ -13,7 +13,7 @@ from portal import permissions
 
 if TYPE_CHECKING:
     from challenges.models import Attachment, Challenge, Question, Submission, Team
-    from portal.models import User
+    from portal.models import Organization, User
 
 security_log = logging.getLogger("portal.security")
 
@@ -32,8 +32,16 @@ def can_publish_challenge(user: User | None, challenge: Challenge) -> bool:
     return permissions.can_admin(user, challenge.organization_id)
 
 
-def can_create_challenge_for(user: User | None, organization) -> bool:
-    return permissions.can_edit_for(user, organization)
+def posts_challenges(organization: Organization) -> bool:
+    """Challenges are a city's or an agency's problems, never a company's or a group's
+    (the same rule as the pages' choice of organizers: `Organization.objects.publishers`)."""
+    from portal.models import Organization
+
+    return Organization.objects.publishers().filter(pk=organization.pk).exists()
+
+
+def can_create_challenge_for(user: User | None, organization: Organization) -> bool:
+    return posts_challenges(organization) and permissions.can_edit_for(user, organization)
 
 
 def is_team_member(user: User | None, team: Team) -> bool:

@@ -1,5 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
+from challenges.judging.models import Criterion, Pilot
 from challenges.models import Announcement, Challenge, Round
 
 
@@ -27,3 +28,15 @@ class RoundTranslation(TranslationOptions):
 @register(Announcement)
 class AnnouncementTranslation(TranslationOptions):
     fields = ("title", "body")
+
+
+# A city's pilots and a rubric's criteria are read in both languages, as the challenge is:
+# a value written while one language is active fills that language, the other falls back.
+@register(Pilot)
+class PilotTranslation(TranslationOptions):
+    fields = ("title", "summary")
+
+
+@register(Criterion)
+class CriterionTranslation(TranslationOptions):
+    fields = ("name", "description", "guidance")

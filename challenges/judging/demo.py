@@ -49,6 +49,22 @@ ENTRIES = [
 ]
 
 
+# Each language in its own field: a page shows the reader's language only.
+CRITERIA = [
+    {
+        "name_zh_hant": "影響力",
+        "name_en": "Impact",
+        "weight": 2,
+        "description_zh_hant": "等車是否更涼爽、更短？",
+        "description_en": "How much cooler and shorter is the wait?",
+        "guidance_zh_hant": "1：幾乎感覺不到 · 5：乘客明顯感受到差別",
+        "guidance_en": "1: hardly noticeable · 5: riders clearly feel the difference",
+    },
+    {"name_zh_hant": "可行性", "name_en": "Feasibility", "weight": 1},
+    {"name_zh_hant": "開放資料運用", "name_en": "Use of open data", "weight": 1},
+]
+
+
 def _user(username: str, display_name: str):
     user, created = get_user_model().objects.get_or_create(
         username=username,
@@ -100,18 +116,7 @@ def load(stdout) -> None:
         closes_at=now - timedelta(days=14),
     )
     rubric = panel.rubric_save(round=round_, by=organizer, judges_per_entry=None)
-    criteria = [
-        panel.criterion_add(
-            rubric=rubric,
-            by=organizer,
-            name="Impact",
-            weight=2,
-            description="How much cooler and shorter is the wait?",
-            guidance="1: hardly noticeable · 5: riders clearly feel the difference",
-        ),
-        panel.criterion_add(rubric=rubric, by=organizer, name="Feasibility", weight=1),
-        panel.criterion_add(rubric=rubric, by=organizer, name="Use of open data", weight=1),
-    ]
+    criteria = [panel.criterion_add(rubric=rubric, by=organizer, **fields) for fields in CRITERIA]
     seats = {
         key: panel.judge_add(challenge=challenge, user=u, by=organizer) for key, u in judges.items()
     }
@@ -182,8 +187,10 @@ def load(stdout) -> None:
     first = pilots.pilot_create(
         by=organizer,
         slug=PILOT_SLUGS[0],
-        title="Shaded bus stops in Xinyi 信義區遮蔭公車站",
-        summary="Shade Finder's sensors and shades at ten bus stops in Xinyi District.",
+        title_zh_hant="信義區遮蔭公車站",
+        title_en="Shaded bus stops in Xinyi",
+        summary_zh_hant="Shade Finder 在信義區十個公車站設置感測器與遮陽棚。",
+        summary_en="Shade Finder's sensors and shades at ten bus stops in Xinyi District.",
         host_agency=dot,
         challenge=challenge,
         submission=submissions[0],
@@ -233,8 +240,10 @@ def load(stdout) -> None:
     ghent = Organization.objects.get(slug="gent-mobility")
     second = Pilot.objects.create(
         slug=PILOT_SLUGS[1],
-        title="Cycle counters on the ring road",
-        summary="Open counters at six junctions publish live cycling numbers.",
+        title_zh_hant="環城道路自行車計數器",
+        title_en="Cycle counters on the ring road",
+        summary_zh_hant="六個路口的開放計數器即時公布自行車流量。",
+        summary_en="Open counters at six junctions publish live cycling numbers.",
         host_agency=ghent,
         site="R40, Ghent",
         starts_on=date(2025, 4, 1),
@@ -261,8 +270,8 @@ def _live_panel(staff, judges) -> None:
     Judge.objects.filter(challenge=challenge).delete()
     Rubric.objects.filter(round=round_).delete()
     rubric = panel.rubric_save(round=round_, by=staff, judges_per_entry=2, step="0.5")
-    for name, weight in [("Impact", 2), ("Feasibility", 1), ("Use of open data", 1)]:
-        panel.criterion_add(rubric=rubric, by=staff, name=name, weight=weight)
+    for fields in CRITERIA:
+        panel.criterion_add(rubric=rubric, by=staff, **fields)
     for key in ("lenient", "harsh"):
         panel.judge_add(challenge=challenge, user=judges[key], by=staff)
     # demo-judge-2 has declared; demo-judge declares on first sign-in.

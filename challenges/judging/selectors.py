@@ -69,6 +69,18 @@ class Standings:
     def unresolved_ties(self) -> bool:
         return any(row.ranked.tied for row in self.rows)
 
+    @property
+    def short_of_judges(self) -> list[tuple[object, int]]:
+        """(submission, submitted scores) of ranked entries scored by fewer judges than the
+        rubric's judges per entry (a late conflict, a withdrawn judge), best first. Empty
+        when every judge scores every entry: then a conflict is not a shortfall."""
+        asked = self.rubric.judges_per_entry
+        if not asked:
+            return []
+        return [
+            (row.submission, row.ranked.judges) for row in self.rows if row.ranked.judges < asked
+        ]
+
 
 def round_standings(*, round, tie_order=None, method: str | None = None) -> Standings:
     """Live ranking of a round's entries from submitted scores (organizers' view)."""

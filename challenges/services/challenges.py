@@ -86,6 +86,13 @@ def _apply_fields(challenge: Challenge, fields: dict) -> list:
 
 @transaction.atomic
 def challenge_create(*, organization, by, **fields) -> Challenge:
+    if not permissions.posts_challenges(organization):
+        _refuse(
+            by,
+            "challenge_create",
+            organization,
+            _("Only editors and admins of a city or agency can post challenges."),
+        )
     if not permissions.can_create_challenge_for(by, organization):
         _refuse(
             by,

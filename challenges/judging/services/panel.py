@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname
+from modeltranslation.utils import get_language as active_language
 
 from challenges.judging import assignment as planner
 from challenges.judging.models import (
@@ -35,6 +37,7 @@ SCALE_LIMIT = (Decimal("999.9"), 1)
 TIE_MARGIN_LIMIT = (Decimal("99.99"), 2)
 WEIGHT_LIMIT = (Decimal("999.99"), 2)
 MAX_JUDGES_PER_ENTRY = 100
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 
 def _ensure_not_frozen(rubric: Rubric) -> None:
@@ -137,17 +140,31 @@ def rubric_save(
 
 @transaction.atomic
 def criterion_add(
-    *, rubric: Rubric, by, name: str, weight: Decimal | int | str = 1, description="", guidance=""
+    *,
+    rubric: Rubric,
+    by,
+    name: str = "",
+    weight: Decimal | int | str = 1,
+    description: str = "",
+    guidance: str = "",
+    **translations: str,
 ) -> Criterion:
+    """Add a criterion to the rubric. `name`, `description` and `guidance` are in the active
+    language; `name_zh_hant`, `name_en`, `description_en`, ... give each language its own
+    (a language left empty falls back to the other, as a challenge's texts do)."""
     require_organizer(by, rubric.round.challenge, "criterion_add")
     _ensure_not_frozen(rubric)
-    name = name.strip()
-    if not name:
+    texts = _localized(
+        {"name": name, "description": description, "guidance": guidance}, translations
+    )
+    names = {key: value for key, value in texts.items() if key.startswith("name_") and value}
+    if not names:
         raise ValidationError({"name": _("Give the criterion a name.")})
-    try:
-        MaxLengthValidator(Criterion._meta.get_field("name").max_length)(name)
-    except ValidationError as error:
-        raise ValidationError({"name": error.messages}) from None
+    for value in names.values():
+        try:
+            MaxLengthValidator(Criterion._meta.get_field("name").max_length)(value)
+        except ValidationError as error:
+            raise ValidationError({"name": error.messages}) from None
     try:
         weight = Decimal(str(weight))
     except ArithmeticError:
@@ -155,16 +172,33 @@ def criterion_add(
     if not weight.is_finite() or weight <= 0:
         raise ValidationError({"weight": _("The weight must be a number above zero.")})
     weight = _number(weight, field="weight", limit=WEIGHT_LIMIT, low=Decimal("0.01"))
-    if rubric.criteria.filter(name=name).exists():
+    if any(rubric.criteria.filter(**{key: value}).exists() for key, value in names.items()):
         raise ValidationError({"name": _("This rubric already has a criterion with that name.")})
     return Criterion.objects.create(
-        rubric=rubric,
-        name=name,
-        weight=weight,
-        description=description,
-        guidance=guidance,
-        order=rubric.criteria.count(),
+        rubric=rubric, weight=weight, order=rubric.criteria.count(), **texts
     )
+
+
+def _localized(values: dict[str, str], translations: dict[str, str]) -> dict[str, str | None]:
+    """Per-language fields from values in the active language plus any given per language
+    (which win): {"name": "Impact"} under English -> {"name_en": "Impact", "name_zh_hant":
+    None}. An empty language is None: it falls back to the other, and two criteria without
+    a Chinese name do not collide in the per-language unique constraint.
+    Unknown keyword arguments are a programming error, not user input."""
+    allowed = {build_localized_fieldname(field, lang) for field in values for lang in LANGUAGES}
+    unknown = set(translations) - allowed
+    if unknown:
+        raise TypeError(f"unexpected fields {sorted(unknown)}")
+    active = active_language()
+    texts = {}
+    for field, value in values.items():
+        for lang in LANGUAGES:
+            key = build_localized_fieldname(field, lang)
+            given = translations.get(key)
+            if given is None and lang == active:
+                given = value
+            texts[key] = (given or "").strip() or None
+    return texts
 
 
 @transaction.atomic
@@ -397,6 +431,17 @@ def judge_withdraw(*, judge: Judge, by) -> int:
     return added
 
 
+def _conflict_message(judge: Judge, submission) -> str:
+    """Why the judge may not have the entry, in the order `conflicted_submission_ids` finds
+    it: their own team and their employer need no declaration, so do not claim one."""
+    team = submission.team
+    if team.memberships.filter(user_id=judge.user_id).exists():
+        return _("This judge is a member of that team.")
+    if team.company_id and team.company.memberships.filter(user_id=judge.user_id).exists():
+        return _("This judge works for the company that team represents.")
+    return _("This judge declared a conflict with that team.")
+
+
 @transaction.atomic
 def assignment_add(*, judge: Judge, submission, by) -> Assignment:
     """An organizer's manual adjustment; a conflict still wins."""
@@ -412,7 +457,7 @@ def assignment_add(*, judge: Judge, submission, by) -> Assignment:
         raise ValidationError(_("Judging is locked."))
     ensure_round_closed(submission.round, by)
     if submission.pk in conflicted_submission_ids(judge):
-        raise ValidationError(_("This judge declared a conflict with that team."))
+        raise ValidationError(_conflict_message(judge, submission))
     assignment, _created = Assignment.objects.get_or_create(judge=judge, submission=submission)
     return assignment
 

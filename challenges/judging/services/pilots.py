@@ -54,7 +54,7 @@ def _require(user, pilot: Pilot, action: str) -> None:
 def pilot_create(
     *,
     by,
-    title: str,
+    title: str = "",
     host_agency,
     challenge=None,
     submission=None,
@@ -99,9 +99,14 @@ def _check(pilot: Pilot) -> None:
 
 
 # What pilot_update may change: the slug stays, so links to the public page keep working.
+# `title` and `summary` change the active language's; `title_en`, ... a given language's.
 EDITABLE_FIELDS = (
     "title",
+    "title_zh_hant",
+    "title_en",
     "summary",
+    "summary_zh_hant",
+    "summary_en",
     "host_agency",
     "site",
     "starts_on",

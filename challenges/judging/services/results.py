@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname
+from modeltranslation.utils import get_language as active_language
 
 from challenges.judging import aggregation
 from challenges.judging.models import Award, PeoplesChoice, Result, Rubric, Vote
 from challenges.judging.permissions import refuse, require_organizer
 from challenges.judging.selectors import round_standings
+from challenges.judging.services.panel import LANGUAGES
 
 # Fields of a snapshot entry that only the team itself and the organizers may read.
 PRIVATE_ENTRY_FIELDS = ("feedback",)
@@ -64,9 +67,28 @@ def award_set(
     return award
 
 
+def publication_warnings(standings) -> list[str]:
+    """What the organizers should know about results that may still be published: the
+    entries with fewer scores than the rubric asks for, each with how many it has."""
+    short = standings.short_of_judges
+    if not short:
+        return []
+    return [
+        _("Fewer scores than the rubric asks for (%(asked)s per entry): %(entries)s.")
+        % {
+            "asked": standings.rubric.judges_per_entry,
+            "entries": ", ".join(f"{entry.title} ({count})" for entry, count in short),
+        }
+    ]
+
+
 @transaction.atomic
 def result_publish(*, round, by) -> Result:
-    """Freeze the ranking, awards and feedback into a snapshot that names the method."""
+    """Freeze the ranking, awards and feedback into a snapshot that names the method.
+
+    The returned result carries `warnings` (not stored): messages for the organizer who
+    published, e.g. entries ranked on fewer scores than the rubric asks for.
+    """
     result = _open_result(round, by=by, action="result_publish")
     rubric = Rubric.objects.get(round=round)
     if rubric.locked_at is None:
@@ -96,6 +118,7 @@ def result_publish(*, round, by) -> Result:
             _("Entries tied for different awards: decide their order before publishing.")
         )
     criteria = list(rubric.criteria.all())
+    names = {c.pk: _criterion_names(c) for c in criteria}
     entries = []
     for row in standings.rows:
         award = awards.get(row.submission.pk)
@@ -113,7 +136,7 @@ def result_publish(*, round, by) -> Result:
                 "prize": award.prize if award else "",
                 "feedback": award.feedback if award else "",
                 "criteria": [
-                    {"name": c.name, "mean": round_score(row.criteria.get(c.pk))} for c in criteria
+                    {**names[c.pk], "mean": round_score(row.criteria.get(c.pk))} for c in criteria
                 ],
             }
         )
@@ -127,7 +150,7 @@ def result_publish(*, round, by) -> Result:
         ),
         "scale": [float(rubric.scale_min), float(rubric.scale_max)],
         "tie_margin": float(rubric.tie_margin),
-        "criteria": [{"name": c.name, "weight": float(c.weight)} for c in criteria],
+        "criteria": [{**names[c.pk], "weight": float(c.weight)} for c in criteria],
         "entries": entries,
     }
     result.published_at = timezone.now()
@@ -137,6 +160,7 @@ def result_publish(*, round, by) -> Result:
     challenge = round.challenge
     challenge.results_published_at = result.published_at
     challenge.save(update_fields=["results_published_at"])
+    result.warnings = publication_warnings(standings)
     return result
 
 
@@ -144,11 +168,32 @@ def round_score(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
+def _criterion_names(criterion) -> dict[str, str]:
+    """The criterion's name frozen with the results as each language's reader sees it
+    (fallback applied): {"name": <publisher's language>, "name_zh_hant": ..., "name_en": ...}."""
+    names = {"name": criterion.name}
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            names[build_localized_fieldname("name", lang)] = criterion.name
+    return names
+
+
+def _in_reader_language(criteria: list[dict]) -> list[dict]:
+    # Snapshots published before criteria had per-language names carry only "name".
+    key = build_localized_fieldname("name", active_language())
+    return [{**c, "name": c.get(key) or c["name"]} for c in criteria]
+
+
 def public_snapshot(result: Result) -> dict:
-    """The published snapshot without what only each team may read."""
+    """The published snapshot without what only each team may read, criteria named in the
+    reader's language."""
     snapshot = dict(result.snapshot)
+    snapshot["criteria"] = _in_reader_language(snapshot.get("criteria", []))
     snapshot["entries"] = [
-        {k: v for k, v in e.items() if k not in PRIVATE_ENTRY_FIELDS}
+        {
+            **{k: v for k, v in e.items() if k not in PRIVATE_ENTRY_FIELDS},
+            "criteria": _in_reader_language(e.get("criteria", [])),
+        }
         for e in snapshot.get("entries", [])
     ]
     snapshot["published_at"] = result.published_at.isoformat() if result.published_at else None

@@ -436,8 +436,10 @@ def _results_action(request, round_) -> None:
         results.result_tie_order_set(round=round_, by=by, order=order)
         messages.success(request, _("Tie order saved."))
     elif action == "publish":
-        results.result_publish(round=round_, by=by)
+        result = results.result_publish(round=round_, by=by)
         messages.success(request, _("Results published."))
+        for warning in getattr(result, "warnings", ()):  # entries short of judges
+            messages.warning(request, warning)
     else:
         raise ValidationError(_("Unknown action."))
 

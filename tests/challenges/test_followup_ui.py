@@ -389,3 +389,23 @@ def test_api_speaks_traditional_chinese_for_drf_field_messages(
     errors = response.json()
     assert errors["name"] == ["不是有效的字串。"], errors
     assert "字母" in errors["company"][0], errors
+
+
+def test_publishing_results_tells_the_organizer_which_entries_are_short_of_judges(client, db):
+    from challenges.judging.services import panel
+    from tests.challenges.test_followup_server import _three_judges_score_everything
+
+    setup = _three_judges_score_everything()
+    first = setup.entries[0]
+    panel.conflict_declare(judge=setup.judges[0], by=setup.organizer, teams=[first.team])
+    panel.judging_lock(rubric=setup.rubric, by=setup.organizer)
+    client.force_login(setup.organizer)
+
+    page = client.post(
+        f"/en/challenges/{setup.challenge.slug}/rounds/1/results/",
+        {"action": "publish"},
+        follow=True,
+    ).content.decode()
+
+    assert "Results published." in page
+    assert f"Fewer scores than the rubric asks for (3 per entry): {first.title} (2)." in page

@@ -12,6 +12,7 @@ from django.utils import timezone
 from challenges.judging.models import Award, Result, Score, Vote
 from challenges.judging.selectors import round_standings
 from challenges.judging.services import panel, results
+from challenges.models import Submission
 from tests.challenges.judging_setup import english, judged_round, score  # noqa: F401 (fixture)
 from tests.factories import UserFactory
 
@@ -163,6 +164,9 @@ def test_public_vote_one_per_verified_user_per_challenge():
         closes_at=now + timedelta(days=1),
     )
     voter = UserFactory()
+    Submission.objects.filter(pk__in=[e.pk for e in setup.entries]).update(showcased=True)
+    for entry in setup.entries:
+        entry.refresh_from_db()
     results.vote_cast(challenge=setup.challenge, submission=setup.entries[0], user=voter)
     with pytest.raises(ValidationError, match="already voted"):
         results.vote_cast(challenge=setup.challenge, submission=setup.entries[1], user=voter)
@@ -211,6 +215,12 @@ def test_organizer_opens_the_public_vote_and_a_citizen_votes_once(client):
     assert PeoplesChoice.objects.filter(challenge=setup.challenge).exists()
     client.force_login(UserFactory())
     url = reverse("challenge_vote", args=[setup.challenge.slug])
+    # Only the public showcase is on the ballot.
+    hidden = client.post(url, {"submission": setup.entries[2].pk}, follow=True).content.decode()
+    assert "This entry is not part of the vote." in hidden and not Vote.objects.exists()
+    for entry in setup.entries:
+        entry.showcased = True
+        entry.save(update_fields=["showcased"])
     client.post(url, {"submission": setup.entries[2].pk})
     page = client.post(url, {"submission": setup.entries[3].pk}, follow=True).content.decode()
     assert "You have already voted in this challenge." in page

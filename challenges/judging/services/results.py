@@ -231,7 +231,12 @@ def vote_cast(*, challenge, submission, user) -> Vote:
     now = timezone.now()
     if window is None or not (window.opens_at <= now <= window.closes_at):
         raise ValidationError(_("The public vote is not open."))
-    if submission.round.challenge_id != challenge.pk or submission.status != "submitted":
+    # The ballot is the public showcase: an entry not made public cannot be voted for.
+    if (
+        submission.round.challenge_id != challenge.pk
+        or submission.status != "submitted"
+        or not submission.showcased
+    ):
         raise ValidationError(_("This entry is not part of the vote."))
     if Vote.objects.filter(challenge=challenge, user=user).exists():
         raise ValidationError(_("You have already voted in this challenge."))

@@ -563,7 +563,7 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
         challenge = None
     entry = pilot.submission if challenge is not None else None
     # The rule pilot_create holds the host to (readable, or named in published results).
-    if entry is not None and not pilot_services._entry_is_known_to(request.user, entry):
+    if entry is not None and not pilot_services.entry_is_known_to(request.user, entry):
         entry = None
     return render(
         request,

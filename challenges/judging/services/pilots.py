@@ -36,7 +36,7 @@ def can_start_pilot(user) -> bool:
     return user.is_superuser or bool(permissions.organizations_where(user, Membership.Role.EDITOR))
 
 
-def _entry_is_known_to(user, submission) -> bool:
+def entry_is_known_to(user, submission) -> bool:
     """The user may read the entry, or it is named in its round's published results."""
     if can_view_submission(user, submission):
         return True
@@ -76,7 +76,7 @@ def pilot_create(
     # or an entry the organizers never made public.
     if pilot.challenge is not None and not can_view_challenge(by, pilot.challenge):
         refuse(user=by, action="pilot_create_from_challenge", target=pilot.challenge)
-    if submission is not None and not _entry_is_known_to(by, submission):
+    if submission is not None and not entry_is_known_to(by, submission):
         refuse(user=by, action="pilot_create_from_entry", target=submission)
     _check(pilot)
     if not pilot.slug:

@@ -30,6 +30,15 @@ Each run also prints its CPU seconds: the worker's own (its threads and DuckDB's
 everyone else's (PostgreSQL's backends above all), and the wall time those set on this
 many cores however well they overlap.
 
+Each run also prints how long each stage the job reports took (analyse: DuckDB reads,
+types, profiles and scans; load: the parts written and copied into PostgreSQL; index).
+
+Measured 2026-11-27 (session 11), a faster hour: (a) 1.66 s, (b) median 11.01 s
+(10.16-11.65), (b)/(a) 6.6, worker 8.0 CPU s and PostgreSQL 10.2 per run, peak RSS 320 MB;
+stages about analyse 3.7, load 3.3-4.1, index 3.0. Floor 4.44 s (load 1.6 + indexes 2.8)
+= 2.7 x (a). Nothing on the CSV route changed this session (the replacement of a file,
+versions and superseded jobs sit around it).
+
 Measured 2026-11-27 (session 10), the host slower than in session 9: (a) 2.49 s, (b) median
 16.38 s (15.83-16.41), (b)/(a) 6.6, worker 12.1 CPU s and PostgreSQL 15.5 per run, peak
 RSS 312 MB; the session's starting code (3983eb0) the same hour: (a) 2.22 s, (b) 16.51 s

@@ -36,8 +36,8 @@ types, profiles and scans; load: the parts written and copied into PostgreSQL; i
 Measured 2026-11-27 (session 11), a faster hour: (a) 1.66 s, (b) median 11.01 s
 (10.16-11.65), (b)/(a) 6.6, worker 8.0 CPU s and PostgreSQL 10.2 per run, peak RSS 320 MB;
 stages about analyse 3.7, load 3.3-4.1, index 3.0. Floor 4.44 s (load 1.6 + indexes 2.8)
-= 2.7 x (a). Nothing on the CSV route changed this session (the replacement of a file,
-versions and superseded jobs sit around it).
+= 2.7 x (a). The reading, typing and loading did not change this session; the job's
+bookkeeping did (progress written as UPDATEs, the version number claimed under a lock).
 
 Measured 2026-11-27 (session 10), the host slower than in session 9: (a) 2.49 s, (b) median
 16.38 s (15.83-16.41), (b)/(a) 6.6, worker 12.1 CPU s and PostgreSQL 15.5 per run, peak

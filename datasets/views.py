@@ -164,6 +164,12 @@ def resource_file_download(request: HttpRequest, name: str, id, fmt: str) -> Htt
     return FileResponse(handle, as_attachment=True, filename=filename)
 
 
+def _refused(form, exc: ValidationError) -> int:
+    """A service's refusal put on the form; the page's status: 413 for a file too large."""
+    _add_errors(form, exc)
+    return 413 if isinstance(exc, catalog.FileTooLarge) else 400
+
+
 def _add_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -222,12 +228,8 @@ def resource_create(request: HttpRequest, name: str) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         try:
             catalog.resource_create(dataset=dataset, by=request.user, **data)
-        except catalog.FileTooLarge as exc:
-            _add_errors(form, exc)
-            status = 413
         except ValidationError as exc:
-            _add_errors(form, exc)
-            status = 400
+            status = _refused(form, exc)
         else:
             messages.success(request, _("File added. Its data is being processed."))
             return redirect(dataset)
@@ -276,12 +278,8 @@ def resource_edit(request: HttpRequest, name: str, id) -> HttpResponse:
                         format="" if fmt.upper() == resource.format else fmt,
                         **new_source,
                     )
-        except catalog.FileTooLarge as exc:
-            _add_errors(form, exc)
-            status = 413
         except ValidationError as exc:
-            _add_errors(form, exc)
-            status = 400
+            status = _refused(form, exc)
         else:
             if any(new_source.values()):
                 messages.success(

@@ -376,7 +376,7 @@ def resource_replace(*, resource: Resource, by: User, file=None, url: str = "", 
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     old_file = resource.file.name if resource.file else ""
     old_default = _default_name(resource.file, resource.url)[:300]
-    if {resource.name_zh_hant, resource.name_en} <= {old_default, ""}:
+    if {resource.name_zh_hant, resource.name_en} <= {old_default, "", None}:
         resource.name_zh_hant = resource.name_en = _default_name(file, url)[:300]
     resource.format = (format or "").upper()
     _attach_source(resource, file, url)

@@ -531,3 +531,16 @@ def test_a_workbook_in_place_of_a_csv_takes_its_own_format(
     resource.refresh_from_db()
     assert resource.format == "XLSX"
     assert resource.current_version.number == 2 and resource.current_version.row_count == 1
+
+
+def test_a_name_given_in_one_language_only_that_was_the_files_follows_it(resource):
+    Resource.objects.filter(pk=resource.pk).update(name_en=None)
+    resource.refresh_from_db()
+    editor = editor_of(resource.dataset.organization)
+
+    catalog.resource_replace(
+        resource=resource, by=editor, file=upload(FEBRUARY, "visitors-2024-02.csv")
+    )
+
+    resource.refresh_from_db()
+    assert resource.name_zh_hant == "visitors-2024-02.csv"

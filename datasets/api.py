@@ -594,7 +594,8 @@ class ResourceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(ResourceSerializer(self.get_object(), context={"request": request}).data)
 
     @extend_schema(responses=ResourceVersionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    # A few versions at most: one list, as the schema then says, not a page of them.
+    @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request, pk=None):
         """The versions still kept, newest first: each can be queried with the Data API's
         `version` parameter. Older ones are dropped as new ones come."""
@@ -617,7 +618,7 @@ class ResourceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             "multipart/form-data": ResourceReplaceInSerializer,
             "application/json": ResourceReplaceInSerializer,
         },
-        responses={202: ResourceSerializer},
+        responses={202: ResourceSerializer, 400: OpenApiTypes.OBJECT, 413: OpenApiTypes.OBJECT},
     )
     @action(detail=True, methods=["put"], url_path="file")
     def replace_file(self, request, pk=None):

@@ -407,6 +407,11 @@ def resource_delete(*, resource: Resource, by: User) -> None:
         files |= version_files(version)
     resource._history_user = by
     resource.delete()
+    # The files after it move up, as CKAN renumbers them: clients take `position` as the
+    # index in the package's resources, and the next file added takes the count.
+    Resource.objects.filter(dataset_id=resource.dataset_id, position__gt=resource.position).update(
+        position=F("position") - 1
+    )
     Dataset.objects.filter(pk=resource.dataset_id).update(metadata_modified=timezone.now())
     catalog_changed()
 

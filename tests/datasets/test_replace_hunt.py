@@ -3,6 +3,10 @@ the schema, harvesters comparing checksums, readers of the pages in either langu
 
 import pytest
 import yaml
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from datasets.services import catalog
+from tests.factories import DatasetFactory, editor_of
 
 pytestmark = pytest.mark.django_db
 
@@ -22,3 +26,29 @@ def test_schema_names_the_answers_to_a_refused_replacement(client):
     answers = schema["paths"]["/api/v1/resources/{id}/file/"]["put"]["responses"]
 
     assert {"202", "400", "413"} <= set(answers)
+
+
+def test_files_after_a_deleted_one_move_up_so_ckan_positions_stay_0_to_n(
+    client, django_capture_on_commit_callbacks
+):
+    """CKAN clients take `position` as the index in the package's resources, as CKAN
+    renumbers them on a deletion; a file added next must not share a position either."""
+    dataset = DatasetFactory(status="published")
+    editor = editor_of(dataset.organization)
+    first, *_others = [
+        catalog.resource_create(dataset=dataset, by=editor, url=f"https://example.org/{n}.csv")
+        for n in ("a", "b", "c")
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.resource_delete(resource=first, by=editor)
+    catalog.resource_create(
+        dataset=dataset, by=editor, file=SimpleUploadedFile("d.csv", b"a,b\n1,2\n")
+    )
+
+    package = client.get("/api/3/action/package_show", {"id": dataset.name}).json()["result"]
+    assert [(r["name"], r["position"]) for r in package["resources"]] == [
+        ("b.csv", 0),
+        ("c.csv", 1),
+        ("d.csv", 2),
+    ]

@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 from urllib.parse import urlsplit
 
 import filetype
@@ -265,6 +266,17 @@ def _default_name(file, url: str) -> str:
     return os.path.basename(link.path.rstrip("/")) or link.netloc or url
 
 
+def _default_names(resource: Resource) -> set[str]:
+    """The names `_default_name` gave the resource's file or link. An upload was named as
+    sent, which storage keeps with "_" and 7 letters or digits added when the name was
+    taken (Storage.get_alternative_name): either is the file's name, not the publisher's."""
+    name = _default_name(resource.file, resource.url)[:300]
+    root, ext = os.path.splitext(name)
+    if resource.file and re.fullmatch(r".+_[A-Za-z0-9]{7}", root):
+        return {name, root[:-8] + ext}
+    return {name}
+
+
 def _attach_source(resource: Resource, file, url: str) -> None:
     """Put an upload or a link on the resource: its format (unless set), size, sha256 and
     content checked. The upload is streamed to storage chunk by chunk while its sha256 is
@@ -375,8 +387,7 @@ def resource_replace(*, resource: Resource, by: User, file=None, url: str = "", 
         raise ValidationError({"file": _("Upload a file or give a link, not both or neither.")})
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     old_file = resource.file.name if resource.file else ""
-    old_default = _default_name(resource.file, resource.url)[:300]
-    if {resource.name_zh_hant, resource.name_en} <= {old_default, "", None}:
+    if {resource.name_zh_hant, resource.name_en} <= {*_default_names(resource), "", None}:
         resource.name_zh_hant = resource.name_en = _default_name(file, url)[:300]
     resource.format = (format or "").upper()
     _attach_source(resource, file, url)

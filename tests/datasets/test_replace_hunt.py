@@ -52,3 +52,23 @@ def test_files_after_a_deleted_one_move_up_so_ckan_positions_stay_0_to_n(
         ("c.csv", 1),
         ("d.csv", 2),
     ]
+
+
+def test_a_name_that_was_the_files_follows_it_when_storage_renamed_the_upload():
+    """Storage stores a second "jan.csv" of the month as "jan_<7 letters>.csv"; the file's
+    name on the page is still "jan.csv", the name its publisher gave it by uploading it."""
+    dataset = DatasetFactory()
+    editor = editor_of(dataset.organization)
+    for _ in range(2):
+        resource = catalog.resource_create(
+            dataset=dataset, by=editor, file=SimpleUploadedFile("jan.csv", b"a,b\n1,2\n")
+        )
+    assert resource.file.name.rsplit("/", 1)[-1] != "jan.csv"
+    assert resource.name_zh_hant == resource.name_en == "jan.csv"
+
+    catalog.resource_replace(
+        resource=resource, by=editor, file=SimpleUploadedFile("feb.csv", b"a,b\n3,4\n")
+    )
+
+    resource.refresh_from_db()
+    assert resource.name_zh_hant == resource.name_en == "feb.csv"

@@ -395,14 +395,16 @@ def resources_held_back(*, user, dataset, of: Resource | None = None) -> dict:
 def resources_held_back_states(*, resources: QuerySet) -> dict:
     """{id: personal_data state} for those among `resources` whose newest version is held
     back for personal data, whether the decision is still awaited or was to keep it
-    unpublished: held back from everyone but the dataset's editors (see above)."""
+    unpublished, and no earlier version is live: held back from everyone but the dataset's
+    editors (see above). With a live version, readers get its rows and its file."""
     newest = (
         ResourceVersion.objects.filter(resource=OuterRef("pk"))
         .order_by("-number")
         .values("personal_data")[:1]
     )
     return dict(
-        resources.annotate(newest=Subquery(newest))
+        resources.filter(current_version__isnull=True)
+        .annotate(newest=Subquery(newest))
         .filter(newest__in=ResourceVersion.HELD_BACK)
         .values_list("pk", "newest")
     )

@@ -73,9 +73,7 @@ def test_derived_files_follow_the_dataset_visibility(client):
 
 
 def test_original_file_is_held_back_while_personal_data_waits_for_a_decision(client):
-    _job, resource = ingest_bytes(b"name,n\nA,1\n")  # a clean first version, live
-    resource.file.save("people.csv", io.BytesIO(PERSONAL), save=True)
-    ingest(resource)
+    _job, resource = ingest_bytes(PERSONAL, "people.csv")  # no version live before it
     newest = resource.versions.order_by("-number").first()
     assert newest.personal_data == ResourceVersion.PersonalData.FLAGGED
 
@@ -96,9 +94,7 @@ def test_original_file_is_held_back_while_personal_data_waits_for_a_decision(cli
 
 
 def test_catalog_apis_give_no_address_for_a_held_back_file_until_the_decision(client):
-    _job, resource = ingest_bytes(b"name,n\nA,1\n")
-    resource.file.save("people.csv", io.BytesIO(PERSONAL), save=True)
-    ingest(resource)
+    _job, resource = ingest_bytes(PERSONAL, "people.csv")
     dataset = resource.dataset
     download = "http://testserver" + _url(resource)
     editor = editor_of(dataset.organization)
@@ -144,3 +140,22 @@ def test_original_file_of_a_clean_upload_downloads(client):
     ingest(resource)
 
     assert _body(client.get(_url(resource))) == b"a\n1\n"
+
+
+def test_a_newer_file_held_back_leaves_readers_the_live_versions_file(client):
+    """Readers download the file the live rows came from; the newer one, waiting for the
+    personal-data decision, only its editors."""
+    clean = b"name,n\nA,1\n"
+    _job, resource = ingest_bytes(clean)
+    resource.file.save("people.csv", io.BytesIO(PERSONAL), save=True)
+    ingest(resource)
+    assert resource.versions.order_by("-number").first().personal_data == "flagged"
+    dataset_page = f"/en/datasets/{resource.dataset.name}/"
+
+    assert _body(client.get(_url(resource))) == clean
+    assert "checked for personal data" not in client.get(dataset_page).content.decode()
+    assert f'href="{_url(resource)}"'.encode() in client.get(_page(resource)).content
+    ckan = client.get("/api/3/action/resource_show", {"id": str(resource.pk)}).json()
+    assert ckan["result"]["url"] == "http://testserver" + _url(resource)
+    client.force_login(editor_of(resource.dataset.organization))
+    assert _body(client.get(_url(resource))) == PERSONAL

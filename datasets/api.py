@@ -330,6 +330,14 @@ class DatasetCreateInSerializer(DatasetUpdateInSerializer):
     )
 
 
+def _one_source(data: dict) -> None:
+    """A file's payload holds an upload or a link, not both or neither."""
+    if bool(data.get("file")) == bool(data.get("url")):
+        raise ApiValidationError(
+            {"file": [_("Send a multipart `file` or a JSON `url`, not both or neither.")]}
+        )
+
+
 class ResourceInSerializer(StrictSerializer):
     file = serializers.FileField(required=False)
     url = serializers.URLField(required=False, max_length=2000)
@@ -351,10 +359,7 @@ class ResourceInSerializer(StrictSerializer):
         return value
 
     def validate(self, data):
-        if bool(data.get("file")) == bool(data.get("url")):
-            raise ApiValidationError(
-                {"file": [_("Send a multipart `file` or a JSON `url`, not both or neither.")]}
-            )
+        _one_source(data)
         if "name" in data:
             data.setdefault("name_zh_hant", data.pop("name"))
         return data
@@ -373,10 +378,7 @@ class ResourceReplaceInSerializer(StrictSerializer):
     validate_url = ResourceInSerializer.validate_url
 
     def validate(self, data):
-        if bool(data.get("file")) == bool(data.get("url")):
-            raise ApiValidationError(
-                {"file": [_("Send a multipart `file` or a JSON `url`, not both or neither.")]}
-            )
+        _one_source(data)
         return data
 
 

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Floor
 from django.db.models.lookups import Exact
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -374,6 +375,11 @@ class PeoplesChoice(models.Model):
 
     def __str__(self) -> str:
         return str(self.challenge)
+
+    def is_open(self, now=None) -> bool:
+        """Open from `opens_at` up to and including `closes_at` (server clock), as a round."""
+        now = now or timezone.now()
+        return self.opens_at <= now <= self.closes_at
 
 
 class Vote(models.Model):

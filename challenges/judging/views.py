@@ -438,7 +438,7 @@ def _results_action(request, round_) -> None:
     elif action == "publish":
         result = results.result_publish(round=round_, by=by)
         messages.success(request, _("Results published."))
-        for warning in getattr(result, "warnings", ()):  # entries short of judges
+        for warning in result.warnings:  # entries short of judges
             messages.warning(request, warning)
     else:
         raise ValidationError(_("Unknown action."))
@@ -481,7 +481,7 @@ def results_public(request: HttpRequest, slug: str) -> HttpResponse:
         "results": snapshots,
         "my_teams": my_teams,
         "vote_window": window,
-        "vote_open": window is not None and window.opens_at <= now <= window.closes_at,
+        "vote_open": window is not None and window.is_open(now),
         "vote_not_yet": window is not None and now < window.opens_at,
         # The ballot is the public showcase: an entry the organizers have not made public
         # is not shown to the public, in the vote or anywhere else.

@@ -228,8 +228,7 @@ def vote_cast(*, challenge, submission, user) -> Vote:
     if not _verified(user):
         raise ValidationError(_("Verify your e-mail address before voting."))
     window = PeoplesChoice.objects.filter(challenge=challenge).first()
-    now = timezone.now()
-    if window is None or not (window.opens_at <= now <= window.closes_at):
+    if window is None or not window.is_open():
         raise ValidationError(_("The public vote is not open."))
     # The ballot is the public showcase: an entry not made public cannot be voted for.
     if (

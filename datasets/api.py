@@ -71,6 +71,12 @@ class IngestSerializer(serializers.Serializer):
 class ResourceSerializer(serializers.ModelSerializer):
     dataset = serializers.CharField(source="dataset.name")
     download_url = serializers.SerializerMethodField()
+    # The file `download_url` gives: the one the live rows were read from, while a newer
+    # upload is being read or has failed (`ingest` tells how that one is doing).
+    format = serializers.CharField(source="public_file.format", read_only=True)
+    size = serializers.IntegerField(source="public_file.size", read_only=True, allow_null=True)
+    sha256 = serializers.CharField(source="public_file.sha256", read_only=True)
+    mimetype = serializers.CharField(source="public_file.mimetype", read_only=True)
     ingest = serializers.SerializerMethodField()
 
     class Meta:
@@ -219,7 +225,7 @@ class DatasetDetailSerializer(DatasetListSerializer):
 def _resources_with_jobs(queryset):
     latest = IngestJob.objects.order_by("-created_at")
     return (
-        queryset.select_related("dataset")
+        queryset.select_related("dataset", "current_version")
         .prefetch_related(Prefetch("ingest_jobs", queryset=latest, to_attr="latest_jobs"))
         .order_by("position", "created_at")
     )

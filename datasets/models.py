@@ -5,12 +5,14 @@ datasets/datastore/.
 """
 
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -229,6 +231,46 @@ class Resource(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def public_file(self) -> "PublicFile":
+        """The file its Download button gives and the catalogs (CKAN, DCAT, the API)
+        describe: the one the live rows were read from. A newer upload being read, or one
+        that failed, is only its editors' to see (`file` keeps it); until it goes live the
+        public file is the live version's. Uses `current_version`: select it with the
+        resource when listing many."""
+        own = PublicFile(self.file, self.size, self.sha256, self.mimetype, self.format)
+        if not (self.file and self.current_version_id):
+            return own
+        version = self.current_version
+        if not version.source_file or version.source_file.name == self.file.name:
+            return own
+        size = version.size
+        if size is None:  # a version read before sizes were kept with it
+            try:
+                size = version.source_file.size
+            except OSError:
+                size = None
+        return PublicFile(
+            version.source_file, size, version.sha256, version.mimetype, version.format
+        )
+
+    @property
+    def newer_file_waiting(self) -> bool:
+        """An upload newer than the public file is being read, failed, or is held back."""
+        public = self.public_file.file
+        return bool(self.file) and public is not None and public.name != self.file.name
+
+
+@dataclass(frozen=True)
+class PublicFile:
+    """What `Resource.public_file` describes."""
+
+    file: FieldFile | None
+    size: int | None
+    sha256: str
+    mimetype: str
+    format: str
+
 
 class ResourceVersion(models.Model):
     """One ingestion of a resource's file: a typed datastore table plus what we learned."""
@@ -250,6 +292,11 @@ class ResourceVersion(models.Model):
     sha256 = models.CharField(max_length=64)
     source_file = models.FileField(upload_to="originals/%Y/%m/", max_length=500, blank=True)
     source_name = models.CharField(max_length=300, blank=True)
+    # The source file's own facts, as the resource had them when this version was read:
+    # they describe its download while a newer upload waits (Resource.public_file).
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    mimetype = models.CharField(max_length=100, blank=True)
+    format = models.CharField(max_length=30, blank=True)
     encoding = models.CharField(max_length=40, blank=True)
     # [{"id": "safe_column_id", "label": "原始欄名", "type": "integer|number|boolean|date|
     #   datetime|text|geometry", ...}] in table order.

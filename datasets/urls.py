@@ -39,6 +39,11 @@ urlpatterns = [
         name="resource_download",
     ),
     path(
+        "datasets/<str:name>/resources/<uuid:id>/newer-file/",
+        views.resource_newer_file,
+        name="resource_newer_file",
+    ),
+    path(
         "datasets/<str:name>/resources/<uuid:id>/download/<slug:fmt>/",
         views.resource_file_download,
         name="resource_file_download",

@@ -121,7 +121,10 @@ def _held_back(user, resource) -> str:
 
 def resource_download(request: HttpRequest, name: str, id) -> HttpResponse:
     """The original file, after the same visibility check as the dataset page; held back,
-    like its rows, while a personal-data finding waits for the publishers."""
+    like its rows, while a personal-data finding waits for the publishers. It is the file
+    the live rows were read from (`Resource.public_file`): a newer upload being read, or
+    one that failed, is not what the pages show (its editors get it from
+    `resource_newer_file`)."""
     resource = selectors.resource_get_visible(user=request.user, name=name, resource_id=id)
     if _held_back(request.user, resource):
         raise Http404
@@ -130,16 +133,21 @@ def resource_download(request: HttpRequest, name: str, id) -> HttpResponse:
         if resource.url:
             return HttpResponseRedirect(resource.url)
         raise Http404
-    # Readers get the file the live version was read from: a newer upload being read, or
-    # one that failed, is not what the pages show them. Editors get the newest, to check.
-    version = resource.current_version
-    stored = resource.file
-    if (
-        version
-        and version.source_file
-        and not permissions.can_edit_dataset(request.user, resource.dataset)
+    return _file_response(resource.public_file.file)
+
+
+def resource_newer_file(request: HttpRequest, name: str, id) -> HttpResponse:
+    """For its editors: the upload newer than the public file, being read or failed, to
+    check what is wrong with it."""
+    resource = selectors.resource_get_visible(user=request.user, name=name, resource_id=id)
+    if not (
+        permissions.can_edit_dataset(request.user, resource.dataset) and resource.newer_file_waiting
     ):
-        stored = version.source_file
+        raise Http404
+    return _file_response(resource.file)
+
+
+def _file_response(stored) -> FileResponse:
     try:
         handle = stored.open("rb")
     except FileNotFoundError as exc:

@@ -310,16 +310,17 @@ def group_dict(theme: Theme, *, package_count: int | None = None) -> dict:
 def resource_dict(request, resource: Resource, held_back: bool = False) -> dict:
     """`held_back`: the file waits for a personal-data decision the caller may not see
     (selectors.files_held_back), so no address is given until then."""
+    public = resource.public_file  # what `url` gives, and not a newer file being read
     return {
         "id": str(resource.pk),
         "package_id": str(resource.dataset_id),
         "url": "" if held_back else resource_download_url(request, resource),
         "name": resource.name,
         "description": resource.description,
-        "format": resource.format,
-        "hash": resource.sha256,
-        "mimetype": resource.mimetype or None,
-        "size": resource.size,
+        "format": public.format,
+        "hash": public.sha256,
+        "mimetype": public.mimetype or None,
+        "size": public.size,
         "created": _timestamp(resource.created_at),
         "last_modified": _timestamp(resource.last_modified),
         "position": resource.position,
@@ -502,7 +503,9 @@ def resource_show(request, params):
     ref = _required(params, "id")
     ref_uuid = _uuid(ref)
     resource = (
-        Resource.objects.select_related("dataset").filter(pk=ref_uuid).first() if ref_uuid else None
+        Resource.objects.select_related("dataset", "current_version").filter(pk=ref_uuid).first()
+        if ref_uuid
+        else None
     )
     if resource is None or not can_view_dataset(request.ckan_user, resource.dataset):
         raise NotFound(_("Resource was not found"))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from datasets.interop.links import dataset_page_url, resource_data_url, resource_download_url
 from datasets.interop.selectors import files_held_back, with_ckan_relations
-from datasets.models import Dataset, Resource, ResourceVersion
+from datasets.models import Dataset, PublicFile, Resource, ResourceVersion
 from datasets.selectors import resources_held_back_states
 
 PAGE_SIZE = 100
@@ -100,8 +100,8 @@ def _typed(value, datatype: str) -> dict:
             "@type": f"xsd:{datatype}"}  # fmt: skip
 
 
-def _media_type(resource: Resource) -> str:
-    return resource.mimetype or MEDIA_TYPES.get(resource.format.upper(), "")
+def _media_type(public: PublicFile) -> str:
+    return public.mimetype or MEDIA_TYPES.get(public.format.upper(), "")
 
 
 def _resource_page_url(request: HttpRequest, resource: Resource) -> str:
@@ -131,14 +131,15 @@ def distribution_node(
         del node["dcat:downloadURL"]
     if description := _texts(resource, "description"):
         node["dct:description"] = description
-    if resource.format:
-        node["dct:format"] = {"@id": f"{EU}/file-type/{resource.format.upper()}"}
-    if media_type := _media_type(resource):
+    public = resource.public_file  # what the download gives, not a newer file being read
+    if public.format:
+        node["dct:format"] = {"@id": f"{EU}/file-type/{public.format.upper()}"}
+    if media_type := _media_type(public):
         node["dcat:mediaType"] = {
             "@id": f"https://www.iana.org/assignments/media-types/{media_type}"
         }
-    if resource.size is not None:
-        node["dcat:byteSize"] = _typed(resource.size, "nonNegativeInteger")
+    if public.size is not None:
+        node["dcat:byteSize"] = _typed(public.size, "nonNegativeInteger")
     if license_ and license_.url:
         node["dct:license"] = {"@id": license_.url, "@type": "dct:LicenseDocument"}
     if resource.current_version_id:
@@ -366,10 +367,11 @@ def data_json_dataset(request: HttpRequest, dataset: Dataset, held_back: set) ->
             distribution["accessURL"] = _resource_page_url(request, resource)
         else:
             distribution["downloadURL"] = resource_download_url(request, resource)
-        if media_type := _media_type(resource):
+        public = resource.public_file
+        if media_type := _media_type(public):
             distribution["mediaType"] = media_type
-        if resource.format:
-            distribution["format"] = resource.format
+        if public.format:
+            distribution["format"] = public.format
         if resource.description:
             distribution["description"] = resource.description
         entry["distribution"].append(distribution)

@@ -48,7 +48,12 @@ def with_ckan_relations(qs: QuerySet[Dataset]) -> QuerySet[Dataset]:
     return qs.select_related("organization", "license").prefetch_related(
         "tags",
         "themes",
-        Prefetch("resources", queryset=Resource.objects.order_by("position", "created_at")),
+        Prefetch(
+            "resources",
+            queryset=Resource.objects.select_related("current_version").order_by(
+                "position", "created_at"
+            ),
+        ),
     )
 
 

@@ -127,11 +127,14 @@ def version_publish(
         created_by=job.requested_by,
         source_name=(resource.file.name if resource.file else resource.url)[-300:],
     )
-    if source_path is not None:
+    version.mimetype, version.format = resource.mimetype, resource.format
+    if source_path is not None:  # a link's content as fetched
         with open(source_path, "rb") as f:
             version.source_file.save(f"{resource.pk}-v{number}", File(f), save=False)
+        version.size = version.source_file.size
     elif resource.file:
         version.source_file.name = resource.file.name
+        version.size = resource.size
     version.save()
     if not findings:
         _make_current(resource, version)

@@ -166,3 +166,9 @@ def language_name(code: str) -> str:
         return get_language_info(code)["name_translated"]
     except KeyError:
         return code
+
+
+@register.filter
+def basename(path: str) -> str:
+    """A stored file's own name, without the folders storage keeps it in."""
+    return str(path).rsplit("/", 1)[-1]

@@ -2,6 +2,7 @@
 upload held back while personal data found in it waits for the publishers' decision."""
 
 import csv
+import hashlib
 import io
 import json
 
@@ -157,5 +158,9 @@ def test_a_newer_file_held_back_leaves_readers_the_live_versions_file(client):
     assert f'href="{_url(resource)}"'.encode() in client.get(_page(resource)).content
     ckan = client.get("/api/3/action/resource_show", {"id": str(resource.pk)}).json()
     assert ckan["result"]["url"] == "http://testserver" + _url(resource)
+    assert ckan["result"]["hash"] == hashlib.sha256(clean).hexdigest()
+    newer = _page(resource) + "newer-file/"
+    assert client.get(newer).status_code == 404
     client.force_login(editor_of(resource.dataset.organization))
-    assert _body(client.get(_url(resource))) == PERSONAL
+    assert _body(client.get(_url(resource))) == clean
+    assert _body(client.get(newer)) == PERSONAL

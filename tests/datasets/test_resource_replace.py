@@ -15,7 +15,7 @@ from datasets.models import IngestJob, Resource, ResourceVersion
 from datasets.services import catalog
 from portal.models import Membership
 from tests.datasets.ingest_helpers import ingest, resource_with_file, rows_of
-from tests.factories import OrganizationFactory, UserFactory, editor_of
+from tests.factories import DatasetFactory, OrganizationFactory, UserFactory, editor_of
 
 pytestmark = pytest.mark.django_db
 
@@ -116,9 +116,14 @@ def test_a_failing_new_file_leaves_the_live_version_and_its_download_alone(
     )
     downloaded = client.get(page(resource, "download"))
     assert b"".join(downloaded.streaming_content) == JANUARY
-    # Its editors get the newest file, to see what is wrong with it.
+    assert client.get(page(resource, "newer-file")).status_code == 404
+    # Its editors get the same download as everyone, and the failed file from its own link.
     client.force_login(editor_of(resource.dataset.organization))
     downloaded = client.get(page(resource, "download"))
+    assert b"".join(downloaded.streaming_content) == JANUARY
+    detail = client.get(page(resource, "")[:-1]).content.decode()
+    assert "The newer file feb.csv" in detail and page(resource, "newer-file") in detail
+    downloaded = client.get(page(resource, "newer-file"))
     assert b"".join(downloaded.streaming_content) == broken
 
 
@@ -544,3 +549,105 @@ def test_a_name_given_in_one_language_only_that_was_the_files_follows_it(resourc
 
     resource.refresh_from_db()
     assert resource.name_zh_hant == "visitors-2024-02.csv"
+
+
+def _workbook(rows: list[list]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_every_catalog_describes_the_file_readers_download_until_the_new_one_is_live(
+    client, django_capture_on_commit_callbacks
+):
+    """While a newer upload is read or after it failed, CKAN's hash and size, DCAT's byte
+    size and media type, the REST API and the pages describe the live version's file,
+    which is what the download gives; once the newer file is live, they describe it."""
+    import hashlib
+    import json
+
+    dataset = DatasetFactory()
+    schema = {"fields": [{"name": "人次", "type": "integer", "constraints": {}}]}
+    with django_capture_on_commit_callbacks(execute=True):
+        resource = catalog.resource_create(
+            dataset=dataset,
+            by=editor_of(dataset.organization),
+            file=upload(JANUARY, "jan.csv"),
+            schema=schema,
+        )
+    resource.refresh_from_db()
+    assert resource.current_version.number == 1
+
+    def described() -> dict:
+        ckan = client.get("/api/3/action/resource_show", {"id": str(resource.pk)}).json()
+        graph = json.loads(client.get(f"/datasets/{dataset.name}.jsonld").content)
+        (node,) = graph["dcat:distribution"]
+        (entry,) = json.loads(client.get("/data.json").content)["dataset"]
+        (listed,) = entry["distribution"]
+        api = client.get(f"/api/v1/resources/{resource.pk}/").json()
+        page = client.get(page_url).content.decode()
+        return {
+            "ckan": {k: ckan["result"][k] for k in ("format", "hash", "size", "mimetype")},
+            "dcat": (node["dcat:byteSize"]["@value"], node["dct:format"]["@id"][-4:]),
+            "media type": (node["dcat:mediaType"]["@id"].rsplit("/", 2)[-2:], listed["mediaType"]),
+            "api": {k: api[k] for k in ("format", "sha256", "size", "mimetype")},
+            "page badge": f'<span class="badge text-bg-info">{api["format"]}</span>' in page,
+        }
+
+    page_url = page(resource, "")[:-1]
+    online = {
+        "ckan": {
+            "format": "CSV",
+            "hash": hashlib.sha256(JANUARY).hexdigest(),
+            "size": len(JANUARY),
+            "mimetype": "text/csv",
+        },
+        "dcat": (str(len(JANUARY)), "/CSV"),
+        "media type": (["text", "csv"], "text/csv"),
+        "api": {
+            "format": "CSV",
+            "sha256": hashlib.sha256(JANUARY).hexdigest(),
+            "size": len(JANUARY),
+            "mimetype": "text/csv",
+        },
+        "page badge": True,
+    }
+    assert described() == online
+
+    broken = _workbook([["站名", "月份", "人次"], ["市政府", "2024-02", "很多"]])
+    client.force_login(editor_of(dataset.organization))
+    form = edit_form(resource, format="", file=SimpleUploadedFile("feb.xlsx", broken, XLSX))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(page(resource, "edit"), form)
+    resource.refresh_from_db()
+    assert last_job(resource).status == IngestJob.Status.FAILED
+    assert resource.format == "XLSX"  # the newer file, for its editors
+    client.logout()
+    assert described() == online
+
+    good = _workbook([["站名", "月份", "人次"], ["市政府", "2024-02", 1500]])
+    client.force_login(editor_of(dataset.organization))
+    form = edit_form(resource, file=SimpleUploadedFile("feb.xlsx", good, XLSX))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(page(resource, "edit"), form)
+    resource.refresh_from_db()
+    assert resource.current_version.number == 2
+    client.logout()
+    digest = hashlib.sha256(good).hexdigest()
+    assert described() == {
+        "ckan": {"format": "XLSX", "hash": digest, "size": len(good), "mimetype": XLSX},
+        "dcat": (str(len(good)), "XLSX"),
+        "media type": (XLSX.split("/"), XLSX),
+        "api": {"format": "XLSX", "sha256": digest, "size": len(good), "mimetype": XLSX},
+        "page badge": True,
+    }
+    downloaded = client.get(page(resource, "download"))
+    assert b"".join(downloaded.streaming_content) == good

@@ -111,6 +111,13 @@ _PARAMETERS = [
         description="Without it: one page of JSON. With it: the whole result as a download.",
     ),
     OpenApiParameter(
+        "header",
+        str,
+        enum=["ids", "labels"],
+        description="With format=csv or xlsx: the first row holds the columns' ids "
+        "(default) or their names as in the file.",
+    ),
+    OpenApiParameter(
         "{column}[__op]",
         str,
         description="Filter: `col=v`, `col__gte`, `__lte`, `__gt`, `__lt`, `__in=a,b`, "
@@ -149,7 +156,11 @@ class ResourceDataView(APIView):
             query = query_from_params(version=version, params=request.GET, export=export)
             if export:
                 download = export_query(
-                    resource=version.resource, version=version, query=query, fmt=fmt
+                    resource=version.resource,
+                    version=version,
+                    query=query,
+                    fmt=fmt,
+                    header=request.GET.get("header", "ids").strip().lower(),
                 )
             else:
                 page = query_rows(version=version, query=query)

@@ -33,6 +33,7 @@ from datasets.datastore.query import (
 from datasets.ingest.downloads import escape_formula, xlsx_row  # the same rules
 
 FORMATS = ("csv", "json", "xlsx", "geojson", "parquet")
+HEADERS = ("ids", "labels")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
@@ -58,12 +59,20 @@ def export_filename(*, resource, version, fmt: str) -> str:
     return f"{resource.dataset.name}_{name}_v{version.number}_{date}.{fmt}"
 
 
-def export_query(*, resource, version, query: DataQuery, fmt: str) -> Export:
+def export_query(*, resource, version, query: DataQuery, fmt: str, header: str = "ids") -> Export:
+    """`header`: "ids" starts a CSV or XLSX with the columns' ids, as the Data API names
+    them; "labels" with their names as in the file, as the files written after ingestion
+    do."""
     if fmt not in FORMATS:
         raise QueryError(
             _("Unknown format “%(format)s”. Formats: %(known)s.")
             % {"format": fmt, "known": ", ".join(FORMATS)},
             param="format",
+        )
+    if header not in HEADERS:
+        raise QueryError(
+            _("header must be “ids” or “labels”, not “%(value)s”.") % {"value": header},
+            param="header",
         )
     writer = {
         "csv": _csv_chunks,
@@ -77,28 +86,36 @@ def export_query(*, resource, version, query: DataQuery, fmt: str) -> Export:
             _("This resource has no coordinates or geometry, so it has no GeoJSON download."),
             param="format",
         )
+    names = [c.get("label") or c["id"] for c in query.fields] if header == "labels" else None
     return Export(
         filename=export_filename(resource=resource, version=version, fmt=fmt),
         content_type=CONTENT_TYPES[fmt],
-        chunks=writer(version, query),
+        chunks=writer(version, query, names) if fmt in ("csv", "xlsx") else writer(version, query),
     )
+
+
+def _header(query: DataQuery, names: list[str] | None) -> list[str]:
+    """The first row: the columns' names as in the file (a spreadsheet formula among them
+    neutralised, as in any cell), or their ids."""
+    return [escape_formula(n) for n in names] if names else [c["id"] for c in query.fields]
 
 
 def _text_positions(query: DataQuery) -> list[int]:
     return [i for i, c in enumerate(query.fields) if c["type"] in ("text", "geometry")]
 
 
-def _csv_chunks(version, query: DataQuery) -> Iterator[bytes]:
-    # The BOM makes Excel open the file as UTF-8 instead of the local code page (Big5).
-    if connections[settings.DATASTORE_DATABASE].vendor == "postgresql":
-        yield "\ufeff".encode()
-        yield from query_copy_csv(version=version, query=query)
-        return
+def _csv_chunks(version, query: DataQuery, names: list[str] | None = None) -> Iterator[bytes]:
+    postgresql = connections[settings.DATASTORE_DATABASE].vendor == "postgresql"
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    text_positions = _text_positions(query)
+    # PostgreSQL's COPY ends lines with \n alone: the header line must too.
+    writer = csv.writer(buffer, lineterminator="\n" if postgresql else "\r\n")
+    # The BOM makes Excel open the file as UTF-8 instead of the local code page (Big5).
     buffer.write("\ufeff")
-    writer.writerow([c["id"] for c in query.fields])
+    writer.writerow(_header(query, names))
+    if postgresql:
+        yield from query_copy_csv(version=version, query=query, header=buffer.getvalue().encode())
+        return
+    text_positions = _text_positions(query)
     for count, row in enumerate(query_iter(version=version, query=query), start=1):
         if text_positions:
             row = list(row)
@@ -173,12 +190,12 @@ def _file_chunks(handle, size: int = 256 * 1024) -> Iterator[bytes]:
         yield chunk
 
 
-def _xlsx_chunks(version, query: DataQuery) -> Iterator[bytes]:
+def _xlsx_chunks(version, query: DataQuery, names: list[str] | None = None) -> Iterator[bytes]:
     from openpyxl import Workbook
 
     # Write-only mode keeps one row in memory at a time.
     workbook = Workbook(write_only=True)
-    header = [c["id"] for c in query.fields]
+    header = names or [c["id"] for c in query.fields]  # a string cell is never run
     sheet = None
     rows_in_sheet = XLSX_MAX_ROWS
     for row in query_iter(version=version, query=query):

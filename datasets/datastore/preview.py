@@ -99,7 +99,7 @@ def preview_context(*, request, resource, on_dataset_page: bool = False) -> dict
                 kwargs={"name": resource.dataset.name, "id": resource.pk, "fmt": fmt},
             )
             if fmt in derived
-            else f"{data_path}?format={fmt}",
+            else f"{data_path}?format={fmt}" + ("&header=labels" if fmt in ("csv", "xlsx") else ""),
         )
         for fmt in FORMATS
         if fmt != "geojson" or geo is not None

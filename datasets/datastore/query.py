@@ -54,7 +54,7 @@ _ALLOWED = {
 }
 _SQL_OPERATOR = {"eq": "=", "gte": ">=", "lte": "<=", "gt": ">", "lt": "<"}
 # Parameters of the HTTP syntax that are not filters.
-CONTROL_PARAMS = {"limit", "offset", "sort", "fields", "q", "format", "version"}
+CONTROL_PARAMS = {"limit", "offset", "sort", "fields", "q", "format", "version", "header"}
 _TABLE_NAME = re.compile(r"^ds_[0-9a-f]{32}_v[0-9]+$")
 _TRUE = {"true", "t", "1", "yes", "y", "是"}
 _FALSE = {"false", "f", "0", "no", "n", "否"}
@@ -681,19 +681,21 @@ def _csv_expression(col: dict) -> str:
     return name
 
 
-def query_copy_csv(*, version, query: DataQuery, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+def query_copy_csv(
+    *, version, query: DataQuery, header: bytes | None = None, chunk_size: int = 1 << 20
+) -> Iterator[bytes]:
     """CSV (header, then rows) straight from PostgreSQL's COPY: the server formats the rows
     and we only pass bytes along, an order of magnitude faster than formatting in Python.
     Values are merged into the statement by psycopg's own client-side quoting (COPY takes
-    no bind parameters)."""
+    no bind parameters). `header`: a CSV line to start with instead of the column ids."""
     sql, params = select_sql(version=version, query=query)
     select_list = ", ".join(_quote(c["id"]) for c in query.fields)
     expressions = ", ".join(f"{_csv_expression(c)} AS {_quote(c['id'])}" for c in query.fields)
     sql = sql.replace(f"SELECT {select_list} FROM", f"SELECT {expressions} FROM", 1)
     connection = connections[_alias()]
     with transaction.atomic(using=_alias()), connection.cursor() as cursor:
-        buffer = bytearray()
-        statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)"
+        buffer = bytearray(header or b"")  # (sent with the first rows)
+        statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER {header is None})"
         with cursor.cursor.copy(statement, params or None) as copy:
             for data in copy:
                 buffer += data

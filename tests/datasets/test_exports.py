@@ -163,3 +163,40 @@ def test_empty_result_still_downloads_headers(api_client, facilities):
     assert body.decode("utf-8-sig").strip().startswith("_id,name,district")
     _response, body = download(api_client, facilities, format="parquet", district="nowhere")
     assert pq.read_table(io.BytesIO(body)).num_rows == 0
+
+
+def test_header_labels_name_the_columns_as_the_file_did(api_client, facilities):
+    """The versions table and the preview's downloads ask for the names people know (人次),
+    not the ids the Data API filters by (visitors)."""
+    _response, body = download(
+        api_client, facilities, format="csv", header="labels", fields="name,visitors"
+    )
+    lines = body.decode("utf-8-sig").splitlines()
+    assert lines[0] == "名稱,人次"
+    assert lines[1] == "大安森林公園,1200"
+    _response, body = download(api_client, facilities, format="xlsx", header="labels")
+    sheet = load_workbook(io.BytesIO(body)).active
+    assert [c.value for c in next(sheet.iter_rows())][:4] == ["_id", "名稱", "行政區", "人次"]
+    _response, body = download(api_client, facilities, format="csv")
+    assert body.decode("utf-8-sig").splitlines()[0].startswith("_id,name,district,visitors")
+
+
+def test_a_label_that_reads_as_a_formula_is_neutralised(api_client, db):
+    resource = ResourceFactory()
+    make_version(resource, [("total", "integer", "=SUM(A1:A9)")], [(1,)])
+    _response, body = download(api_client, resource, format="csv", header="labels")
+    assert body.decode("utf-8-sig").splitlines()[0] == "_id,'=SUM(A1:A9)"
+
+
+@pytest.mark.parametrize(
+    "language, words", [("en", "header must be"), ("zh-hant", "header 必須是")]
+)
+def test_an_unknown_header_is_refused_naming_the_parameter(api_client, facilities, language, words):
+    response = api_client.get(
+        f"/api/v1/resources/{facilities.pk}/data/",
+        {"format": "csv", "header": "names"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 400
+    assert response.json()["param"] == "header"
+    assert words in response.json()["detail"] and "names" in response.json()["detail"]

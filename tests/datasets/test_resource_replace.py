@@ -2,7 +2,9 @@
 and the REST API: the new file becomes a new version only once it passes, a failing one
 never takes the live version down, and only the dataset's editors can do either."""
 
+import html
 import io
+import re
 
 import pytest
 from django.core.files.base import ContentFile
@@ -451,8 +453,11 @@ def test_the_resource_page_lists_the_versions_kept_with_their_rows(
         ).content.decode()
     )
     client.logout()
-    older = client.get(f"/api/v1/resources/{resource.pk}/data/?version=2&format=csv")
-    assert "2024-02" in b"".join(older.streaming_content).decode("utf-8-sig")
+    # The link gives that version's rows under the column names of the file.
+    (link,) = re.findall(r'<a href="([^"]+)" download>Version 2, CSV</a>', text)
+    older = client.get(html.unescape(link))
+    lines = b"".join(older.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0] == "_id,站名,月份,人次" and "2024-02" in lines[1]
     chinese = client.get(f"/datasets/{resource.dataset.name}/resources/{resource.pk}/")
     assert "第 2 版，CSV" in chinese.content.decode()
 

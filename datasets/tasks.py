@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.db import DatabaseError
 
 
 @shared_task(name="datasets.resource_ingest")
@@ -16,9 +17,16 @@ def version_downloads_task(version_id: int) -> None:
     from datasets.ingest.downloads import version_downloads_write
     from datasets.models import ResourceVersion
 
-    version = ResourceVersion.objects.filter(pk=version_id, dropped_at__isnull=True).first()
-    if version is not None:
+    kept = ResourceVersion.objects.filter(pk=version_id, dropped_at__isnull=True)
+    version = kept.first()
+    if version is None:
+        return
+    try:
         version_downloads_write(version=version)
+    except DatabaseError:
+        if kept.exists():
+            raise
+        # Its table was dropped under it (the file deleted, or the version pruned).
 
 
 @shared_task(name="datasets.datastore_cleanup")

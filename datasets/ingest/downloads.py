@@ -176,8 +176,13 @@ def version_downloads_write(*, version: ResourceVersion) -> dict:
                 default_storage.delete(name)
                 with open(path, "rb") as f:
                     written[fmt] = default_storage.save(name, File(f))
+    kept = ResourceVersion.objects.filter(pk=version.pk, dropped_at__isnull=True)
+    if not kept.update(downloads=written):
+        # Deleted or pruned while they were written: nothing would ever serve or remove them.
+        for name in written.values():
+            default_storage.delete(name)
+        return {}
     version.downloads = written
-    version.save(update_fields=["downloads"])
     return written
 
 

@@ -514,3 +514,64 @@ def test_errors_follow_the_language_of_the_person_who_uploaded(language, expecte
     job.refresh_from_db()
     assert job.options["language"] == language
     assert expected in job.error
+
+
+def _stored_derived(version) -> list[str]:
+    if not default_storage.exists("derived"):
+        return []
+    _folders, names = default_storage.listdir("derived")
+    return [n for n in names if n.startswith(version.table_name + ".")]
+
+
+# As in a worker: each statement commits, and one failing does not abort the others.
+@pytest.mark.django_db(transaction=True)
+def test_a_file_deleted_while_its_downloads_are_written_leaves_none_behind(monkeypatch):
+    """The derived-download task runs after a version goes live; the publisher may delete
+    the file meanwhile. The files it writes then belong to nothing: none may stay."""
+    from datasets.ingest import downloads
+    from datasets.services import catalog
+    from datasets.tasks import version_downloads_task
+    from tests.factories import editor_of
+
+    _job, resource = ingest_bytes(b"name,n\nA,1\nB,2\n")
+    version = resource.current_version
+    editor = editor_of(resource.dataset.organization)
+    write_parquet = downloads._write_parquet
+
+    def deleted_meanwhile(*args):
+        write_parquet(*args)
+        catalog.resource_delete(resource=resource, by=editor)
+
+    monkeypatch.setattr(downloads, "_write_parquet", deleted_meanwhile)
+    version_downloads_task(version.pk)  # ends quietly: nothing is left to write for
+
+    assert not ResourceVersion.objects.filter(pk=version.pk).exists()
+    assert _stored_derived(version) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_table_dropped_while_its_rows_are_read_ends_the_download_task_quietly(monkeypatch):
+    from datasets.datastore import load
+    from datasets.ingest import downloads
+    from datasets.tasks import version_downloads_task
+
+    _job, resource = ingest_bytes(b"name,n\nA,1\nB,2\n")
+    version = resource.current_version
+    for name in version.downloads.values():  # written once the version went live
+        default_storage.delete(name)
+    ResourceVersion.objects.filter(pk=version.pk).update(downloads={})
+    monkeypatch.setattr(downloads, "CHUNK", 1)
+    rows = downloads.version_rows
+
+    def pruned_meanwhile(version):
+        for number, row in enumerate(rows(version)):
+            if number == 1:  # the version is pruned between two chunks
+                ResourceVersion.objects.filter(pk=version.pk).update(dropped_at="2024-01-01T00:00Z")
+                load.drop_version_table(table_name=version.table_name)
+            yield row
+
+    monkeypatch.setattr(downloads, "version_rows", pruned_meanwhile)
+    version_downloads_task(version.pk)
+
+    assert ResourceVersion.objects.get(pk=version.pk).downloads == {}
+    assert _stored_derived(version) == []

@@ -224,6 +224,10 @@ def dataset_update(*, dataset: Dataset, by: User, themes=None, tags=None, **fiel
     return dataset
 
 
+# Files stored for download, never read as a table (datasets.ingest.detect says "other").
+NOT_TABLES = {"PDF", "DOC", "DOCX", "PPT", "PPTX", "PNG", "JPG", "GIF", "SHP", "KML", "KMZ", "XML"}
+
+
 def _format_from_name(name: str) -> str:
     ext = os.path.splitext(urlsplit(name).path)[1].lstrip(".").upper()
     return {"JPEG": "JPG", "TXT": "TXT"}.get(ext, ext)[:30]
@@ -386,6 +390,18 @@ def resource_replace(*, resource: Resource, by: User, file=None, url: str = "", 
     if bool(file) == bool(url):
         raise ValidationError({"file": _("Upload a file or give a link, not both or neither.")})
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    if file and resource.current_version_id and _format_from_name(file.name) in NOT_TABLES:
+        # Its rows would stay online under a file that is not them, for good.
+        raise ValidationError(
+            {
+                "file": _(
+                    "%(name)s is not a table, so it cannot take the place of a file whose "
+                    "rows are online. Add it to the dataset as a new file, or delete this "
+                    "one first."
+                )
+                % {"name": os.path.basename(file.name)}
+            }
+        )
     old_file = resource.file.name if resource.file else ""
     if {resource.name_zh_hant, resource.name_en} <= {*_default_names(resource), "", None}:
         resource.name_zh_hant = resource.name_en = _default_name(file, url)[:300]

@@ -656,3 +656,63 @@ def test_every_catalog_describes_the_file_readers_download_until_the_new_one_is_
     }
     downloaded = client.get(page(resource, "download"))
     assert b"".join(downloaded.streaming_content) == good
+
+
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [("en", "report.pdf is not a table"), ("zh-hant", "report.pdf 不是表格")],
+)
+def test_a_document_cannot_take_the_place_of_a_table_whose_rows_are_online(
+    client, resource, language, words, django_capture_on_commit_callbacks
+):
+    """Its rows would stay online under a PDF for good: the publisher is told to add it
+    as a new file instead, and nothing changes."""
+    client.force_login(editor_of(resource.dataset.organization))
+    before = resource.file.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            page(resource, "edit", language),
+            edit_form(resource, file=SimpleUploadedFile("report.pdf", PDF, "application/pdf")),
+        )
+
+    assert response.status_code == 400
+    assert words in response.content.decode()
+    resource.refresh_from_db()
+    assert resource.file.name == before and resource.format == "CSV"
+    assert resource.current_version.number == 1
+    assert IngestJob.objects.filter(resource=resource).count() == 1
+
+
+def test_the_api_refuses_a_document_in_place_of_a_table_naming_the_file(api_client, resource):
+    api_client.force_authenticate(editor_of(resource.dataset.organization))
+
+    response = api_client.put(
+        f"/api/v1/resources/{resource.pk}/file/",
+        {"file": SimpleUploadedFile("report.pdf", PDF, "application/pdf")},
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400 and "report.pdf is not a table" in response.json()["file"][0]
+    assert IngestJob.objects.filter(resource=resource).count() == 1
+
+
+def test_a_document_may_replace_a_document(client, django_capture_on_commit_callbacks):
+    resource = resource_with_file(PDF, "report-2023.pdf", format="PDF")
+    ingest(resource)
+    assert resource.current_version is None  # stored for download, not read as a table
+    client.force_login(editor_of(resource.dataset.organization))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            page(resource, "edit"),
+            edit_form(resource, file=SimpleUploadedFile("report-2024.pdf", PDF + b"\n")),
+        )
+
+    assert response.status_code == 302
+    resource.refresh_from_db()
+    assert resource.file.name.endswith("report-2024.pdf")

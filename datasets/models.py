@@ -4,6 +4,7 @@ The row data itself lives in datastore tables (one per ResourceVersion), see
 datasets/datastore/.
 """
 
+import secrets
 import uuid
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -181,6 +183,13 @@ class Dataset(models.Model):
         return reverse("dataset_detail", kwargs={"name": self.name})
 
 
+def resource_upload_to(instance, filename: str) -> str:
+    """resources/2024/05/<12 hex digits>/<the file's own name>: a folder of its own, so that
+    storage never renames an upload (a second jan.csv of the month used to become
+    jan_<7 letters>.csv) and its download keeps the name the publisher gave it."""
+    return f"resources/{timezone.now():%Y/%m}/{secrets.token_hex(6)}/{filename}"
+
+
 class Resource(models.Model):
     """A file or link inside a dataset."""
 
@@ -194,7 +203,7 @@ class Resource(models.Model):
     description = models.TextField(_("description"), blank=True)
     format = models.CharField(_("format"), max_length=30, blank=True)
     url_type = models.CharField(max_length=10, choices=UrlType.choices, default=UrlType.UPLOAD)
-    file = models.FileField(_("file"), upload_to="resources/%Y/%m/", max_length=500, blank=True)
+    file = models.FileField(_("file"), upload_to=resource_upload_to, max_length=500, blank=True)
     url = models.URLField(_("link"), max_length=2000, blank=True)
     size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)

@@ -5,6 +5,7 @@ import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from datasets.models import Resource
 from datasets.services import catalog
 from tests.factories import DatasetFactory, editor_of
 
@@ -55,16 +56,18 @@ def test_files_after_a_deleted_one_move_up_so_ckan_positions_stay_0_to_n(
 
 
 def test_a_name_that_was_the_files_follows_it_when_storage_renamed_the_upload():
-    """Storage stores a second "jan.csv" of the month as "jan_<7 letters>.csv"; the file's
-    name on the page is still "jan.csv", the name its publisher gave it by uploading it."""
+    """Storage stored a second "jan.csv" of the month as "jan_<7 letters>.csv" before each
+    upload had a folder of its own; the file's name on the page is still "jan.csv", the
+    name its publisher gave it by uploading it, and follows a replacement."""
     dataset = DatasetFactory()
     editor = editor_of(dataset.organization)
-    for _ in range(2):
-        resource = catalog.resource_create(
-            dataset=dataset, by=editor, file=SimpleUploadedFile("jan.csv", b"a,b\n1,2\n")
-        )
-    assert resource.file.name.rsplit("/", 1)[-1] != "jan.csv"
-    assert resource.name_zh_hant == resource.name_en == "jan.csv"
+    resource = catalog.resource_create(
+        dataset=dataset, by=editor, file=SimpleUploadedFile("jan.csv", b"a,b\n1,2\n")
+    )
+    stored = resource.file.name.rsplit("/", 1)[0] + "/jan_AbC1234.csv"
+    resource.file.storage.save(stored, resource.file.open("rb"))
+    Resource.objects.filter(pk=resource.pk).update(file=stored)
+    resource.refresh_from_db()
 
     catalog.resource_replace(
         resource=resource, by=editor, file=SimpleUploadedFile("feb.csv", b"a,b\n3,4\n")
@@ -72,3 +75,22 @@ def test_a_name_that_was_the_files_follows_it_when_storage_renamed_the_upload():
 
     resource.refresh_from_db()
     assert resource.name_zh_hant == resource.name_en == "feb.csv"
+
+
+def test_two_uploads_of_one_name_keep_it_in_their_downloads(client):
+    """Each upload has a folder of its own: the second jan.csv of the month downloads as
+    jan.csv, not as the name storage would make up to tell the two apart."""
+    dataset = DatasetFactory()
+    editor = editor_of(dataset.organization)
+    resources = [
+        catalog.resource_create(
+            dataset=dataset, by=editor, file=SimpleUploadedFile("一月.csv", content)
+        )
+        for content in (b"a,b\n1,2\n", b"a,b\n3,4\n")
+    ]
+
+    for resource, content in zip(resources, (b"a,b\n1,2\n", b"a,b\n3,4\n"), strict=True):
+        url = f"/datasets/{dataset.name}/resources/{resource.pk}/download/"
+        response = client.get(url)
+        assert b"".join(response.streaming_content) == content
+        assert "filename*=utf-8''%E4%B8%80%E6%9C%88.csv" in response["Content-Disposition"]

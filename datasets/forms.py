@@ -22,8 +22,10 @@ class DatasetForm(forms.Form):
         validators=[dataset_name_validator],
         help_text=_("Lowercase letters, digits, '-' and '_', e.g. bus-routes."),
     )
-    title_zh_hant = forms.CharField(label=_("Title (Traditional Chinese)"), required=False)
-    title_en = forms.CharField(label=_("Title (English)"), required=False)
+    title_zh_hant = forms.CharField(
+        label=_("Title (Traditional Chinese)"), max_length=300, required=False
+    )
+    title_en = forms.CharField(label=_("Title (English)"), max_length=300, required=False)
     summary_zh_hant = forms.CharField(
         label=_("Plain-language summary (Traditional Chinese)"),
         widget=forms.Textarea(attrs={"rows": 3}),

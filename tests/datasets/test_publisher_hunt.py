@@ -1,0 +1,76 @@
+"""Publisher forms found wanting in a bug hunt: what an editor types is kept or refused
+with its field named, never half-saved or a server error."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from datasets.models import Dataset
+from datasets.services.catalog import dataset_create
+
+pytestmark = pytest.mark.django_db
+
+
+def _new_dataset_post(org, **changes):
+    post = {
+        "organization": org.slug,
+        "name": "bus-routes",
+        "title_zh_hant": "公車路線",
+        "summary_zh_hant": "每條公車路線的站點。",
+        "license": "CC-BY-4.0",
+        "update_frequency": "MONTHLY",
+    }
+    post.update(changes)
+    return post
+
+
+def _url(name, *args, language="en"):
+    with translation.override(language):
+        return reverse(name, args=args)
+
+
+def test_a_title_too_long_for_the_catalog_is_refused_on_its_field(client, org, editor):
+    # PostgreSQL answered a 301-character title with a server error (SQLite kept it).
+    client.force_login(editor)
+    response = client.post(
+        _url("dataset_create"), _new_dataset_post(org, title_en="Bus " * 76)
+    )
+    assert response.status_code == 200
+    assert not Dataset.objects.exists()
+    form = response.context["form"]
+    assert "title_en" in form.errors
+    assert "300" in form.errors["title_en"][0]
+
+
+def test_a_title_too_long_is_refused_by_the_service_the_api_uses_too(org, editor):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        dataset_create(
+            by=editor,
+            organization=org,
+            name="bus-routes",
+            title_zh_hant="公" * 301,
+            summary_zh_hant="每條公車路線的站點。",
+            license_id="CC-BY-4.0",
+        )
+    assert "title_zh_hant" in exc.value.message_dict
+    assert not Dataset.objects.exists()
+
+
+def test_an_edit_with_a_title_too_long_changes_nothing(client, org, editor):
+    dataset = dataset_create(
+        by=editor,
+        organization=org,
+        name="bus-routes",
+        title_zh_hant="公車路線",
+        summary_zh_hant="每條公車路線的站點。",
+        license_id="CC-BY-4.0",
+    )
+    client.force_login(editor)
+    post = _new_dataset_post(org, title_zh_hant="路" * 301, summary_zh_hant="新的說明。")
+    response = client.post(_url("dataset_edit", dataset.name, language="zh-hant"), post)
+    assert response.status_code == 200
+    assert "title_zh_hant" in response.context["form"].errors
+    dataset.refresh_from_db()
+    assert (dataset.title_zh_hant, dataset.summary_zh_hant) == ("公車路線", "每條公車路線的站點。")

@@ -74,3 +74,15 @@ def test_an_edit_with_a_title_too_long_changes_nothing(client, org, editor):
     assert "title_zh_hant" in response.context["form"].errors
     dataset.refresh_from_db()
     assert (dataset.title_zh_hant, dataset.summary_zh_hant) == ("公車路線", "每條公車路線的站點。")
+
+
+@pytest.mark.parametrize("typed", ["公車，捷運", "公車、捷運", "公車, 捷運", "公車，捷運，"])
+def test_tags_typed_with_chinese_commas_are_separate_tags(client, org, editor, typed):
+    # The help text says "separate tags with commas"; in Chinese that comma is ， or 、.
+    client.force_login(editor)
+    response = client.post(
+        _url("dataset_create", language="zh-hant"), _new_dataset_post(org, tags=typed)
+    )
+    assert response.status_code == 302
+    dataset = Dataset.objects.get(name="bus-routes")
+    assert sorted(dataset.tags.values_list("name", flat=True)) == ["公車", "捷運"]

@@ -32,9 +32,7 @@ def _url(name, *args, language="en"):
 def test_a_title_too_long_for_the_catalog_is_refused_on_its_field(client, org, editor):
     # PostgreSQL answered a 301-character title with a server error (SQLite kept it).
     client.force_login(editor)
-    response = client.post(
-        _url("dataset_create"), _new_dataset_post(org, title_en="Bus " * 76)
-    )
+    response = client.post(_url("dataset_create"), _new_dataset_post(org, title_en="Bus " * 76))
     assert response.status_code == 200
     assert not Dataset.objects.exists()
     form = response.context["form"]
@@ -86,3 +84,39 @@ def test_tags_typed_with_chinese_commas_are_separate_tags(client, org, editor, t
     assert response.status_code == 302
     dataset = Dataset.objects.get(name="bus-routes")
     assert sorted(dataset.tags.values_list("name", flat=True)) == ["公車", "捷運"]
+
+
+def test_a_refused_dataset_form_lists_each_problem_by_field_above_the_form(client, org, editor):
+    client.force_login(editor)
+    post = _new_dataset_post(org, title_zh_hant="", contact_email="not-an-address")
+    response = client.post(_url("dataset_create", language="zh-hant"), post)
+
+    content = response.content.decode()
+    summary = content[
+        content.index('id="error-summary"') : content.index(
+            "</div>", content.index('id="error-summary"')
+        )
+    ]
+    assert "未儲存任何內容，請修正：" in summary
+    assert '<a href="#id_title_zh_hant">標題（繁體中文）：' in summary
+    assert '<a href="#id_contact_email">' in summary
+    assert 'value="bus-routes"' in content  # what was typed is kept
+    assert not Dataset.objects.exists()
+
+
+def test_a_refused_file_form_lists_the_problem_above_the_form(client, org, editor):
+    dataset = dataset_create(
+        by=editor,
+        organization=org,
+        name="bus-routes",
+        title_en="Bus routes",
+        summary_en="Every route.",
+        license_id="CC-BY-4.0",
+    )
+    client.force_login(editor)
+    response = client.post(_url("resource_create", dataset.name), {"name_en": "Stops"})
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert 'id="error-summary"' in content
+    assert "Upload a file or give a link, not both or neither." in content
+    assert content.count("Upload a file or give a link, not both or neither.") == 1

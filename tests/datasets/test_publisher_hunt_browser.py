@@ -30,3 +30,29 @@ def test_a_refused_dataset_form_moves_the_focus_to_its_list_of_problems(
     page.get_by_role("link", name="Title (Traditional Chinese):").click()
     assert page.locator(":focus").get_attribute("id") == "id_title_zh_hant"
     assert page.get_by_label("Short name (used in the web address)").input_value() == "bus-routes"
+
+
+def _signed_in(page, live_server, client, user):
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+def _sideways_scroll(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def test_the_workspace_fits_a_phone(browser_page, live_server, client):
+    from tests.factories import DatasetFactory
+
+    org = OrganizationFactory(name_en="Department of Information Technology, Taipei")
+    editor = editor_of(org, "editor", Membership.Role.EDITOR)
+    DatasetFactory(organization=org, title_en="Streetlight fault reports", status="draft")
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    _signed_in(page, live_server, client, editor)
+
+    page.goto(live_server.url + "/en/workspace/datasets/")
+    assert page.get_by_role("link", name="Streetlight fault reports").is_visible()
+    assert _sideways_scroll(page) <= 0

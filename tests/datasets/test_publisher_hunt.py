@@ -120,3 +120,50 @@ def test_a_refused_file_form_lists_the_problem_above_the_form(client, org, edito
     assert 'id="error-summary"' in content
     assert "Upload a file or give a link, not both or neither." in content
     assert content.count("Upload a file or give a link, not both or neither.") == 1
+
+
+@pytest.fixture
+def draft(org, editor):
+    return dataset_create(
+        by=editor,
+        organization=org,
+        name="bus-routes",
+        title_en="Bus routes",
+        summary_en="Every route and its stops.",
+        license_id="CC-BY-4.0",
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "before", "after", "said"),
+    [
+        ("dataset_submit", "draft", "in_review", "Submitted. An admin will review it."),
+        ("dataset_publish", "in_review", "published", "Published."),
+        ("dataset_archive", "published", "archived", "Archived."),
+    ],
+)
+def test_a_decision_sent_twice_says_it_is_done_not_that_it_failed(
+    client, draft, editor, admin, action, before, after, said, mailoutbox
+):
+    # A double click or a resent form: the second request finds the work done.
+    Dataset.objects.filter(pk=draft.pk).update(status=before)
+    client.force_login(admin)
+    url = _url(action, draft.name)
+    client.post(url)
+    client.get(_url("dataset_detail", draft.name))  # the first answer, read
+    mails = len(mailoutbox)
+
+    response = client.post(url, follow=True)
+
+    content = response.content.decode()
+    assert said in content
+    assert "alert-danger" not in content
+    assert Dataset.objects.get(pk=draft.pk).status == after
+    assert len(mailoutbox) == mails  # nobody is told twice
+
+
+def test_a_decision_on_a_dataset_in_another_state_is_still_refused(client, draft, admin):
+    client.force_login(admin)
+    response = client.post(_url("dataset_publish", draft.name), follow=True)
+    assert "Only a dataset in review can be published." in response.content.decode()
+    assert Dataset.objects.get(pk=draft.pk).status == "draft"

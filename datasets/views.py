@@ -93,6 +93,7 @@ def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
         },
         "can_edit": can_edit,
         "can_publish": permissions.can_publish_dataset(request.user, dataset),
+        "can_view_activity": permissions.can_view_activity(request.user, dataset),
         "send_back_form": SendBackForm(),
         "sections": hooks.dataset_sections.collect(request, dataset),
     }

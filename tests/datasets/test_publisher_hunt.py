@@ -134,6 +134,24 @@ def draft(org, editor):
     )
 
 
+def test_a_member_who_may_read_the_activity_finds_a_link_to_it(client, draft, member):
+    client.force_login(member)
+    page = client.get(_url("dataset_detail", draft.name)).content.decode()
+    activity = _url("dataset_activity", draft.name)
+    assert f'href="{activity}"' in page
+    assert client.get(activity).status_code == 200
+
+
+def test_a_citizen_finds_no_activity_link(client, draft, admin, editor, citizen):
+    from datasets.services.publishing import dataset_publish, dataset_submit
+
+    dataset_submit(dataset=draft, by=editor)
+    dataset_publish(dataset=draft, by=admin)
+    client.force_login(citizen)
+    page = client.get(_url("dataset_detail", draft.name)).content.decode()
+    assert _url("dataset_activity", draft.name) not in page
+
+
 @pytest.mark.parametrize(
     ("action", "before", "after", "said"),
     [

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +10,8 @@ from datasets.models import Dataset, License, Theme, dataset_name_validator
 from datasets.services.catalog import RESERVED_NAMES
 from portal import permissions
 from portal.models import Membership, Organization
+
+TAG_SEPARATORS = re.compile(r"[,，、]")
 
 
 class DatasetForm(forms.Form):
@@ -22,8 +26,10 @@ class DatasetForm(forms.Form):
         validators=[dataset_name_validator],
         help_text=_("Lowercase letters, digits, '-' and '_', e.g. bus-routes."),
     )
-    title_zh_hant = forms.CharField(label=_("Title (Traditional Chinese)"), required=False)
-    title_en = forms.CharField(label=_("Title (English)"), required=False)
+    title_zh_hant = forms.CharField(
+        label=_("Title (Traditional Chinese)"), max_length=300, required=False
+    )
+    title_en = forms.CharField(label=_("Title (English)"), max_length=300, required=False)
     summary_zh_hant = forms.CharField(
         label=_("Plain-language summary (Traditional Chinese)"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -121,7 +127,8 @@ class DatasetForm(forms.Form):
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
-        data["tags"] = [t for t in (data.get("tags") or "").split(",") if t.strip()]
+        # Chinese text separates with its own commas: ， (full-width) and 、 (enumeration).
+        data["tags"] = [t for t in TAG_SEPARATORS.split(data.get("tags") or "") if t.strip()]
         data["contact_email"] = data.get("contact_email") or ""
         return data
 

@@ -27,7 +27,7 @@ from datasets.forms import (
 from datasets.ingest import conf as ingest_conf
 from datasets.ingest import validate
 from datasets.ingest.errors import joined
-from datasets.models import ResourceVersion
+from datasets.models import Dataset, ResourceVersion
 from datasets.services import catalog, publishing
 
 PAGE_SIZE = 20
@@ -93,6 +93,7 @@ def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
         },
         "can_edit": can_edit,
         "can_publish": permissions.can_publish_dataset(request.user, dataset),
+        "can_view_activity": permissions.can_view_activity(request.user, dataset),
         "send_back_form": SendBackForm(),
         "sections": hooks.dataset_sections.collect(request, dataset),
     }
@@ -422,12 +423,21 @@ def _dictionary_initial(name: str, field: dict | None, inferred: str | None) -> 
     }
 
 
-def _workflow_action(request: HttpRequest, name: str, action, success: str, **kwargs):
+def _workflow_action(
+    request: HttpRequest, name: str, action, success: str, done: str | None = None, **kwargs
+):
+    """Run a workflow step. A step sent twice (a double click, a form sent again from the
+    history) finds the dataset already in the state it leads to (`done`): that is said as
+    success, not as the refusal a dataset in the wrong state gets."""
     dataset = selectors.dataset_get_visible(user=request.user, name=name)
     try:
         action(dataset=dataset, by=request.user, **kwargs)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        dataset.refresh_from_db(fields=["status"])
+        if done is not None and dataset.status == done:
+            messages.success(request, success)
+        else:
+            messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, success)
     return redirect(dataset)
@@ -449,14 +459,20 @@ def dataset_submit(request: HttpRequest, name: str) -> HttpResponse:
             )
             return redirect(dataset)
     return _workflow_action(
-        request, name, publishing.dataset_submit, _("Submitted. An admin will review it.")
+        request,
+        name,
+        publishing.dataset_submit,
+        _("Submitted. An admin will review it."),
+        done=Dataset.Status.IN_REVIEW,
     )
 
 
 @login_required
 @require_POST
 def dataset_publish(request: HttpRequest, name: str) -> HttpResponse:
-    return _workflow_action(request, name, publishing.dataset_publish, _("Published."))
+    return _workflow_action(
+        request, name, publishing.dataset_publish, _("Published."), done=Dataset.Status.PUBLISHED
+    )
 
 
 @login_required
@@ -474,7 +490,9 @@ def dataset_send_back(request: HttpRequest, name: str) -> HttpResponse:
 @login_required
 @require_POST
 def dataset_archive(request: HttpRequest, name: str) -> HttpResponse:
-    return _workflow_action(request, name, publishing.dataset_archive, _("Archived."))
+    return _workflow_action(
+        request, name, publishing.dataset_archive, _("Archived."), done=Dataset.Status.ARCHIVED
+    )
 
 
 @login_required

@@ -110,7 +110,7 @@ def organization_members(request: HttpRequest, slug: str) -> HttpResponse:
             _add_errors(form, exc)
         else:
             messages.success(request, _("Member saved."))
-            return redirect("organization_members", slug=org.slug)
+            return _back_to_members(request, org)
     memberships = org.memberships.select_related("user").order_by("user__username")
     return render(
         request,
@@ -130,7 +130,15 @@ def organization_member_remove(request: HttpRequest, slug: str, user_id: int) ->
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Member removed."))
-    return redirect("organization_members", slug=org.slug)
+    return _back_to_members(request, org)
+
+
+def _back_to_members(request: HttpRequest, org: Organization) -> HttpResponse:
+    """The member page, unless the admin just stepped down or left: it would refuse them."""
+    permissions.forget_roles(request.user)
+    if permissions.can_admin(request.user, org):
+        return redirect("organization_members", slug=org.slug)
+    return redirect(org)
 
 
 @login_required

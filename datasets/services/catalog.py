@@ -50,15 +50,11 @@ DATASET_FIELDS = frozenset(
 RESOURCE_FIELDS = frozenset(
     {"name_zh_hant", "name_en", "description_zh_hant", "description_en", "format", "schema"}
 )
+# Checked by _validate_dataset itself: one language is enough, and a summary's length
+# has its own message. The titles per language stay in full_clean for their length
+# (PostgreSQL refuses a 301-character title with an error, not a message).
+CHECKED_BEFORE_FULL_CLEAN = ("title", "summary", "summary_zh_hant", "summary_en")
 # Names that would shadow a page under /datasets/.
-TRANSLATED_REQUIRED = (
-    "title",
-    "summary",
-    "title_zh_hant",
-    "title_en",
-    "summary_zh_hant",
-    "summary_en",
-)
 RESERVED_NAMES = frozenset({"new", "workspace", "sitemap"})
 
 TEXT_FORMATS = {"CSV", "TSV", "TXT", "JSON", "GEOJSON", "XML", "KML", "GPX", "MD"}
@@ -128,8 +124,7 @@ def _validate_dataset(dataset: Dataset) -> None:
     ):
         errors["temporal_end"] = [_("The end of the period covered is before its start.")]
     try:
-        # Translated title/summary are checked above: one language is enough.
-        dataset.full_clean(exclude=["organization", "search_vector", *TRANSLATED_REQUIRED])
+        dataset.full_clean(exclude=["organization", "search_vector", *CHECKED_BEFORE_FULL_CLEAN])
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)

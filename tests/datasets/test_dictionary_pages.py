@@ -368,3 +368,19 @@ def test_labels_descriptions_and_units_alone_are_saved_without_reading_the_file_
     assert IngestJob.objects.count() == jobs + 1 and resource.current_version.number == 2
     column = resource.current_version.columns[2]
     assert (column["type"], column["title"]) == ("number", "Population")
+
+
+def test_bad_entries_are_listed_above_the_columns_with_links_to_them(client, resource):
+    # A file of thirty columns puts an error far down the page: the list above names it.
+    client.force_login(editor_of(resource.dataset.organization))
+    data = form_data(resource, client, **{"column-2-minimum": "many"})
+
+    response = client.post(url_of(resource, "zh-hant"), data)
+
+    assert response.status_code == 400
+    content = html.unescape(response.content.decode())
+    start = content.index('id="error-summary"')
+    summary = content[start : content.index("</div>", start)]
+    assert "未儲存任何內容，請修正：" in summary
+    assert '<a href="#id_column-2-minimum">最小值：' in summary
+    assert "欄位「人口」" in summary

@@ -96,7 +96,10 @@ def test_publisher_sets_the_data_dictionary_in_the_browser(
     lots.get_by_label("Label").fill("Parking spaces")
     lots.get_by_label("Maximum").fill("lots")
     page.get_by_role("button", name="Save the data dictionary").click()
-    page.get_by_text("Column '格位': 'lots' is not a number.").wait_for()
+    # Under its field (the list of problems above the form names it too).
+    page.get_by_role("group", name="格位").get_by_text(
+        "Column '格位': 'lots' is not a number."
+    ).wait_for()
     assert page.get_by_role("group", name="格位").get_by_label("Label").input_value() == (
         "Parking spaces"  # what was typed is still there
     )

@@ -38,8 +38,10 @@ def facet_url(context, key: str, value: str) -> str:
     params = context["request"].GET.copy()
     params.pop("page", None)
     values = params.getlist(key)
-    if value in values:
-        values.remove(value)
+    # Formats are matched whatever their case (?format=csv is the facet's CSV).
+    same = (lambda v: v.upper() == value.upper()) if key == "format" else (lambda v: v == value)
+    if any(same(v) for v in values):
+        values = [v for v in values if not same(v)]
     else:
         values.append(value)
     params.setlist(key, values)

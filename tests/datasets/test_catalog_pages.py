@@ -141,7 +141,7 @@ def test_markdown_description_is_rendered_and_sanitised(client, org):
     )
     page = client.get("/en/datasets/xss/").content.decode()
     description = page.split('class="mb-4 dataset-description"')[1].split("</section>")[0]
-    assert "<h2>Columns</h2>" in description
+    assert "<h4>Columns</h4>" in description  # under the page's "Description" (h2)
     assert "<strong>bold</strong>" in description
     assert 'href="https://example.org"' in description
     for bad in ("<script", "onerror", 'href="javascript:', "onclick", "<img"):
@@ -476,3 +476,21 @@ def test_a_format_typed_in_small_letters_is_the_format_facet_picked(client, org)
     facet = body.split('data-facet="format"', 1)[1].split("</section>", 1)[0]
     assert facet.count("<li>") == 1
     assert 'href="/en/datasets/?"' in facet and "✓ CSV</a>" in facet
+
+
+def test_headings_in_a_description_sit_below_the_page_s_own(client, org):
+    indexed_dataset(
+        name="parks",
+        organization=org,
+        description_en="# About this data\n\n## Columns\n\n<h1>Raw</h1>\n\n###### Small",
+    )
+
+    page = client.get("/en/datasets/parks/").content.decode()
+
+    # One h1, the dataset's title; the publisher's headings come under "Description" (h2).
+    assert page.count("<h1") == 1
+    description = page.split('class="mb-4 dataset-description"')[1].split("</section>")[0]
+    assert "<h3>About this data</h3>" in description
+    assert "<h4>Columns</h4>" in description
+    assert "<h3>Raw</h3>" in description
+    assert "<h6>Small</h6>" in description

@@ -147,13 +147,22 @@ def _facets(qs: QuerySet, filters: dict[str, list[str]]) -> tuple[int, dict[str,
         return dict(ranked[:FACET_LIMIT])
 
     def build(key, labels: dict[str, tuple[str, str]]) -> list[FacetValue]:
-        chosen = set(filters.get(key, []))
+        chosen = filters.get(key, [])
         values = [(*labels[raw], n) for raw, n in top(key).items() if raw in labels]
+        # A value picked stays listed, at 0 when it leaves no results (two themes no
+        # dataset has both of) or names nothing: else it could not be clicked away, and
+        # the search form would keep sending it, unseen.
+        shown = {str(v[0]) for v in values}
+        by_value = {str(value): label for value, label in labels.values()}
+        values += [(v, by_value.get(v, v), 0) for v in dict.fromkeys(chosen) if v not in shown]
         values.sort(key=lambda v: (-v[2], str(v[1])))
         return [FacetValue(str(v), str(label), n, str(v) in chosen) for v, label, n in values]
 
     def ids(key):
         return [int(raw) for raw in top(key)]
+
+    def picked(key):
+        return filters.get(key, [])
 
     frequency_labels = dict(Dataset.Frequency.choices)
     return total, {
@@ -161,12 +170,17 @@ def _facets(qs: QuerySet, filters: dict[str, list[str]]) -> tuple[int, dict[str,
             "organization",
             {
                 str(o.pk): (o.slug, o.name)
-                for o in Organization.objects.filter(pk__in=ids("organization"))
+                for o in Organization.objects.filter(
+                    Q(pk__in=ids("organization")) | Q(slug__in=picked("organization"))
+                )
             },
         ),
         "theme": build(
             "theme",
-            {str(t.pk): (t.slug, t.name) for t in Theme.objects.filter(pk__in=ids("theme"))},
+            {
+                str(t.pk): (t.slug, t.name)
+                for t in Theme.objects.filter(Q(pk__in=ids("theme")) | Q(slug__in=picked("theme")))
+            },
         ),
         "tag": build(
             "tag", {str(t.pk): (t.name, t.name) for t in Tag.objects.filter(pk__in=ids("tag"))}
@@ -174,10 +188,17 @@ def _facets(qs: QuerySet, filters: dict[str, list[str]]) -> tuple[int, dict[str,
         "format": build("format", {raw: (raw, raw) for raw in counts["format"]}),
         "license": build(
             "license",
-            {lic.pk: (lic.pk, lic.title) for lic in License.objects.filter(pk__in=top("license"))},
+            {
+                lic.pk: (lic.pk, lic.title)
+                for lic in License.objects.filter(pk__in=[*top("license"), *picked("license")])
+            },
         ),
         "frequency": build(
-            "frequency", {raw: (raw, frequency_labels.get(raw, raw)) for raw in counts["frequency"]}
+            "frequency",
+            {
+                raw: (raw, frequency_labels.get(raw, raw))
+                for raw in [*counts["frequency"], *picked("frequency")]
+            },
         ),
     }
 
@@ -242,6 +263,8 @@ def dataset_search(
     number of results that clicking it would leave.
     """
     filters = {key: [v for v in filters.get(key, []) if v] for key in FACETS} if filters else {}
+    if filters.get("format"):  # matched whatever the case, listed in capitals
+        filters["format"] = list(dict.fromkeys(v.upper() for v in filters["format"]))
     q = (q or "").strip()[:200]
     base = _facet_filter(_catalog_base(user), filters)
     qs, tsquery = _text_filter(base, q)

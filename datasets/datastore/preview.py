@@ -127,6 +127,8 @@ def preview_context(*, request, resource, on_dataset_page: bool = False) -> dict
             "geo": geo.__dict__ if geo else None,
             "tileUrl": settings.MAP_TILE_URL,
             "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
+            # Times typed without a zone were read in it: shown in it, not in UTC.
+            "timeZone": settings.TIME_ZONE,
             "canEdit": can_edit,
             "countDataset": on_dataset_page,
             "charts": [

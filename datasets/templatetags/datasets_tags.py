@@ -1,3 +1,5 @@
+import re
+
 import nh3
 from django import template
 from django.utils.safestring import mark_safe
@@ -26,10 +28,21 @@ def render_markdown(text: str) -> str:
     )
 
 
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+
+
 @register.filter
-def markdown(text: str) -> str:
+def markdown(text: str, heading_offset: int = 0) -> str:
+    """Sanitised HTML; `heading_offset` moves the author's headings down (1 → h2...,
+    never past h6) so they sit below the page's own heading for the text."""
+    html = render_markdown(text)
+    if heading_offset:
+        # nh3 keeps no attributes on headings: each one is exactly <hN> ... </hN>.
+        html = _HEADING.sub(
+            lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + int(heading_offset))}>", html
+        )
     # Safe: render_markdown sanitises with nh3.
-    return mark_safe(render_markdown(text))
+    return mark_safe(html)
 
 
 @register.simple_tag(takes_context=True)
@@ -38,8 +51,10 @@ def facet_url(context, key: str, value: str) -> str:
     params = context["request"].GET.copy()
     params.pop("page", None)
     values = params.getlist(key)
-    if value in values:
-        values.remove(value)
+    # Formats are matched whatever their case (?format=csv is the facet's CSV).
+    same = (lambda v: v.upper() == value.upper()) if key == "format" else (lambda v: v == value)
+    if any(same(v) for v in values):
+        values = [v for v in values if not same(v)]
     else:
         values.append(value)
     params.setlist(key, values)

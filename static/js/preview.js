@@ -39,6 +39,37 @@
     return "nominal";
   }
 
+  // The row API answers instants in UTC; people read them on the city's clock, as the
+  // file said them: "2024-01-02 09:00" (seconds only when there are some).
+  function timeFormatter(timeZone) {
+    var parts;
+    try {
+      parts = new Intl.DateTimeFormat("en-CA", {
+        timeZone: timeZone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+      });
+    } catch (e) {
+      parts = null; // an unknown zone: the value as the API gave it
+    }
+    return function (value) {
+      if (value == null || value === "" || !parts) return value;
+      var moment = new Date(value);
+      if (isNaN(moment.getTime())) return value;
+      var p = {};
+      parts.formatToParts(moment).forEach(function (part) {
+        p[part.type] = part.value;
+      });
+      var text = p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute;
+      return p.second === "00" ? text : text + ":" + p.second;
+    };
+  }
+
   function Preview(root, config) {
     this.root = root;
     this.config = config;
@@ -47,6 +78,7 @@
     config.fields.forEach(function (f) {
       this.fields[f.id] = f;
     }, this);
+    this.formatTime = timeFormatter(config.timeZone);
     // What the table shows right now; the chart and the map follow it.
     this.state = { q: "", sort: "", filters: {} };
     this.view = null;
@@ -64,6 +96,12 @@
       params.set(key, extra[key]);
     });
     return this.config.dataUrl + "?" + params.toString();
+  };
+
+  // A cell's value as the table and the map show it.
+  Preview.prototype.display = function (fieldId, value) {
+    var field = this.fields[fieldId];
+    return field && field.type === "datetime" ? this.formatTime(value) : value;
   };
 
   Preview.prototype.getJSON = function (url, headers) {
@@ -92,6 +130,13 @@
         headerFilter: f.type === "geometry" ? false : "input",
         headerFilterPlaceholder: format(t.filter, { column: f.label }),
         hozAlign: f.type === "integer" || f.type === "number" ? "right" : "left",
+        // (a text node: never read as HTML)
+        formatter:
+          f.type === "datetime"
+            ? function (cell) {
+                return document.createTextNode(self.display(f.id, cell.getValue()) || "");
+              }
+            : undefined,
         visible: f.id !== "_id",
       };
     });
@@ -404,7 +449,9 @@
               var strong = document.createElement("strong");
               strong.textContent = label + ": ";
               row.appendChild(strong);
-              row.appendChild(document.createTextNode(String(feature.properties[key])));
+              row.appendChild(
+                document.createTextNode(String(self.display(key, feature.properties[key])))
+              );
               return row.outerHTML;
             });
           featureLayer.bindPopup(lines.join(""));

@@ -21,3 +21,26 @@ if (errorSummary) {
     }
   });
 }
+
+// htmx swaps (catalog facets, sorting) change the address without a new page: the
+// language switcher and the sign-in link must return to that address, not the first one.
+function keepCurrentAddress() {
+  const here = window.location.pathname + window.location.search;
+  document.querySelectorAll(".language-switcher input[name=next]").forEach((input) => {
+    input.value = here;
+    input.setAttribute("value", here); // also in the snapshot htmx keeps for "back"
+  });
+  const signIn = document.getElementById("sign-in-link");
+  if (signIn) {
+    const url = new URL(signIn.href);
+    url.searchParams.set("next", here);
+    signIn.href = url.pathname + url.search;
+  }
+}
+["htmx:pushedIntoHistory", "htmx:replacedInHistory", "htmx:historyRestore"].forEach((name) =>
+  document.body.addEventListener(name, keepCurrentAddress)
+);
+window.addEventListener("popstate", keepCurrentAddress);
+document.addEventListener("submit", (event) => {
+  if (event.target.matches(".language-switcher")) keepCurrentAddress();
+});

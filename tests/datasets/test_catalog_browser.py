@@ -89,3 +89,58 @@ def test_a_facet_picked_with_the_mouse_stays_on_the_next_search_and_sort(browser
     page.wait_for_url("**sort=name**")
     assert "theme=transportation" in page.url
     assert page.get_by_role("link", name="Bus depots").count() == 0
+
+
+def test_switching_language_after_picking_a_facet_keeps_the_facet_and_query(
+    browser_page, live_server
+):
+    transport, _ = Theme.objects.get_or_create(
+        slug="transportation", defaults={"name_en": "Transportation", "name_zh_hant": "交通運輸"}
+    )
+    License.objects.get_or_create(id="CC-BY-4.0", defaults={"title": "CC BY 4.0"})
+    indexed_dataset(title_en="Bus stops", title_zh_hant="公車站牌", themes=[transport])
+    indexed_dataset(title_en="Bus depots", title_zh_hant="公車機廠")
+    page = browser_page
+    page.goto(live_server.url + "/en/datasets/?q=bus")
+
+    # The facet link swaps the results in place (htmx) and pushes the new address.
+    page.locator(".facet[data-facet=theme]").get_by_role("link", name="Transportation").click()
+    page.wait_for_url("**theme=transportation**")
+    sign_in_link = page.get_by_role("link", name="Sign in").get_attribute("href")
+    assert "theme%3Dtransportation" in sign_in_link
+    page.get_by_label("Language").select_option("zh-hant")
+    page.get_by_role("button", name="Switch").click()
+
+    page.wait_for_url("**/datasets/?**")
+    assert "/en/" not in page.url
+    assert "theme=transportation" in page.url and "q=bus" in page.url
+    page.get_by_text("找到 1 筆資料集").wait_for()
+    assert page.get_by_role("link", name="公車機廠").count() == 0
+
+
+def test_a_facet_picked_with_the_keyboard_keeps_the_focus_and_is_announced(
+    browser_page, live_server
+):
+    License.objects.get_or_create(id="CC-BY-4.0", defaults={"title": "CC BY 4.0"})
+    transport, _ = Theme.objects.get_or_create(
+        slug="transportation", defaults={"name_en": "Transportation", "name_zh_hant": "交通運輸"}
+    )
+    indexed_dataset(title_en="Bus stops", themes=[transport])
+    indexed_dataset(title_en="Parks")
+    page = browser_page
+    page.goto(live_server.url + "/en/datasets/")
+    announcer = page.locator("[aria-live]").filter(has_text="2 datasets found").element_handle()
+
+    page.locator(".facet[data-facet=theme]").get_by_role("link", name="Transportation").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**theme=transportation")
+
+    # The swapped-in results did not leave the keyboard at the top of the page...
+    page.get_by_role("link", name="✓ Transportation").wait_for()
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "✓ Transportation"
+    # ...and the live region screen readers listen to is still there, with the new count.
+    page.wait_for_function("(el) => el.textContent.includes('1 dataset found')", arg=announcer)
+    assert announcer.evaluate("el => el.isConnected")
+    page.keyboard.press("Enter")  # the same key takes the filter away again
+    page.wait_for_function("(el) => el.textContent.includes('2 datasets found')", arg=announcer)

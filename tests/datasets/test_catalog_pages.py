@@ -141,7 +141,7 @@ def test_markdown_description_is_rendered_and_sanitised(client, org):
     )
     page = client.get("/en/datasets/xss/").content.decode()
     description = page.split('class="mb-4 dataset-description"')[1].split("</section>")[0]
-    assert "<h2>Columns</h2>" in description
+    assert "<h4>Columns</h4>" in description  # under the page's "Description" (h2)
     assert "<strong>bold</strong>" in description
     assert 'href="https://example.org"' in description
     for bad in ("<script", "onerror", 'href="javascript:', "onclick", "<img"):
@@ -440,3 +440,57 @@ def test_a_link_to_an_internal_address_is_refused_by_the_form(client, org, edito
     page = html.unescape(response.content.decode())
     assert expected in page and "being processed" not in page
     assert not Resource.objects.exists()
+
+
+def test_filters_that_leave_no_results_stay_listed_so_they_can_be_removed(client, org):
+    transport = Theme.objects.get(slug="transportation")
+    health = Theme.objects.get(slug="health")
+    indexed_dataset(title_en="Bus routes", organization=org, themes=[transport], tags=["bus"])
+    indexed_dataset(title_en="Clinics", organization=org, themes=[health])
+
+    # Both themes at once match nothing: each must still be shown, picked, with its count.
+    page = client.get(
+        "/en/datasets/", {"q": "bus", "theme": ["transportation", "health"], "tag": "nope"}
+    )
+
+    body = page.content.decode()
+    assert "0 datasets found" in body
+    for label, href in [
+        ("Transportation", "?q=bus&amp;theme=health&amp;tag=nope"),
+        ("Health", "?q=bus&amp;theme=transportation&amp;tag=nope"),
+        ("nope", "?q=bus&amp;theme=transportation&amp;theme=health"),
+    ]:
+        link = f'href="/en/datasets/{href}"'
+        assert link in body, label
+        after = body.split(link, 1)[1]
+        assert after.split("</a>", 1)[0].endswith(f"✓ {label}")
+        assert after.split('facet-count">', 1)[1].startswith("0<")
+
+
+def test_a_format_typed_in_small_letters_is_the_format_facet_picked(client, org):
+    ResourceFactory(dataset=indexed_dataset(title_en="Bus routes", organization=org), format="CSV")
+
+    body = client.get("/en/datasets/", {"format": "csv"}).content.decode()
+
+    assert "1 dataset found" in body
+    facet = body.split('data-facet="format"', 1)[1].split("</section>", 1)[0]
+    assert facet.count("<li>") == 1
+    assert 'href="/en/datasets/?"' in facet and "✓ CSV</a>" in facet
+
+
+def test_headings_in_a_description_sit_below_the_page_s_own(client, org):
+    indexed_dataset(
+        name="parks",
+        organization=org,
+        description_en="# About this data\n\n## Columns\n\n<h1>Raw</h1>\n\n###### Small",
+    )
+
+    page = client.get("/en/datasets/parks/").content.decode()
+
+    # One h1, the dataset's title; the publisher's headings come under "Description" (h2).
+    assert page.count("<h1") == 1
+    description = page.split('class="mb-4 dataset-description"')[1].split("</section>")[0]
+    assert "<h3>About this data</h3>" in description
+    assert "<h4>Columns</h4>" in description
+    assert "<h3>Raw</h3>" in description
+    assert "<h6>Small</h6>" in description

@@ -111,3 +111,64 @@ def test_chinese_page_explains_a_bad_filter_and_an_untitled_chart_in_chinese(
     )
     assert message.inner_text() == "請為圖表命名。"
     assert not resource.saved_charts.exists()
+
+
+def test_the_table_shows_times_in_the_city_s_time_zone(browser_page, live_server, settings):
+    # Stored as instants: the row API answers in UTC (01:00Z), the city reads 09:00.
+    settings.TIME_ZONE = "Asia/Taipei"
+    License.objects.get_or_create(id="CC-BY-4.0", defaults={"title": "CC BY 4.0"})
+    resource = ResourceFactory(name_en="Facilities", dataset__name="city-facilities")
+    make_version(resource, COLUMNS, ROWS)
+    page = browser_page
+    page.goto(f"{live_server.url}/en/datasets/city-facilities/resources/{resource.pk}/")
+
+    cells = page.locator(".preview-table .tabulator-row [tabulator-field=updated]")
+    cells.first.wait_for()
+    assert cells.nth(0).inner_text() == "2024-01-02 09:00"
+    assert cells.nth(2).inner_text() == "2024-02-01 12:30"
+    assert cells.nth(3).inner_text() == ""  # no value
+
+
+def test_dictionary_and_report_tables_fit_a_phone_screen(browser_page, live_server):
+    License.objects.get_or_create(id="CC-BY-4.0", defaults={"title": "CC BY 4.0"})
+    resource = ResourceFactory(
+        name_en="Counts",
+        dataset__name="bike-counts",
+        schema={
+            "fields": [
+                {
+                    "name": "counting_station_identifier_in_the_national_register",
+                    "title": "Station",
+                    "type": "string",
+                    "description": "Where the bicycles were counted.",
+                }
+            ]
+        },
+    )
+    version = make_version(resource, COLUMNS, ROWS)
+    version.profile = {
+        "columns": {
+            "updated": {
+                "empty": 1,
+                "distinct": 5,
+                "min": "2024-01-02T01:00:00+00:00",
+                "max": "2024-03-05T00:15:00+00:00",
+            }
+        }
+    }
+    version.save(update_fields=["profile"])
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    for path in (
+        "/en/datasets/bike-counts/",
+        f"/en/datasets/bike-counts/resources/{resource.pk}/",
+        f"/en/resources/{resource.pk}/report/",
+    ):
+        page.goto(live_server.url + path)
+        page.get_by_role("heading", level=1).wait_for()
+        # The page itself never scrolls sideways; a wide table scrolls in its own box.
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow == 0, path

@@ -26,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions as drf_exceptions
 
-from datasets.datastore.query import MAX_ROWS
+from datasets.datastore.query import MAX_LIMIT, MAX_ROWS
 from datasets.interop import selectors
 from datasets.interop.links import dataset_page_url, resource_download_url
 from datasets.interop.solr import SearchQueryError
@@ -723,7 +723,8 @@ def datastore_search(request, params):
     if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
         raise ValidationError(fields={"fields": [_("Must be a list of column names")]})
     include_total = _bool(params, "include_total", True)
-    limit = _int(params, "limit", 100)
+    # As CKAN does past its rows_max: the page is cut down, and `_links` page on from it.
+    limit = _int(params, "limit", 100, maximum=MAX_LIMIT)
     offset = _int(params, "offset", 0)
     try:
         version = resource_version_for_data(

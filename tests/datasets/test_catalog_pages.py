@@ -173,7 +173,9 @@ def test_catalog_page_searches_filters_and_answers_htmx_with_the_results_only(cl
     assert "Bus routes" in fragment
 
 
-@pytest.mark.parametrize("facet", ["organization", "theme", "tag", "format", "license", "frequency"])
+@pytest.mark.parametrize(
+    "facet", ["organization", "theme", "tag", "format", "license", "frequency"]
+)
 def test_catalog_page_filter_holding_a_nul_character_finds_nothing(client, org, facet):
     # PostgreSQL refuses NUL in a query: the page was a 500 there.
     indexed_dataset(name="bus", title_en="Bus routes", organization=org, tags=["bus"])

@@ -196,15 +196,17 @@ def _int(params: dict, key: str, default: int, *, minimum: int = 0, maximum: int
         number = int(value)
     except (TypeError, ValueError) as exc:
         raise ValidationError(fields={key: [_("Invalid integer")]}) from exc
-    if number > MAX_ROWS:  # past what a database takes
-        raise ValidationError(
-            fields={key: [_("Must be %(maximum)s or less") % {"maximum": MAX_ROWS}]}
-        )
     if number < minimum:
         raise ValidationError(
             fields={key: [_("Must be %(minimum)s or more") % {"minimum": minimum}]}
         )
-    return min(number, maximum) if maximum is not None else number
+    if maximum is not None:  # CKAN cuts a page size down to its maximum, however large
+        return min(number, maximum)
+    if number > MAX_ROWS:  # past what a database takes
+        raise ValidationError(
+            fields={key: [_("Must be %(maximum)s or less") % {"maximum": MAX_ROWS}]}
+        )
+    return number
 
 
 def _nul_in(value) -> bool:

@@ -184,6 +184,9 @@ class DatasetListSerializer(serializers.ModelSerializer):
 class DatasetDetailSerializer(DatasetListSerializer):
     organization_name = serializers.CharField(source="organization.name")
     license_detail = LicenseSerializer(source="license", allow_null=True)
+    review_comment = serializers.SerializerMethodField(
+        help_text="What the admin asked the editors to change (for the editors only)."
+    )
     resources = serializers.SerializerMethodField()
 
     class Meta(DatasetListSerializer.Meta):
@@ -206,6 +209,12 @@ class DatasetDetailSerializer(DatasetListSerializer):
             "created_at",
             "resources",
         ]
+
+    def get_review_comment(self, dataset) -> str:
+        # As on the dataset page: the admin's words to the editors, not to every member.
+        request = self.context.get("request")
+        user = request.user if request else None
+        return dataset.review_comment if can_edit_dataset(user, dataset) else ""
 
     @extend_schema_field(ResourceSerializer(many=True))
     def get_resources(self, dataset) -> list:

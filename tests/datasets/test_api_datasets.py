@@ -385,3 +385,17 @@ def test_lists_cut_a_huge_limit_down_instead_of_failing(org, path):
     response = APIClient().get(f"/api/v1/{path}", {"limit": "99999999999999999999"})
     assert response.status_code == 200
     assert len(response.json()["results"]) == 1
+
+
+def test_review_comment_is_for_the_editors_as_on_the_page(org, member, editor):
+    # The page shows an admin's review comment to the editors only; the API gave it to
+    # every member who could open the draft.
+    indexed_dataset(
+        name="sent-back", organization=org, status="draft", review_comment="請補上欄位說明"
+    )
+    assert client_for(editor).get("/api/v1/datasets/sent-back/").json()["review_comment"] == (
+        "請補上欄位說明"
+    )
+    seen_by_member = client_for(member).get("/api/v1/datasets/sent-back/")
+    assert seen_by_member.status_code == 200
+    assert seen_by_member.json()["review_comment"] == ""

@@ -248,6 +248,17 @@ def _json_list(params: dict, key: str) -> list:
     return parsed
 
 
+def _text(params: dict, key: str, default: str = "") -> str:
+    """One text value: a repeated parameter or a JSON list or object is the caller's
+    mistake, not something to stringify (or to fail on further down)."""
+    value = params.get(key)
+    if value in (None, ""):
+        return default
+    if isinstance(value, list | dict):
+        raise ValidationError(fields={key: [_("Must be a single text value")]})
+    return str(value)
+
+
 def _required(params: dict, key: str) -> str:
     value = params.get(key)
     if value in (None, ""):
@@ -460,11 +471,11 @@ def package_search(request, params):
     fq_list = _json_list(params, "fq_list")
     fq = params.get("fq") or []
     fq_list = [*fq_list, *(fq if isinstance(fq, list) else [fq])]
-    sort = params.get("sort") or "score desc, metadata_modified desc"
+    sort = _text(params, "sort", "score desc, metadata_modified desc")
     include_private = _bool(params, "include_private") and request.ckan_user is not None
     qs = selectors.package_search_queryset(
         user=request.ckan_user,
-        q=str(params.get("q") or ""),
+        q=_text(params, "q"),
         fq=[str(f) for f in fq_list],
         include_private=include_private,
         sort=sort,

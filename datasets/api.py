@@ -17,7 +17,6 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
@@ -38,6 +37,7 @@ from datasets.models import (
 from datasets.permissions import can_edit_dataset, can_view_dataset
 from datasets.services import catalog, publishing
 from portal.models import Organization
+from portal.pagination import Pagination
 
 
 # --- Output ---------------------------------------------------------------------------------
@@ -190,6 +190,9 @@ class DatasetListSerializer(serializers.ModelSerializer):
 class DatasetDetailSerializer(DatasetListSerializer):
     organization_name = serializers.CharField(source="organization.name")
     license_detail = LicenseSerializer(source="license", allow_null=True)
+    review_comment = serializers.SerializerMethodField(
+        help_text="What the admin asked the editors to change (for the editors only)."
+    )
     resources = serializers.SerializerMethodField()
 
     class Meta(DatasetListSerializer.Meta):
@@ -212,6 +215,12 @@ class DatasetDetailSerializer(DatasetListSerializer):
             "created_at",
             "resources",
         ]
+
+    def get_review_comment(self, dataset) -> str:
+        # As on the dataset page: the admin's words to the editors, not to every member.
+        request = self.context.get("request")
+        user = request.user if request else None
+        return dataset.review_comment if can_edit_dataset(user, dataset) else ""
 
     @extend_schema_field(ResourceSerializer(many=True))
     def get_resources(self, dataset) -> list:
@@ -429,7 +438,23 @@ LIST_PARAMETERS = [
 ]
 
 
-class CatalogPagination(LimitOffsetPagination):
+class DatasetFilterSerializer(serializers.Serializer):
+    """The list's query: a NUL character (which PostgreSQL refuses in a query) or an
+    unknown ordering is a 400 naming the parameter, not a 500 or a silently other order."""
+
+    q = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    ordering = serializers.ChoiceField(
+        choices=list(selectors.SORTS), required=False, allow_blank=True
+    )
+    organization = serializers.ListField(child=serializers.CharField(), required=False)
+    theme = serializers.ListField(child=serializers.CharField(), required=False)
+    tag = serializers.ListField(child=serializers.CharField(), required=False)
+    res_format = serializers.ListField(child=serializers.CharField(), required=False)
+    license = serializers.ListField(child=serializers.CharField(), required=False)
+    frequency = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class CatalogPagination(Pagination):
     """Limit/offset pages whose total comes from the facet query when there is one."""
 
     known_count: int | None = None
@@ -459,13 +484,15 @@ class DatasetViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=LIST_PARAMETERS, responses=DatasetListSerializer(many=True))
     def list(self, request):
-        params = request.query_params
+        params = DatasetFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        params = params.validated_data
         # `format` is DRF's renderer switch (?format=json), so the file-format facet is
         # `res_format`, as in CKAN.
         filters = {
             key: [
                 v
-                for value in params.getlist(API_FACET_PARAMS.get(key, key))
+                for value in params.get(API_FACET_PARAMS.get(key, key), [])
                 for v in value.split(",")
                 if v
             ]
@@ -666,6 +693,10 @@ class LicenseViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
+class TagFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True)
+
+
 @extend_schema(parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="Tags containing")])
 class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Tags of public published datasets, most used first."""
@@ -673,8 +704,10 @@ class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = TagSerializer
 
     def get_queryset(self):
+        params = TagFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)  # a NUL character would be a 500 on PostgreSQL
         public = Dataset.objects.published().values("pk")
         tags = Tag.objects.filter(datasets__in=public).annotate(n=Count("datasets"))
-        if q := self.request.query_params.get("q"):
+        if q := params.validated_data.get("q"):
             tags = tags.filter(name__icontains=q)
         return tags.order_by("-n", "name")

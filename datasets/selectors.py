@@ -83,6 +83,9 @@ def _text_filter(qs: QuerySet, q: str) -> tuple[QuerySet, object]:
 
 
 def _facet_filter(qs: QuerySet, filters: dict[str, list[str]]) -> QuerySet:
+    if any("\x00" in value for values in filters.values() for value in values):
+        # No name holds a NUL character, and PostgreSQL refuses one even in a query.
+        return qs.filter(pk__isnull=True)
     if values := filters.get("organization"):
         qs = qs.filter(organization__slug__in=values)
     if values := filters.get("license"):

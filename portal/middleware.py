@@ -1,7 +1,7 @@
 import zoneinfo
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -41,6 +41,19 @@ class ApiLanguageMiddleware:
             language = translation.get_language_from_request(request, check_path=False)
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+
+class NulInPathMiddleware:
+    """No address here holds a NUL character, and PostgreSQL refuses one in a query: such a
+    path is a 404 before any view looks its name up (which was a 500 there)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path_info:
+            raise Http404
         return self.get_response(request)
 
 

@@ -26,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions as drf_exceptions
 
-from datasets.datastore.query import MAX_ROWS
+from datasets.datastore.query import MAX_LIMIT, MAX_ROWS
 from datasets.interop import selectors
 from datasets.interop.links import dataset_page_url, resource_download_url
 from datasets.interop.solr import SearchQueryError
@@ -196,15 +196,17 @@ def _int(params: dict, key: str, default: int, *, minimum: int = 0, maximum: int
         number = int(value)
     except (TypeError, ValueError) as exc:
         raise ValidationError(fields={key: [_("Invalid integer")]}) from exc
-    if number > MAX_ROWS:  # past what a database takes
-        raise ValidationError(
-            fields={key: [_("Must be %(maximum)s or less") % {"maximum": MAX_ROWS}]}
-        )
     if number < minimum:
         raise ValidationError(
             fields={key: [_("Must be %(minimum)s or more") % {"minimum": minimum}]}
         )
-    return min(number, maximum) if maximum is not None else number
+    if maximum is not None:  # CKAN cuts a page size down to its maximum, however large
+        return min(number, maximum)
+    if number > MAX_ROWS:  # past what a database takes
+        raise ValidationError(
+            fields={key: [_("Must be %(maximum)s or less") % {"maximum": MAX_ROWS}]}
+        )
+    return number
 
 
 def _nul_in(value) -> bool:
@@ -244,6 +246,17 @@ def _json_list(params: dict, key: str) -> list:
     if not isinstance(parsed, list):
         raise ValidationError(fields={key: [_("Must be a JSON list")]})
     return parsed
+
+
+def _text(params: dict, key: str, default: str = "") -> str:
+    """One text value: a repeated parameter or a JSON list or object is the caller's
+    mistake, not something to stringify (or to fail on further down)."""
+    value = params.get(key)
+    if value in (None, ""):
+        return default
+    if isinstance(value, list | dict):
+        raise ValidationError(fields={key: [_("Must be a single text value")]})
+    return str(value)
 
 
 def _required(params: dict, key: str) -> str:
@@ -459,11 +472,11 @@ def package_search(request, params):
     fq_list = _json_list(params, "fq_list")
     fq = params.get("fq") or []
     fq_list = [*fq_list, *(fq if isinstance(fq, list) else [fq])]
-    sort = params.get("sort") or "score desc, metadata_modified desc"
+    sort = _text(params, "sort", "score desc, metadata_modified desc")
     include_private = _bool(params, "include_private") and request.ckan_user is not None
     qs = selectors.package_search_queryset(
         user=request.ckan_user,
-        q=str(params.get("q") or ""),
+        q=_text(params, "q"),
         fq=[str(f) for f in fq_list],
         include_private=include_private,
         sort=sort,
@@ -726,7 +739,8 @@ def datastore_search(request, params):
     if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
         raise ValidationError(fields={"fields": [_("Must be a list of column names")]})
     include_total = _bool(params, "include_total", True)
-    limit = _int(params, "limit", 100)
+    # As CKAN does past its rows_max: the page is cut down, and `_links` page on from it.
+    limit = _int(params, "limit", 100, maximum=MAX_LIMIT)
     offset = _int(params, "offset", 0)
     try:
         version = resource_version_for_data(

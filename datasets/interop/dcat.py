@@ -301,12 +301,28 @@ def _cached(request: HttpRequest, kind: str, build: Callable[[], HttpResponse]) 
     return HttpResponse(content, content_type=content_type)
 
 
+def _page_refused(request: HttpRequest) -> JsonResponse | None:
+    """A `page` that is no page number is the harvester's mistake to name (a number past the
+    last page is a 404, as for any page that is not there)."""
+    page = request.GET.get("page")
+    if page is None or (page.isascii() and page.isdigit() and int(page) >= 1):
+        return None
+    # These paths have no language prefix: the harvester chooses with Accept-Language.
+    with translation.override(translation.get_language_from_request(request)):
+        detail = _("page must be a whole number of 1 or more.")
+    return JsonResponse({"detail": detail, "param": "page"}, status=400)
+
+
 def catalog_jsonld(request: HttpRequest) -> HttpResponse:
+    if refused := _page_refused(request):
+        return refused
     page = request.GET.get("page")
     return _cached(request, "jsonld", lambda: _jsonld(catalog_document(request, page)))
 
 
 def catalog_turtle(request: HttpRequest) -> HttpResponse:
+    if refused := _page_refused(request):
+        return refused
     page = request.GET.get("page")
     return _cached(request, "ttl", lambda: _turtle(catalog_document(request, page)))
 

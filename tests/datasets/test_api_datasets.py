@@ -347,3 +347,55 @@ def test_editor_sets_the_data_dictionary_others_cannot(org, editor, outsider):
         assert refused.status_code == 400 and message in " ".join(refused.json()["schema"])
     resource.refresh_from_db()
     assert resource.schema == schema  # kept as it was
+
+
+@pytest.mark.parametrize(
+    "params, param",
+    [
+        ({"organization": "taipei-dot\x00"}, "organization"),
+        ({"tag": "\x00"}, "tag"),
+        ({"theme": "a\x00"}, "theme"),
+        ({"license": "\x00"}, "license"),
+        ({"frequency": "\x00"}, "frequency"),
+        ({"res_format": "CSV\x00"}, "res_format"),
+        ({"q": "bus\x00"}, "q"),
+        ({"ordering": "popularity"}, "ordering"),
+    ],
+)
+def test_list_refuses_a_bad_filter_with_400_naming_it(org, params, param):
+    # PostgreSQL refuses a NUL character in a query: it was a 500 there. An unknown
+    # ordering was silently replaced by another order.
+    indexed_dataset(organization=org)
+    response = APIClient().get("/api/v1/datasets/", params, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert list(response.json()) == [param]
+
+
+def test_tags_refuse_a_nul_character_with_400(org):
+    indexed_dataset(organization=org, tags=["公車"])
+    response = APIClient().get("/api/v1/tags/", {"q": "\x00"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["q"]
+
+
+@pytest.mark.parametrize("path", ["datasets/", "tags/", "organizations/"])
+def test_lists_cut_a_huge_limit_down_instead_of_failing(org, path):
+    # A limit past 64 bits reached the database, which could not take it: a 500.
+    indexed_dataset(organization=org, tags=["公車"])
+    response = APIClient().get(f"/api/v1/{path}", {"limit": "99999999999999999999"})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
+
+
+def test_review_comment_is_for_the_editors_as_on_the_page(org, member, editor):
+    # The page shows an admin's review comment to the editors only; the API gave it to
+    # every member who could open the draft.
+    indexed_dataset(
+        name="sent-back", organization=org, status="draft", review_comment="請補上欄位說明"
+    )
+    assert client_for(editor).get("/api/v1/datasets/sent-back/").json()["review_comment"] == (
+        "請補上欄位說明"
+    )
+    seen_by_member = client_for(member).get("/api/v1/datasets/sent-back/")
+    assert seen_by_member.status_code == 200
+    assert seen_by_member.json()["review_comment"] == ""

@@ -173,6 +173,17 @@ def test_catalog_page_searches_filters_and_answers_htmx_with_the_results_only(cl
     assert "Bus routes" in fragment
 
 
+@pytest.mark.parametrize(
+    "facet", ["organization", "theme", "tag", "format", "license", "frequency"]
+)
+def test_catalog_page_filter_holding_a_nul_character_finds_nothing(client, org, facet):
+    # PostgreSQL refuses NUL in a query: the page was a 500 there.
+    indexed_dataset(name="bus", title_en="Bus routes", organization=org, tags=["bus"])
+    page = client.get("/en/datasets/", {facet: "bus\x00"})
+    assert page.status_code == 200
+    assert "Bus routes" not in page.content.decode()
+
+
 def test_catalog_search_keeps_the_facets_picked_and_ranks_a_new_query_by_relevance(client, org):
     # A facet link swaps the results only: the form's filters come with them (out of band).
     fragment = client.get(

@@ -205,6 +205,58 @@ def test_numbers_past_64_bits_and_nul_characters_are_validation_errors(
     assert error["__type"] == "Validation Error" and error[field]
 
 
+@pytest.mark.parametrize(
+    ("action", "params"),
+    [
+        ("package_search", {"rows": HUGE}),
+        ("organization_list", {"limit": HUGE}),
+        ("group_list", {"limit": HUGE}),
+    ],
+)
+def test_a_page_size_past_64_bits_is_cut_down_as_any_past_the_maximum(
+    client, catalog, action, params
+):
+    # CKAN cuts rows (and these lists' limit) down to its maximum; 5000 was, but a number
+    # past 64 bits was a Validation Error.
+    response = client.get(f"/api/3/action/{action}", params, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert response.json()["success"] is True
+
+
+@pytest.mark.parametrize(
+    ("request_kwargs", "field"),
+    [
+        ({"path": "/api/3/action/package_search?sort=name+asc&sort=title+asc"}, "sort"),
+        (
+            {
+                "path": "/api/3/action/package_search",
+                "data": {"sort": ["name asc"]},
+                "content_type": "application/json",
+            },
+            "sort",
+        ),
+        (
+            {
+                "path": "/api/3/action/package_search",
+                "data": {"q": {"tags": "water"}},
+                "content_type": "application/json",
+            },
+            "q",
+        ),
+    ],
+)
+def test_search_text_given_as_a_list_or_object_is_a_validation_error(
+    client, catalog, request_kwargs, field
+):
+    # A repeated `sort` (or a JSON list) was a 500; a JSON object as `q` searched for its
+    # Python spelling.
+    method = client.post if "data" in request_kwargs else client.get
+    response = method(**request_kwargs, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["__type"] == "Validation Error" and error[field]
+
+
 def test_organizations_groups_tags_licenses(ckan, catalog):
     assert "dot" in ckan.action.organization_list()
     org = ckan.action.organization_show(id="dot", include_datasets=True)

@@ -144,3 +144,13 @@ def test_cached_catalogs_follow_changes_at_once(client, published):
         body = client.get(url).content
         assert b"bus-stops" not in body
         assert b"new-one" in body
+
+
+@pytest.mark.parametrize("url", ["/catalog.jsonld", "/catalog.ttl"])
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "1.5"])
+def test_a_malformed_catalog_page_is_a_400_naming_it(client, published, url, page):
+    # It was a 404, as for a page past the last one, saying nothing of what was wrong.
+    response = client.get(url, {"page": page}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json()["param"] == "page"
+    assert "whole number" in response.json()["detail"]

@@ -382,5 +382,5 @@ def test_bad_entries_are_listed_above_the_columns_with_links_to_them(client, res
     start = content.index('id="error-summary"')
     summary = content[start : content.index("</div>", start)]
     assert "未儲存任何內容，請修正：" in summary
-    assert '<a href="#id_column-2-minimum">最小值：' in summary
+    assert '<a href="#id_column-2-minimum">人口，最小值：' in summary
     assert "欄位「人口」" in summary

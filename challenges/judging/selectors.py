@@ -278,6 +278,11 @@ def pilots_managed_by(*, user):
     return Pilot.objects.filter(Q(host_agency__in=org_ids) | Q(challenge__organization__in=org_ids))
 
 
+def pilots_visible(*, user):
+    """Public pilots, and those in preparation that the user manages (as the pilot pages)."""
+    return Pilot.objects.filter(Q(public=True) | Q(pk__in=pilots_managed_by(user=user)))
+
+
 def pilots_by_entry(*, challenge, public_only: bool) -> dict[int, list[Pilot]]:
     """The pilots started from each entry of the challenge, keyed by submission id."""
     pilots = Pilot.objects.filter(challenge=challenge, submission__isnull=False)

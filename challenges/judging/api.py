@@ -4,7 +4,7 @@ and pilots (GET /api/v1/pilots/, /api/v1/pilots/{slug}/)."""
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.pagination import LimitOffsetPagination
@@ -156,6 +156,9 @@ class PilotPagination(LimitOffsetPagination):
     max_limit = 100
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("status", enum=Pilot.Status.values)])
+)
 class PilotViewSet(viewsets.ReadOnlyModelViewSet):
     """Public pilots, and those in preparation the caller manages. Filter: status."""
 

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from challenges.judging.models import Criterion, Pilot
+from challenges.judging.models import Criterion, Measure, Milestone, Pilot, PilotUpdate
 from challenges.models import Announcement, Challenge, Round
 
 
@@ -40,3 +40,19 @@ class PilotTranslation(TranslationOptions):
 @register(Criterion)
 class CriterionTranslation(TranslationOptions):
     fields = ("name", "description", "guidance")
+
+
+# What a pilot's managers write as it runs is read in both languages too.
+@register(Milestone)
+class MilestoneTranslation(TranslationOptions):
+    fields = ("title", "evidence")
+
+
+@register(Measure)
+class MeasureTranslation(TranslationOptions):
+    fields = ("name", "unit")
+
+
+@register(PilotUpdate)
+class PilotUpdateTranslation(TranslationOptions):
+    fields = ("title", "body")

@@ -345,6 +345,7 @@ SPECTACULAR_SETTINGS = {
         "DatasetStatusEnum": "datasets.models.Dataset.Status",
         "ChallengeStatusEnum": "challenges.models.Challenge.Status",
         "SubmissionStatusEnum": "challenges.models.Submission.Status",
+        "PilotStatusEnum": "challenges.judging.models.Pilot.Status",
     },
 }
 

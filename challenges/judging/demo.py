@@ -204,18 +204,25 @@ def load(stdout) -> None:
     pilots.milestone_add(
         pilot=first,
         by=organizer,
-        title="Ten stops equipped",
+        title_zh_hant="十個站點完成安裝",
+        title_en="Ten stops equipped",
         due_on=date(2026, 4, 15),
         done_on=date(2026, 4, 10),
-        evidence="Installation report",
+        evidence_zh_hant="安裝報告",
+        evidence_en="Installation report",
     )
     pilots.milestone_add(
-        pilot=first, by=organizer, title="Summer evaluation", due_on=date(2026, 9, 30)
+        pilot=first,
+        by=organizer,
+        title_zh_hant="夏季評估",
+        title_en="Summer evaluation",
+        due_on=date(2026, 9, 30),
     )
     pilots.measure_set(
         pilot=first,
         by=organizer,
-        name="Peak temperature at the stop",
+        name_zh_hant="候車處最高溫度",
+        name_en="Peak temperature at the stop",
         unit="°C",
         baseline=40,
         target=34,
@@ -224,7 +231,8 @@ def load(stdout) -> None:
     pilots.measure_set(
         pilot=first,
         by=organizer,
-        name="Rider satisfaction",
+        name_zh_hant="乘客滿意度",
+        name_en="Rider satisfaction",
         unit="%",
         baseline=41,
         target=70,
@@ -233,8 +241,10 @@ def load(stdout) -> None:
     pilots.pilot_update_post(
         pilot=first,
         by=organizer,
-        title="First month",
-        body="Riders wait in shade at all ten stops.",
+        title_zh_hant="第一個月",
+        title_en="First month",
+        body_zh_hant="十個站的乘客都能在遮蔭下候車。",
+        body_en="Riders wait in shade at all ten stops.",
     )
 
     ghent = Organization.objects.get(slug="gent-mobility")
@@ -253,9 +263,19 @@ def load(stdout) -> None:
         status=Pilot.Status.SCALED_UP,
     )
     second.milestones.create(
-        title="Six counters live", due_on=date(2025, 6, 1), done_on=date(2025, 5, 20)
+        title_zh_hant="六個計數器上線",
+        title_en="Six counters live",
+        due_on=date(2025, 6, 1),
+        done_on=date(2025, 5, 20),
     )
-    second.measures.create(name="Daily cyclists counted", target=20000, actual=23500)
+    second.measures.create(
+        name_zh_hant="每日自行車計數",
+        name_en="Daily cyclists counted",
+        unit_zh_hant="輛次",
+        unit_en="bicycles",
+        target=20000,
+        actual=23500,
+    )
     _live_panel(User.objects.get(username="demo-staff"), judges)
     stdout.write(f"Judging demo: {challenge.title} with published results and 2 pilots.")
 

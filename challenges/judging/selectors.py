@@ -198,7 +198,11 @@ def team_feedback(*, user, team) -> list[TeamFeedback]:
 
 
 def scores_csv(*, round) -> str:
-    """Every score of the round, one row per judge and criterion (for organizers)."""
+    """Every score of the round, one row per judge and criterion (for organizers).
+
+    The headers and `status` are codes that scripts read; `status_label` says the status
+    in words, and criteria are named, in the active language (the downloader's). New
+    columns go at the end, so a script that reads columns by position keeps working."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -213,6 +217,7 @@ def scores_csv(*, round) -> str:
             "score",
             "comment",
             "submitted_at",
+            "status_label",
         ]
     )
     scores = (
@@ -235,6 +240,7 @@ def scores_csv(*, round) -> str:
             s.value,
             s.comment,
             a.submitted_at.isoformat() if a.submitted_at else "",
+            a.get_status_display(),
         ]
         writer.writerow([escape_formula(cell) for cell in row])
     return out.getvalue()
@@ -270,6 +276,11 @@ def pilots_managed_by(*, user):
         return Pilot.objects.all()
     org_ids = permissions.organizations_where(user, Membership.Role.EDITOR)
     return Pilot.objects.filter(Q(host_agency__in=org_ids) | Q(challenge__organization__in=org_ids))
+
+
+def pilots_visible(*, user):
+    """Public pilots, and those in preparation that the user manages (as the pilot pages)."""
+    return Pilot.objects.filter(Q(public=True) | Q(pk__in=pilots_managed_by(user=user)))
 
 
 def pilots_by_entry(*, challenge, public_only: bool) -> dict[int, list[Pilot]]:

@@ -17,13 +17,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from challenges import selectors as challenge_selectors
 from challenges.judging import selectors
 from challenges.judging.forms import (
+    CriterionForm,
     MeasureForm,
     MilestoneForm,
     PilotForm,
@@ -244,7 +245,15 @@ def judging_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
     challenge = _organizer_challenge(request, slug, "judging_manage")
     round_ = _round(challenge, number)
     rubric = Rubric.objects.filter(round=round_).first()
-    if request.method == "POST":
+    criterion_form = CriterionForm(prefix="criterion")
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "criterion_add":
+        # Shown again with what was typed and each error under its input when refused.
+        criterion_form = CriterionForm(request.POST, prefix="criterion")
+        if _criterion_added(request, rubric, criterion_form):
+            return redirect(f"{reverse('judging_manage', args=[slug, number])}#criteria")
+        status = 400
+    elif request.method == "POST":
         try:
             _manage_action(request, challenge, round_, rubric)
         except ValidationError as error:
@@ -262,6 +271,7 @@ def judging_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
         "round": round_,
         "rubric": rubric,
         "criteria": rubric.criteria.all() if rubric else [],
+        "criterion_form": criterion_form,
         "judges": selectors.judge_progress(round=round_),
         "invitations": challenge.judge_invitations.filter(status=JudgeInvitation.Status.PENDING),
         "teams": Team.objects.filter(challenge=challenge),
@@ -270,7 +280,22 @@ def judging_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
         "vote_times": _vote_times(request, vote_window),
         "entries": Submission.objects.submitted().filter(round=round_).order_by("pk"),
     }
-    return render(request, "challenges/judging/judging_manage.html", context)
+    return render(request, "challenges/judging/judging_manage.html", context, status=status)
+
+
+def _criterion_added(request: HttpRequest, rubric: Rubric | None, form: CriterionForm) -> bool:
+    if not form.is_valid():
+        return False
+    if rubric is None:
+        form.add_error(None, _("Save the rubric settings first."))
+        return False
+    try:
+        panel.criterion_add(rubric=rubric, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return False
+    messages.success(request, _("Criterion added."))
+    return True
 
 
 VOTE_TIMES = ("opens_at", "closes_at")
@@ -311,16 +336,7 @@ def _manage_action(request, challenge, round_, rubric) -> None:
         return
     if rubric is None:
         raise ValidationError(_("Save the rubric settings first."))
-    if action == "criterion_add":
-        panel.criterion_add(
-            rubric=rubric,
-            by=by,
-            name=post.get("name", ""),
-            weight=post.get("weight") or "1",
-            description=post.get("description", ""),
-            guidance=post.get("guidance", ""),
-        )
-    elif action == "criterion_delete":
+    if action == "criterion_delete":
         panel.criterion_delete(
             criterion=get_object_or_404(Criterion, rubric=rubric, pk=_id(post.get("criterion"))),
             by=by,
@@ -597,11 +613,14 @@ def _entry_to_pilot(request: HttpRequest) -> Submission | None:
 
 
 def _pilot_initial(entry: Submission | None) -> dict:
+    """The entry's words, in the reader's language's inputs: the team wrote them in one
+    language, most likely the one its organizers read the results in."""
     if entry is None:
         return {}
+    lang = "en" if get_language().startswith("en") else "zh_hant"
     return {
-        "title": entry.title,
-        "summary": entry.summary,
+        f"title_{lang}": entry.title,
+        f"summary_{lang}": entry.summary,
         "host_agency": entry.round.challenge.organization_id,
         "datasets": list(entry.datasets.published()),
     }

@@ -20,8 +20,8 @@ def test_organizer_starts_a_pilot_and_the_public_sees_it(browser_page, live_serv
     sign_in(page, live_server.url, setup.organizer.username, f"/en/challenges/{slug}/results/")
     page.locator(".card", has_text="Team 0 entry").get_by_role("link", name="Start a pilot").click()
     page.wait_for_url(re.compile(r".*/pilots/new/\?entry=\d+$"))
-    assert page.get_by_label("Title").input_value() == "Team 0 entry"
-    page.get_by_label("Title").fill("Cooler bus stops")
+    assert page.get_by_label("Title (English)").input_value() == "Team 0 entry"
+    page.get_by_label("Title (English)").fill("Cooler bus stops")
     page.get_by_label("Short name (used in the web address)").fill("cooler-bus-stops")
     page.get_by_label("Start date").fill("2026-03-01")
     page.get_by_label("End date").fill("2026-02-01")
@@ -34,13 +34,13 @@ def test_organizer_starts_a_pilot_and_the_public_sees_it(browser_page, live_serv
     page.wait_for_url(re.compile(r".*/pilots/cooler-bus-stops/manage/$"))
 
     milestone = page.locator("#form-milestone")
-    milestone.get_by_label("Milestone").fill("Ten stops equipped")
+    milestone.get_by_label("Milestone (English)").fill("Ten stops equipped")
     milestone.get_by_label("Due").fill("2026-04-15")
     milestone.get_by_role("button", name="Add the milestone").click()
     assert page.get_by_text("Milestone added.").is_visible()
     measure = page.locator("#form-measure")
-    measure.get_by_label("Measure").fill("Peak temperature")
-    measure.get_by_label("Unit").fill("°C")
+    measure.get_by_label("Measure (English)").fill("Peak temperature")
+    measure.get_by_label("Unit (English)").fill("°C")
     measure.get_by_label("Baseline").fill("40")
     measure.get_by_label("Target").fill("34")
     measure.get_by_role("button", name="Add the measure").click()

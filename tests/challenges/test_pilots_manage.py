@@ -57,8 +57,10 @@ def details(pilot, **changes):
     """The manage page's description form as the browser posts it, with `changes`."""
     data = {
         "action": "details",
-        "details-title": pilot.title,
-        "details-summary": pilot.summary,
+        "details-title_zh_hant": pilot.title_zh_hant or "",
+        "details-title_en": pilot.title_en or "",
+        "details-summary_zh_hant": pilot.summary_zh_hant or "",
+        "details-summary_en": pilot.summary_en or "",
         "details-host_agency": pilot.host_agency_id,
         "details-site": pilot.site,
         "details-starts_on": pilot.starts_on or "",
@@ -101,9 +103,9 @@ def test_organizer_starts_a_pilot_from_the_winning_entry(client, winner):
     response = client.post(
         start_url,
         {
-            "title": "Cooler bus stops",
+            "title_en": "Cooler bus stops",
             "slug": "cooler-bus-stops",
-            "summary": "Shades at ten stops.",
+            "summary_en": "Shades at ten stops.",
             "host_agency": winner.challenge.organization_id,
             "site": "Xinyi District",
             "starts_on": "2026-03-01",
@@ -140,7 +142,7 @@ def test_organizer_starts_a_pilot_from_the_winning_entry(client, winner):
 def test_only_the_challenge_organizers_start_a_pilot_from_its_entries(client, winner, caplog):
     start_url = f"{reverse('pilot_create')}?entry={winner.entries[0].pk}"
     other_editor = MembershipFactory(role=Membership.Role.EDITOR).user
-    post = {"title": "Mine", "slug": "mine", "host_agency": winner.challenge.organization_id}
+    post = {"title_en": "Mine", "slug": "mine", "host_agency": winner.challenge.organization_id}
 
     response = client.post(start_url, post)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -163,7 +165,7 @@ def test_an_agency_editor_starts_a_pilot_of_their_own(client, host):
     assert reverse("pilot_create") in client.get(reverse("pilot_list")).content.decode()
     response = client.post(
         reverse("pilot_create"),
-        {"title": "Quiet streets", "host_agency": agency.pk, "currency": "TWD"},
+        {"title_en": "Quiet streets", "host_agency": agency.pk, "currency": "TWD"},
     )
     pilot = Pilot.objects.get(slug="quiet-streets")  # made from the title
     assert response["Location"] == manage_url(pilot)
@@ -191,7 +193,7 @@ def test_only_editors_may_open_the_new_pilot_page(client):
             "Another pilot already uses this short name",
         ),
         (
-            {"slug": "", "title": "智慧公車站"},
+            {"slug": "", "title_en": "智慧公車站"},
             "Short name (used in the web address)",
             "short name in Latin letters",
         ),
@@ -199,7 +201,7 @@ def test_only_editors_may_open_the_new_pilot_page(client):
         ({"slug": "not a slug!"}, "Short name (used in the web address)", "Enter a valid"),
         ({"currency": "dollars"}, "Currency", "three letters"),
         ({"starts_on": "31/31/2026"}, "Start date", "Enter a valid date"),
-        ({"title": ""}, "Title", "This field is required"),
+        ({"title_en": ""}, "Title (English)", "Give the pilot a title in at least one language."),
     ],
 )
 def test_bad_input_is_named_and_nothing_is_saved(client, host, changes, field, message):
@@ -207,7 +209,7 @@ def test_bad_input_is_named_and_nothing_is_saved(client, host, changes, field, m
     agency = editor.memberships.get().organization
     client.force_login(editor)
     post = {
-        "title": "Cooler stops",
+        "title_en": "Cooler stops",
         "slug": "cooler-stops",
         "host_agency": agency.pk,
         "starts_on": "2026-03-01",
@@ -234,7 +236,7 @@ def test_errors_are_in_traditional_chinese_on_the_chinese_pages(client, host):
     response = client.post(
         url,
         {
-            "title": "Cooler stops",
+            "title_en": "Cooler stops",
             "host_agency": agency.pk,
             "starts_on": "2026-03-01",
             "ends_on": "2026-02-01",
@@ -256,7 +258,7 @@ def test_host_agency_must_be_one_the_official_edits_for(client, host):
     page = client.get(reverse("pilot_create")).content.decode()
     assert elsewhere.name not in page
     response = client.post(
-        reverse("pilot_create"), {"title": "Theirs", "host_agency": elsewhere.pk}
+        reverse("pilot_create"), {"title_en": "Theirs", "host_agency": elsewhere.pk}
     )
     assert response.status_code == 400
     assert "Host agency: Select a valid choice" in response.content.decode()
@@ -279,7 +281,7 @@ def test_manager_changes_every_part_and_the_public_page_shows_it(client, host):
 
     post(
         details(
-            pilot, title="Shaded bus stops", site="Xinyi", budget="250000", datasets=[dataset.pk]
+            pilot, title_en="Shaded bus stops", site="Xinyi", budget="250000", datasets=[dataset.pk]
         )
     )
     post({"action": "status", "status-status": Pilot.Status.SCALED_UP})
@@ -288,7 +290,7 @@ def test_manager_changes_every_part_and_the_public_page_shows_it(client, host):
         {
             "action": "milestone_edit",
             "pk": milestone.pk,
-            f"milestone-{milestone.pk}-title": "Twelve stops equipped",
+            f"milestone-{milestone.pk}-title_en": "Twelve stops equipped",
             f"milestone-{milestone.pk}-done_on": "2026-04-10",
             f"milestone-{milestone.pk}-evidence_url": "https://example.org/report",
         }
@@ -296,7 +298,7 @@ def test_manager_changes_every_part_and_the_public_page_shows_it(client, host):
     post(
         {
             "action": "milestone_add",
-            "milestone-title": "Summer review",
+            "milestone-title_en": "Summer review",
             "milestone-due_on": "2026-09-01",
         }
     )
@@ -305,8 +307,8 @@ def test_manager_changes_every_part_and_the_public_page_shows_it(client, host):
         {
             "action": "measure_edit",
             "pk": measure.pk,
-            f"measure-{measure.pk}-name": "Wait at the stop",
-            f"measure-{measure.pk}-unit": "min",
+            f"measure-{measure.pk}-name_en": "Wait at the stop",
+            f"measure-{measure.pk}-unit_en": "min",
             f"measure-{measure.pk}-baseline": "9",
             f"measure-{measure.pk}-target": "5",
             f"measure-{measure.pk}-actual": "6.5",
@@ -315,8 +317,8 @@ def test_manager_changes_every_part_and_the_public_page_shows_it(client, host):
     post(
         {
             "action": "measure_add",
-            "measure-name": "Riders satisfied",
-            "measure-unit": "%",
+            "measure-name_en": "Riders satisfied",
+            "measure-unit_en": "%",
             "measure-actual": "66",
         }
     )
@@ -325,11 +327,11 @@ def test_manager_changes_every_part_and_the_public_page_shows_it(client, host):
         {
             "action": "update_edit",
             "pk": update.pk,
-            f"update-{update.pk}-title": "First month done",
-            f"update-{update.pk}-body": "Riders **like** it.",
+            f"update-{update.pk}-title_en": "First month done",
+            f"update-{update.pk}-body_en": "Riders **like** it.",
         }
     )
-    post({"action": "update_add", "update-title": "Summer", "update-body": "- hot\n- shaded"})
+    post({"action": "update_add", "update-title_en": "Summer", "update-body_en": "- hot\n- shaded"})
     assert "Update published." in client.get(url).content.decode()
 
     client.logout()
@@ -368,25 +370,28 @@ def test_manager_changes_every_part_and_the_public_page_shows_it(client, host):
         (
             {
                 "action": "milestone_add",
-                "milestone-title": "X",
+                "milestone-title_en": "X",
                 "milestone-evidence_url": "not a url",
             },
             "Evidence link: Enter a valid URL.",
         ),
         (
-            {"action": "milestone_add", "milestone-title": "X", "milestone-due_on": "soon"},
+            {"action": "milestone_add", "milestone-title_en": "X", "milestone-due_on": "soon"},
             "Due: Enter a valid date.",
         ),
         (
-            {"action": "measure_add", "measure-name": "X", "measure-target": "five"},
+            {"action": "measure_add", "measure-name_en": "X", "measure-target": "five"},
             "Target: Enter a number.",
         ),
-        ({"action": "measure_add", "measure-unit": "min"}, "Measure: This field is required."),
+        (
+            {"action": "measure_add", "measure-unit_en": "min"},
+            "Measure (English): Name the measure in at least one language.",
+        ),
         (
             {
                 "action": "update_add",
-                "update-title": "X",
-                "update-body": "<script>alert(1)</script>",
+                "update-title_en": "X",
+                "update-body_en": "<script>alert(1)</script>",
             },
             "Scripts and embedded frames are not allowed",
         ),
@@ -410,7 +415,7 @@ def test_a_rejected_description_keeps_the_saved_one(client, host):
     dataset = DatasetFactory()
     response = client.post(
         manage_url(pilot),
-        details(pilot, title="Renamed", ends_on="2026-01-01", datasets=[dataset.pk]),
+        details(pilot, title_en="Renamed", ends_on="2026-01-01", datasets=[dataset.pk]),
     )
     html = response.content.decode()
     assert response.status_code == 400
@@ -427,7 +432,7 @@ def test_renaming_a_measure_to_another_ones_name_is_refused(client, host):
     client.force_login(editor)
     response = client.post(
         manage_url(pilot),
-        {"action": "measure_edit", "pk": other.pk, f"measure-{other.pk}-name": "Waiting time"},
+        {"action": "measure_edit", "pk": other.pk, f"measure-{other.pk}-name_en": "Waiting time"},
     )
     assert response.status_code == 400
     assert "already has a measure of that name" in response.content.decode()
@@ -448,9 +453,9 @@ def test_rows_of_another_pilot_cannot_be_reached(client, host):
 
 CHANGES = [
     {"action": "status", "status-status": Pilot.Status.STOPPED},
-    {"action": "milestone_add", "milestone-title": "Sneaky"},
-    {"action": "measure_add", "measure-name": "Sneaky"},
-    {"action": "update_add", "update-title": "Sneaky", "update-body": "Sneaky"},
+    {"action": "milestone_add", "milestone-title_en": "Sneaky"},
+    {"action": "measure_add", "measure-name_en": "Sneaky"},
+    {"action": "update_add", "update-title_en": "Sneaky", "update-body_en": "Sneaky"},
 ]
 
 
@@ -458,7 +463,7 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_change_nothing(client, host)
     _editor, pilot = host
     before = snapshot(pilot)
     url = manage_url(pilot)
-    for data in [None, details(pilot, title="Sneaky"), *CHANGES]:
+    for data in [None, details(pilot, title_en="Sneaky"), *CHANGES]:
         response = client.post(url, data) if data else client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert snapshot(pilot) == before
@@ -483,7 +488,7 @@ def test_others_are_refused_change_nothing_and_are_logged(client, host, winner, 
     caplog.set_level(logging.WARNING, logger="portal.security")
     url = manage_url(pilot)
     assert client.get(url).status_code == 403
-    for data in [details(pilot, title="Sneaky"), *CHANGES] + [
+    for data in [details(pilot, title_en="Sneaky"), *CHANGES] + [
         {"action": f"{kind}_delete", "pk": row.pk}
         for kind, row in zip(["milestone", "measure", "update"], rows, strict=True)
     ]:
@@ -502,7 +507,7 @@ def test_host_agency_and_challenge_organizers_both_manage(client, host, winner):
         assert manage_url(pilot) in client.get(pilot.get_absolute_url()).content.decode()
         assert client.get(manage_url(pilot)).status_code == 200
         response = client.post(
-            manage_url(pilot), {"action": "measure_add", "measure-name": user.username}
+            manage_url(pilot), {"action": "measure_add", "measure-name_en": user.username}
         )
         assert response.status_code == 302
     assert set(pilot.measures.values_list("name", flat=True)) == {

@@ -28,6 +28,7 @@ from challenges.judging.models import (
     Rubric,
 )
 from challenges.judging.permissions import refuse, require_organizer, security_log
+from challenges.judging.services.texts import LANGUAGES
 from challenges.models import Submission
 from challenges.timing import format_deadline
 from portal.mail import language_of
@@ -37,7 +38,6 @@ SCALE_LIMIT = (Decimal("999.9"), 1)
 TIE_MARGIN_LIMIT = (Decimal("99.99"), 2)
 WEIGHT_LIMIT = (Decimal("999.99"), 2)
 MAX_JUDGES_PER_ENTRY = 100
-LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 
 def _ensure_not_frozen(rubric: Rubric) -> None:

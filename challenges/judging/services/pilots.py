@@ -6,11 +6,18 @@ import copy
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from challenges.judging.models import Measure, Milestone, Pilot, PilotUpdate, Result
 from challenges.judging.permissions import refuse
+from challenges.judging.services.texts import (
+    any_language,
+    per_language,
+    texts_set,
+    translated_texts,
+)
 from challenges.markdown import check_markdown
 from challenges.permissions import can_view_challenge, can_view_submission
 from portal import permissions
@@ -54,7 +61,6 @@ def _require(user, pilot: Pilot, action: str) -> None:
 def pilot_create(
     *,
     by,
-    title: str = "",
     host_agency,
     challenge=None,
     submission=None,
@@ -62,14 +68,16 @@ def pilot_create(
     datasets=None,
     **fields,
 ) -> Pilot:
+    """Start a pilot. `title` and `summary` are in the active language; `title_zh_hant`,
+    `title_en`, ... give a language its own (a language left empty falls back)."""
     pilot = Pilot(
-        title=title.strip(),
         host_agency=host_agency,
         challenge=challenge or (submission.round.challenge if submission else None),
         submission=submission,
-        slug=slug or slugify(title)[:100],
-        **fields,
     )
+    _set(pilot, fields, PILOT_FIELDS, "pilot_create")
+    # The web address reads best from the English title, when there is one.
+    pilot.slug = slug.strip() or slugify(pilot.title_en or pilot.title or "")[:100]
     _require(by, pilot, "pilot_create")
     # A host agency may name the challenge and entry a pilot comes from only if it can see
     # them: otherwise its public page would give away an invite-only or draft challenge,
@@ -92,7 +100,7 @@ def pilot_create(
 
 
 def _check(pilot: Pilot) -> None:
-    if not pilot.title:
+    if not any_language(pilot, "title"):
         raise ValidationError({"title": _("Give the pilot a title.")})
     if pilot.starts_on and pilot.ends_on and pilot.starts_on > pilot.ends_on:
         raise ValidationError({"ends_on": _("The pilot must end after it starts.")})
@@ -100,13 +108,8 @@ def _check(pilot: Pilot) -> None:
 
 # What pilot_update may change: the slug stays, so links to the public page keep working.
 # `title` and `summary` change the active language's; `title_en`, ... a given language's.
-EDITABLE_FIELDS = (
-    "title",
-    "title_zh_hant",
-    "title_en",
-    "summary",
-    "summary_zh_hant",
-    "summary_en",
+PILOT_FIELDS = (
+    *per_language("title", "summary"),
     "host_agency",
     "site",
     "starts_on",
@@ -115,7 +118,18 @@ EDITABLE_FIELDS = (
     "currency",
     "support",
     "public",
+    "status",
 )
+EDITABLE_FIELDS = tuple(name for name in PILOT_FIELDS if name != "status")
+
+
+def _set(row, fields: dict, allowed: tuple[str, ...], service: str) -> None:
+    """Set `fields` on the row (texts per language, see texts_set); a name the service does
+    not take is a programming error, not user input."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValueError(f"{service} cannot change {sorted(unknown)}")
+    texts_set(row, fields)
 
 
 @transaction.atomic
@@ -126,12 +140,8 @@ def pilot_update(*, pilot: Pilot, by, datasets=None, **fields) -> Pilot:
     the refusal still shows the saved values. The result is checked as a new pilot would
     be: a host agency's editor cannot hand the pilot to an agency they have no say in."""
     _require(by, pilot, "pilot_update")
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"pilot_update cannot change {sorted(unknown)}")
     changed = copy.copy(pilot)  # Model.__getstate__ copies the related-object cache too
-    for name, value in fields.items():
-        setattr(changed, name, value.strip() if isinstance(value, str) else value)
+    _set(changed, fields, EDITABLE_FIELDS, "pilot_update")
     _require(by, changed, "pilot_update")
     _check(changed)
     changed.save()
@@ -151,34 +161,34 @@ def pilot_status_set(*, pilot: Pilot, by, status: str) -> Pilot:
 
 
 # Milestones, measures and updates: the edit and delete services take the row itself; views
-# look it up under its pilot so an id from another pilot is never reached.
+# look it up under its pilot so an id from another pilot is never reached. Their texts are
+# per language as the pilot's: `title` is the active language's, `title_en` English.
 
-MILESTONE_FIELDS = ("title", "due_on", "done_on", "evidence", "evidence_url")
-MEASURE_FIELDS = ("name", "unit", "baseline", "target", "actual")
+MILESTONE_FIELDS = (*per_language("title", "evidence"), "due_on", "done_on", "evidence_url")
+MEASURE_FIELDS = (*per_language("name", "unit"), "baseline", "target", "actual")
+UPDATE_FIELDS = per_language("title", "body")
 
 
-def _strip(fields: dict, allowed: tuple[str, ...], service: str) -> dict:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise ValueError(f"{service} cannot change {sorted(unknown)}")
-    return {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+def _check_milestone(milestone: Milestone) -> None:
+    if not any_language(milestone, "title"):
+        raise ValidationError({"title": _("Give the milestone a title.")})
 
 
 @transaction.atomic
-def milestone_add(*, pilot: Pilot, by, title: str, **fields) -> Milestone:
+def milestone_add(*, pilot: Pilot, by, **fields) -> Milestone:
     _require(by, pilot, "milestone_add")
-    if not title.strip():
-        raise ValidationError({"title": _("Give the milestone a title.")})
-    return Milestone.objects.create(pilot=pilot, title=title.strip(), **fields)
+    milestone = Milestone(pilot=pilot)
+    _set(milestone, fields, MILESTONE_FIELDS, "milestone_add")
+    _check_milestone(milestone)
+    milestone.save()
+    return milestone
 
 
 @transaction.atomic
 def milestone_update(*, milestone: Milestone, by, **fields) -> Milestone:
     _require(by, milestone.pilot, "milestone_update")
-    for name, value in _strip(fields, MILESTONE_FIELDS, "milestone_update").items():
-        setattr(milestone, name, value)
-    if not milestone.title:
-        raise ValidationError({"title": _("Give the milestone a title.")})
+    _set(milestone, fields, MILESTONE_FIELDS, "milestone_update")
+    _check_milestone(milestone)
     milestone.save()
     return milestone
 
@@ -189,28 +199,52 @@ def milestone_delete(*, milestone: Milestone, by) -> None:
     milestone.delete()
 
 
+def _measure_names(measure: Measure) -> dict[str, str]:
+    """{"name_zh_hant": ..., "name_en": ...}: the languages the measure is named in."""
+    names = {field: getattr(measure, field) for field in translated_texts(Measure)["name"]}
+    return {field: value for field, value in names.items() if value}
+
+
 @transaction.atomic
-def measure_set(*, pilot: Pilot, by, name: str, **fields) -> Measure:
-    """Add a measure, or change the one of that name: a pilot's measures are known by name."""
+def measure_set(*, pilot: Pilot, by, **fields) -> Measure:
+    """Add a measure, or change the one of that name: a pilot's measures are known by name
+    (in either language). Changing one keeps the texts of a language left empty."""
     _require(by, pilot, "measure_set")
-    if not name.strip():
+    given = Measure(pilot=pilot)
+    _set(given, fields, MEASURE_FIELDS, "measure_set")
+    names = _measure_names(given)
+    if not names:
         raise ValidationError({"name": _("Name the measure.")})
-    measure, _created = Measure.objects.update_or_create(
-        pilot=pilot, name=name.strip(), defaults=fields
-    )
+    same_name = Q()
+    for field, value in names.items():
+        same_name |= Q(**{field: value})
+    measure = pilot.measures.filter(same_name).order_by("pk").first()
+    if measure is None:
+        given.save()
+        return given
+    # Known already: a language left empty keeps its text, the numbers given replace.
+    texts = translated_texts(Measure)
+    for field in (*texts["name"], *texts["unit"]):
+        if getattr(given, field):
+            setattr(measure, field, getattr(given, field))
+    for field in ("baseline", "target", "actual"):
+        if field in fields:
+            setattr(measure, field, fields[field])
+    measure.save()
     return measure
 
 
 @transaction.atomic
 def measure_update(*, measure: Measure, by, **fields) -> Measure:
     _require(by, measure.pilot, "measure_update")
-    for name, value in _strip(fields, MEASURE_FIELDS, "measure_update").items():
-        setattr(measure, name, value)
-    if not measure.name:
+    _set(measure, fields, MEASURE_FIELDS, "measure_update")
+    names = _measure_names(measure)
+    if not names:
         raise ValidationError({"name": _("Name the measure.")})
-    taken = Measure.objects.filter(pilot=measure.pilot_id, name=measure.name)
-    if taken.exclude(pk=measure.pk).exists():
-        raise ValidationError({"name": _("This pilot already has a measure of that name.")})
+    others = Measure.objects.filter(pilot=measure.pilot_id).exclude(pk=measure.pk)
+    for field, value in names.items():
+        if others.filter(**{field: value}).exists():
+            raise ValidationError({field: _("This pilot already has a measure of that name.")})
     measure.save()
     return measure
 
@@ -221,27 +255,31 @@ def measure_delete(*, measure: Measure, by) -> None:
     measure.delete()
 
 
-def _check_update(title: str, body: str) -> None:
-    if not title.strip() or not body.strip():
+def _check_update(update: PilotUpdate) -> None:
+    if not any_language(update, "title") or not any_language(update, "body"):
         raise ValidationError(_("An update needs a title and a text."))
-    check_markdown(body, field="body")
+    for field in translated_texts(PilotUpdate)["body"]:
+        check_markdown(getattr(update, field) or "", field=field)
 
 
 @transaction.atomic
-def pilot_update_post(*, pilot: Pilot, by, title: str, body: str) -> PilotUpdate:
+def pilot_update_post(*, pilot: Pilot, by, **fields) -> PilotUpdate:
     """Publish a news item on the pilot's page; the text is Markdown."""
     _require(by, pilot, "pilot_update_post")
-    _check_update(title, body)
-    return PilotUpdate.objects.create(pilot=pilot, title=title.strip(), body=body, author=by)
+    update = PilotUpdate(pilot=pilot, author=by)
+    _set(update, fields, UPDATE_FIELDS, "pilot_update_post")
+    _check_update(update)
+    update.save()
+    return update
 
 
 @transaction.atomic
-def pilot_update_edit(*, update: PilotUpdate, by, title: str, body: str) -> PilotUpdate:
+def pilot_update_edit(*, update: PilotUpdate, by, **fields) -> PilotUpdate:
     """Correct a published update; it keeps its author and publication time."""
     _require(by, update.pilot, "pilot_update_edit")
-    _check_update(title, body)
-    update.title, update.body = title.strip(), body
-    update.save(update_fields=["title", "body"])
+    _set(update, fields, UPDATE_FIELDS, "pilot_update_edit")
+    _check_update(update)
+    update.save()
     return update
 
 

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import OperationalError, connections, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -558,6 +559,18 @@ def _statement_timeout(timeout_ms: int | None):
             yield connection
 
 
+def city_time(value: dt.datetime | str | None) -> dt.datetime | None:
+    """A stored date and time as the city reads it: the same instant in `TIME_ZONE`, in
+    which the files' times without a zone were read. PostgreSQL gives it back in UTC, and
+    SQLite keeps UTC ISO text; 08:00 in a Taipei file must not come out as 00:00+00:00."""
+    if value is None:
+        return None
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:  # SQLite text of a time given without zone: as it was
+        return moment
+    return timezone.localtime(moment, timezone.get_default_timezone())
+
+
 def _converters(fields: Sequence[dict], vendor: str) -> list:
     def identity(v):
         return v
@@ -568,11 +581,16 @@ def _converters(fields: Sequence[dict], vendor: str) -> list:
     def iso(v):
         return v.isoformat() if isinstance(v, dt.date | dt.datetime) else v
 
+    def iso_in_city(v):
+        return None if v is None else city_time(v).isoformat()
+
     result = []
     for col in fields:
         if col["type"] == "boolean" and vendor == "sqlite":
             result.append(to_bool)
-        elif col["type"] in ("date", "datetime"):
+        elif col["type"] == "datetime":
+            result.append(iso_in_city)
+        elif col["type"] == "date":
             result.append(iso)
         else:
             result.append(identity)
@@ -694,6 +712,13 @@ def query_copy_csv(
     sql = sql.replace(f"SELECT {select_list} FROM", f"SELECT {expressions} FROM", 1)
     connection = connections[_alias()]
     with transaction.atomic(using=_alias()), connection.cursor() as cursor:
+        # Times printed in the city's zone, as `city_time` gives them. For this transaction
+        # only, and put back after: Django reads times as UTC whatever the zone says.
+        cursor.execute(
+            "SELECT current_setting('TimeZone'), set_config('TimeZone', %s, true)",
+            [settings.TIME_ZONE],
+        )
+        zone = cursor.fetchone()[0]
         buffer = bytearray(header or b"")  # (sent with the first rows)
         statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER {header is None})"
         with cursor.cursor.copy(statement, params or None) as copy:
@@ -702,4 +727,6 @@ def query_copy_csv(
                 if len(buffer) >= chunk_size:
                     yield bytes(buffer)
                     buffer.clear()
+        # (A failure rolls the transaction back, and the setting with it.)
+        cursor.execute("SELECT set_config('TimeZone', %s, true)", [zone])
         yield bytes(buffer)

@@ -21,6 +21,7 @@ from django.core.files.storage import default_storage
 from django.db import connections
 
 from datasets.datastore.geo import geo_columns, row_geometry
+from datasets.datastore.query import city_time
 from datasets.models import ResourceVersion
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def version_rows(version: ResourceVersion) -> Iterator[list]:
     quote = connections[using].ops.quote_name
     names = ", ".join(quote(c["id"]) for c in version.columns)
     booleans = [i for i, c in enumerate(version.columns) if c["type"] == "boolean"]
+    times = [i for i, c in enumerate(version.columns) if c["type"] == "datetime"]
     sql = (
         f"SELECT _id, {names} FROM {quote(version.table_name)} "  # noqa: S608
         "WHERE _id > %s ORDER BY _id LIMIT %s"
@@ -95,6 +97,8 @@ def version_rows(version: ResourceVersion) -> Iterator[list]:
                 for i in booleans:
                     if values[i] is not None:
                         values[i] = bool(values[i])
+                for i in times:
+                    values[i] = city_time(values[i])
                 yield values
             last = rows[-1][0]
 

@@ -200,3 +200,29 @@ def test_an_unknown_header_is_refused_naming_the_parameter(api_client, facilitie
     assert response.status_code == 400
     assert response.json()["param"] == "header"
     assert words in response.json()["detail"] and "names" in response.json()["detail"]
+
+
+def test_times_come_out_in_the_citys_time_as_the_file_wrote_them(api_client, db, settings):
+    """A file's 2025-03-01 08:00 (Taipei) is stored as an instant; every output gives it
+    back as 08:00+08:00, not as the same instant in UTC (00:00+00:00), which readers took
+    for a different time."""
+    from tests.datasets.ingest_helpers import ingest_bytes
+
+    settings.TIME_ZONE = "Asia/Taipei"
+    _job, resource = ingest_bytes("測站,時間\n中山,2025-03-01 08:00\n".encode(), "air.csv")
+    column = next(c["id"] for c in resource.current_version.columns if c["label"] == "時間")
+    local = "2025-03-01T08:00:00+08:00"
+
+    page = api_client.get(f"/api/v1/resources/{resource.pk}/data/").json()
+    assert page["records"][0][column] == local
+    _response, body = download(api_client, resource, format="csv", header="labels")
+    assert body.decode("utf-8-sig").splitlines()[1].endswith(local)
+    _response, body = download(api_client, resource, format="json")
+    assert json.loads(body)["records"][0][column] == local
+    from django.core.files.storage import default_storage
+
+    from datasets.ingest.downloads import version_downloads_write
+
+    written = version_downloads_write(version=resource.current_version)
+    with default_storage.open(written["csv"]) as f:
+        assert f.read().decode("utf-8-sig").splitlines()[1] == f"中山,{local}"

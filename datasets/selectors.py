@@ -164,8 +164,8 @@ def _facets(qs: QuerySet, filters: dict[str, list[str]]) -> tuple[int, dict[str,
     def ids(key):
         return [int(raw) for raw in top(key)]
 
-    def picked(key):
-        return filters.get(key, [])
+    def picked(key):  # to look up by name: no name holds a NUL, which PostgreSQL refuses
+        return [value for value in filters.get(key, []) if "\x00" not in value]
 
     frequency_labels = dict(Dataset.Frequency.choices)
     return total, {

@@ -71,24 +71,39 @@ def resource_version_for_data(*, user, resource_id, number: str | None) -> Resou
     """The version a caller may read, or Http404: invisible datasets look like missing ones,
     and a version held back for a personal-data check is shown only to its publishers."""
     resource = _visible_resource(user, resource_id)
+    held_back = (
+        () if permissions.can_edit_dataset(user, resource.dataset) else ResourceVersion.HELD_BACK
+    )
     if number:
         if not (number.isascii() and number.isdigit() and len(number) <= 9):
             raise QueryError(_("version must be a version number."), param="version")
-        version = (
-            resource.versions.filter(number=int(number), dropped_at__isnull=True)
-            .select_related("resource__dataset")
-            .first()
+        readable = resource.versions.filter(dropped_at__isnull=True).exclude(
+            personal_data__in=held_back
         )
+        version = readable.filter(number=int(number)).first()
+        if version is None:
+            raise VersionNotKept(number, [v.number for v in readable.order_by("-number")])
     else:
         version = resource.current_version
-    if version is None:
-        raise Http404(_("This resource has no queryable data yet."))
-    if version.personal_data in ResourceVersion.HELD_BACK and not (
-        permissions.can_edit_dataset(user, resource.dataset)
-    ):
-        raise Http404
+        if version is None or version.personal_data in held_back:
+            raise Http404(_("This resource has no queryable data yet."))
     version.resource = resource
     return version
+
+
+class VersionNotKept(QueryError):
+    """A version number that is not among those kept (or not the caller's to read)."""
+
+    def __init__(self, number: str, kept: list[int]) -> None:
+        if kept:
+            message = _("Version %(number)s is not kept. Versions kept: %(kept)s.") % {
+                "number": number,
+                "kept": ", ".join(map(str, kept)),
+            }
+        else:
+            message = _("Version %(number)s is not kept: this resource has no queryable data.")
+            message %= {"number": number}
+        super().__init__(message, param="version", code="version_not_kept")
 
 
 def _page_url(request, offset: int) -> str:
@@ -143,6 +158,7 @@ class ResourceDataView(APIView):
                 if fmt != "json"
             },
             400: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,  # with param "version": that version is not kept
             503: OpenApiTypes.OBJECT,
         },
     )
@@ -167,7 +183,9 @@ class ResourceDataView(APIView):
         except QueryError as exc:
             return Response(
                 {"detail": exc.message, "param": exc.param, "code": exc.code},
-                status=status.HTTP_400_BAD_REQUEST,
+                status=status.HTTP_404_NOT_FOUND
+                if isinstance(exc, VersionNotKept)
+                else status.HTTP_400_BAD_REQUEST,
             )
         except QueryTimeout as exc:
             return Response(

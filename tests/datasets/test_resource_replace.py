@@ -488,6 +488,35 @@ def test_api_lists_the_versions_kept_and_hides_one_held_back(
     assert [v["number"] for v in api_client.get(url).json()] == [3, 2]
 
 
+def test_a_version_not_kept_is_named_with_those_that_are(
+    api_client, resource, settings, django_capture_on_commit_callbacks
+):
+    """?version=1 once version 1 was dropped, or a version held back for personal data
+    asked for by a reader: a 404 that names the parameter and the versions there are, in
+    the caller's language, not "no queryable data yet" beside a live version."""
+    editor = _three_versions(resource, settings, django_capture_on_commit_callbacks)
+    people = "姓名,電子郵件\n王小明,ming@example.org\n陳大華,hua@example.org\n".encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.resource_replace(resource=resource, by=editor, file=upload(people, "people.csv"))
+    url = f"/api/v1/resources/{resource.pk}/data/"
+
+    def ask(version, language="en"):
+        return api_client.get(url, {"version": version}, HTTP_ACCEPT_LANGUAGE=language)
+
+    dropped, held_back, chinese = ask(1), ask(4), ask(1, "zh-hant")
+    assert dropped.status_code == held_back.status_code == chinese.status_code == 404
+    assert dropped.json() == {
+        "detail": "Version 1 is not kept. Versions kept: 3, 2.",
+        "param": "version",
+        "code": "version_not_kept",
+    }
+    assert held_back.json()["detail"] == "Version 4 is not kept. Versions kept: 3, 2."
+    assert chinese.json()["detail"] == "未保留第 1 版。保留的版本：3, 2。"
+    api_client.force_authenticate(editor)
+    assert ask(4).status_code == 200
+    assert ask(1).json()["detail"] == "Version 1 is not kept. Versions kept: 4, 3, 2."
+
+
 def test_a_newer_file_online_ends_the_wait_of_an_older_flagged_one(
     client, resource, django_capture_on_commit_callbacks
 ):

@@ -246,11 +246,25 @@ def judging_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
     round_ = _round(challenge, number)
     rubric = Rubric.objects.filter(round=round_).first()
     criterion_form = CriterionForm(prefix="criterion")
+    criteria = list(rubric.criteria.all()) if rubric else []
+    failed_edit: CriterionForm | None = None
     status = 200
     if request.method == "POST" and request.POST.get("action") == "criterion_add":
         # Shown again with what was typed and each error under its input when refused.
         criterion_form = CriterionForm(request.POST, prefix="criterion")
         if _criterion_added(request, rubric, criterion_form):
+            return redirect(f"{reverse('judging_manage', args=[slug, number])}#criteria")
+        status = 400
+    elif request.method == "POST" and request.POST.get("action") == "criterion_edit":
+        if rubric is None:
+            raise Http404
+        criterion = get_object_or_404(Criterion, rubric=rubric, pk=_id(request.POST.get("pk")))
+        failed_edit = CriterionForm(request.POST, criterion=criterion)
+        if _saved(
+            failed_edit,
+            lambda data: panel.criterion_update(criterion=criterion, by=request.user, **data),
+        ):
+            messages.success(request, _("Criterion saved."))
             return redirect(f"{reverse('judging_manage', args=[slug, number])}#criteria")
         status = 400
     elif request.method == "POST":
@@ -270,7 +284,16 @@ def judging_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
         "challenge": challenge,
         "round": round_,
         "rubric": rubric,
-        "criteria": rubric.criteria.all() if rubric else [],
+        # Each criterion with its edit form; a refused edit comes back with what was typed.
+        "criteria": [
+            (
+                c,
+                failed_edit
+                if failed_edit is not None and failed_edit.prefix == f"criterion-{c.pk}"
+                else CriterionForm(criterion=c),
+            )
+            for c in criteria
+        ],
         "criterion_form": criterion_form,
         "judges": selectors.judge_progress(round=round_),
         "invitations": challenge.judge_invitations.filter(status=JudgeInvitation.Status.PENDING),

@@ -221,6 +221,7 @@ def judge_score(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "rubric": rubric,
         "rows": rows,
         "form_errors": errors.get("", []) + errors.get("__all__", []),
+        "has_row_errors": any(row["errors"] for row in rows),
         "others": others,
         "comment": request.POST.get("comment", assignment.comment),
     }

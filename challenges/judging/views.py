@@ -131,13 +131,19 @@ def judge_conflicts(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         chosen = {_id(pk) for pk in request.POST.getlist("teams")}
         chosen_companies = {_id(pk) for pk in request.POST.getlist("companies")}
-        panel.conflict_declare(
-            judge=judge,
-            by=request.user,
-            teams=[team for team in teams if team.pk in chosen],
-            companies=[c for pk, c in companies.items() if pk in chosen_companies],
-            reason=request.POST.get("reason", ""),
-        )
+        try:
+            panel.conflict_declare(
+                judge=judge,
+                by=request.user,
+                teams=[team for team in teams if team.pk in chosen],
+                companies=[c for pk, c in companies.items() if pk in chosen_companies],
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as error:
+            # e.g. a conflict with an entry whose published results hold the judge's scores
+            for message in _errors(error):
+                messages.error(request, message)
+            return redirect("judge_conflicts", slug=slug)
         messages.success(request, _("Thank you: your conflicts of interest are recorded."))
         return redirect("judge_queue", slug=slug)
     conflicts = list(judge.conflicts.all())

@@ -4,6 +4,7 @@ the team's own scores, the public results and the pilots."""
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -478,8 +479,9 @@ def _results_action(request, round_) -> None:
         )
         messages.success(request, _("Saved."))
     elif action == "ties":
-        order = [_id(pk) for pk in post.get("order", "").replace(" ", "").split(",") if pk.strip()]
-        results.result_tie_order_set(round=round_, by=by, order=order)
+        results.result_tie_order_set(
+            round=round_, by=by, order=_entry_numbers(post.get("order", ""))
+        )
         messages.success(request, _("Tie order saved."))
     elif action == "publish":
         result = results.result_publish(round=round_, by=by)
@@ -488,6 +490,20 @@ def _results_action(request, round_) -> None:
             messages.warning(request, warning)
     else:
         raise ValidationError(_("Unknown action."))
+
+
+def _entry_numbers(text: str) -> list[int]:
+    """Entry numbers as organizers type them: "8, 9", "8 9", "#8 #9", or with the
+    full-width comma or enumeration comma of Chinese input (8，9、10). A spaced list was
+    read as one number (8 9 -> 89), a full-width comma as no number at all."""
+    tokens = [token.lstrip("#＃") for token in re.split(r"[\s,，、;；]+", text) if token]
+    wrong = [token for token in tokens if not _id(token)]
+    if wrong:
+        raise ValidationError(
+            _("Not an entry number: %(values)s. List entry numbers, e.g. 8, 9.")
+            % {"values": ", ".join(wrong)}
+        )
+    return [_id(token) for token in tokens]
 
 
 @login_required

@@ -91,7 +91,15 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, " ".join(_errors(error)))
         else:
             return redirect("judge_conflicts", slug=invitation.challenge.slug)
-    return render(request, "challenges/judging/invitation_accept.html", {"invitation": invitation})
+    # A link that can no longer seat anyone says so instead of offering a button that fails.
+    seated = judge_of(request.user, invitation.challenge) is not None
+    closed = ""
+    if invitation.status == JudgeInvitation.Status.CANCELLED:
+        closed = _("This invitation was cancelled.")
+    elif invitation.status == JudgeInvitation.Status.ACCEPTED and not seated:
+        closed = _("This invitation has already been used.")
+    context = {"invitation": invitation, "closed": closed, "seated": seated}
+    return render(request, "challenges/judging/invitation_accept.html", context)
 
 
 def _judge_or_refuse(request: HttpRequest, challenge: Challenge) -> Judge:

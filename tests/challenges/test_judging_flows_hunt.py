@@ -6,10 +6,17 @@ with a message instead of a server error."""
 import pytest
 from django.urls import reverse
 
-from challenges.judging.models import Assignment, ConflictOfInterest, Result, Score
+from challenges.judging.models import (
+    Assignment,
+    ConflictOfInterest,
+    JudgeInvitation,
+    Result,
+    Score,
+)
 from challenges.judging.services import panel
 from challenges.models import Submission
 from tests.challenges.judging_setup import english, judged_round, published_winner  # noqa: F401
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -127,3 +134,39 @@ def test_conflict_declared_after_publication_is_refused_with_a_message(client):
     assert Assignment.objects.filter(judge=judge, submission=setup.entries[0]).exists()
     assert not ConflictOfInterest.objects.filter(judge=judge, team=team).exists()
     panel.conflict_declare(judge=judge, by=judge.user)  # declaring nobody still works
+
+
+def invitation_page(client, setup, *, status, accepted_by=None):
+    invitation = panel.judge_invite(
+        challenge=setup.challenge, email="new@example.org", by=setup.organizer
+    )
+    if accepted_by is not None:
+        panel.judge_invitation_accept(invitation=invitation, user=accepted_by)
+    JudgeInvitation.objects.filter(pk=invitation.pk).update(status=status)
+    return reverse("judge_invitation_accept", args=[invitation.token])
+
+
+def test_a_cancelled_invitation_says_so_instead_of_offering_to_accept(client):
+    setup = judged_round(entries=1, judges=0)
+    client.force_login(UserFactory())
+
+    html = client.get(invitation_page(client, setup, status="cancelled")).content.decode()
+
+    assert "This invitation was cancelled." in html
+    assert "Accept and join the panel" not in html
+
+
+def test_a_used_invitation_says_so_to_others_and_leads_its_judge_to_the_queue(client):
+    setup = judged_round(entries=1, judges=0)
+    judge = UserFactory()
+    page = invitation_page(client, setup, status="accepted", accepted_by=judge)
+
+    client.force_login(UserFactory())
+    html = client.get(page).content.decode()
+    assert "This invitation has already been used." in html
+    assert "Accept and join the panel" not in html
+
+    client.force_login(judge)
+    html = client.get(page).content.decode()
+    assert reverse("judge_queue", args=[setup.challenge.slug]) in html
+    assert "Accept and join the panel" not in html

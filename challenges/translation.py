@@ -42,6 +42,13 @@ class CriterionTranslation(TranslationOptions):
     fields = ("name", "description", "guidance")
 
 
+# The criterion's history keeps each language's wording (simple_history copies the model's
+# fields before modeltranslation adds the per-language ones).
+@register(Criterion.history.model)
+class HistoricalCriterionTranslation(TranslationOptions):
+    fields = ("name", "description", "guidance")
+
+
 # What a pilot's managers write as it runs is read in both languages too.
 @register(Milestone)
 class MilestoneTranslation(TranslationOptions):

@@ -30,6 +30,14 @@ class RubricAdmin(admin.ModelAdmin):
     inlines = [CriterionInline]
 
 
+@admin.register(Criterion)
+class CriterionAdmin(SimpleHistoryAdmin):
+    """Criteria are changed on the judging page; here their history shows who changed what."""
+
+    list_display = ["name", "rubric", "weight"]
+    raw_id_fields = ["rubric"]
+
+
 @admin.register(Judge)
 class JudgeAdmin(admin.ModelAdmin):
     list_display = ["user", "challenge", "status", "conflicts_declared_at"]

@@ -254,11 +254,24 @@ class CriterionForm(_Bilingual, _ServiceErrors, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, criterion=None, **kwargs):
+        """With `criterion`: the form that edits it, filled with its texts in each
+        language. Once scoring has started its weight is shown but cannot be changed."""
+        if criterion is not None:
+            kwargs.setdefault("prefix", f"criterion-{criterion.pk}")
+            kwargs["initial"] = {
+                f"{name}_{lang}": getattr(criterion, f"{name}_{lang}") or ""
+                for name in self.texts
+                for lang, _label in LANGS
+            } | {"weight": criterion.weight.normalize()}
         super().__init__(*args, **kwargs)
         self._bilingual_inputs()
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
+        if criterion is not None and criterion.rubric.frozen_at is not None:
+            weight = self.fields["weight"]
+            weight.widget.attrs["readonly"] = True
+            weight.help_text = _("Scoring has started: the weight can no longer be changed.")
 
     def clean(self):
         data = super().clean()

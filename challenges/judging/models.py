@@ -118,6 +118,8 @@ class Criterion(models.Model):
     )
     weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, default=1)
     order = models.PositiveSmallIntegerField(default=0)
+    # Kept as scores are: an edited wording or weight says who changed it, and from what.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["rubric", "order", "pk"]

@@ -4,6 +4,7 @@ the team's own scores, the public results and the pilots."""
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -90,7 +91,15 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, " ".join(_errors(error)))
         else:
             return redirect("judge_conflicts", slug=invitation.challenge.slug)
-    return render(request, "challenges/judging/invitation_accept.html", {"invitation": invitation})
+    # A link that can no longer seat anyone says so instead of offering a button that fails.
+    seated = judge_of(request.user, invitation.challenge) is not None
+    closed = ""
+    if invitation.status == JudgeInvitation.Status.CANCELLED:
+        closed = _("This invitation was cancelled.")
+    elif invitation.status == JudgeInvitation.Status.ACCEPTED and not seated:
+        closed = _("This invitation has already been used.")
+    context = {"invitation": invitation, "closed": closed, "seated": seated}
+    return render(request, "challenges/judging/invitation_accept.html", context)
 
 
 def _judge_or_refuse(request: HttpRequest, challenge: Challenge) -> Judge:
@@ -131,13 +140,19 @@ def judge_conflicts(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         chosen = {_id(pk) for pk in request.POST.getlist("teams")}
         chosen_companies = {_id(pk) for pk in request.POST.getlist("companies")}
-        panel.conflict_declare(
-            judge=judge,
-            by=request.user,
-            teams=[team for team in teams if team.pk in chosen],
-            companies=[c for pk, c in companies.items() if pk in chosen_companies],
-            reason=request.POST.get("reason", ""),
-        )
+        try:
+            panel.conflict_declare(
+                judge=judge,
+                by=request.user,
+                teams=[team for team in teams if team.pk in chosen],
+                companies=[c for pk, c in companies.items() if pk in chosen_companies],
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as error:
+            # e.g. a conflict with an entry whose published results hold the judge's scores
+            for message in _errors(error):
+                messages.error(request, message)
+            return redirect("judge_conflicts", slug=slug)
         messages.success(request, _("Thank you: your conflicts of interest are recorded."))
         return redirect("judge_queue", slug=slug)
     conflicts = list(judge.conflicts.all())
@@ -221,6 +236,7 @@ def judge_score(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "rubric": rubric,
         "rows": rows,
         "form_errors": errors.get("", []) + errors.get("__all__", []),
+        "has_row_errors": any(row["errors"] for row in rows),
         "others": others,
         "comment": request.POST.get("comment", assignment.comment),
     }
@@ -246,11 +262,25 @@ def judging_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
     round_ = _round(challenge, number)
     rubric = Rubric.objects.filter(round=round_).first()
     criterion_form = CriterionForm(prefix="criterion")
+    criteria = list(rubric.criteria.all()) if rubric else []
+    failed_edit: CriterionForm | None = None
     status = 200
     if request.method == "POST" and request.POST.get("action") == "criterion_add":
         # Shown again with what was typed and each error under its input when refused.
         criterion_form = CriterionForm(request.POST, prefix="criterion")
         if _criterion_added(request, rubric, criterion_form):
+            return redirect(f"{reverse('judging_manage', args=[slug, number])}#criteria")
+        status = 400
+    elif request.method == "POST" and request.POST.get("action") == "criterion_edit":
+        if rubric is None:
+            raise Http404
+        criterion = get_object_or_404(Criterion, rubric=rubric, pk=_id(request.POST.get("pk")))
+        failed_edit = CriterionForm(request.POST, criterion=criterion)
+        if _saved(
+            failed_edit,
+            lambda data: panel.criterion_update(criterion=criterion, by=request.user, **data),
+        ):
+            messages.success(request, _("Criterion saved."))
             return redirect(f"{reverse('judging_manage', args=[slug, number])}#criteria")
         status = 400
     elif request.method == "POST":
@@ -270,7 +300,16 @@ def judging_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
         "challenge": challenge,
         "round": round_,
         "rubric": rubric,
-        "criteria": rubric.criteria.all() if rubric else [],
+        # Each criterion with its edit form; a refused edit comes back with what was typed.
+        "criteria": [
+            (
+                c,
+                failed_edit
+                if failed_edit is not None and failed_edit.prefix == f"criterion-{c.pk}"
+                else CriterionForm(criterion=c),
+            )
+            for c in criteria
+        ],
         "criterion_form": criterion_form,
         "judges": selectors.judge_progress(round=round_),
         "invitations": challenge.judge_invitations.filter(status=JudgeInvitation.Status.PENDING),
@@ -448,8 +487,9 @@ def _results_action(request, round_) -> None:
         )
         messages.success(request, _("Saved."))
     elif action == "ties":
-        order = [_id(pk) for pk in post.get("order", "").replace(" ", "").split(",") if pk.strip()]
-        results.result_tie_order_set(round=round_, by=by, order=order)
+        results.result_tie_order_set(
+            round=round_, by=by, order=_entry_numbers(post.get("order", ""))
+        )
         messages.success(request, _("Tie order saved."))
     elif action == "publish":
         result = results.result_publish(round=round_, by=by)
@@ -458,6 +498,20 @@ def _results_action(request, round_) -> None:
             messages.warning(request, warning)
     else:
         raise ValidationError(_("Unknown action."))
+
+
+def _entry_numbers(text: str) -> list[int]:
+    """Entry numbers as organizers type them: "8, 9", "8 9", "#8 #9", or with the
+    full-width comma or enumeration comma of Chinese input (8，9、10). A spaced list was
+    read as one number (8 9 -> 89), a full-width comma as no number at all."""
+    tokens = [token.lstrip("#＃") for token in re.split(r"[\s,，、;；]+", text) if token]
+    wrong = [token for token in tokens if not _id(token)]
+    if wrong:
+        raise ValidationError(
+            _("Not an entry number: %(values)s. List entry numbers, e.g. 8, 9.")
+            % {"values": ", ".join(wrong)}
+        )
+    return [_id(token) for token in tokens]
 
 
 @login_required

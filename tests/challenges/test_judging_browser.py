@@ -39,7 +39,10 @@ def test_judge_scores_the_queue_and_organizer_publishes(browser_page, live_serve
         page.get_by_label("Score (1–5)").first.fill("4")
         page.get_by_label("Score (1–5)").nth(1).fill("9")
         page.get_by_role("button", name="Submit scores").click()
-        assert page.get_by_text("Feasibility: the score must be between 1 and 5.").is_visible()
+        refused = "Feasibility: the score must be between 1 and 5."
+        # Listed above the form, and said again under the box.
+        assert page.locator("#score-errors").get_by_role("link", name=refused).is_visible()
+        assert page.locator(".invalid-feedback", has_text=refused).is_visible()
         page.get_by_label("Score (1–5)").nth(1).fill(str(2 + done))
         page.get_by_role("button", name="Submit scores").click()
         page.wait_for_url(re.compile(r".*/judging/$"))

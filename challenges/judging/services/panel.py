@@ -28,7 +28,7 @@ from challenges.judging.models import (
     Rubric,
 )
 from challenges.judging.permissions import refuse, require_organizer, security_log
-from challenges.judging.services.texts import LANGUAGES
+from challenges.judging.services.texts import LANGUAGES, per_language
 from challenges.models import Submission
 from challenges.timing import format_deadline
 from portal.mail import language_of
@@ -38,6 +38,7 @@ SCALE_LIMIT = (Decimal("999.9"), 1)
 TIE_MARGIN_LIMIT = (Decimal("99.99"), 2)
 WEIGHT_LIMIT = (Decimal("999.99"), 2)
 MAX_JUDGES_PER_ENTRY = 100
+CRITERION_TEXTS = ("name", "description", "guidance")
 
 
 def _ensure_not_frozen(rubric: Rubric) -> None:
@@ -157,6 +158,28 @@ def criterion_add(
     texts = _localized(
         {"name": name, "description": description, "guidance": guidance}, translations
     )
+    _check_names(rubric.criteria.all(), texts)
+    criterion = Criterion(
+        rubric=rubric, weight=_weight(weight), order=rubric.criteria.count(), **texts
+    )
+    criterion._history_user = by
+    criterion.save()
+    return criterion
+
+
+def _weight(value) -> Decimal:
+    try:
+        weight = Decimal(str(value))
+    except ArithmeticError:
+        raise ValidationError({"weight": _("The weight must be a number.")}) from None
+    if not weight.is_finite() or weight <= 0:
+        raise ValidationError({"weight": _("The weight must be a number above zero.")})
+    return _number(weight, field="weight", limit=WEIGHT_LIMIT, low=Decimal("0.01"))
+
+
+def _check_names(others, texts: dict[str, str | None]) -> None:
+    """A name in at least one language, each fitting its column and used by no other of
+    the rubric's criteria (`others`) in that language."""
     names = {key: value for key, value in texts.items() if key.startswith("name_") and value}
     if not names:
         raise ValidationError({"name": _("Give the criterion a name.")})
@@ -165,18 +188,56 @@ def criterion_add(
             MaxLengthValidator(Criterion._meta.get_field("name").max_length)(value)
         except ValidationError as error:
             raise ValidationError({"name": error.messages}) from None
-    try:
-        weight = Decimal(str(weight))
-    except ArithmeticError:
-        raise ValidationError({"weight": _("The weight must be a number.")}) from None
-    if not weight.is_finite() or weight <= 0:
-        raise ValidationError({"weight": _("The weight must be a number above zero.")})
-    weight = _number(weight, field="weight", limit=WEIGHT_LIMIT, low=Decimal("0.01"))
-    if any(rubric.criteria.filter(**{key: value}).exists() for key, value in names.items()):
+    if any(others.filter(**{key: value}).exists() for key, value in names.items()):
         raise ValidationError({"name": _("This rubric already has a criterion with that name.")})
-    return Criterion.objects.create(
-        rubric=rubric, weight=weight, order=rubric.criteria.count(), **texts
-    )
+
+
+@transaction.atomic
+def criterion_update(
+    *,
+    criterion: Criterion,
+    by,
+    weight: Decimal | int | str | None = None,
+    **texts: str,
+) -> Criterion:
+    """Change a criterion in place, so judges keep scoring the same one. Its texts
+    (name_zh_hant, name_en, description_*, guidance_*; a plain `name` is the active
+    language's) may change at any time: a wording fix changes no score. Its weight only
+    until scoring starts. A text not given is left as it is; one given empty falls back to
+    the other language. Each change is kept in the criterion's history with who made it."""
+    require_organizer(by, criterion.rubric.round.challenge, "criterion_update")
+    unknown = set(texts) - set(per_language(*CRITERION_TEXTS))
+    if unknown:
+        raise TypeError(f"unexpected fields {sorted(unknown)}")
+    # The rubric row is locked as scores_save locks it: no first score can slip in between
+    # the check that scoring has not started and the new weight.
+    rubric = Rubric.objects.select_for_update().get(pk=criterion.rubric_id)
+    criterion = Criterion.objects.select_for_update().get(pk=criterion.pk)
+    stored = {
+        build_localized_fieldname(field, lang): getattr(
+            criterion, build_localized_fieldname(field, lang)
+        )
+        for field in CRITERION_TEXTS
+        for lang in LANGUAGES
+    }
+    # Plain names first, so that a per-language value given alongside wins.
+    for key, value in sorted(texts.items(), key=lambda item: item[0] not in CRITERION_TEXTS):
+        if key in CRITERION_TEXTS:
+            key = build_localized_fieldname(key, active_language())
+        stored[key] = (value or "").strip() or None
+    _check_names(rubric.criteria.exclude(pk=criterion.pk), stored)
+    if weight is not None and str(weight).strip() != "":
+        weight = _weight(weight)
+        if weight != criterion.weight and rubric.frozen_at is not None:
+            raise ValidationError(
+                {"weight": _("Scoring has started: the weight can no longer be changed.")}
+            )
+        criterion.weight = weight
+    for key, value in stored.items():
+        setattr(criterion, key, value)
+    criterion._history_user = by
+    criterion.save()
+    return criterion
 
 
 def _localized(values: dict[str, str], translations: dict[str, str]) -> dict[str, str | None]:
@@ -205,6 +266,7 @@ def _localized(values: dict[str, str], translations: dict[str, str]) -> dict[str
 def criterion_delete(*, criterion: Criterion, by) -> None:
     require_organizer(by, criterion.rubric.round.challenge, "criterion_delete")
     _ensure_not_frozen(criterion.rubric)
+    criterion._history_user = by
     criterion.delete()
 
 

@@ -38,8 +38,22 @@ def result_tie_order_set(*, round, by, order: list[int]) -> Result:
     """The panel's decision inside tie groups: the entries' ids, best first."""
     result = _open_result(round, by=by, action="result_tie_order_set")
     known = set(round.submissions.values_list("pk", flat=True))
-    if not set(order) <= known or len(set(order)) != len(order):
-        raise ValidationError({"order": _("List each entry of this round at most once.")})
+    unknown = [pk for pk in order if pk not in known]
+    if unknown:
+        raise ValidationError(
+            {
+                "order": _("Not an entry of this round: %(numbers)s.")
+                % {"numbers": ", ".join(str(pk) for pk in unknown)}
+            }
+        )
+    twice = sorted({pk for pk in order if order.count(pk) > 1})
+    if twice:
+        raise ValidationError(
+            {
+                "order": _("Listed more than once: %(numbers)s.")
+                % {"numbers": ", ".join(str(pk) for pk in twice)}
+            }
+        )
     result.tie_order = list(order)
     result._history_user = by
     result.save()

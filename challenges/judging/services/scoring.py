@@ -120,7 +120,9 @@ def scores_save(
     if errors:
         raise ValidationError(errors)
 
-    if rubric.frozen_at is None:
+    # The first score given freezes the rubric; a draft holding only comments gives none,
+    # and leaves the organizers free to change weights and criteria.
+    if rubric.frozen_at is None and any(value is not None for value in parsed.values()):
         rubric.frozen_at = timezone.now()
         rubric.save(update_fields=["frozen_at"])
     existing = {score.criterion_id: score for score in assignment.scores.all()}

@@ -120,17 +120,34 @@ def organization_members(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def organization_member_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    """Asks first, saying what the person loses; removes on POST."""
     org = get_object_or_404(Organization, slug=slug)
     user = get_object_or_404(get_user_model(), pk=user_id)
-    try:
-        membership_remove(by=request.user, organization=org, user=user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Member removed."))
-    return _back_to_members(request, org)
+    if not permissions.can_admin(request.user, org):
+        raise PermissionDenied(_("Only an admin of this organization can manage its members."))
+    if request.method == "POST":
+        try:
+            removed = membership_remove(by=request.user, organization=org, user=user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if removed:
+                messages.success(request, _("Member removed."))
+            else:  # a second click, or removed meanwhile by another admin
+                _say_not_a_member(request, user)
+        return _back_to_members(request, org)
+    membership = Membership.objects.filter(organization=org, user=user).first()
+    if membership is None:
+        _say_not_a_member(request, user)
+        return _back_to_members(request, org)
+    context = {"organization": org, "membership": membership, "yourself": user == request.user}
+    return render(request, "portal/organization_member_remove.html", context)
+
+
+def _say_not_a_member(request: HttpRequest, user) -> None:
+    messages.info(request, _("%(name)s is not a member of this organization.") % {"name": user})
 
 
 def _back_to_members(request: HttpRequest, org: Organization) -> HttpResponse:

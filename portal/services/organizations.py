@@ -98,17 +98,19 @@ def membership_set(*, by: User, organization: Organization, user: User, role: st
 
 
 @transaction.atomic
-def membership_remove(*, by: User, organization: Organization, user: User) -> None:
+def membership_remove(*, by: User, organization: Organization, user: User) -> bool:
+    """Remove a member; False when `user` was not one (a second click)."""
     _lock_and_require_admin(by, organization)
     membership = (
         Membership.objects.select_for_update().filter(organization=organization, user=user).first()
     )
     if membership is None:
-        return
+        return False
     if membership.role == Membership.Role.ADMIN:
         _refuse_removing_last_admin(organization, membership)
     membership.delete()
     permissions.forget_roles(user)
+    return True
 
 
 def _refuse_removing_last_admin(organization: Organization, membership: Membership) -> None:

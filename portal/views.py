@@ -16,8 +16,9 @@ from django.views.static import serve
 from knox.models import AuthToken
 
 from portal import hooks, permissions
-from portal.forms import MembershipForm, OrganizationForm, ProfileForm
+from portal.forms import ApiKeyForm, MembershipForm, OrganizationForm, ProfileForm
 from portal.models import Membership, Organization
+from portal.services import api_keys
 from portal.services.organizations import (
     membership_remove,
     membership_set,
@@ -166,19 +167,31 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Profile saved."))
         return redirect("profile")
+    return _profile_page(request, form=form)
+
+
+def _profile_page(
+    request: HttpRequest, *, form=None, api_key_form=None, status: int = 200
+) -> HttpResponse:
     context = {
-        "form": form,
+        "form": ProfileForm(instance=request.user) if form is None else form,
+        "api_key_form": ApiKeyForm() if api_key_form is None else api_key_form,
         "memberships": Membership.objects.filter(user=request.user).select_related("organization"),
-        "api_keys": AuthToken.objects.filter(user=request.user).order_by("-created"),
+        "api_keys": AuthToken.objects.filter(user=request.user)
+        .select_related("details")
+        .order_by("-created"),
         "new_key": request.session.pop("new_api_key", None),
     }
-    return render(request, "portal/profile.html", context)
+    return render(request, "portal/profile.html", context, status=status)
 
 
 @login_required
 @require_POST
 def api_key_create(request: HttpRequest) -> HttpResponse:
-    _instance, key = AuthToken.objects.create(user=request.user, expiry=None)
+    form = ApiKeyForm(request.POST)
+    if not form.is_valid():
+        return _profile_page(request, api_key_form=form, status=400)
+    _token, key = api_keys.api_key_create(user=request.user, name=form.cleaned_data["name"])
     # Shown exactly once, on the next page view; only its hash is stored.
     request.session["new_api_key"] = key
     return redirect("profile")

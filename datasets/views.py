@@ -99,7 +99,7 @@ def _dataset_page(
         "can_edit": can_edit,
         "can_publish": permissions.can_publish_dataset(request.user, dataset),
         "can_view_activity": permissions.can_view_activity(request.user, dataset),
-        "send_back_form": send_back_form or SendBackForm(),
+        "send_back_form": SendBackForm() if send_back_form is None else send_back_form,
         "sections": hooks.dataset_sections.collect(request, dataset),
     }
     return render(request, "datasets/dataset_detail.html", context, status=status)

@@ -205,6 +205,7 @@ class ResourceEditForm(ResourceForm):
 class SendBackForm(forms.Form):
     comment = forms.CharField(
         label=_("What should the editors change?"),
+        error_messages={"required": _("Say what the editors should change.")},
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
 

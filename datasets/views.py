@@ -76,7 +76,12 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
 
 
 def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
-    dataset = selectors.dataset_get_visible(user=request.user, name=name)
+    return _dataset_page(request, selectors.dataset_get_visible(user=request.user, name=name))
+
+
+def _dataset_page(
+    request: HttpRequest, dataset: Dataset, *, send_back_form=None, status: int = 200
+) -> HttpResponse:
     held_back = selectors.resources_held_back(user=request.user, dataset=dataset)
     can_edit = permissions.can_edit_dataset(request.user, dataset)
     if can_edit:  # editors see how each file's ingestion went
@@ -94,10 +99,10 @@ def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
         "can_edit": can_edit,
         "can_publish": permissions.can_publish_dataset(request.user, dataset),
         "can_view_activity": permissions.can_view_activity(request.user, dataset),
-        "send_back_form": SendBackForm(),
+        "send_back_form": SendBackForm() if send_back_form is None else send_back_form,
         "sections": hooks.dataset_sections.collect(request, dataset),
     }
-    return render(request, "datasets/dataset_detail.html", context)
+    return render(request, "datasets/dataset_detail.html", context, status=status)
 
 
 def resource_detail(request: HttpRequest, name: str, id) -> HttpResponse:
@@ -478,12 +483,23 @@ def dataset_publish(request: HttpRequest, name: str) -> HttpResponse:
 @login_required
 @require_POST
 def dataset_send_back(request: HttpRequest, name: str) -> HttpResponse:
+    dataset = selectors.dataset_get_visible(user=request.user, name=name)
+    form = SendBackForm(request.POST)
+    if (
+        dataset.status == Dataset.Status.IN_REVIEW
+        and permissions.can_publish_dataset(request.user, dataset)
+        and not form.is_valid()
+    ):
+        # The page again, the comment's error under it and in the summary that takes the
+        # focus, and what was typed kept.
+        return _dataset_page(request, dataset, send_back_form=form, status=400)
     return _workflow_action(
         request,
         name,
         publishing.dataset_send_back,
         _("Sent back to the editors with your comment."),
-        comment=request.POST.get("comment", ""),
+        done=Dataset.Status.DRAFT,
+        comment=form.data.get("comment", ""),
     )
 
 

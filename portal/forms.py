@@ -56,6 +56,15 @@ class MembershipForm(forms.Form):
         return user
 
 
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the new key"),
+        max_length=100,
+        help_text=_("Say which program will use it, so you know which key to revoke."),
+        error_messages={"required": _("Give the key a name.")},
+    )
+
+
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
 

@@ -120,3 +120,17 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization} ({self.role})"
+
+
+class ApiKey(models.Model):
+    """What django-rest-knox's token does not hold: the name its owner gave it, and when a
+    program last used it (recorded at most once a minute: portal.auth)."""
+
+    token = models.OneToOneField(
+        "knox.AuthToken", on_delete=models.CASCADE, primary_key=True, related_name="details"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

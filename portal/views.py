@@ -16,8 +16,9 @@ from django.views.static import serve
 from knox.models import AuthToken
 
 from portal import hooks, permissions
-from portal.forms import MembershipForm, OrganizationForm, ProfileForm
+from portal.forms import ApiKeyForm, MembershipForm, OrganizationForm, ProfileForm
 from portal.models import Membership, Organization
+from portal.services import api_keys
 from portal.services.organizations import (
     membership_remove,
     membership_set,
@@ -120,17 +121,34 @@ def organization_members(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def organization_member_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    """Asks first, saying what the person loses; removes on POST."""
     org = get_object_or_404(Organization, slug=slug)
     user = get_object_or_404(get_user_model(), pk=user_id)
-    try:
-        membership_remove(by=request.user, organization=org, user=user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Member removed."))
-    return _back_to_members(request, org)
+    if not permissions.can_admin(request.user, org):
+        raise PermissionDenied(_("Only an admin of this organization can manage its members."))
+    if request.method == "POST":
+        try:
+            removed = membership_remove(by=request.user, organization=org, user=user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if removed:
+                messages.success(request, _("Member removed."))
+            else:  # a second click, or removed meanwhile by another admin
+                _say_not_a_member(request, user)
+        return _back_to_members(request, org)
+    membership = Membership.objects.filter(organization=org, user=user).first()
+    if membership is None:
+        _say_not_a_member(request, user)
+        return _back_to_members(request, org)
+    context = {"organization": org, "membership": membership, "yourself": user == request.user}
+    return render(request, "portal/organization_member_remove.html", context)
+
+
+def _say_not_a_member(request: HttpRequest, user) -> None:
+    messages.info(request, _("%(name)s is not a member of this organization.") % {"name": user})
 
 
 def _back_to_members(request: HttpRequest, org: Organization) -> HttpResponse:
@@ -149,19 +167,31 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Profile saved."))
         return redirect("profile")
+    return _profile_page(request, form=form)
+
+
+def _profile_page(
+    request: HttpRequest, *, form=None, api_key_form=None, status: int = 200
+) -> HttpResponse:
     context = {
-        "form": form,
+        "form": ProfileForm(instance=request.user) if form is None else form,
+        "api_key_form": ApiKeyForm() if api_key_form is None else api_key_form,
         "memberships": Membership.objects.filter(user=request.user).select_related("organization"),
-        "api_keys": AuthToken.objects.filter(user=request.user).order_by("-created"),
+        "api_keys": AuthToken.objects.filter(user=request.user)
+        .select_related("details")
+        .order_by("-created"),
         "new_key": request.session.pop("new_api_key", None),
     }
-    return render(request, "portal/profile.html", context)
+    return render(request, "portal/profile.html", context, status=status)
 
 
 @login_required
 @require_POST
 def api_key_create(request: HttpRequest) -> HttpResponse:
-    _instance, key = AuthToken.objects.create(user=request.user, expiry=None)
+    form = ApiKeyForm(request.POST)
+    if not form.is_valid():
+        return _profile_page(request, api_key_form=form, status=400)
+    _token, key = api_keys.api_key_create(user=request.user, name=form.cleaned_data["name"])
     # Shown exactly once, on the next page view; only its hash is stored.
     request.session["new_api_key"] = key
     return redirect("profile")

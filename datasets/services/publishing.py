@@ -36,6 +36,15 @@ def _org_admins(dataset: Dataset):
     )
 
 
+def _lock(dataset: Dataset) -> None:
+    """Read the dataset again, holding its row until the transaction ends: two decisions
+    sent at once (two admins, a double click) each checked the status the page was loaded
+    with, and both went through and both e-mailed. Now the second waits for the first and
+    finds the status it left. The caller's instance is refreshed in place, as views and
+    the API answer from it."""
+    dataset.refresh_from_db(from_queryset=Dataset.objects.select_for_update(of=("self",)))
+
+
 def _set_status(dataset: Dataset, by: User, status: str, **fields) -> Dataset:
     dataset.status = status
     for field, value in fields.items():
@@ -48,6 +57,7 @@ def _set_status(dataset: Dataset, by: User, status: str, **fields) -> Dataset:
 
 @transaction.atomic
 def dataset_submit(*, dataset: Dataset, by: User) -> Dataset:
+    _lock(dataset)
     if not permissions.can_edit_dataset(by, dataset):
         raise PermissionDenied(_("Only editors and admins of this organization can submit it."))
     if dataset.status != Dataset.Status.DRAFT:
@@ -66,6 +76,7 @@ def dataset_submit(*, dataset: Dataset, by: User) -> Dataset:
 
 @transaction.atomic
 def dataset_publish(*, dataset: Dataset, by: User) -> Dataset:
+    _lock(dataset)
     if not permissions.can_publish_dataset(by, dataset):
         raise PermissionDenied(_("Only an admin of this organization can publish it."))
     if dataset.status != Dataset.Status.IN_REVIEW:
@@ -92,6 +103,7 @@ def dataset_publish(*, dataset: Dataset, by: User) -> Dataset:
 @transaction.atomic
 def dataset_send_back(*, dataset: Dataset, by: User, comment: str) -> Dataset:
     """Return a dataset in review to its editors as a draft, saying what to change."""
+    _lock(dataset)
     if not permissions.can_publish_dataset(by, dataset):
         raise PermissionDenied(_("Only an admin of this organization can send it back."))
     if dataset.status != Dataset.Status.IN_REVIEW:
@@ -118,6 +130,7 @@ def dataset_send_back(*, dataset: Dataset, by: User, comment: str) -> Dataset:
 @transaction.atomic
 def dataset_archive(*, dataset: Dataset, by: User) -> Dataset:
     """Archived datasets stay readable at their address but leave the catalog."""
+    _lock(dataset)
     if not permissions.can_publish_dataset(by, dataset):
         raise PermissionDenied(_("Only an admin of this organization can archive it."))
     if dataset.status != Dataset.Status.PUBLISHED:

@@ -63,7 +63,15 @@ def organization_create(
     return org
 
 
-def _require_admin(by: User, organization: Organization) -> None:
+def _lock_and_require_admin(by: User, organization: Organization) -> None:
+    """Take the organization's lock, then check that `by` is (still) one of its admins.
+
+    Member changes of one organization run one after the other: two admins demoting or
+    removing each other at once would each see the other as the admin left, and leave
+    none. The role is read again under the lock, as the other change may have taken it.
+    """
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    permissions.forget_roles(by)
     if not permissions.can_admin(by, organization):
         security_log.warning("membership change refused: user=%s org=%s", by.pk, organization.slug)
         raise PermissionDenied(_("Only an admin of this organization can manage its members."))
@@ -72,7 +80,7 @@ def _require_admin(by: User, organization: Organization) -> None:
 @transaction.atomic
 def membership_set(*, by: User, organization: Organization, user: User, role: str) -> Membership:
     """Add a user to an organization or change their role."""
-    _require_admin(by, organization)
+    _lock_and_require_admin(by, organization)
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Unknown role “%(role)s”.") % {"role": role}})
     membership = (
@@ -90,17 +98,19 @@ def membership_set(*, by: User, organization: Organization, user: User, role: st
 
 
 @transaction.atomic
-def membership_remove(*, by: User, organization: Organization, user: User) -> None:
-    _require_admin(by, organization)
+def membership_remove(*, by: User, organization: Organization, user: User) -> bool:
+    """Remove a member; False when `user` was not one (a second click)."""
+    _lock_and_require_admin(by, organization)
     membership = (
         Membership.objects.select_for_update().filter(organization=organization, user=user).first()
     )
     if membership is None:
-        return
+        return False
     if membership.role == Membership.Role.ADMIN:
         _refuse_removing_last_admin(organization, membership)
     membership.delete()
     permissions.forget_roles(user)
+    return True
 
 
 def _refuse_removing_last_admin(organization: Organization, membership: Membership) -> None:

@@ -194,7 +194,7 @@ def test_oversized_upload_is_413_with_the_limit(org, editor, settings):
 
 def test_api_key_lifecycle(client, editor):
     client.force_login(editor)
-    client.post("/en/profile/api-keys/")
+    client.post("/en/profile/api-keys/", {"name": "Bus data loader"})
     key = client.get("/en/profile/").context["new_key"]
     token = AuthToken.objects.get(user=editor)
     assert key not in token.digest  # stored hashed

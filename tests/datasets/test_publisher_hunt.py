@@ -185,3 +185,63 @@ def test_a_decision_on_a_dataset_in_another_state_is_still_refused(client, draft
     response = client.post(_url("dataset_publish", draft.name), follow=True)
     assert "Only a dataset in review can be published." in response.content.decode()
     assert Dataset.objects.get(pk=draft.pk).status == "draft"
+
+
+def _in_review(draft):
+    Dataset.objects.filter(pk=draft.pk).update(status="in_review")
+    return draft
+
+
+def test_a_send_back_without_a_comment_is_refused_on_the_comment_field(client, draft, admin):
+    _in_review(draft)
+    client.force_login(admin)
+
+    response = client.post(_url("dataset_send_back", draft.name), {"comment": "   "})
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    # under the field, and in the summary that takes the focus, leading to the field
+    assert 'id="id_comment_error"' in content
+    assert 'id="error-summary"' in content
+    assert '<a href="#id_comment">What should the editors change?: Say what' in content
+    assert Dataset.objects.get(pk=draft.pk).status == "in_review"
+
+
+def test_a_send_back_refused_keeps_the_page_and_what_was_typed(client, draft, admin):
+    # A comment of blanks and a line break is no comment, but it is the reviewer's text.
+    _in_review(draft)
+    client.force_login(admin)
+
+    response = client.post(_url("dataset_send_back", draft.name), {"comment": " \n "})
+
+    assert response.status_code == 400
+    assert response.context["send_back_form"]["comment"].value() == " \n "
+    assert response.context["dataset"] == draft  # the dataset's page, not an error page
+    assert "Publish" in response.content.decode()
+
+
+def test_a_send_back_sent_twice_says_it_is_done_not_that_it_failed(
+    client, draft, admin, mailoutbox
+):
+    _in_review(draft)
+    client.force_login(admin)
+    url = _url("dataset_send_back", draft.name)
+    client.post(url, {"comment": "Add the units of each column."})
+    client.get(_url("dataset_detail", draft.name))  # the first answer, read
+    mails = len(mailoutbox)
+
+    response = client.post(url, {"comment": "Add the units of each column."}, follow=True)
+
+    content = response.content.decode()
+    assert "Sent back to the editors with your comment." in content
+    assert "alert-danger" not in content
+    assert Dataset.objects.get(pk=draft.pk).review_comment == "Add the units of each column."
+    assert len(mailoutbox) == mails
+
+
+def test_a_send_back_by_an_editor_is_forbidden_whatever_the_comment(client, draft, editor):
+    _in_review(draft)
+    client.force_login(editor)
+    response = client.post(_url("dataset_send_back", draft.name), {"comment": ""})
+    assert response.status_code == 403
+    assert Dataset.objects.get(pk=draft.pk).status == "in_review"

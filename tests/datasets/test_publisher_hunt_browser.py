@@ -56,3 +56,25 @@ def test_the_workspace_fits_a_phone(browser_page, live_server, client):
     page.goto(live_server.url + "/en/workspace/datasets/")
     assert page.get_by_role("link", name="Streetlight fault reports").is_visible()
     assert _sideways_scroll(page) <= 0
+
+
+def test_a_send_back_without_a_comment_moves_the_focus_to_the_problem(
+    browser_page, live_server, client
+):
+    from tests.factories import DatasetFactory
+
+    org = OrganizationFactory(slug="taipei-dot")
+    admin = editor_of(org, "orgadmin", Membership.Role.ADMIN)
+    DatasetFactory(organization=org, name="bus-routes", title_en="Bus routes", status="in_review")
+    page = browser_page
+    _signed_in(page, live_server, client, admin)
+
+    page.goto(live_server.url + "/en/datasets/bus-routes/")
+    page.get_by_role("button", name="Send back").click()
+    page.wait_for_load_state()
+
+    focused = page.locator(":focus")
+    assert focused.get_attribute("id") == "error-summary"
+    assert "Say what the editors should change." in focused.inner_text()
+    page.get_by_role("link", name="What should the editors change?:").click()
+    assert page.locator(":focus").get_attribute("id") == "id_comment"

@@ -36,7 +36,7 @@ def test_a_revoked_key_stops_working(api_client, client):
 def test_profile_page_creates_a_key_shown_once(client, api_client):
     user = UserFactory()
     client.force_login(user)
-    client.post("/en/profile/api-keys/")
+    client.post("/en/profile/api-keys/", {"name": "Nightly export"})
     page = client.get("/en/profile/").content.decode()
     key = page.split('id="new-api-key" class="user-select-all">')[1].split("<")[0]
     assert api_client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200

@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from knox.models import AuthToken
+
+from portal.services.api_keys import api_key_create
 
 
 class Command(BaseCommand):
@@ -8,11 +9,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
+        parser.add_argument("--name", default="", help="what the key is for (profile page)")
 
-    def handle(self, *args, username: str, **options):
+    def handle(self, *args, username: str, name: str, **options):
         try:
             user = get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist as exc:
             raise CommandError(f"No user named {username!r}.") from exc
-        _instance, key = AuthToken.objects.create(user=user, expiry=None)
+        _token, key = api_key_create(user=user, name=name)
         self.stdout.write(key)

@@ -23,7 +23,6 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from knox.auth import TokenAuthentication
 from rest_framework import exceptions as drf_exceptions
 
 from datasets.datastore.query import MAX_LIMIT, MAX_ROWS
@@ -32,6 +31,7 @@ from datasets.interop.links import dataset_page_url, resource_download_url
 from datasets.interop.solr import SearchQueryError
 from datasets.models import Dataset, License, Resource, Theme
 from datasets.permissions import can_view_dataset
+from portal.auth import TokenAuthentication
 from portal.models import Organization
 
 CKAN_VERSION = "2.10.4"

@@ -98,3 +98,13 @@ def test_a_revoked_key_leaves_nothing_behind(client, owner):
     token = AuthToken.objects.get(user=owner)
     client.post(f"/en/profile/api-keys/{token.token_key}/revoke/")
     assert not ApiKey.objects.exists()
+
+
+def test_a_key_used_by_a_ckan_client_shows_its_last_use(client, owner):
+    """CKAN clients (ckanapi, harvesters) send the key bare in Authorization."""
+    key = _new_key(client, "CKAN harvester")
+
+    response = APIClient().get("/api/3/action/package_list", HTTP_AUTHORIZATION=key)
+
+    assert response.status_code == 200
+    assert "Not used yet" not in _key_row(client, "CKAN harvester")

@@ -460,10 +460,22 @@ def themes_with_counts(*, user) -> QuerySet:
 
 
 def organization_datasets(*, user, organization: Organization) -> QuerySet:
+    """The organization's datasets its page lists: those the catalog shows `user` under
+    ?organization=<slug>, so the page's count is the catalog's."""
     return (
-        Dataset.objects.visible_to(user)
+        _catalog_base(user)
         .filter(organization=organization)
         .select_related("license")
+        .order_by("-metadata_modified")
+    )
+
+
+def organization_archived_datasets(*, user, organization: Organization) -> QuerySet:
+    """Its archived datasets `user` may open: the catalog leaves them out, but their pages
+    stay, and its page lists them apart."""
+    return (
+        Dataset.objects.visible_to(user)
+        .filter(organization=organization, status=Dataset.Status.ARCHIVED)
         .order_by("-metadata_modified")
     )
 

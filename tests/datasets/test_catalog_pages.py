@@ -507,3 +507,31 @@ def test_headings_in_a_description_sit_below_the_page_s_own(client, org):
     assert "<h4>Columns</h4>" in description
     assert "<h3>Raw</h3>" in description
     assert "<h6>Small</h6>" in description
+
+
+def test_organization_page_counts_and_lists_what_its_catalog_link_shows(client, org):
+    for number in range(20):
+        indexed_dataset(name=f"bus-{number}", title_en=f"Bus {number}", organization=org)
+    indexed_dataset(name="old-tram", title_en="Old tram lines", organization=org, status="archived")
+
+    page = client.get(f"/en/organizations/{org.slug}/").content.decode()
+    catalog = client.get("/en/datasets/", {"organization": org.slug}).content.decode()
+
+    assert "20 datasets found" in catalog and "Old tram lines" not in catalog
+    listed, archived = page.split('id="org-archived-datasets"', 1)
+    assert "20 datasets in the catalog" in listed
+    assert listed.count('href="/en/datasets/bus-') == 20
+    # All twenty are on the page: no link promising more.
+    assert "All datasets of this publisher" not in page
+    # The archived one is still reachable, apart and labelled, outside the count.
+    assert "Old tram lines" not in listed
+    assert "1 archived dataset" in archived and 'href="/en/datasets/old-tram/"' in archived
+
+
+def test_organization_page_with_only_archived_datasets_says_so(client, org):
+    indexed_dataset(name="old-tram", title_en="Old tram lines", organization=org, status="archived")
+
+    page = client.get(f"/en/organizations/{org.slug}/").content.decode()
+
+    assert "in the catalog" not in page and "No datasets yet." not in page
+    assert "1 archived dataset" in page and "Old tram lines" in page

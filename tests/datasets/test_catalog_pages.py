@@ -128,6 +128,33 @@ def test_dataset_page_shows_summary_facts_resources_and_dictionary(client, org):
         assert text in page, text
 
 
+@pytest.mark.parametrize(
+    "contact, shown",
+    [
+        ({"contact_phone": "02-2720-8889"}, ["02-2720-8889"]),
+        ({"contact_email": "bus@example.org"}, ['href="mailto:bus@example.org"']),
+        (
+            {"contact_name": "Bus desk", "contact_phone": "1999"},
+            ['<span class="d-block">Bus desk</span>', '<span class="d-block">1999</span>'],
+        ),
+    ],
+)
+def test_dataset_page_shows_whatever_contact_details_it_has(client, org, contact, shown):
+    indexed_dataset(name="bus", organization=org, **contact)
+
+    page = client.get("/en/datasets/bus/").content.decode()
+
+    assert "<dt>Contact</dt>" in page
+    contact_html = page.split('id="dataset-contact">', 1)[1].split("</dd>", 1)[0]
+    for text in shown:
+        assert text in contact_html
+
+
+def test_dataset_page_without_contact_details_has_no_contact(client, org):
+    indexed_dataset(name="bus", organization=org)
+    assert "<dt>Contact</dt>" not in client.get("/en/datasets/bus/").content.decode()
+
+
 def test_markdown_description_is_rendered_and_sanitised(client, org):
     indexed_dataset(
         name="xss",

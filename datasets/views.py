@@ -86,6 +86,7 @@ def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
         resources = selectors.dataset_resources(dataset=dataset)
     context = {
         "dataset": dataset,
+        "tags": selectors.tags_for_reader(tags=dataset.tags.all()),
         "resources": resources,
         "to_resolve": selectors.files_to_resolve(resources),
         "held_back": held_back,

@@ -562,3 +562,50 @@ def test_organization_page_with_only_archived_datasets_says_so(client, org):
 
     assert "in the catalog" not in page and "No datasets yet." not in page
     assert "1 archived dataset" in page and "Old tram lines" in page
+
+
+def _tag_facet(page: str) -> list[str]:
+    facet = page.split('data-facet="tag"', 1)[1].split("</section>", 1)[0]
+    return [
+        html.unescape(link.split(">", 1)[1].split("</a>", 1)[0]).removeprefix("✓ ")
+        for link in facet.split("<a ")[1:]
+    ]
+
+
+def test_tag_facet_lists_the_tags_in_the_pages_language_first(client, org):
+    indexed_dataset(name="bus-1", organization=org, tags=["bus", "公車", "YouBike"])
+    indexed_dataset(name="bus-2", organization=org, tags=["bus", "transit"])
+    indexed_dataset(name="bus-3", organization=org, tags=["bus", "大眾運輸"])
+
+    english = client.get("/en/datasets/").content.decode()
+    chinese = client.get("/datasets/").content.decode()
+
+    assert _tag_facet(english) == ["bus", "transit", "YouBike", "公車", "大眾運輸"]
+    assert _tag_facet(chinese) == ["公車", "大眾運輸", "bus", "transit", "YouBike"]
+    # Screen readers read a tag of the other language in its own.
+    assert 'lang="zh-Hant">公車</a>' in english and 'lang="en">bus</a>' in chinese
+    assert 'lang="en">bus</a>' not in english
+
+
+def test_tag_facet_keeps_room_for_the_pages_language(client, org):
+    # More English tags than the facet shows, each on more datasets than the Chinese one.
+    english_tags = [f"tag{number:02}" for number in range(25)]
+    indexed_dataset(name="a", organization=org, tags=english_tags)
+    indexed_dataset(name="b", organization=org, tags=english_tags)
+    indexed_dataset(name="c", organization=org, tags=["公車"])
+
+    chinese = _tag_facet(client.get("/datasets/").content.decode())
+    english = _tag_facet(client.get("/en/datasets/").content.decode())
+
+    assert chinese[0] == "公車" and len(chinese) == 20
+    assert "公車" not in english and len(english) == 20
+
+
+def test_dataset_page_lists_its_tags_in_the_pages_language_first(client, org):
+    indexed_dataset(name="bus", organization=org, tags=["bus", "公車"])
+
+    english = client.get("/en/datasets/bus/").content.decode()
+    chinese = client.get("/datasets/bus/").content.decode()
+
+    assert english.index(">bus</a>") < english.index('lang="zh-Hant">公車</a>')
+    assert chinese.index(">公車</a>") < chinese.index('lang="en">bus</a>')

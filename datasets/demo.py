@@ -533,6 +533,9 @@ FILES = {
     ),
 }
 
+# The area a dataset covers: its publisher's city, as the city writes its name.
+AREA_COVERED = {"taipei": "臺北市", "kaohsiung": "高雄市", "gent": "Gent"}
+
 
 def load(stdout) -> None:
     staff = User.objects.filter(is_superuser=True).order_by("pk").first()
@@ -560,7 +563,7 @@ def load(stdout) -> None:
                 "update_frequency": frequency,
                 "status": status,
                 "private": False,
-                "spatial": title_zh[:3] if org_slug.startswith(("taipei", "kaohsiung")) else "Gent",
+                "spatial": AREA_COVERED[orgs[org_slug].city.slug],
                 "contact_name": orgs[org_slug].name_zh_hant,
                 "contact_email": f"opendata@{org_slug}.example.org",
                 "temporal_start": date(2020, 1, 1),

@@ -23,17 +23,20 @@ def home_catalog_section(request) -> Section:
 def organization_datasets_section(request, organization) -> Section:
     from datasets import permissions, selectors
 
-    datasets = list(
-        selectors.organization_datasets(user=request.user, organization=organization)[
-            : ORG_PAGE_LIMIT + 1
-        ]
+    listed = selectors.organization_datasets(user=request.user, organization=organization)
+    archived = selectors.organization_archived_datasets(
+        user=request.user, organization=organization
     )
+    count = listed.count()
     return Section(
         "datasets/_organization_datasets.html",
         {
             "organization": organization,
-            "datasets": datasets[:ORG_PAGE_LIMIT],
-            "more": len(datasets) > ORG_PAGE_LIMIT,
+            "datasets": list(listed[:ORG_PAGE_LIMIT]),
+            "count": count,
+            "more": count > ORG_PAGE_LIMIT,
+            "archived": list(archived[:ORG_PAGE_LIMIT]),
+            "archived_count": archived.count(),
             "can_create": permissions.can_create_dataset_for(request.user, organization),
         },
     )

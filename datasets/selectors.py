@@ -57,6 +57,40 @@ class FacetValue:
     label: str
     count: int
     selected: bool
+    # The label's language where it is not the page's (a tag written in English on the
+    # Chinese pages), for the lang attribute screen readers read it with.
+    lang: str = ""
+
+
+def _written_in_chinese(text: str) -> bool:
+    """Whether `text` holds Han characters or Bopomofo: how a tag, which is kept in the one
+    language it was written in, tells which of the site's languages that is."""
+    return any(
+        "\u3100" <= ch <= "\u312f"  # Bopomofo
+        or "\u3400" <= ch <= "\u9fff"  # CJK Unified Ideographs and Extension A
+        or "\uf900" <= ch <= "\ufaff"  # CJK Compatibility Ideographs
+        or "\U00020000" <= ch <= "\U0003134f"  # Extensions B to G (rare characters)
+        for ch in text
+    )
+
+
+def tag_language(name: str) -> str:
+    """The site language a tag is written in: "zh-hant" or "en"."""
+    return "zh-hant" if _written_in_chinese(name) else "en"
+
+
+def _page_language() -> str:
+    return "zh-hant" if (get_language() or "zh-hant").startswith("zh") else "en"
+
+
+def tags_for_reader(*, tags) -> list[Tag]:
+    """`tags` with those in the page's language first, each with `lang`: the HTML language
+    of a tag in the other one ("" for the page's own)."""
+    language = _page_language()
+    other = "zh-Hant" if language == "en" else "en"
+    for tag in tags:
+        tag.lang = "" if tag_language(tag.name) == language else other
+    return sorted(tags, key=lambda tag: (bool(tag.lang), tag.name))
 
 
 @dataclass
@@ -119,8 +153,8 @@ UNION ALL SELECT 'license', license_id, COUNT(*) FROM m WHERE license_id IS NOT 
 UNION ALL SELECT 'frequency', update_frequency, COUNT(*) FROM m GROUP BY update_frequency
 UNION ALL SELECT 'theme', CAST(t.theme_id AS TEXT), COUNT(*) FROM {themes} t
     JOIN m ON m.id = t.dataset_id GROUP BY t.theme_id
-UNION ALL SELECT 'tag', CAST(t.tag_id AS TEXT), COUNT(*) FROM {tags} t
-    JOIN m ON m.id = t.dataset_id GROUP BY t.tag_id
+UNION ALL SELECT 'tag', g.name, COUNT(*) FROM {tags} t
+    JOIN m ON m.id = t.dataset_id JOIN {tag_names} g ON g.id = t.tag_id GROUP BY g.name
 UNION ALL SELECT 'format', UPPER(r.format), COUNT(DISTINCT r.dataset_id) FROM {resources} r
     JOIN m ON m.id = r.dataset_id WHERE r.format <> '' GROUP BY UPPER(r.format)
 """
@@ -135,6 +169,7 @@ def _facets(qs: QuerySet, filters: dict[str, list[str]]) -> tuple[int, dict[str,
         matches=matches,
         themes=connection.ops.quote_name(Dataset.themes.through._meta.db_table),
         tags=connection.ops.quote_name(Dataset.tags.through._meta.db_table),
+        tag_names=connection.ops.quote_name(Tag._meta.db_table),
         resources=connection.ops.quote_name(Resource._meta.db_table),
     )
     with connection.cursor() as cursor:
@@ -145,8 +180,18 @@ def _facets(qs: QuerySet, filters: dict[str, list[str]]) -> tuple[int, dict[str,
         counts[key][str(value)] = count
     total = next(iter(counts.pop("total").values()), 0)
 
+    # Tags are kept in the language they were written in: each page lists those in its
+    # own language first (and gives them the first places of the FACET_LIMIT), then the
+    # others, rather than one mixed list on both.
+    language = _page_language()
+
+    def foreign(key, value) -> bool:
+        return key == "tag" and tag_language(str(value)) != language
+
     def top(key) -> dict[str, int]:
-        ranked = sorted(counts[key].items(), key=lambda item: (-item[1], item[0]))
+        ranked = sorted(
+            counts[key].items(), key=lambda item: (foreign(key, item[0]), -item[1], item[0])
+        )
         return dict(ranked[:FACET_LIMIT])
 
     def build(key, labels: dict[str, tuple[str, str]]) -> list[FacetValue]:
@@ -158,8 +203,17 @@ def _facets(qs: QuerySet, filters: dict[str, list[str]]) -> tuple[int, dict[str,
         shown = {str(v[0]) for v in values}
         by_value = {str(value): label for value, label in labels.values()}
         values += [(v, by_value.get(v, v), 0) for v in dict.fromkeys(chosen) if v not in shown]
-        values.sort(key=lambda v: (-v[2], str(v[1])))
-        return [FacetValue(str(v), str(label), n, str(v) in chosen) for v, label, n in values]
+        values.sort(key=lambda v: (foreign(key, v[0]), -v[2], str(v[1]).casefold(), str(v[1])))
+        return [
+            FacetValue(
+                str(v),
+                str(label),
+                n,
+                str(v) in chosen,
+                ("zh-Hant" if language == "en" else "en") if foreign(key, v) else "",
+            )
+            for v, label, n in values
+        ]
 
     def ids(key):
         return [int(raw) for raw in top(key)]
@@ -185,9 +239,7 @@ def _facets(qs: QuerySet, filters: dict[str, list[str]]) -> tuple[int, dict[str,
                 for t in Theme.objects.filter(Q(pk__in=ids("theme")) | Q(slug__in=picked("theme")))
             },
         ),
-        "tag": build(
-            "tag", {str(t.pk): (t.name, t.name) for t in Tag.objects.filter(pk__in=ids("tag"))}
-        ),
+        "tag": build("tag", {name: (name, name) for name in top("tag")}),
         "format": build("format", {raw: (raw, raw) for raw in counts["format"]}),
         "license": build(
             "license",
@@ -460,10 +512,22 @@ def themes_with_counts(*, user) -> QuerySet:
 
 
 def organization_datasets(*, user, organization: Organization) -> QuerySet:
+    """The organization's datasets its page lists: those the catalog shows `user` under
+    ?organization=<slug>, so the page's count is the catalog's."""
     return (
-        Dataset.objects.visible_to(user)
+        _catalog_base(user)
         .filter(organization=organization)
         .select_related("license")
+        .order_by("-metadata_modified")
+    )
+
+
+def organization_archived_datasets(*, user, organization: Organization) -> QuerySet:
+    """Its archived datasets `user` may open: the catalog leaves them out, but their pages
+    stay, and its page lists them apart."""
+    return (
+        Dataset.objects.visible_to(user)
+        .filter(organization=organization, status=Dataset.Status.ARCHIVED)
         .order_by("-metadata_modified")
     )
 

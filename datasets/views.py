@@ -51,12 +51,13 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
     )
     paginator = selectors.CatalogPaginator(search.datasets, PAGE_SIZE, count=search.total)
     page = paginator.get_page(request.GET.get("page"))
+    facets = [(key, selectors.FACET_LABELS[key], search.facets[key]) for key in selectors.FACETS]
     context = {
         "search": search,
         "page": page,
-        "facets": [
-            (key, selectors.FACET_LABELS[key], search.facets[key]) for key in selectors.FACETS
-        ],
+        "facets": facets,
+        # Shown on the phones' facet toggle, as the picked facets fold away with the rest.
+        "picked_count": sum(facet.selected for _key, _label, values in facets for facet in values),
         "sorts": selectors.SORTS,
         # The visitor's choice, else relevance: without a query it lists the newest first
         # too, and a query typed next must not be sent with sort=updated.
@@ -90,6 +91,7 @@ def _dataset_page(
         resources = selectors.dataset_resources(dataset=dataset)
     context = {
         "dataset": dataset,
+        "tags": selectors.tags_for_reader(tags=dataset.tags.all()),
         "resources": resources,
         "to_resolve": selectors.files_to_resolve(resources),
         "held_back": held_back,

@@ -144,3 +144,92 @@ def test_a_facet_picked_with_the_keyboard_keeps_the_focus_and_is_announced(
     assert announcer.evaluate("el => el.isConnected")
     page.keyboard.press("Enter")  # the same key takes the filter away again
     page.wait_for_function("(el) => el.textContent.includes('2 datasets found')", arg=announcer)
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _catalog_with_facets():
+    License.objects.get_or_create(id="CC-BY-4.0", defaults={"title": "CC BY 4.0"})
+    transport, _ = Theme.objects.get_or_create(
+        slug="transportation", defaults={"name_en": "Transportation", "name_zh_hant": "交通運輸"}
+    )
+    indexed_dataset(title_en="Bus stops", themes=[transport], tags=["bus", "stops"])
+    indexed_dataset(title_en="Parks", tags=["parks"])
+
+
+def test_on_a_phone_the_results_come_before_the_folded_facets(browser_page, live_server):
+    _catalog_with_facets()
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/en/datasets/")
+
+    theme_link = page.locator(".facet[data-facet=theme]").get_by_role("link", name="Transportation")
+    results = page.get_by_role("link", name="Bus stops")
+    assert results.is_visible() and not theme_link.is_visible()
+    # Within the first screen, not below dozens of facet links.
+    assert results.bounding_box()["y"] < PHONE["height"]
+
+    toggle = page.get_by_role("button", name="Filter results")
+    toggle.click()
+    theme_link.wait_for(state="visible")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    theme_link.click()
+    page.wait_for_url("**theme=transportation")
+
+    # The facets fold away again with the new results, but the one picked stays in
+    # sight and takes the filter away.
+    page.get_by_text("1 dataset found").wait_for()
+    remove = page.get_by_role("link", name="Remove filter: Transportation")
+    assert remove.is_visible()
+    assert "1" in page.get_by_role("button", name="Filter results").inner_text()
+    remove.click()
+    page.get_by_text("2 datasets found").wait_for()
+    assert page.get_by_role("link", name="Remove filter: Transportation").count() == 0
+
+
+def test_on_a_desktop_the_facets_are_open(browser_page, live_server):
+    _catalog_with_facets()
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_server.url + "/en/datasets/?theme=transportation")
+
+    facet = page.locator(".facet[data-facet=theme]").get_by_role("link", name="✓ Transportation")
+    assert facet.is_visible()
+    assert not page.get_by_role("button", name="Filter results").is_visible()
+
+
+def test_without_javascript_a_phone_still_gets_the_facets(browser_page, live_server):
+    _catalog_with_facets()
+    context = browser_page.context.browser.new_context(
+        locale="en-US", java_script_enabled=False, viewport=PHONE
+    )
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/en/datasets/")
+        facet = page.locator(".facet[data-facet=theme]").get_by_role("link", name="Transportation")
+        assert facet.is_visible()
+        # A button that could do nothing is not offered.
+        assert not page.get_by_role("button", name="Filter results").is_visible()
+    finally:
+        context.close()
+
+
+def test_a_keyboard_user_skips_the_facets_to_the_results(browser_page, live_server):
+    _catalog_with_facets()
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_server.url + "/en/datasets/")
+
+    page.get_by_label("Sort by").focus()
+    skip = page.get_by_role("link", name="Skip to results")
+    for _ in range(3):  # past the search button, to the skip link
+        page.keyboard.press("Tab")
+        if skip.evaluate("el => el === document.activeElement"):
+            break
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.is_visible()  # shown when it has the focus
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused in ("Bus stops", "Parks")

@@ -128,6 +128,33 @@ def test_dataset_page_shows_summary_facts_resources_and_dictionary(client, org):
         assert text in page, text
 
 
+@pytest.mark.parametrize(
+    "contact, shown",
+    [
+        ({"contact_phone": "02-2720-8889"}, ["02-2720-8889"]),
+        ({"contact_email": "bus@example.org"}, ['href="mailto:bus@example.org"']),
+        (
+            {"contact_name": "Bus desk", "contact_phone": "1999"},
+            ['<span class="d-block">Bus desk</span>', '<span class="d-block">1999</span>'],
+        ),
+    ],
+)
+def test_dataset_page_shows_whatever_contact_details_it_has(client, org, contact, shown):
+    indexed_dataset(name="bus", organization=org, **contact)
+
+    page = client.get("/en/datasets/bus/").content.decode()
+
+    assert "<dt>Contact</dt>" in page
+    contact_html = page.split('id="dataset-contact">', 1)[1].split("</dd>", 1)[0]
+    for text in shown:
+        assert text in contact_html
+
+
+def test_dataset_page_without_contact_details_has_no_contact(client, org):
+    indexed_dataset(name="bus", organization=org)
+    assert "<dt>Contact</dt>" not in client.get("/en/datasets/bus/").content.decode()
+
+
 def test_markdown_description_is_rendered_and_sanitised(client, org):
     indexed_dataset(
         name="xss",
@@ -472,8 +499,10 @@ def test_filters_that_leave_no_results_stay_listed_so_they_can_be_removed(client
         ("nope", "?q=bus&amp;theme=transportation&amp;theme=health"),
     ]:
         link = f'href="/en/datasets/{href}"'
-        assert link in body, label
-        after = body.split(link, 1)[1]
+        # Once among the buttons that remove the filters picked (phones), once in its facet.
+        chips, facets = body.split('id="catalog-facets"', 1)
+        assert link in chips and link in facets, label
+        after = facets.split(link, 1)[1]
         assert after.split("</a>", 1)[0].endswith(f"✓ {label}")
         assert after.split('facet-count">', 1)[1].startswith("0<")
 
@@ -505,3 +534,78 @@ def test_headings_in_a_description_sit_below_the_page_s_own(client, org):
     assert "<h4>Columns</h4>" in description
     assert "<h3>Raw</h3>" in description
     assert "<h6>Small</h6>" in description
+
+
+def test_organization_page_counts_and_lists_what_its_catalog_link_shows(client, org):
+    for number in range(20):
+        indexed_dataset(name=f"bus-{number}", title_en=f"Bus {number}", organization=org)
+    indexed_dataset(name="old-tram", title_en="Old tram lines", organization=org, status="archived")
+
+    page = client.get(f"/en/organizations/{org.slug}/").content.decode()
+    catalog = client.get("/en/datasets/", {"organization": org.slug}).content.decode()
+
+    assert "20 datasets found" in catalog and "Old tram lines" not in catalog
+    listed, archived = page.split('id="org-archived-datasets"', 1)
+    assert "20 datasets in the catalog" in listed
+    assert listed.count('href="/en/datasets/bus-') == 20
+    # All twenty are on the page: no link promising more.
+    assert "All datasets of this publisher" not in page
+    # The archived one is still reachable, apart and labelled, outside the count.
+    assert "Old tram lines" not in listed
+    assert "1 archived dataset" in archived and 'href="/en/datasets/old-tram/"' in archived
+
+
+def test_organization_page_with_only_archived_datasets_says_so(client, org):
+    indexed_dataset(name="old-tram", title_en="Old tram lines", organization=org, status="archived")
+
+    page = client.get(f"/en/organizations/{org.slug}/").content.decode()
+
+    assert "in the catalog" not in page and "No datasets yet." not in page
+    assert "1 archived dataset" in page and "Old tram lines" in page
+
+
+def _tag_facet(page: str) -> list[str]:
+    facet = page.split('data-facet="tag"', 1)[1].split("</section>", 1)[0]
+    return [
+        html.unescape(link.split(">", 1)[1].split("</a>", 1)[0]).removeprefix("✓ ")
+        for link in facet.split("<a ")[1:]
+    ]
+
+
+def test_tag_facet_lists_the_tags_in_the_pages_language_first(client, org):
+    indexed_dataset(name="bus-1", organization=org, tags=["bus", "公車", "YouBike"])
+    indexed_dataset(name="bus-2", organization=org, tags=["bus", "transit"])
+    indexed_dataset(name="bus-3", organization=org, tags=["bus", "大眾運輸"])
+
+    english = client.get("/en/datasets/").content.decode()
+    chinese = client.get("/datasets/").content.decode()
+
+    assert _tag_facet(english) == ["bus", "transit", "YouBike", "公車", "大眾運輸"]
+    assert _tag_facet(chinese) == ["公車", "大眾運輸", "bus", "transit", "YouBike"]
+    # Screen readers read a tag of the other language in its own.
+    assert 'lang="zh-Hant">公車</a>' in english and 'lang="en">bus</a>' in chinese
+    assert 'lang="en">bus</a>' not in english
+
+
+def test_tag_facet_keeps_room_for_the_pages_language(client, org):
+    # More English tags than the facet shows, each on more datasets than the Chinese one.
+    english_tags = [f"tag{number:02}" for number in range(25)]
+    indexed_dataset(name="a", organization=org, tags=english_tags)
+    indexed_dataset(name="b", organization=org, tags=english_tags)
+    indexed_dataset(name="c", organization=org, tags=["公車"])
+
+    chinese = _tag_facet(client.get("/datasets/").content.decode())
+    english = _tag_facet(client.get("/en/datasets/").content.decode())
+
+    assert chinese[0] == "公車" and len(chinese) == 20
+    assert "公車" not in english and len(english) == 20
+
+
+def test_dataset_page_lists_its_tags_in_the_pages_language_first(client, org):
+    indexed_dataset(name="bus", organization=org, tags=["bus", "公車"])
+
+    english = client.get("/en/datasets/bus/").content.decode()
+    chinese = client.get("/datasets/bus/").content.decode()
+
+    assert english.index(">bus</a>") < english.index('lang="zh-Hant">公車</a>')
+    assert chinese.index(">公車</a>") < chinese.index('lang="en">bus</a>')

@@ -101,6 +101,21 @@ def test_glance_shows_the_profile(facilities):
     assert "大安區、信義區" in render_preview(facilities, language="zh-hant")
 
 
+def test_glance_groups_the_thousands_in_both_languages(facilities):
+    version = facilities.current_version
+    version.row_count = 1234567
+    version.profile = {"columns": {"visitors": {"null_count": 12345, "distinct": 1000000}}}
+    version.save()
+
+    english = render_preview(facilities)
+    chinese = render_preview(facilities, language="zh-hant")
+
+    assert "1,234,567 rows in 9 columns (version 1)." in english
+    assert "共 1,234,567 筆、9 個欄位（第 1 版）。" in chinese
+    assert "<td>12,345</td><td>1,000,000</td>" in english
+    assert "<td>12,345</td><td>1,000,000</td>" in chinese
+
+
 def test_sort_choices_are_the_columns_people_see(facilities):
     html = render_preview(facilities)
     start = html.index('name="sort">')

@@ -24,3 +24,21 @@ def test_demo_command_is_idempotent_and_creates_the_documented_accounts(client):
     assert Organization.objects.cities().count() >= 2
     dit = Organization.objects.get(slug="taipei-dit")
     assert dit.city.slug == "taipei"
+
+
+def test_demo_datasets_cover_their_publishers_city():
+    call_command("demo")
+
+    from django.db.models import Q
+
+    from datasets.models import Dataset
+
+    covered = {
+        city: set(
+            Dataset.objects.filter(
+                Q(organization__slug=city) | Q(organization__parent__slug=city)
+            ).values_list("spatial", flat=True)
+        )
+        for city in ("taipei", "kaohsiung", "gent")
+    }
+    assert covered == {"taipei": {"臺北市"}, "kaohsiung": {"高雄市"}, "gent": {"Gent"}}

@@ -17,13 +17,16 @@ from datasets.datastore.query import version_columns
 from datasets.models import ResourceVersion
 
 # Statistic names accepted from the ingestion profile, first match wins.
+# The glance's figures, by the names the ingestion profile gives them (datasets/ingest/
+# profile.py and columnar.py). `distinct_at_least`: more distinct values than were counted.
 _STAT_KEYS = {
-    "nulls": ("nulls", "null_count", "missing"),
-    "distinct": ("distinct", "distinct_count", "unique"),
-    "min": ("min",),
-    "max": ("max",),
-    "mean": ("mean", "avg"),
-    "top": ("top", "top_values", "most_common"),
+    "nulls": "empty",
+    "distinct": "distinct",
+    "distinct_at_least": "distinct_at_least",
+    "min": "min",
+    "max": "max",
+    "mean": "mean",
+    "top": "top",
 }
 
 
@@ -41,8 +44,8 @@ def profile_glance(version: ResourceVersion) -> list[dict]:
     for column in version_columns(version)[1:]:
         entry = {"id": column["id"], "label": column["label"], "type": column["type"]}
         found = stats.get(column["id"]) or {}
-        for name, keys in _STAT_KEYS.items():
-            entry[name] = next((found[k] for k in keys if found.get(k) not in (None, "")), None)
+        for name, key in _STAT_KEYS.items():
+            entry[name] = found.get(key) if found.get(key) != "" else None
         top = entry["top"]
         if isinstance(top, list):
             entry["top"] = [

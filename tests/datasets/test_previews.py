@@ -89,7 +89,7 @@ def test_glance_shows_the_profile(facilities):
     version = facilities.current_version
     version.profile = {
         "columns": {
-            "visitors": {"null_count": 1, "distinct": 5, "min": 700, "max": 5000, "mean": 2140},
+            "visitors": {"empty": 1, "distinct": 5, "min": 700, "max": 5000, "mean": 2140},
             "district": {"top": [{"value": "大安區", "count": 2}, {"value": "信義區", "count": 2}]},
         }
     }
@@ -104,7 +104,7 @@ def test_glance_shows_the_profile(facilities):
 def test_glance_groups_the_thousands_in_both_languages(facilities):
     version = facilities.current_version
     version.row_count = 1234567
-    version.profile = {"columns": {"visitors": {"null_count": 12345, "distinct": 1000000}}}
+    version.profile = {"columns": {"visitors": {"empty": 12345, "distinct": 1000000}}}
     version.save()
 
     english = render_preview(facilities)
@@ -276,3 +276,24 @@ def test_view_beacon_from_the_dataset_page_counts_the_dataset(api_client, facili
     api_client.post(url, HTTP_USER_AGENT="Mozilla/5.0 Firefox/130")
     facilities.dataset.refresh_from_db()
     assert facilities.dataset.view_count == 1
+
+
+def test_glance_shows_the_empty_and_distinct_counts_the_ingestion_made(db, monkeypatch):
+    """The figures as ingestion profiles them, not a hand-made profile: the Empty column
+    said "—" for every column, as the glance looked for a key the profile never has."""
+    from datasets.ingest import columnar, profile
+    from tests.datasets.ingest_helpers import ingest_bytes
+
+    for module in (columnar, profile):  # count at most three distinct values
+        monkeypatch.setattr(module, "caps", lambda width: (3, 3))
+    rows = "".join(f"{n},{'' if n % 4 == 0 else 'a'}\n" for n in range(1, 9))
+    _job, resource = ingest_bytes(("編號,備註\n" + rows).encode(), "notes.csv")
+
+    html = render_preview(resource)
+
+    start = html.index('<th scope="row">編號')
+    number = html[start : html.index("</tr>", start)]
+    start = html.index('<th scope="row">備註')
+    note = html[start : html.index("</tr>", start)]
+    assert "<td>0</td><td>3+</td>" in number  # eight values, more than the three counted
+    assert "<td>2</td><td>1</td>" in note  # rows 4 and 8 empty; one value otherwise

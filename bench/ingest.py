@@ -33,6 +33,13 @@ many cores however well they overlap.
 Each run also prints how long each stage the job reports took (analyse: DuckDB reads,
 types, profiles and scans; load: the parts written and copied into PostgreSQL; index).
 
+Measured 2026-11-28 (session 12), a slower hour: (a) 2.14 s, (b) median 14.10 s
+(13.71-14.45), (b)/(a) 6.6, worker 11.9 CPU s and PostgreSQL 12.3 per run, peak RSS 324 MB;
+stages about analyse 5.5-5.8, load 4.1-4.4, index 3.8-4.0. --floor at the session's start:
+5.56 s = 2.5 x that hour's (a) of 2.26 s. Without any index before going live, (b) would
+still be analyse + load, about 10 s = 4.6 x (a): deferring the indexes alone cannot meet
+the ratio. The reading, typing and loading did not change this session.
+
 Measured 2026-11-27 (session 11), a faster hour: (a) 1.66 s, (b) median 11.01 s
 (10.16-11.65), (b)/(a) 6.6, worker 8.0 CPU s and PostgreSQL 10.2 per run, peak RSS 320 MB;
 stages about analyse 3.7, load 3.3-4.1, index 3.0. Floor 4.44 s (load 1.6 + indexes 2.8)

@@ -83,13 +83,19 @@ def _page_language() -> str:
     return "zh-hant" if (get_language() or "zh-hant").startswith("zh") else "en"
 
 
+def _foreign_lang(name: str, language: str) -> str:
+    """The HTML lang of a tag not in the page's `language` ("" for one that is)."""
+    if tag_language(name) == language:
+        return ""
+    return "zh-Hant" if language == "en" else "en"
+
+
 def tags_for_reader(*, tags) -> list[Tag]:
     """`tags` with those in the page's language first, each with `lang`: the HTML language
     of a tag in the other one ("" for the page's own)."""
     language = _page_language()
-    other = "zh-Hant" if language == "en" else "en"
     for tag in tags:
-        tag.lang = "" if tag_language(tag.name) == language else other
+        tag.lang = _foreign_lang(tag.name, language)
     return sorted(tags, key=lambda tag: (bool(tag.lang), tag.name))
 
 
@@ -185,12 +191,13 @@ def _facets(qs: QuerySet, filters: dict[str, list[str]]) -> tuple[int, dict[str,
     # others, rather than one mixed list on both.
     language = _page_language()
 
-    def foreign(key, value) -> bool:
-        return key == "tag" and tag_language(str(value)) != language
+    def foreign(key, value) -> str:  # the lang of a tag in the other language, else ""
+        return _foreign_lang(str(value), language) if key == "tag" else ""
 
     def top(key) -> dict[str, int]:
         ranked = sorted(
-            counts[key].items(), key=lambda item: (foreign(key, item[0]), -item[1], item[0])
+            counts[key].items(),
+            key=lambda item: (bool(foreign(key, item[0])), -item[1], item[0]),
         )
         return dict(ranked[:FACET_LIMIT])
 
@@ -203,15 +210,11 @@ def _facets(qs: QuerySet, filters: dict[str, list[str]]) -> tuple[int, dict[str,
         shown = {str(v[0]) for v in values}
         by_value = {str(value): label for value, label in labels.values()}
         values += [(v, by_value.get(v, v), 0) for v in dict.fromkeys(chosen) if v not in shown]
-        values.sort(key=lambda v: (foreign(key, v[0]), -v[2], str(v[1]).casefold(), str(v[1])))
+        values.sort(
+            key=lambda v: (bool(foreign(key, v[0])), -v[2], str(v[1]).casefold(), str(v[1]))
+        )
         return [
-            FacetValue(
-                str(v),
-                str(label),
-                n,
-                str(v) in chosen,
-                ("zh-Hant" if language == "en" else "en") if foreign(key, v) else "",
-            )
+            FacetValue(str(v), str(label), n, str(v) in chosen, foreign(key, v))
             for v, label, n in values
         ]
 

@@ -431,16 +431,15 @@ def _dictionary_initial(name: str, field: dict | None, inferred: str | None) -> 
 
 
 def _workflow_action(
-    request: HttpRequest, name: str, action, success: str, done: str | None = None, **kwargs
+    request: HttpRequest, dataset: Dataset, action, success: str, done: str | None = None, **kwargs
 ):
     """Run a workflow step. A step sent twice (a double click, a form sent again from the
     history) finds the dataset already in the state it leads to (`done`): that is said as
-    success, not as the refusal a dataset in the wrong state gets."""
-    dataset = selectors.dataset_get_visible(user=request.user, name=name)
+    success, not as the refusal a dataset in the wrong state gets. (The step reads the
+    dataset again under a lock, so `dataset.status` is the one it found.)"""
     try:
         action(dataset=dataset, by=request.user, **kwargs)
     except ValidationError as exc:
-        dataset.refresh_from_db(fields=["status"])
         if done is not None and dataset.status == done:
             messages.success(request, success)
         else:
@@ -467,7 +466,7 @@ def dataset_submit(request: HttpRequest, name: str) -> HttpResponse:
             return redirect(dataset)
     return _workflow_action(
         request,
-        name,
+        dataset,
         publishing.dataset_submit,
         _("Submitted. An admin will review it."),
         done=Dataset.Status.IN_REVIEW,
@@ -477,8 +476,9 @@ def dataset_submit(request: HttpRequest, name: str) -> HttpResponse:
 @login_required
 @require_POST
 def dataset_publish(request: HttpRequest, name: str) -> HttpResponse:
+    dataset = selectors.dataset_get_visible(user=request.user, name=name)
     return _workflow_action(
-        request, name, publishing.dataset_publish, _("Published."), done=Dataset.Status.PUBLISHED
+        request, dataset, publishing.dataset_publish, _("Published."), done=Dataset.Status.PUBLISHED
     )
 
 
@@ -497,7 +497,7 @@ def dataset_send_back(request: HttpRequest, name: str) -> HttpResponse:
         return _dataset_page(request, dataset, send_back_form=form, status=400)
     return _workflow_action(
         request,
-        name,
+        dataset,
         publishing.dataset_send_back,
         _("Sent back to the editors with your comment."),
         done=Dataset.Status.DRAFT,
@@ -508,8 +508,9 @@ def dataset_send_back(request: HttpRequest, name: str) -> HttpResponse:
 @login_required
 @require_POST
 def dataset_archive(request: HttpRequest, name: str) -> HttpResponse:
+    dataset = selectors.dataset_get_visible(user=request.user, name=name)
     return _workflow_action(
-        request, name, publishing.dataset_archive, _("Archived."), done=Dataset.Status.ARCHIVED
+        request, dataset, publishing.dataset_archive, _("Archived."), done=Dataset.Status.ARCHIVED
     )
 
 

@@ -28,7 +28,12 @@ from challenges.judging.models import (
     Rubric,
 )
 from challenges.judging.permissions import refuse, require_organizer, security_log
-from challenges.judging.services.texts import LANGUAGES, per_language
+from challenges.judging.services.texts import (
+    LANGUAGES,
+    per_language,
+    texts_set,
+    translated_texts,
+)
 from challenges.models import Submission
 from challenges.timing import format_deadline
 from portal.mail import language_of
@@ -213,19 +218,9 @@ def criterion_update(
     # the check that scoring has not started and the new weight.
     rubric = Rubric.objects.select_for_update().get(pk=criterion.rubric_id)
     criterion = Criterion.objects.select_for_update().get(pk=criterion.pk)
-    stored = {
-        build_localized_fieldname(field, lang): getattr(
-            criterion, build_localized_fieldname(field, lang)
-        )
-        for field in CRITERION_TEXTS
-        for lang in LANGUAGES
-    }
-    # Plain names first, so that a per-language value given alongside wins.
-    for key, value in sorted(texts.items(), key=lambda item: item[0] not in CRITERION_TEXTS):
-        if key in CRITERION_TEXTS:
-            key = build_localized_fieldname(key, active_language())
-        stored[key] = (value or "").strip() or None
-    _check_names(rubric.criteria.exclude(pk=criterion.pk), stored)
+    texts_set(criterion, texts)
+    names = {field: getattr(criterion, field) for field in translated_texts(Criterion)["name"]}
+    _check_names(rubric.criteria.exclude(pk=criterion.pk), names)
     if weight is not None and str(weight).strip() != "":
         weight = _weight(weight)
         if weight != criterion.weight and rubric.frozen_at is not None:
@@ -233,8 +228,6 @@ def criterion_update(
                 {"weight": _("Scoring has started: the weight can no longer be changed.")}
             )
         criterion.weight = weight
-    for key, value in stored.items():
-        setattr(criterion, key, value)
     criterion._history_user = by
     criterion.save()
     return criterion

@@ -2,7 +2,6 @@
 
 import hashlib
 import os
-import re
 from urllib.parse import urlsplit
 
 import filetype
@@ -20,7 +19,14 @@ from datasets.datastore import load
 from datasets.ingest import detect, read, validate
 from datasets.models import Dataset, IngestJob, Resource, Tag
 from datasets.search import weighted_vector
-from datasets.services.ingestion import ingest_enqueue, storage_delete_unused, version_files
+from datasets.services.ingestion import (
+    ingest_enqueue,
+    resource_source,
+    source_name,
+    source_names,
+    storage_delete_unused,
+    version_files,
+)
 from portal.models import Organization, User
 
 # Metadata a publisher may set; id, organization, status and audit fields are not in it,
@@ -259,21 +265,12 @@ def _check_content(upload, fmt: str) -> None:
 def _default_name(file, url: str) -> str:
     """The file's name, or a link's last path segment ("…/stops/" gives "stops"), else its
     host: never empty, as pages link to the resource by its name."""
-    if file:
-        return os.path.basename(file.name)
-    link = urlsplit(url)
-    return os.path.basename(link.path.rstrip("/")) or link.netloc or url
+    return source_name(file.name if file else url, upload=bool(file))
 
 
 def _default_names(resource: Resource) -> set[str]:
-    """The names `_default_name` gave the resource's file or link. An upload was named as
-    sent, which storage keeps with "_" and 7 letters or digits added when the name was
-    taken (Storage.get_alternative_name): either is the file's name, not the publisher's."""
-    name = _default_name(resource.file, resource.url)[:300]
-    root, ext = os.path.splitext(name)
-    if resource.file and re.fullmatch(r".+_[A-Za-z0-9]{7}", root):
-        return {name, root[:-8] + ext}
-    return {name}
+    """The names `_default_name` gave the resource's file or link."""
+    return source_names(resource_source(resource), upload=bool(resource.file))
 
 
 def _attach_source(resource: Resource, file, url: str) -> None:
@@ -379,7 +376,8 @@ def resource_replace(*, resource: Resource, by: User, file=None, url: str = "", 
     The live version stays served until the new one passes, and stays for good if it
     fails. The publisher's reading settings (encoding, sheet, header rows) are kept: a
     monthly file comes from the same export. A name that was only the old file's name
-    becomes the new file's. The old upload is deleted unless a version still keeps it."""
+    becomes the new file's, once the new file is the one online. The old upload is
+    deleted unless a version still keeps it."""
     if not permissions.can_edit_dataset(by, resource.dataset):
         raise PermissionDenied(_("Only editors and admins of this organization can change it."))
     if bool(file) == bool(url):
@@ -398,7 +396,13 @@ def resource_replace(*, resource: Resource, by: User, file=None, url: str = "", 
             }
         )
     old_file = resource.file.name if resource.file else ""
-    if {resource.name_zh_hant, resource.name_en} <= {*_default_names(resource), "", None}:
+    if not resource.current_version_id and {resource.name_zh_hant, resource.name_en} <= {
+        *_default_names(resource),
+        "",
+        None,
+    }:
+        # Nothing of it is online yet. Otherwise the name follows once the new file is
+        # (ingestion._make_current): until then its rows and download are the old file's.
         resource.name_zh_hant = resource.name_en = _default_name(file, url)[:300]
     resource.format = (format or "").upper()
     _attach_source(resource, file, url)

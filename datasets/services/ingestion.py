@@ -2,7 +2,10 @@
 re-runs with publisher overrides, keeping the last N versions and dropping orphans.
 The pipeline itself lives in datasets/ingest/."""
 
+import os
+import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -163,12 +166,50 @@ def resource_source(resource: Resource) -> str:
     return resource.file.name if resource.file else resource.url
 
 
+def source_name(source: str, *, upload: bool) -> str:
+    """The name a file or link gets unless its publisher gives one: a stored upload's
+    name, or a link's last path segment ("…/stops/" gives "stops"), else its host. Never
+    empty, as pages link to the resource by its name."""
+    if upload:
+        return os.path.basename(source)[:300]
+    link = urlsplit(source)
+    return (os.path.basename(link.path.rstrip("/")) or link.netloc or source)[:300]
+
+
+def source_names(source: str, *, upload: bool) -> set[str]:
+    """The names `source_name` gave a file or link. An upload was named as sent, which
+    storage keeps with "_" and 7 letters or digits added when the name was taken
+    (Storage.get_alternative_name): either is the file's name, not the publisher's."""
+    name = source_name(source, upload=upload)
+    root, ext = os.path.splitext(name)
+    if upload and re.fullmatch(r".+_[A-Za-z0-9]{7}", root):
+        return {name, root[:-8] + ext}
+    return {name}
+
+
+def _version_names(version: ResourceVersion) -> tuple[str, set[str]]:
+    """(the name `source_name` gives the file or link the version was read from, every
+    name that stands for it)."""
+    # A link's version keeps its own copy of what was fetched; an upload's is the upload.
+    upload = bool(version.source_file) and version.source_file.name.endswith(version.source_name)
+    source = version.source_file.name if upload else version.source_name
+    return source_name(source, upload=upload), source_names(source, upload=upload)
+
+
 def _make_current(resource: Resource, version: ResourceVersion) -> None:
     from datasets.tasks import version_downloads_task
 
+    previous = resource.current_version
+    fields = ["current_version", "sha256"]
+    if previous is not None and previous.source_name != version.source_name:
+        # A name that was only the file's own follows a new file once it is online.
+        names = {resource.name_zh_hant, resource.name_en}
+        if names <= {*_version_names(previous)[1], "", None}:
+            resource.name_zh_hant = resource.name_en = _version_names(version)[0]
+            fields += ["name_zh_hant", "name_en"]
     resource.current_version = version
     resource.sha256 = version.sha256
-    resource.save(update_fields=["current_version", "sha256"])
+    resource.save(update_fields=fields)
     Dataset.objects.filter(pk=resource.dataset_id).update(data_updated_at=timezone.now())
     transaction.on_commit(lambda: versions_prune(resource=resource))
     transaction.on_commit(lambda: version_downloads_task.delay(version.pk))

@@ -129,6 +129,114 @@ def test_a_failing_new_file_leaves_the_live_version_and_its_download_alone(
     assert b"".join(downloaded.streaming_content) == broken
 
 
+def test_a_name_that_was_the_files_follows_a_new_file_only_once_it_is_online(
+    client, resource, django_capture_on_commit_callbacks
+):
+    """The public sees the rows and download of the file online under its own name:
+    a failing replacement leaves both names alone, a passing one then renames it."""
+    resource.schema = {"fields": [{"name": "人次", "type": "integer", "constraints": {}}]}
+    resource.save()
+    editor = editor_of(resource.dataset.organization)
+    broken = "站名,月份,人次\n市政府,2024-02,很多\n".encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.resource_replace(resource=resource, by=editor, file=upload(broken, "feb.csv"))
+
+    resource.refresh_from_db()
+    assert last_job(resource).status == IngestJob.Status.FAILED
+    assert resource.name_zh_hant == resource.name_en == "visitors-2024-01.csv"
+    ckan = client.get("/api/3/action/resource_show", {"id": str(resource.pk)}).json()
+    assert ckan["result"]["name"] == "visitors-2024-01.csv"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.resource_replace(resource=resource, by=editor, file=upload(FEBRUARY, "mar.csv"))
+
+    resource.refresh_from_db()
+    assert resource.current_version.number == 2
+    assert resource.name_zh_hant == resource.name_en == "mar.csv"
+
+
+def test_a_name_follows_a_file_held_back_for_personal_data_once_it_is_published(
+    client, resource, django_capture_on_commit_callbacks
+):
+    editor = editor_of(resource.dataset.organization)
+    people = "姓名,電子郵件\n王小明,ming@example.org\n陳大華,hua@example.org\n".encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.resource_replace(resource=resource, by=editor, file=upload(people, "people.csv"))
+    resource.refresh_from_db()
+    assert resource.versions.get(number=2).personal_data == "flagged"
+    assert resource.name_en == "visitors-2024-01.csv"
+    client.force_login(editor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/en/resources/{resource.pk}/versions/2/personal-data/",
+            {"decision": "not_personal"},
+        )
+
+    resource.refresh_from_db()
+    assert resource.current_version.number == 2
+    assert resource.name_zh_hant == resource.name_en == "people.csv"
+
+
+def test_a_name_the_publisher_gave_stays_whatever_file_goes_online(
+    resource, django_capture_on_commit_callbacks
+):
+    Resource.objects.filter(pk=resource.pk).update(name_zh_hant="捷運人次", name_en="")
+    resource.refresh_from_db()
+    editor = editor_of(resource.dataset.organization)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.resource_replace(resource=resource, by=editor, file=upload(FEBRUARY, "feb.csv"))
+
+    resource.refresh_from_db()
+    assert resource.current_version.number == 2
+    assert (resource.name_zh_hant, resource.name_en) == ("捷運人次", "")
+
+
+def test_a_name_that_was_the_links_follows_the_new_link_once_it_is_online(
+    resource, settings, django_capture_on_commit_callbacks
+):
+    """A link's name is its last path segment: the upload's name gives way to it, and
+    that to the next link's, each once its rows are online."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    served = {"/stops/": FEBRUARY, "/visitors-v3.csv": JANUARY.replace(b"-01", b"-03")}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = served[self.path]
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port = httpd.server_address[1]
+    settings.INGEST_FETCH_ALLOWED_ADDRESSES = [("127.0.0.1", port)]
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    editor = editor_of(resource.dataset.organization)
+    try:
+        names = []
+        for path in served:
+            with django_capture_on_commit_callbacks(execute=True):
+                catalog.resource_replace(
+                    resource=resource, by=editor, url=f"http://127.0.0.1:{port}{path}"
+                )
+            resource.refresh_from_db()
+            assert last_job(resource).status == IngestJob.Status.SUCCEEDED, last_job(resource).error
+            names.append((resource.current_version.number, resource.name_en))
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+    assert names == [(2, "stops"), (3, "visitors-v3.csv")]
+    assert resource.name_zh_hant == "visitors-v3.csv"
+
+
 def test_the_same_file_again_makes_no_new_version(
     client, resource, django_capture_on_commit_callbacks
 ):
@@ -572,14 +680,17 @@ def test_a_workbook_in_place_of_a_csv_takes_its_own_format(
     assert resource.current_version.number == 2 and resource.current_version.row_count == 1
 
 
-def test_a_name_given_in_one_language_only_that_was_the_files_follows_it(resource):
+def test_a_name_given_in_one_language_only_that_was_the_files_follows_it(
+    resource, django_capture_on_commit_callbacks
+):
     Resource.objects.filter(pk=resource.pk).update(name_en=None)
     resource.refresh_from_db()
     editor = editor_of(resource.dataset.organization)
 
-    catalog.resource_replace(
-        resource=resource, by=editor, file=upload(FEBRUARY, "visitors-2024-02.csv")
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.resource_replace(
+            resource=resource, by=editor, file=upload(FEBRUARY, "visitors-2024-02.csv")
+        )
 
     resource.refresh_from_db()
     assert resource.name_zh_hant == "visitors-2024-02.csv"

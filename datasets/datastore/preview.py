@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from datasets import permissions
 from datasets.datastore.export import FORMATS
@@ -169,6 +169,22 @@ def _strings() -> dict:
         "copied": _("Copied."),
         "count": _("Number of rows"),
         "chartDescription": _("Chart of %(y)s by %(x)s"),
+        "xAxis": _("X axis: %(title)s"),
+        "yAxis": _("Y axis: %(title)s"),
+        "legend": _("Legend: %(title)s"),
+        # What one bar, point or slice is, for screen readers.
+        "marks": {
+            "bar": pgettext("chart part", "bar"),
+            "line": pgettext("chart part", "line"),
+            "area": pgettext("chart part", "area"),
+            "point": pgettext("chart part", "point"),
+            "arc": pgettext("chart part", "slice"),
+        },
+        "roles": {
+            "visualization": pgettext("chart part", "chart"),
+            "axis": pgettext("chart part", "axis"),
+            "legend": pgettext("chart part", "legend"),
+        },
         "chartActions": _("Chart actions: save as an image"),
         "savePng": _("Save as PNG"),
         "saveSvg": _("Save as SVG"),

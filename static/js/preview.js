@@ -262,7 +262,8 @@
       width: "container",
       height: 320,
       data: { values: records },
-      mark: { type: config.mark },
+      // Each bar, point or slice is announced as one ("bar" by default).
+      mark: { type: config.mark, ariaRoleDescription: t.marks[config.mark] },
       encoding: encoding,
     };
   };
@@ -275,7 +276,8 @@
     // inline-block that has no width of its own is drawn 0 px wide.
     target.style.width = "100%";
     return this.getJSON(url).then(function (body) {
-      return vegaEmbed(target, self.spec(config, body.records), {
+      var spec = self.spec(config, body.records);
+      return vegaEmbed(target, spec, {
         actions: { export: true, source: false, compiled: false, editor: false },
         renderer: "svg",
         i18n: {
@@ -283,7 +285,38 @@
           PNG_ACTION: self.t.savePng,
           SVG_ACTION: self.t.saveSvg,
         },
+      }).then(function (result) {
+        self.translateRoles(target, spec.encoding);
+        // The chart is drawn again, in English, when its container's width changes.
+        result.view.addResizeListener(function () {
+          setTimeout(function () {
+            self.translateRoles(target, spec.encoding);
+          });
+        });
+        return result;
       });
+    });
+  };
+
+  // Vega describes its parts in English whatever the page's language: what each is
+  // ("visualization", "axis", "legend": aria-roledescription) and, for axes and legends,
+  // what they show ("X-axis titled 'District' for a discrete scale with 5 values: ...").
+  // Screen readers read both out: put them in the page's language.
+  Preview.prototype.translateRoles = function (target, encoding) {
+    var t = this.t;
+    var roles = t.roles;
+    var guides = {
+      X: encoding.x && format(t.xAxis, { title: encoding.x.title }),
+      Y: encoding.y && format(t.yAxis, { title: encoding.y.title }),
+      legend: encoding.color && format(t.legend, { title: encoding.color.title }),
+    };
+    target.querySelectorAll("[aria-roledescription]").forEach(function (element) {
+      var role = element.getAttribute("aria-roledescription");
+      if (!Object.prototype.hasOwnProperty.call(roles, role)) return;
+      element.setAttribute("aria-roledescription", roles[role]);
+      var label = element.getAttribute("aria-label") || "";
+      var guide = role === "axis" ? guides[label.charAt(0)] : role === "legend" && guides.legend;
+      if (guide) element.setAttribute("aria-label", guide);
     });
   };
 

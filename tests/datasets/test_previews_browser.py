@@ -99,9 +99,26 @@ def test_chinese_page_explains_a_bad_filter_and_an_untitled_chart_in_chinese(
     # Vega's own words (its menu, the chart's description) are in Chinese too.
     chart = page.locator(".preview-chart")
     assert chart.locator("details").get_attribute("title") == "圖表動作：另存為圖片"
-    assert (
-        chart.locator("[aria-roledescription='visualization']").get_attribute("aria-label")
-        == "依行政區呈現人次的圖表"
+    assert chart.locator("[aria-roledescription='圖表']").get_attribute("aria-label") == (
+        "依行政區呈現人次的圖表"
+    )
+    axes = chart.locator("[aria-roledescription='座標軸']")
+    assert [axes.nth(i).get_attribute("aria-label") for i in range(axes.count())] == [
+        "X 軸：行政區",
+        "Y 軸：人次",
+    ]
+    assert chart.locator("[aria-roledescription='長條']").count() >= 1
+    roles = chart.locator("[aria-roledescription]").evaluate_all(
+        "elements => elements.map(e => e.getAttribute('aria-roledescription'))"
+    )
+    assert not {"visualization", "axis", "legend", "bar"} & set(roles), roles
+    # Drawn again at another width, the chart keeps its words.
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": width - 200, "height": page.viewport_size["height"]})
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.preview-chart [aria-roledescription]')]"
+        ".some(e => e.getAttribute('aria-label') === 'X 軸：行政區')"
+        " && !document.querySelector('.preview-chart [aria-roledescription=axis]')"
     )
 
     page.get_by_role("button", name="儲存圖表並顯示於資料集頁面").click()

@@ -586,6 +586,40 @@ def test_a_judge_address_longer_than_its_column_is_refused_naming_it(db):
     assert not JudgeInvitation.objects.exists()
 
 
+def test_inviting_an_address_again_sends_its_link_again_and_lists_it_once(
+    client, db, django_capture_on_commit_callbacks
+):
+    setup = judged_round(judges=0)
+    client.force_login(setup.organizer)
+    url = f"/en/challenges/{setup.challenge.slug}/rounds/1/judging/"
+
+    for address in ("judge@example.org", "Judge@Example.org "):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, {"action": "invite", "email": address})
+
+    page = client.get(url).content.decode()
+    assert page.count("Invitation waiting: judge@example.org") == 1
+    assert [m.to for m in mail.outbox] == [["judge@example.org"]] * 2
+    (invitation,) = JudgeInvitation.objects.all()
+    assert all(invitation.token in m.body for m in mail.outbox)
+
+
+def test_a_judge_of_the_challenge_is_not_invited_again(client, db):
+    setup = judged_round(judges=1)
+    client.force_login(setup.organizer)
+    email = setup.judges[0].user.email
+    mail.outbox.clear()
+
+    response = client.post(
+        f"/en/challenges/{setup.challenge.slug}/rounds/1/judging/",
+        {"action": "invite", "email": email.upper()},
+        follow=True,
+    )
+
+    assert f"{email} already judges this challenge." in response.content.decode()
+    assert not JudgeInvitation.objects.exists() and not mail.outbox
+
+
 def test_withdrawing_a_judge_with_work_in_a_still_open_round_keeps_it_open(db):
     # given: assignments made in a round that is open again (before judging had to wait)
     setup = judged_round(entries=2, judges=2, per_entry=1)

@@ -268,7 +268,9 @@ def criterion_delete(*, criterion: Criterion, by) -> None:
 
 @transaction.atomic
 def judge_invite(*, challenge, email: str, by) -> JudgeInvitation:
-    """Invite someone by e-mail; they need not belong to the organization."""
+    """Invite someone by e-mail; they need not belong to the organization. An address
+    already invited and not yet answering gets the same link again, not a second
+    invitation; a judge of the challenge is not invited again."""
     require_organizer(by, challenge, "judge_invite")
     email = email.strip().lower()
     try:
@@ -279,7 +281,13 @@ def judge_invite(*, challenge, email: str, by) -> JudgeInvitation:
         MaxLengthValidator(JudgeInvitation._meta.get_field("email").max_length)(email)
     except ValidationError as error:
         raise ValidationError({"email": error.messages}) from None
-    invitation = JudgeInvitation.objects.create(challenge=challenge, email=email, invited_by=by)
+    if challenge.judges.active().filter(user__email__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("%(email)s already judges this challenge.") % {"email": email}}
+        )
+    invitation = challenge.judge_invitations.filter(
+        status=JudgeInvitation.Status.PENDING, email__iexact=email
+    ).first() or JudgeInvitation.objects.create(challenge=challenge, email=email, invited_by=by)
     link = settings.SITE_URL + reverse(
         "judge_invitation_accept", kwargs={"token": invitation.token}
     )

@@ -47,7 +47,10 @@ def test_criterion_edited_after_scoring_and_judge_scores_it_on_a_phone(browser_p
 
     page.context.clear_cookies()
     sign_in(page, live_server.url, judge.user.username, f"/challenges/{slug}/judging/")
-    page.goto(f"{live_server.url}/challenges/{slug}/judging/entries/{setup.entries[1].pk}/")
+    # Each link of the queue is named with its entry, not "評分, 檢視" over and over.
+    assert page.get_by_role("link", name=f"檢視 {setup.entries[0].title}", exact=True).count() == 1
+    page.get_by_role("link", name=f"評分 {setup.entries[1].title}", exact=True).click()
+    page.wait_for_url(re.compile(rf".*/entries/{setup.entries[1].pk}/$"))
     # The Chinese page reads the new name and description; the score boxes follow them.
     assert page.get_by_text("能幫到多少市民？").is_visible()
     page.get_by_role("group", name=re.compile("影響力")).get_by_role("textbox").first.fill("4,5")

@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass, field
 from itertools import chain
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -12,6 +13,7 @@ from django.db import connection
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import Http404
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -546,12 +548,107 @@ def workspace_datasets(*, user) -> QuerySet:
     )
 
 
+# What the activity page says changed, in this order; the fields of both languages of a
+# translated one are told apart. The values of the short ones are shown too ("status:
+# Draft → Published"); a text only by its name. Bookkeeping (counts, search columns, the
+# stored file's size and hash) is left out.
+_DATASET_CHANGES = (
+    "status", "private", "title", "summary", "description", "license", "update_frequency",
+    "temporal_start", "temporal_end", "spatial", "language", "contact_name", "contact_email",
+    "contact_phone", "source", "organization",
+)  # fmt: skip
+_RESOURCE_CHANGES = ("name", "description", "file", "url", "format", "schema", "current_version")
+_TRANSLATED = {"title", "summary", "description", "name"}
+_LABELS = {"current_version": _("version online")}
+LANGUAGE_NAMES = (("zh-hant", _("Traditional Chinese")), ("en", _("English")))
+_VALUES_SHOWN = {
+    "status", "private", "license", "update_frequency", "temporal_start", "temporal_end",
+    "language", "format", "current_version",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of a recorded change: its label, and its values where they are short."""
+
+    label: str
+    old: str = ""
+    new: str = ""
+
+
+def _fields(names) -> dict[str, tuple[str, str | None]]:
+    """{history field: (model field, its language or None)}, in the order of `names`."""
+    return {
+        (f"{name}_{lang.replace('-', '_')}" if lang else name): (name, lang)
+        for name in names
+        for lang in (
+            [code for code, _name in settings.LANGUAGES] if name in _TRANSLATED else [None]
+        )
+    }
+
+
+def _changes(record, previous, names, model) -> list[Change]:
+    """What `record` changed from `previous` (the object's record before it)."""
+    if previous is None or record.history_type != "~":
+        return []
+    fields = _fields(names)
+    order = list(fields)
+    delta = record.diff_against(previous, included_fields=order)
+    language_names = dict(LANGUAGE_NAMES)
+    changes = []
+    for change in sorted(delta.changes, key=lambda c: order.index(c.field)):
+        name, lang = fields[change.field]
+        field = model._meta.get_field(name)
+        label = capfirst(_LABELS.get(name, field.verbose_name))
+        if lang:
+            label = _("%(field)s (%(language)s)") % {
+                "field": label,
+                "language": language_names[lang],
+            }
+        if name in _VALUES_SHOWN:
+            changes.append(Change(label, _shown(field, change.old), _shown(field, change.new)))
+        else:
+            changes.append(Change(label))
+    return changes
+
+
+def _shown(field, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if field.name == "license":
+        return str(License.objects.filter(pk=value).first() or value)
+    if field.name == "current_version":
+        number = ResourceVersion.objects.filter(pk=value).values_list("number", flat=True)
+        return str(_("version %(number)s") % {"number": number[0]}) if number else "—"
+    return str(value)
+
+
 def dataset_activity(*, dataset: Dataset, limit: int = 50) -> list:
-    """Recorded changes to the dataset and its resources, newest first."""
-    dataset_history = dataset.history.select_related("history_user")[:limit]
-    resource_history = Resource.history.filter(dataset_id=dataset.pk).select_related(
-        "history_user"
-    )[:limit]
+    """Recorded changes to the dataset and its resources, newest first, each with the
+    fields it changed (`record.changes`: a list of `Change`)."""
+    dataset_history = list(dataset.history.select_related("history_user")[: limit + 1])
+    resource_history = list(
+        Resource.history.filter(dataset_id=dataset.pk).select_related("history_user")[:limit]
+    )
+    for record, previous in zip(
+        dataset_history[:limit], [*dataset_history[1:], None], strict=False
+    ):
+        if previous is None and record.history_type == "~":
+            previous = record.prev_record
+        record.changes = _changes(record, previous, _DATASET_CHANGES, Dataset)
+    seen: dict = {}  # a resource's next older record in the list, if any
+    for record in reversed(resource_history):
+        previous = seen.get(record.id)
+        seen[record.id] = record
+        if previous is None and record.history_type == "~":
+            previous = record.prev_record
+        record.changes = _changes(record, previous, _RESOURCE_CHANGES, Resource)
     return sorted(
-        chain(dataset_history, resource_history), key=lambda h: h.history_date, reverse=True
+        chain(dataset_history[:limit], resource_history),
+        key=lambda h: h.history_date,
+        reverse=True,
     )[:limit]

@@ -126,6 +126,36 @@ def test_every_change_is_kept_in_history_with_its_author(draft, editor, admin, c
     assert page.content.decode().count("<tr>") == 4  # header + three changes
 
 
+def test_activity_says_what_each_change_changed(
+    draft, editor, admin, client, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from datasets.services.catalog import dataset_update, resource_create
+
+    dataset_update(dataset=draft, by=editor, title_en="Bus routes", update_frequency="MONTHLY")
+    dataset_submit(dataset=draft, by=editor)
+    dataset_publish(dataset=draft, by=admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        resource_create(
+            dataset=draft, by=editor, file=SimpleUploadedFile("routes.csv", b"a,b\n1,2\n")
+        )
+    client.force_login(editor)
+
+    page = client.get(f"/en/datasets/{draft.name}/activity/").content.decode()
+
+    assert "<li>Title (English)</li>" in page
+    assert "<li>Update frequency: Irregularly → Monthly</li>" in page
+    assert "<li>Status: Draft → In review</li>" in page
+    assert "<li>Status: In review → Published</li>" in page
+    assert "<li>Version online: — → version 1</li>" in page  # the file's first read
+    # Bookkeeping is no change of anyone's: the file's hash and size are not listed.
+    assert "sha256" not in page.lower() and "Size in bytes" not in page
+    chinese = client.get(f"/datasets/{draft.name}/activity/").content.decode()
+    assert "<li>標題（英文）</li>" in chinese
+    assert "<li>上線版本：— → 第 1 版</li>" in chinese
+
+
 def test_activity_is_hidden_outside_the_organization(draft, editor, admin, outsider, client):
     dataset_submit(dataset=draft, by=editor)
     dataset_publish(dataset=draft, by=admin)

@@ -3,6 +3,8 @@ with its criterion and shows the team's Markdown as the team's page does; the ti
 reads the separators organizers type; a conflict declared after publication is refused
 with a message instead of a server error."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -15,7 +17,12 @@ from challenges.judging.models import (
 )
 from challenges.judging.services import panel
 from challenges.models import Submission
-from tests.challenges.judging_setup import english, judged_round, published_winner  # noqa: F401
+from tests.challenges.judging_setup import (  # noqa: F401
+    english,
+    judged_round,
+    published_winner,
+    score,
+)
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -170,3 +177,19 @@ def test_a_used_invitation_says_so_to_others_and_leads_its_judge_to_the_queue(cl
     html = client.get(page).content.decode()
     assert reverse("judge_queue", args=[setup.challenge.slug]) in html
     assert "Accept and join the panel" not in html
+
+
+def test_each_judges_leniency_is_shown_with_its_sign_as_the_note_explains(client):
+    setup = judged_round(entries=2, judges=2, per_entry=None)
+    lenient, harsh = setup.judges
+    for entry, base in zip(setup.entries, (4, 2), strict=True):
+        score(setup, lenient, entry, base + 1, base + 1)
+        score(setup, harsh, entry, base, base)
+    client.force_login(setup.organizer)
+
+    page = client.get(reverse("results_manage", args=[setup.challenge.slug, 1])).content.decode()
+
+    section = page[page.index("How each judge") :]
+    cells = re.findall(r"<td>([^<]*)</td><td>[^<]*</td><td>\d+</td>", section)
+    assert len(cells) == 2
+    assert {cell[0] for cell in cells} == {"+", "\u2212"}, cells

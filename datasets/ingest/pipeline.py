@@ -115,7 +115,7 @@ def _workdir(job: IngestJob) -> Path:
     sweeping its own folder: those of this job's earlier attempts, of jobs no longer
     running, and any older than the hard time limit (no attempt outlives it). A job
     another worker on this machine is running keeps its own."""
-    root = Path(conf.get("WORK_DIR") or Path(tempfile.gettempdir()) / "portal-ingest")
+    root = _work_root()
     root.mkdir(parents=True, exist_ok=True)
     found: dict[int, list[Path]] = {}
     for entry in root.glob("job-*-*"):
@@ -134,6 +134,20 @@ def _workdir(job: IngestJob) -> Path:
                 logger.info("removing the work directory %s left by a stopped attempt", entry)
                 shutil.rmtree(entry, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=f"job-{job.pk}-", dir=root))
+
+
+def _work_root() -> Path:
+    """The folder the work directories go in: INGEST_WORK_DIR, else one in the system's
+    temporary folder for this site's database. The sweep goes by job numbers, which
+    only mean something in one database: two sites on a machine (staging beside
+    production, a demo beside either) sharing a folder removed each other's files
+    mid-ingestion, and the publisher saw "an error on our side"."""
+    if conf.get("WORK_DIR"):
+        return Path(conf.get("WORK_DIR"))
+    database = connections[IngestJob.objects.db].settings_dict
+    site = "|".join(str(database.get(key) or "") for key in ("ENGINE", "HOST", "PORT", "NAME"))
+    digest = hashlib.sha256(site.encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"portal-ingest-{digest}"
 
 
 def _modified(path: Path) -> float:

@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import os
+import tempfile
 import time
 import uuid
 
@@ -255,6 +256,33 @@ def test_work_directories_left_by_killed_attempts_are_swept(settings, tmp_path):
     job.refresh_from_db()
     assert job.status == IngestJob.Status.SUCCEEDED, job.error
     assert sorted(p.name for p in work.iterdir()) == [f"job-{running.pk}-b", "not-ours"]
+
+
+def test_another_sites_work_directories_on_the_machine_are_left_alone(settings, tmp_path):
+    # Two sites on one machine (staging beside production, a demo beside either), each
+    # with its own database and so its own job numbers, both in the default folder: the
+    # sweep took the other's job 12, still loading, for a finished job 12 of its own.
+    settings.INGEST_WORK_DIR = None
+    tempfile.tempdir = tmp_path
+    finished = IngestJobFactory(status=IngestJob.Status.SUCCEEDED)
+    others = [
+        tmp_path / "portal-ingest" / f"job-{finished.pk}-loading",  # before this change
+        tmp_path / "portal-ingest-0123456789ab" / f"job-{finished.pk}-loading",
+    ]
+    for folder in others:
+        folder.mkdir(parents=True)
+        (folder / "load_0.csv").write_bytes(b"a\n1\n")
+    resource = resource_with_file(GOOD)
+    job = IngestJobFactory(resource=resource, options={"language": "en"})
+
+    try:
+        ingest_run(job=job)
+    finally:
+        tempfile.tempdir = None
+
+    job.refresh_from_db()
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert all((folder / "load_0.csv").exists() for folder in others)
 
 
 def test_only_the_last_versions_keep_their_tables(settings):

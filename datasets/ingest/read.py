@@ -1670,13 +1670,16 @@ def extract_zip(path: Path) -> tuple[Path, str]:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise IngestError(_("The ZIP archive is damaged."), code="format-error") from None
+        raise IngestError(
+            _("The ZIP archive is damaged."), code="format-error", unreadable=True
+        ) from None
     with archive:
         infos = archive.infolist()
         if len(infos) > conf.get("ZIP_MAX_ENTRIES"):
             raise IngestError(
                 Text(_("The ZIP archive holds too many files (%(n)s)."), n=len(infos)),
                 code="source-error",
+                unreadable=True,
             )
         total = sum(i.file_size for i in infos)
         packed = sum(i.compress_size for i in infos) or 1
@@ -1684,6 +1687,7 @@ def extract_zip(path: Path) -> tuple[Path, str]:
             raise IngestError(
                 _("The ZIP archive expands to too much data (a 'ZIP bomb'); it was not opened."),
                 code="source-error",
+                unreadable=True,
             )
         # PowerShell 5's Compress-Archive writes folder separators as backslashes: read as
         # Windows would read them, a name is refused if it climbs out or starts at a root
@@ -1696,6 +1700,7 @@ def extract_zip(path: Path) -> tuple[Path, str]:
                         _("The ZIP archive contains an unsafe path: %(name)s"), name=info.filename
                     ),
                     code="source-error",
+                    unreadable=True,
                 )
         paths = {i.filename: PurePosixPath(i.filename.replace("\\", "/")) for i in infos}
         candidates = [
@@ -1723,6 +1728,7 @@ def extract_zip(path: Path) -> tuple[Path, str]:
                     names=joined(names[:10] + (["…"] if len(names) > 10 else [])),
                 ),
                 code="source-error",
+                unreadable=True,
             )
         member = candidates[0]
         # Closed by the `with` below; kept on disk for the reader, removed by cleanup().
@@ -1742,7 +1748,9 @@ def gunzip(path: Path) -> Path:
             _copy_capped(source, target, limit)
     except (OSError, EOFError):
         Path(target.name).unlink(missing_ok=True)
-        raise IngestError(_("The gzip file is damaged."), code="format-error") from None
+        raise IngestError(
+            _("The gzip file is damaged."), code="format-error", unreadable=True
+        ) from None
     except TooLarge:
         Path(target.name).unlink(missing_ok=True)
         raise
@@ -1780,7 +1788,11 @@ def open_table(
         temp_paths.append(path)
         fmt = detect_format(path, name)
         if fmt in ("zip", "gzip"):
-            raise IngestError(_("Archives inside archives are not ingested."), code="source-error")
+            raise IngestError(
+                _("Archives inside archives are not ingested."),
+                code="source-error",
+                unreadable=True,
+            )
     if fmt == "html":
         raise IngestError(
             _(

@@ -427,6 +427,29 @@ def test_on_a_draft_the_report_and_status_line_do_not_call_the_data_published(cl
     assert "Published version 1: 2 rows" in client.get(report).content.decode()
 
 
+@pytest.mark.parametrize(
+    "members",
+    [{"big.csv": b"0" * 20_000_000}, {"2023.csv": b"a\n1\n", "2024.csv": b"a\n2\n"}],
+    ids=["zip-bomb", "two-tables"],
+)
+def test_a_refused_zip_offers_a_corrected_upload_not_another_reading(client, members):
+    # An encoding, a delimiter or a sheet cannot open an archive refused as a whole.
+    from tests.datasets.test_ingest_formats import zip_of
+
+    job, resource = ingest_bytes(zip_of(members), "data.zip", format="ZIP")
+
+    assert job.status == IngestJob.Status.FAILED
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    client.force_login(editor)
+    status = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
+    assert "ZIP" in client.get(status + "?on=report").content.decode()
+    html = client.get(reverse("resource_report", kwargs={"resource_id": resource.pk}))
+    html = html.content.decode()
+    assert "Read the file differently" not in html and 'name="encoding"' not in html
+    edit = reverse("resource_edit", kwargs={"name": resource.dataset.name, "id": resource.pk})
+    assert f'href="{edit}">Upload a corrected file</a>' in html
+
+
 def test_a_damaged_workbook_is_called_damaged_and_no_other_reading_is_offered(client):
     broken = b"PK\x03\x04this is not really a zip" * 40
 

@@ -548,11 +548,11 @@ def _csv_notes(path: Path, encoding: str, delimiter: str) -> tuple[int, int, lis
         return none
     while first and not block[first - 1]:
         first -= 1
-    end = _line_count(path) - len(block) + 1 + first
+    end = line_count(path) - len(block) + 1 + first
     return end, len(block) - first, [(end + i, t) for i, t in enumerate(block[first:]) if t]
 
 
-def _line_count(path: Path) -> int:
+def line_count(path: Path) -> int:
     """Lines of a file in an encoding where a line feed is one byte: as _text_lines splits."""
     count, last = 0, b""
     with open(path, "rb") as f:

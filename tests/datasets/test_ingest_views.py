@@ -450,6 +450,25 @@ def test_a_refused_zip_offers_a_corrected_upload_not_another_reading(client, mem
     assert f'href="{edit}">Upload a corrected file</a>' in html
 
 
+def test_a_pdf_kept_for_download_is_not_shown_as_a_failure(client):
+    # The dataset page says "Stored, not a table"; the resource page said, in red, to
+    # everyone, "The file could not be ingested".
+    job, resource = ingest_bytes(b"%PDF-1.4\n%%EOF\n", "minutes.pdf", format="PDF")
+    assert job.status == IngestJob.Status.FAILED
+    status = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
+    report = reverse("resource_report", kwargs={"resource_id": resource.pk})
+
+    public = client.get(status).content.decode()
+    assert "could not be ingested" not in public and "alert-danger" not in public
+
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    client.force_login(editor)
+    seen = client.get(status + "?on=report").content.decode()
+    assert "Not ingested: this file is not a table we can read" in seen
+    assert "could not be ingested" not in seen and "alert-danger" not in seen
+    assert "Upload a corrected file" not in client.get(report).content.decode()
+
+
 def test_a_damaged_workbook_is_called_damaged_and_no_other_reading_is_offered(client):
     broken = b"PK\x03\x04this is not really a zip" * 40
 

@@ -909,7 +909,7 @@ def _source_info(table, fmt) -> dict:
 
 
 def _fail_with_report(job, report, table, fmt) -> None:
-    first = report.errors[0]
+    first = report.first_error
     total = report.error_count
     message = Text(
         _("%(n)s problem(s) found; the first: %(first)s"),

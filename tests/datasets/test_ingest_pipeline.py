@@ -102,6 +102,36 @@ def test_a_new_version_says_which_columns_went_came_or_changed_type(monkeypatch,
     }  # fmt: skip
 
 
+def test_the_report_lists_each_problem_once_from_the_top_of_the_file():
+    # A required whole number typed as 'x' was also "a value is required" (the value is
+    # there), and the summary's "first" problem was row 3's, found first as the columns
+    # are checked one after the other, while row 2 had one.
+    resource = resource_with_file(b"a,n\n1,x\n11,3\n")
+    resource.schema = {
+        "fields": [
+            {"name": "a", "type": "integer", "constraints": {"maximum": 10}},
+            {"name": "n", "type": "integer", "constraints": {"required": True}},
+        ]
+    }
+    resource.save()
+
+    job = ingest(resource)
+
+    assert job.status == IngestJob.Status.FAILED
+    assert job.error == (
+        "2 problem(s) found; the first: Row 2, column 2 (n): 'x' is not a valid whole number."
+    )
+    assert job.error_translations["zh-hant"].startswith(
+        "發現 2 個問題；第一個：第 2 列第 2 欄（n）"
+    )
+    report = job.options["report"]
+    assert [(e["row"], e["column"], e["code"]) for e in report["errors"]] == [
+        (2, 2, "type-error"),
+        (3, 1, "constraint-error"),
+    ]
+    assert report["totals"] == {"type-error": 1, "constraint-error": 1}
+
+
 def test_dictionary_types_override_inference_and_required_enum_pattern_are_enforced():
     resource = resource_with_file(b"code,kind,count\n007,a,1\n,b,2\nx9,z,3\n")
     resource.schema = {

@@ -484,3 +484,18 @@ def test_a_damaged_workbook_is_called_damaged_and_no_other_reading_is_offered(cl
     assert "Read the file differently" not in html and 'name="sheet"' not in html
     status = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
     assert "the file is damaged" in client.get(status).content.decode()
+
+
+def test_only_editors_are_asked_to_review_possible_personal_data(client):
+    # Visitors were offered "Review", leading to a report with nothing to decide.
+    job, resource = ingest_bytes(b"name,email\nA,a@example.org\nB,b@example.org\n")
+    assert job.stage == "awaiting_confirmation"
+    status = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
+    report = reverse("resource_report", kwargs={"resource_id": resource.pk})
+
+    public = client.get(status).content.decode()
+    assert "Possible personal data found" in public and report not in public
+
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    client.force_login(editor)
+    assert f'href="{report}">Review</a>' in client.get(status).content.decode()

@@ -15,7 +15,8 @@ DEFAULTS = {
     "MAX_REPORT_ERRORS": 100,
     "PII_THRESHOLD": 0.3,
     # Where each attempt keeps its copy of the file and the DuckDB staging files (up to
-    # about three times the file); None: "portal-ingest" in the system's temporary folder.
+    # about three times the file); None: one for the site's database in the system's
+    # temporary folder (pipeline._work_root).
     "WORK_DIR": None,
 }
 

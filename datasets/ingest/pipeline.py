@@ -32,6 +32,7 @@ from datasets.models import IngestJob, Resource
 logger = logging.getLogger(__name__)
 # Cells held at once, column-wise: 50,000 rows of ten columns, fewer rows of wider files.
 BATCH_CELLS = 500_000
+LOADED = 0.85  # the progress bar once the rows are in, before the indexes
 NOTE_CHARS = 300  # of the notes below a table quoted in the report
 
 
@@ -115,7 +116,7 @@ def _workdir(job: IngestJob) -> Path:
     sweeping its own folder: those of this job's earlier attempts, of jobs no longer
     running, and any older than the hard time limit (no attempt outlives it). A job
     another worker on this machine is running keeps its own."""
-    root = Path(conf.get("WORK_DIR") or Path(tempfile.gettempdir()) / "portal-ingest")
+    root = _work_root()
     root.mkdir(parents=True, exist_ok=True)
     found: dict[int, list[Path]] = {}
     for entry in root.glob("job-*-*"):
@@ -134,6 +135,20 @@ def _workdir(job: IngestJob) -> Path:
                 logger.info("removing the work directory %s left by a stopped attempt", entry)
                 shutil.rmtree(entry, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=f"job-{job.pk}-", dir=root))
+
+
+def _work_root() -> Path:
+    """The folder the work directories go in: INGEST_WORK_DIR, else one in the system's
+    temporary folder for this site's database. The sweep goes by job numbers, which
+    only mean something in one database: two sites on a machine (staging beside
+    production, a demo beside either) sharing a folder removed each other's files
+    mid-ingestion, and the publisher saw "an error on our side"."""
+    if conf.get("WORK_DIR"):
+        return Path(conf.get("WORK_DIR"))
+    database = connections[IngestJob.objects.db].settings_dict
+    site = "|".join(str(database.get(key) or "") for key in ("ENGINE", "HOST", "PORT", "NAME"))
+    digest = hashlib.sha256(site.encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"portal-ingest-{digest}"
 
 
 def _modified(path: Path) -> float:
@@ -319,7 +334,9 @@ def _ingest_table(job, resource, table, *, fmt, sha256, path, remote, workdir) -
         columns=columns,
         paths=staged.paths,
         using=using,
-        on_part=lambda rows: _set(job, rows=rows, progress=0.4 + 0.45 * rows / staged.rows),
+        on_part=lambda rows: _set(
+            job, rows=rows, progress=0.4 + (LOADED - 0.4) * rows / staged.rows
+        ),
     )
     _index(job, table_name, columns, using, rows=loaded)
     _publish(number, table_name, columns, loaded, staged.profile, staged.findings, **publish)
@@ -536,8 +553,14 @@ def _ingest_rows(columns, declared, null_tokens, publish) -> None:
     width = len(columns)
     decimal_comma = table.delimiter == ";"
 
+    # The bar goes on from where it is (the columnar path may have typed part of the file
+    # before stepping aside), the first pass taking a third of what is left to loading.
+    start = max(job.progress, 0.1)
+    middle = start + (LOADED - start) / 3
+    expected = _rows_expected(table)
+
     # Pass 1: shape, types, personal data.
-    _set(job, stage="analyse", progress=0.1)
+    _set(job, stage="analyse", progress=start)
     inference = types.Inference(width, decimal_comma=decimal_comma)
     scanner = pii.Scanner(width)
     rows = 0
@@ -552,7 +575,8 @@ def _ingest_rows(columns, declared, null_tokens, publish) -> None:
                     row_of=lambda at, n=numbers, v=values: n[types.nth_present(v, at)],
                 )
             scanner.observe_batch(index, present)
-        _set(job, rows=rows)
+        done = min(1.0, rows / expected) if expected else 0.0
+        _set(job, rows=rows, progress=start + (middle - start) * done)
     if rows == 0:
         others = [name for name in table.sheets if name != table.sheet]
         if others:  # a cover sheet, most likely: say where the data may be
@@ -583,7 +607,7 @@ def _ingest_rows(columns, declared, null_tokens, publish) -> None:
         return
 
     # Pass 2: convert, validate, profile, load.
-    number, table_name = _claim_table(job, resource, progress=0.3)
+    number, table_name = _claim_table(job, resource, progress=middle)
     load.create_version_table(table_name=table_name, columns=columns)
     converters = [types.converter(c["type"], decimal_comma) for c in columns]
     fast_converters = [
@@ -666,7 +690,7 @@ def _ingest_rows(columns, declared, null_tokens, publish) -> None:
             first_id=loaded + 1,
         )
         loaded += count
-        _set(job, rows=loaded, progress=0.3 + 0.55 * loaded / rows)
+        _set(job, rows=loaded, progress=middle + (LOADED - middle) * loaded / rows)
     if report.errors:
         _fail_with_report(job, report, table, fmt)
         return
@@ -682,6 +706,16 @@ def _ingest_rows(columns, declared, null_tokens, publish) -> None:
     }
     findings = scanner.findings(columns, conf.get("PII_THRESHOLD"))
     _publish(number, table_name, columns, loaded, profile, findings, **publish)
+
+
+def _rows_expected(table) -> int:
+    """About how many rows the table has, counted from the lines of its delimited text (a
+    value's line breaks count extra: the bar then moves a little slower); 0 where its
+    text has no single-byte line feeds to count."""
+    if table.path is None or table.encoding.startswith(("utf-16", "utf-32")):
+        return 0
+    before = table.path_skip if table.path_skip is not None else table.header_row
+    return max(0, read.line_count(table.path) - before)
 
 
 def _batches(table, width: int, null_tokens: set, report):
@@ -875,7 +909,7 @@ def _source_info(table, fmt) -> dict:
 
 
 def _fail_with_report(job, report, table, fmt) -> None:
-    first = report.errors[0]
+    first = report.first_error
     total = report.error_count
     message = Text(
         _("%(n)s problem(s) found; the first: %(first)s"),

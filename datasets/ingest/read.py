@@ -548,11 +548,11 @@ def _csv_notes(path: Path, encoding: str, delimiter: str) -> tuple[int, int, lis
         return none
     while first and not block[first - 1]:
         first -= 1
-    end = _line_count(path) - len(block) + 1 + first
+    end = line_count(path) - len(block) + 1 + first
     return end, len(block) - first, [(end + i, t) for i, t in enumerate(block[first:]) if t]
 
 
-def _line_count(path: Path) -> int:
+def line_count(path: Path) -> int:
     """Lines of a file in an encoding where a line feed is one byte: as _text_lines splits."""
     count, last = 0, b""
     with open(path, "rb") as f:
@@ -1670,13 +1670,16 @@ def extract_zip(path: Path) -> tuple[Path, str]:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise IngestError(_("The ZIP archive is damaged."), code="format-error") from None
+        raise IngestError(
+            _("The ZIP archive is damaged."), code="format-error", unreadable=True
+        ) from None
     with archive:
         infos = archive.infolist()
         if len(infos) > conf.get("ZIP_MAX_ENTRIES"):
             raise IngestError(
                 Text(_("The ZIP archive holds too many files (%(n)s)."), n=len(infos)),
                 code="source-error",
+                unreadable=True,
             )
         total = sum(i.file_size for i in infos)
         packed = sum(i.compress_size for i in infos) or 1
@@ -1684,6 +1687,7 @@ def extract_zip(path: Path) -> tuple[Path, str]:
             raise IngestError(
                 _("The ZIP archive expands to too much data (a 'ZIP bomb'); it was not opened."),
                 code="source-error",
+                unreadable=True,
             )
         # PowerShell 5's Compress-Archive writes folder separators as backslashes: read as
         # Windows would read them, a name is refused if it climbs out or starts at a root
@@ -1696,6 +1700,7 @@ def extract_zip(path: Path) -> tuple[Path, str]:
                         _("The ZIP archive contains an unsafe path: %(name)s"), name=info.filename
                     ),
                     code="source-error",
+                    unreadable=True,
                 )
         paths = {i.filename: PurePosixPath(i.filename.replace("\\", "/")) for i in infos}
         candidates = [
@@ -1723,6 +1728,7 @@ def extract_zip(path: Path) -> tuple[Path, str]:
                     names=joined(names[:10] + (["…"] if len(names) > 10 else [])),
                 ),
                 code="source-error",
+                unreadable=True,
             )
         member = candidates[0]
         # Closed by the `with` below; kept on disk for the reader, removed by cleanup().
@@ -1742,7 +1748,9 @@ def gunzip(path: Path) -> Path:
             _copy_capped(source, target, limit)
     except (OSError, EOFError):
         Path(target.name).unlink(missing_ok=True)
-        raise IngestError(_("The gzip file is damaged."), code="format-error") from None
+        raise IngestError(
+            _("The gzip file is damaged."), code="format-error", unreadable=True
+        ) from None
     except TooLarge:
         Path(target.name).unlink(missing_ok=True)
         raise
@@ -1780,7 +1788,11 @@ def open_table(
         temp_paths.append(path)
         fmt = detect_format(path, name)
         if fmt in ("zip", "gzip"):
-            raise IngestError(_("Archives inside archives are not ingested."), code="source-error")
+            raise IngestError(
+                _("Archives inside archives are not ingested."),
+                code="source-error",
+                unreadable=True,
+            )
     if fmt == "html":
         raise IngestError(
             _(

@@ -60,12 +60,22 @@ class Report:
     def error_count(self) -> int:
         return sum(self.totals[e] for e in {e["code"] for e in self.errors})
 
+    @property
+    def first_error(self) -> dict:
+        return self.ordered(self.errors)[0]
+
+    @staticmethod
+    def ordered(entries: list[dict]) -> list[dict]:
+        """Top to bottom and left to right, as the publisher reads the file: problems are
+        found a column of a batch of rows at a time (those of the header first)."""
+        return sorted(entries, key=lambda e: (e["row"] or 0, e["column"] or 0))
+
     def as_dict(self, **extra) -> dict:
         return {
             "valid": not self.errors,
             "totals": dict(self.totals),
-            "errors": self.errors,
-            "warnings": self.warnings,
+            "errors": self.ordered(self.errors),
+            "warnings": self.ordered(self.warnings),
             **extra,
         }
 
@@ -207,7 +217,9 @@ class ConstraintChecker:
         label = self.column["label"]
         where = {"row": row, "column": self.number, "label": label}
         if value is None:
-            if c.get("required"):
+            # A value that is not of the column's type has its own type error: it is
+            # there, so "a value is required" would send the publisher looking for a gap.
+            if c.get("required") and raw is None:
                 self._fail(
                     row,
                     Text(

@@ -20,6 +20,7 @@ from datasets import permissions
 from datasets.ingest import status
 from datasets.ingest.read import DELIMITERS, HEADER_MAX_ROWS, SPREADSHEETS
 from datasets.models import IngestJob, Resource
+from datasets.selectors import TABLE_FORMATS
 from datasets.services.ingestion import ingest_rerun, version_personal_data_decide
 from datasets.templatetags.datasets_tags import delimiter_name
 
@@ -51,6 +52,7 @@ def resource_ingest_status(request: HttpRequest, resource_id) -> HttpResponse:
             "resource": resource,
             "job": job,
             "active": active,
+            "stored": _stored(resource, job.status if job else None),
             "percent": int((job.progress if job else 0) * 100),
             "stage_label": status.STAGES.get(job.stage, "") if job else "",
             "status_loaded": True,
@@ -66,6 +68,13 @@ def resource_ingest_status(request: HttpRequest, resource_id) -> HttpResponse:
         # report, the version) can now fetch what it made (htmx "ingest-finished").
         response["HX-Trigger"] = "ingest-finished"
     return response
+
+
+def _stored(resource: Resource, job_status: str | None) -> bool:
+    """Whether the file is a document (PDF, images) its last ingestion stored for download
+    without reading it as a table: no failure to show, as the dataset page says ("Stored,
+    not a table")."""
+    return job_status == IngestJob.Status.FAILED and resource.format.upper() not in TABLE_FORMATS
 
 
 def resource_report(request: HttpRequest, resource_id) -> HttpResponse:
@@ -96,6 +105,7 @@ def resource_report(request: HttpRequest, resource_id) -> HttpResponse:
             "pending": report["awaiting_personal_data_decision"],
             "failed": report["failed_report"],
             "can_edit": can_edit,
+            "stored": _stored(resource, (report["ingest"] or {}).get("status")),
             "encodings": ENCODINGS,
             "delimiters": [("", _("Detect"))]
             + [(d, capfirst(delimiter_name(d))) for d in DELIMITERS],

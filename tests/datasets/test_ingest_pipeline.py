@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import os
+import tempfile
 import time
 import uuid
 
@@ -99,6 +100,36 @@ def test_a_new_version_says_which_columns_went_came_or_changed_type(monkeypatch,
             "zh-hant": "「區」是這個檔案新增的欄位。",
         },
     }  # fmt: skip
+
+
+def test_the_report_lists_each_problem_once_from_the_top_of_the_file():
+    # A required whole number typed as 'x' was also "a value is required" (the value is
+    # there), and the summary's "first" problem was row 3's, found first as the columns
+    # are checked one after the other, while row 2 had one.
+    resource = resource_with_file(b"a,n\n1,x\n11,3\n")
+    resource.schema = {
+        "fields": [
+            {"name": "a", "type": "integer", "constraints": {"maximum": 10}},
+            {"name": "n", "type": "integer", "constraints": {"required": True}},
+        ]
+    }
+    resource.save()
+
+    job = ingest(resource)
+
+    assert job.status == IngestJob.Status.FAILED
+    assert job.error == (
+        "2 problem(s) found; the first: Row 2, column 2 (n): 'x' is not a valid whole number."
+    )
+    assert job.error_translations["zh-hant"].startswith(
+        "發現 2 個問題；第一個：第 2 列第 2 欄（n）"
+    )
+    report = job.options["report"]
+    assert [(e["row"], e["column"], e["code"]) for e in report["errors"]] == [
+        (2, 2, "type-error"),
+        (3, 1, "constraint-error"),
+    ]
+    assert report["totals"] == {"type-error": 1, "constraint-error": 1}
 
 
 def test_dictionary_types_override_inference_and_required_enum_pattern_are_enforced():
@@ -255,6 +286,62 @@ def test_work_directories_left_by_killed_attempts_are_swept(settings, tmp_path):
     job.refresh_from_db()
     assert job.status == IngestJob.Status.SUCCEEDED, job.error
     assert sorted(p.name for p in work.iterdir()) == [f"job-{running.pk}-b", "not-ours"]
+
+
+def test_another_sites_work_directories_on_the_machine_are_left_alone(settings, tmp_path):
+    # Two sites on one machine (staging beside production, a demo beside either), each
+    # with its own database and so its own job numbers, both in the default folder: the
+    # sweep took the other's job 12, still loading, for a finished job 12 of its own.
+    settings.INGEST_WORK_DIR = None
+    tempfile.tempdir = tmp_path
+    finished = IngestJobFactory(status=IngestJob.Status.SUCCEEDED)
+    others = [
+        tmp_path / "portal-ingest" / f"job-{finished.pk}-loading",  # before this change
+        tmp_path / "portal-ingest-0123456789ab" / f"job-{finished.pk}-loading",
+    ]
+    for folder in others:
+        folder.mkdir(parents=True)
+        (folder / "load_0.csv").write_bytes(b"a\n1\n")
+    resource = resource_with_file(GOOD)
+    job = IngestJobFactory(resource=resource, options={"language": "en"})
+
+    try:
+        ingest_run(job=job)
+    finally:
+        tempfile.tempdir = None
+
+    job.refresh_from_db()
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert all((folder / "load_0.csv").exists() for folder in others)
+
+
+def test_progress_never_goes_back_and_moves_while_the_file_is_read_row_by_row(monkeypatch):
+    # A short row near the end: DuckDB types part of the file before the Python path takes
+    # over. The bar went back from 25% to 10% then, and stayed there while the first pass
+    # read the whole file (45 seconds for 400,000 rows), only the row count moving.
+    from datasets.ingest import pipeline
+
+    seen = []
+    set_fields = pipeline._set
+
+    def recording_set(job, **fields):
+        set_fields(job, **fields)
+        seen.append((job.stage, job.progress))
+
+    monkeypatch.setattr(pipeline, "_set", recording_set)
+    monkeypatch.setattr(pipeline, "BATCH_CELLS", 3_000)  # 1,000 rows a batch
+    lines = [f"{i},name {i},{i * 1.5}" for i in range(1, 4001)]
+    lines[3500] = "3501,short"
+    data = ("id,name,value\n" + "\n".join(lines) + "\n").encode()
+
+    job, resource = ingest_bytes(data)
+
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    assert any(e["code"] == "missing-cell" for e in resource.current_version.report["warnings"])
+    progress = [p for stage, p in seen if stage not in ("fetch", "read")]
+    assert progress == sorted(progress)
+    reading = {p for stage, p in seen if stage == "analyse"}
+    assert len(reading) >= 5  # the start, then batch by batch
 
 
 def test_only_the_last_versions_keep_their_tables(settings):

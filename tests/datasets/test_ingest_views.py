@@ -427,6 +427,48 @@ def test_on_a_draft_the_report_and_status_line_do_not_call_the_data_published(cl
     assert "Published version 1: 2 rows" in client.get(report).content.decode()
 
 
+@pytest.mark.parametrize(
+    "members",
+    [{"big.csv": b"0" * 20_000_000}, {"2023.csv": b"a\n1\n", "2024.csv": b"a\n2\n"}],
+    ids=["zip-bomb", "two-tables"],
+)
+def test_a_refused_zip_offers_a_corrected_upload_not_another_reading(client, members):
+    # An encoding, a delimiter or a sheet cannot open an archive refused as a whole.
+    from tests.datasets.test_ingest_formats import zip_of
+
+    job, resource = ingest_bytes(zip_of(members), "data.zip", format="ZIP")
+
+    assert job.status == IngestJob.Status.FAILED
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    client.force_login(editor)
+    status = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
+    assert "ZIP" in client.get(status + "?on=report").content.decode()
+    html = client.get(reverse("resource_report", kwargs={"resource_id": resource.pk}))
+    html = html.content.decode()
+    assert "Read the file differently" not in html and 'name="encoding"' not in html
+    edit = reverse("resource_edit", kwargs={"name": resource.dataset.name, "id": resource.pk})
+    assert f'href="{edit}">Upload a corrected file</a>' in html
+
+
+def test_a_pdf_kept_for_download_is_not_shown_as_a_failure(client):
+    # The dataset page says "Stored, not a table"; the resource page said, in red, to
+    # everyone, "The file could not be ingested".
+    job, resource = ingest_bytes(b"%PDF-1.4\n%%EOF\n", "minutes.pdf", format="PDF")
+    assert job.status == IngestJob.Status.FAILED
+    status = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
+    report = reverse("resource_report", kwargs={"resource_id": resource.pk})
+
+    public = client.get(status).content.decode()
+    assert "could not be ingested" not in public and "alert-danger" not in public
+
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    client.force_login(editor)
+    seen = client.get(status + "?on=report").content.decode()
+    assert "Not ingested: this file is not a table we can read" in seen
+    assert "could not be ingested" not in seen and "alert-danger" not in seen
+    assert "Upload a corrected file" not in client.get(report).content.decode()
+
+
 def test_a_damaged_workbook_is_called_damaged_and_no_other_reading_is_offered(client):
     broken = b"PK\x03\x04this is not really a zip" * 40
 
@@ -442,3 +484,18 @@ def test_a_damaged_workbook_is_called_damaged_and_no_other_reading_is_offered(cl
     assert "Read the file differently" not in html and 'name="sheet"' not in html
     status = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
     assert "the file is damaged" in client.get(status).content.decode()
+
+
+def test_only_editors_are_asked_to_review_possible_personal_data(client):
+    # Visitors were offered "Review", leading to a report with nothing to decide.
+    job, resource = ingest_bytes(b"name,email\nA,a@example.org\nB,b@example.org\n")
+    assert job.stage == "awaiting_confirmation"
+    status = reverse("resource_ingest_status", kwargs={"resource_id": resource.pk})
+    report = reverse("resource_report", kwargs={"resource_id": resource.pk})
+
+    public = client.get(status).content.decode()
+    assert "Possible personal data found" in public and report not in public
+
+    editor = MembershipFactory(organization=resource.dataset.organization, role="editor").user
+    client.force_login(editor)
+    assert f'href="{report}">Review</a>' in client.get(status).content.decode()

@@ -754,6 +754,7 @@ def datastore_search(request, params):
             q=_datastore_q(params)[0],
             limit=limit,
             offset=offset,
+            distinct=_bool(params, "distinct"),
         )
         page = query_rows(version=version, query=query, count=include_total)
     except Http404 as exc:

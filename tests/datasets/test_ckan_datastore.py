@@ -90,6 +90,37 @@ def test_a_limit_past_the_maximum_is_cut_down_as_ckan_does(client, facilities):
     assert body["_links"]["next"].endswith("&offset=10000")
 
 
+def test_distinct_gives_each_value_once_and_pages_over_them(client, facilities):
+    # CKAN's `distinct`: a client listing the districts got one row per facility.
+    body = search(
+        client, resource_id=str(facilities.pk), fields="district", distinct="true"
+    ).json()["result"]
+    districts = sorted({"大安區", "松山區", "信義區", "大同區"})
+    assert [r["district"] for r in body["records"]] == districts
+    assert body["total"] == 4
+
+    seen = []
+    for offset in (0, 2, 4):
+        page = search(
+            client,
+            resource_id=str(facilities.pk),
+            fields="opened",
+            distinct=True,
+            sort="opened desc",
+            limit=2,
+            offset=offset,
+        ).json()["result"]
+        assert page["total"] == 5  # two places opened on 2004-12-31
+        seen += [r["opened"] for r in page["records"]]
+    assert seen == ["2004-12-31", "1994-03-29", "1990-01-01", "1950-05-18", None]
+
+    refused = search(
+        client, resource_id=str(facilities.pk), fields="district", distinct=True, sort="name"
+    )
+    assert refused.status_code == 409
+    assert "name" in refused.json()["error"]["sort"][0]
+
+
 @pytest.mark.parametrize(
     ("params", "field", "words"),
     [

@@ -541,7 +541,8 @@ class DatasetViewSet(viewsets.GenericViewSet):
         responses={201: ResourceSerializer},
     )
     @extend_schema(methods=["GET"], responses=ResourceSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], url_path="resources")
+    # A dataset's few files: one list, as the schema then says, not a page of them.
+    @action(detail=True, methods=["get", "post"], url_path="resources", pagination_class=None)
     def resources(self, request, name=None):
         dataset = self.get_object()
         if request.method == "GET":

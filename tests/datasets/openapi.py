@@ -22,6 +22,8 @@ def response_schema(client, path: str, method: str, status: int) -> dict:
     document = yaml.safe_load(client.get("/api/v1/schema/").content)
     answer = document["paths"][path][method]["responses"][str(status)]
     schema = answer["content"]["application/json"]["schema"]
+    if ref := schema.get("$ref"):  # "#/components/schemas/Name": that schema itself
+        schema = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
     return {
         **_json_schema(schema),
         "components": {"schemas": _json_schema(document["components"]["schemas"])},

@@ -6,6 +6,7 @@ from knox.models import AuthToken
 
 from datasets.models import ResourceVersion
 from tests.datasets.datastore_tables import SLOW_COUNT, make_version
+from tests.datasets.openapi import assert_matches_schema, response_schema
 from tests.factories import MembershipFactory, ResourceFactory, UserFactory
 
 
@@ -47,6 +48,22 @@ def test_next_and_previous_walk_the_pages(api_client, facilities):
 def test_asking_for_the_total_only_gives_no_next_page(api_client, facilities):
     body = api_client.get(url(facilities), {"limit": 0}).json()
     assert (body["total"], body["records"], body["next"]) == (6, [], None)
+
+
+def test_answers_are_described_by_the_schema(api_client, facilities):
+    # The schema said "an object" for every answer: clients generated from it had no
+    # records, next or param to read.
+    path = "/api/v1/resources/{resource_id}/data/"
+    page = response_schema(api_client, path, "get", 200)
+    assert {"fields", "records", "total", "next", "previous"} <= set(page["required"])
+    assert "param" in response_schema(api_client, path, "get", 400)["properties"]
+
+    rows = api_client.get(url(facilities), {"limit": 2, "offset": 2})
+    assert_matches_schema(api_client, path, "get", rows)
+    for params in ({"visitors": "many"}, {"version": 9}):
+        refused = api_client.get(url(facilities), params)
+        assert refused.status_code in (400, 404)
+        assert_matches_schema(api_client, path, "get", refused)
 
 
 def test_older_version_by_number(api_client, facilities):

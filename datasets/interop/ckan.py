@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -79,6 +80,11 @@ class Throttled(ActionError):
     status = 429
     type = "Throttled"
     prefix = "Too many requests: "
+
+    def __init__(self, message: str, *, wait: float):
+        super().__init__(message)
+        # Whole seconds, at least one, as DRF's throttled answers say it.
+        self.retry_after = max(1, math.ceil(wait))
 
 
 class QueryError(ActionError):
@@ -164,6 +170,10 @@ def _dispatch(request: HttpRequest, name: str) -> JsonResponse:
             name,
             QueryError(str(exc)),
         )
+    except Throttled as exc:
+        response = _error_response(request, name, exc)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     except ActionError as exc:
         return _error_response(request, name, exc)
     return JsonResponse(
@@ -711,12 +721,18 @@ def _records_as(records: list[dict], names: list[str], records_format: str):
     return buffer.getvalue()
 
 
-def _throttled(request) -> bool:
-    """The row API's throttles, applied to the CKAN caller."""
+def _throttle_wait(request) -> float | None:
+    """The row API's throttles, applied to the CKAN caller: None when the call may go on,
+    else the seconds to wait (a client retrying sooner is refused again)."""
     from datasets.data_api import DataAnonThrottle, DataUserThrottle
 
     caller = SimpleNamespace(user=request.ckan_user or AnonymousUser(), META=request.META)
-    return not all(t.allow_request(caller, None) for t in (DataAnonThrottle(), DataUserThrottle()))
+    refused = [
+        throttle
+        for throttle in (DataAnonThrottle(), DataUserThrottle())
+        if not throttle.allow_request(caller, None)
+    ]
+    return max((throttle.wait() or 0) for throttle in refused) if refused else None
 
 
 @action
@@ -731,8 +747,8 @@ def datastore_search(request, params):
     records_format = str(params.get("records_format") or "objects")
     if records_format not in ("objects", "lists", "csv", "tsv"):
         raise ValidationError(fields={"records_format": [_("Use objects, lists, csv or tsv.")]})
-    if _throttled(request):
-        raise Throttled(_("Too many requests. Wait a minute or use an API key."))
+    if (wait := _throttle_wait(request)) is not None:
+        raise Throttled(_("Too many requests. Wait a minute or use an API key."), wait=wait)
     fields = params.get("fields") or []
     if isinstance(fields, str):
         fields = [f.strip() for f in fields.split(",") if f.strip()]

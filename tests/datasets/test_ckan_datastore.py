@@ -5,6 +5,7 @@ import json
 import pytest
 from ckanapi import RemoteCKAN
 from ckanapi.errors import NotFound, ValidationError
+from django.core.cache import cache
 from knox.models import AuthToken
 
 from datasets.models import ResourceVersion
@@ -143,6 +144,17 @@ def test_bad_queries_are_validation_errors_naming_the_problem(
     error = response.json()["error"]
     assert error["__type"] == "Validation Error"
     assert words in " ".join(error[field])
+
+
+def test_too_many_calls_say_when_to_try_again(client, facilities, settings):
+    # The 429 gave no Retry-After: clients that back off by it retried at once.
+    settings.DATA_API_THROTTLE_ANON = "2/min"
+    cache.clear()
+    statuses = [search(client, resource_id=str(facilities.pk)).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    refused = search(client, resource_id=str(facilities.pk))
+    assert refused.json()["error"]["__type"] == "Throttled"
+    assert 0 < int(refused["Retry-After"]) <= 60
 
 
 @pytest.mark.parametrize("fields", [[1], [None], "name"])

@@ -660,6 +660,14 @@ CKAN_TYPES = {
 }
 
 
+def _datastore_field(column: dict) -> dict:
+    return {
+        "id": column["id"],
+        "type": CKAN_TYPES.get(column["type"], "text"),
+        "info": {"label": column["label"]},
+    }
+
+
 def _datastore_sort(sort) -> list[str]:
     """CKAN's `"a, b desc"` (or a list of those) -> the query layer's ["a", "-b"]."""
     items = sort if isinstance(sort, list) else str(sort or "").split(",")
@@ -736,6 +744,35 @@ def _throttle_wait(request) -> float | None:
 
 
 @action
+def datastore_info(request, params):
+    """The columns of a resource's live table and its row count, as CKAN's datastore_info
+    gives them (`fields` without `_id`, and the older `schema` of column types)."""
+    from datasets.data_api import resource_version_for_data
+    from datasets.datastore.query import version_columns
+
+    resource_id = str(params.get("id") or params.get("resource_id") or "")
+    if not resource_id:
+        raise ValidationError(fields={"id": [_("Missing value")]})
+    try:
+        version = resource_version_for_data(
+            user=request.ckan_user, resource_id=_uuid(resource_id), number=None
+        )
+    except Http404 as exc:
+        raise NotFound(_("Resource was not found")) from exc
+    columns = version_columns(version)[1:]
+    return {
+        "meta": {
+            "id": resource_id,
+            "count": version.row_count,
+            "table_type": "BASE TABLE",
+            "aliases": [],
+        },
+        "fields": [_datastore_field(c) for c in columns],
+        "schema": {c["id"]: CKAN_TYPES.get(c["type"], "text") for c in columns},
+    }
+
+
+@action
 def datastore_search(request, params):
     """Rows of a resource's live table, through the same query layer as the row API."""
     from datasets.data_api import resource_version_for_data
@@ -790,14 +827,7 @@ def datastore_search(request, params):
     start_link = base + (f"&{query_string}" if query_string else "")
     result = {
         "resource_id": resource_id,
-        "fields": [
-            {
-                "id": c["id"],
-                "type": CKAN_TYPES.get(c["type"], "text"),
-                "info": {"label": c["label"]},
-            }
-            for c in page.fields
-        ],
+        "fields": [_datastore_field(c) for c in page.fields],
         "records": _records_as(page.records, names, records_format),
         "limit": page.limit,
         "offset": page.offset,

@@ -41,6 +41,26 @@ def test_ckanapi_datastore_search(live_server):
     assert result["_links"]["start"].startswith("/api/3/action/datastore_search?resource_id=")
 
 
+def test_datastore_info_gives_the_columns_and_row_count(client, facilities):
+    # CKAN tools ask datastore_info for the columns before searching: it was "Action
+    # name not known".
+    response = client.get(
+        "/api/3/action/datastore_info", {"id": str(facilities.pk)}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    info = response.json()["result"]
+    assert info["meta"]["count"] == 6
+    assert [f["id"] for f in info["fields"]] == [c for c, _type, _label in COLUMNS]
+    assert info["fields"][0] == {"id": "name", "type": "text", "info": {"label": "名稱"}}
+    assert info["schema"]["visitors"] == "int"
+
+    facilities.dataset.private = True
+    facilities.dataset.save()
+    hidden = client.get("/api/3/action/datastore_info", {"id": str(facilities.pk)})
+    assert hidden.status_code == 404
+    assert hidden.json()["error"]["__type"] == "Not Found Error"
+
+
 def test_filters_lists_mean_in_sort_fields_and_q(client, facilities):
     body = search(
         client,

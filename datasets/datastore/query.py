@@ -419,7 +419,12 @@ def _db_value(col: dict, value: Any, vendor: str) -> Any:
         if col["type"] == "boolean":
             return int(value)
         if col["type"] == "datetime":
-            return sqlite_datetime(value)
+            try:
+                return sqlite_datetime(value)
+            except OverflowError:
+                # Before year 1 or past 9999 once in UTC, where no stored time can be: text
+                # that sorts before ("0000…") or after ("A", past every digit) all of them.
+                return "0000-00-00" if value.year < 5000 else "A"
         if col["type"] == "date":
             return value.isoformat()
         if col["type"] == "integer" and not -(2**63) <= value < 2**63:

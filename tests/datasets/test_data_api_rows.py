@@ -66,6 +66,27 @@ def test_answers_are_described_by_the_schema(api_client, facilities):
         assert_matches_schema(api_client, path, "get", refused)
 
 
+@pytest.mark.parametrize(
+    ("params", "total"),
+    [
+        ({"updated__gte": "0001-01-01"}, 5),
+        ({"updated__lt": "0001-01-01"}, 0),
+        ({"updated": "0001-01-01T00:00:00"}, 0),
+        ({"updated__in": "0001-01-01,2024-01-02T09:00:00+08:00"}, 1),
+        ({"updated__lte": "9999-12-31T23:59:59-01:00"}, 5),
+        ({"updated__gt": "9999-12-31T23:59:59-01:00"}, 0),
+    ],
+)
+def test_times_at_the_ends_of_the_calendar_filter_rows(
+    api_client, facilities, settings, params, total
+):
+    # "From the year 1 on" in the city's time is before year 1 in UTC: a 500 on SQLite.
+    settings.TIME_ZONE = "Asia/Taipei"
+    response = api_client.get(url(facilities), params)
+    assert response.status_code == 200
+    assert response.json()["total"] == total
+
+
 def test_older_version_by_number(api_client, facilities):
     make_version(facilities, [("only", "integer", "only")], [(1,), (2,)], number=2)
     assert api_client.get(url(facilities)).json()["total"] == 2

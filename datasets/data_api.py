@@ -133,11 +133,18 @@ _PARAMETERS = [
         description="With format=csv or xlsx: the first row holds the columns' ids "
         "(default) or their names as in the file.",
     ),
+    # Filters are parameters named by the columns: an object exploded in form style is
+    # how OpenAPI says so, and how Swagger UI and generated clients then send them
+    # (district=大安區&visitors__gte=100), where a parameter literally named
+    # "{column}[__op]" was sent as such and refused.
     OpenApiParameter(
-        "{column}[__op]",
-        str,
-        description="Filter: `col=v`, `col__gte`, `__lte`, `__gt`, `__lt`, `__in=a,b`, "
-        "`__contains`, `__isnull=true|false`. Values are parsed by the column's type.",
+        "filters",
+        OpenApiTypes.OBJECT,
+        style="form",
+        explode=True,
+        description="Filters, each a parameter of its own: `col=v`, `col__gte`, `__lte`, "
+        "`__gt`, `__lt`, `__in=a,b`, `__contains`, `__isnull=true|false`. Values are parsed "
+        'by the column\'s type. Example: `{"district": "大安區", "visitors__gte": "100"}`.',
     ),
 ]
 

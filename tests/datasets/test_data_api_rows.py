@@ -1,6 +1,7 @@
 """GET /api/v1/resources/{id}/data/ from the outside: shape, paging, errors, who sees what."""
 
 import pytest
+import yaml
 from django.core.cache import cache
 from knox.models import AuthToken
 
@@ -64,6 +65,20 @@ def test_answers_are_described_by_the_schema(api_client, facilities):
         refused = api_client.get(url(facilities), params)
         assert refused.status_code in (400, 404)
         assert_matches_schema(api_client, path, "get", refused)
+
+
+def test_the_schema_says_filters_are_parameters_named_by_the_columns(api_client, facilities):
+    # The schema named one parameter "{column}[__op]": Swagger UI and generated clients sent
+    # that name itself and were told the column "{column}[" does not exist.
+    schema = yaml.safe_load(api_client.get("/api/v1/schema/").content)
+    parameters = schema["paths"]["/api/v1/resources/{resource_id}/data/"]["get"]["parameters"]
+    assert not [p["name"] for p in parameters if not p["name"].isidentifier()]
+    (filters,) = [p for p in parameters if p["schema"].get("type") == "object"]
+    assert (filters["in"], filters["style"], filters["explode"]) == ("query", "form", True)
+
+    # Which is how such a client sends {"district": "大安區", "visitors__gte": "1000"}:
+    sent = api_client.get(url(facilities), {"district": "大安區", "visitors__gte": "1000"})
+    assert [r["name"] for r in sent.json()["records"]] == ["大安森林公園"]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from datasets.models import Dataset, IngestJob, Resource, Theme
-from tests.datasets.openapi import assert_matches_schema
+from tests.datasets.openapi import assert_matches_schema, response_schema
 from tests.factories import ResourceFactory, indexed_dataset
 
 pytestmark = pytest.mark.django_db
@@ -318,6 +318,17 @@ def test_a_datasets_files_are_listed_as_the_schema_says(client, org):
     schema = yaml.safe_load(client.get("/api/v1/schema/").content)
     parameters = schema["paths"][path]["get"].get("parameters", [])
     assert not [p["name"] for p in parameters if p["in"] == "query"]
+
+
+def test_the_catalog_lists_facets_as_the_schema_says(client, org):
+    # The facets beside the page were not in the schema: generated clients dropped them.
+    indexed_dataset(name="one", organization=org)
+    response = client.get("/api/v1/datasets/")
+    assert response.json()["facets"]["organization"][0]["value"] == org.slug
+
+    assert_matches_schema(client, "/api/v1/datasets/", "get", response)
+    page = response_schema(client, "/api/v1/datasets/", "get", 200)
+    assert set(page["properties"]["facets"]["properties"]) == set(response.json()["facets"])
 
 
 def test_file_format_facet_is_res_format(org):

@@ -697,8 +697,10 @@ def _datastore_filters(params: dict) -> list[tuple[str, str, Any]]:
     for column, value in raw.items():
         if isinstance(value, list):
             filters.append((column, "in", [str(v) for v in value]))
+        elif value is None:  # {"col": null}: the rows without a value there
+            filters.append((column, "isnull", True))
         else:
-            filters.append((column, "eq", "" if value is None else str(value)))
+            filters.append((column, "eq", str(value)))
     _text, by_column = _datastore_q(params)
     return filters + [(column, "contains", str(words)) for column, words in by_column.items()]
 

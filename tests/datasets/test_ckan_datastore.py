@@ -87,6 +87,14 @@ def test_filters_lists_mean_in_sort_fields_and_q(client, facilities):
     assert [r["name"] for r in in_column.json()["result"]["records"]] == ["松山機場"]
 
 
+def test_a_null_filter_finds_the_rows_without_a_value(client, facilities):
+    # {"visitors": null} was refused with '"" is not a valid whole number'.
+    body = search(client, resource_id=str(facilities.pk), filters={"visitors": None}).json()
+    assert [r["name"] for r in body["result"]["records"]] == ['=HYPERLINK("http://evil")']
+    both = search(client, resource_id=str(facilities.pk), filters={"area": None, "lat": None})
+    assert both.json()["result"]["total"] == 1
+
+
 def test_records_formats_and_total(client, facilities):
     lists = search(
         client, resource_id=str(facilities.pk), fields="_id,district", limit=2,

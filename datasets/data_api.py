@@ -142,7 +142,8 @@ _PARAMETERS = [
         OpenApiTypes.OBJECT,
         style="form",
         explode=True,
-        description="Filters, each a parameter of its own: `col=v`, `col__gte`, `__lte`, "
+        description="Filters, each a parameter of its own: `col=v` (or `col__eq=v` for a "
+        "column named like another parameter, such as `version`), `col__gte`, `__lte`, "
         "`__gt`, `__lt`, `__in=a,b`, `__contains`, `__isnull=true|false`. Values are parsed "
         'by the column\'s type. Example: `{"district": "大安區", "visitors__gte": "100"}`.',
     ),

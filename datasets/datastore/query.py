@@ -481,18 +481,28 @@ def _full_text(q: str, vendor: str, text_columns: list[str]) -> tuple[str, list]
         # Cast, not to_tsquery(): the tokens are the index's own, to be taken as they are.
         clauses, params = (["_fts @@ %s::tsquery"], [tsquery]) if tsquery else ([], [])
         for run in checked:
-            like = "%" + _escape_like(run) + "%"
+            like = "%" + _escape_like(fts.fold(run)) + "%"
             clauses.append(
                 # ILIKE: runs are lower-cased, the cells are as published.
-                "(" + " OR ".join(f"{_quote(c)} ILIKE %s ESCAPE '\\'" for c in text_columns) + ")"
+                "("
+                + " OR ".join(f"{_folded(_quote(c))} ILIKE %s ESCAPE '\\'" for c in text_columns)
+                + ")"
             )
             params.extend([like] * len(text_columns))
         return "(" + " AND ".join(clauses) + ")", params
-    terms = list(dict.fromkeys(fts.runs(q)))
+    terms = list(dict.fromkeys(fts.fold(run) for run in fts.runs(q)))
     if not terms:
         return "1 = 1", []
-    clauses = ["_fts LIKE %s ESCAPE '\\'"] * len(terms)
+    clauses = [f"{_folded('_fts')} LIKE %s ESCAPE '\\'"] * len(terms)
     return "(" + " AND ".join(clauses) + ")", ["%" + _escape_like(t) + "%" for t in terms]
+
+
+def _folded(expression: str) -> str:
+    """`expression` with fts.VARIANTS folded as queries are (台 as 臺), in SQL. The
+    characters are this module's own constants, never caller text."""
+    for variant, folded in fts.VARIANTS.items():
+        expression = f"replace({expression}, '{variant}', '{folded}')"
+    return expression
 
 
 def _order_by(query: DataQuery) -> str:

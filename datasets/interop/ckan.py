@@ -745,6 +745,15 @@ def _throttle_wait(request) -> float | None:
     return max((throttle.wait() or 0) for throttle in refused) if refused else None
 
 
+def _link_value(key: str, value):
+    """A parameter as `_links` carry it, to be read back from a GET: lists of columns or
+    sort orders comma-separated (as JSON text they read as one odd column name), objects
+    (`filters`, a per-column `q`) as JSON."""
+    if isinstance(value, list) and key in ("fields", "sort"):
+        return ",".join(map(str, value))
+    return json.dumps(value) if isinstance(value, dict | list) else value
+
+
 @action
 def datastore_info(request, params):
     """The columns of a resource's live table and its row count, as CKAN's datastore_info
@@ -823,9 +832,7 @@ def datastore_search(request, params):
     names = [column["id"] for column in page.fields]
     base = f"/api/3/action/datastore_search?resource_id={resource_id}"
     extra = {k: v for k, v in params.items() if k not in ("resource_id", "id", "offset")}
-    query_string = urlencode(
-        {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in extra.items()}
-    )
+    query_string = urlencode({k: _link_value(k, v) for k, v in extra.items()})
     start_link = base + (f"&{query_string}" if query_string else "")
     result = {
         "resource_id": resource_id,

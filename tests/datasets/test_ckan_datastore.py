@@ -108,6 +108,32 @@ def test_records_formats_and_total(client, facilities):
     assert csv_text.splitlines() == ["1,大安區", "2,大安區"]
 
 
+def test_the_next_link_of_a_posted_search_gives_the_next_page(client, facilities):
+    # ckanapi posts JSON: its fields and sort lists went into the link as JSON text,
+    # which the link's GET then read as the column '["name"'.
+    posted = client.post(
+        "/api/3/action/datastore_search",
+        json.dumps(
+            {
+                "resource_id": str(facilities.pk),
+                "fields": ["name", "visitors"],
+                "sort": ["visitors desc", "name"],
+                "filters": {"district": ["大安區", "信義區", "松山區"]},
+                "limit": 2,
+            }
+        ),
+        content_type="application/json",
+    ).json()["result"]
+    assert [r["visitors"] for r in posted["records"]] == [5000, 3000]
+
+    following = client.get(posted["_links"]["next"])
+    assert following.status_code == 200, following.json()
+    assert following.json()["result"]["records"] == [
+        {"name": "大安森林公園", "visitors": 1200},
+        {"name": "臺北市立圖書館總館", "visitors": 800},
+    ]
+
+
 def test_a_limit_past_the_maximum_is_cut_down_as_ckan_does(client, facilities):
     # CKAN caps `limit` at its rows_max (32,000 by default) and pages on from there; a
     # client asking for that many got a Validation Error here.

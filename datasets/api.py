@@ -462,6 +462,23 @@ class CatalogPagination(Pagination):
     def get_count(self, queryset) -> int:
         return self.known_count if self.known_count is not None else super().get_count(queryset)
 
+    def get_paginated_response_schema(self, schema):
+        # The list adds its facets beside the page: said here, or generated clients drop them.
+        page = super().get_paginated_response_schema(schema)
+        facet = {
+            "type": "object",
+            "required": ["value", "label", "count"],
+            "properties": {
+                "value": {"type": "string", "description": "What the filter parameter takes."},
+                "label": {"type": "string"},
+                "count": {"type": "integer"},
+            },
+        }
+        facets = {key: {"type": "array", "items": facet} for key in selectors.FACETS}
+        page["properties"]["facets"] = {"type": "object", "properties": facets}
+        page["required"] = [*page["required"], "facets"]
+        return page
+
 
 class DatasetViewSet(viewsets.GenericViewSet):
     """The catalog. Anyone reads public published datasets; organization editors write."""
@@ -541,7 +558,8 @@ class DatasetViewSet(viewsets.GenericViewSet):
         responses={201: ResourceSerializer},
     )
     @extend_schema(methods=["GET"], responses=ResourceSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], url_path="resources")
+    # A dataset's few files: one list, as the schema then says, not a page of them.
+    @action(detail=True, methods=["get", "post"], url_path="resources", pagination_class=None)
     def resources(self, request, name=None):
         dataset = self.get_object()
         if request.method == "GET":

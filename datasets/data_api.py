@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from datasets import permissions
 from datasets.datastore.export import CONTENT_TYPES, FORMATS, export_query
 from datasets.datastore.query import QueryError, QueryTimeout, query_from_params, query_rows
+from datasets.datastore.schema import COLUMN_TYPES
 from datasets.models import Resource, ResourceVersion
 from datasets.services.catalog import resource_count_download
 from datasets.services.charts import chart_create, chart_delete
@@ -132,13 +133,57 @@ _PARAMETERS = [
         description="With format=csv or xlsx: the first row holds the columns' ids "
         "(default) or their names as in the file.",
     ),
+    # Filters are parameters named by the columns: an object exploded in form style is
+    # how OpenAPI says so, and how Swagger UI and generated clients then send them
+    # (district=大安區&visitors__gte=100), where a parameter literally named
+    # "{column}[__op]" was sent as such and refused.
     OpenApiParameter(
-        "{column}[__op]",
-        str,
-        description="Filter: `col=v`, `col__gte`, `__lte`, `__gt`, `__lt`, `__in=a,b`, "
-        "`__contains`, `__isnull=true|false`. Values are parsed by the column's type.",
+        "filters",
+        OpenApiTypes.OBJECT,
+        style="form",
+        explode=True,
+        description="Filters, each a parameter of its own: `col=v` (or `col__eq=v` for a "
+        "column named like another parameter, such as `version`), `col__gte`, `__lte`, "
+        "`__gt`, `__lt`, `__in=a,b`, `__contains`, `__isnull=true|false`. Values are parsed "
+        'by the column\'s type. Example: `{"district": "大安區", "visitors__gte": "100"}`.',
     ),
 ]
+
+
+# What the JSON answers hold, so clients generated from the schema can read them.
+_PAGE = inline_serializer(
+    "RowPage",
+    {
+        "fields": inline_serializer(
+            "RowField",
+            {
+                "id": serializers.CharField(help_text="The name queries use."),
+                "type": serializers.ChoiceField(choices=COLUMN_TYPES),
+                "label": serializers.CharField(help_text="The column's name as in the file."),
+            },
+            many=True,
+        ),
+        "records": serializers.ListField(
+            child=serializers.DictField(),
+            help_text="One object per row, by column id. Empty cells are null; dates are "
+            "YYYY-MM-DD, times ISO 8601 in the city's time zone, geometries GeoJSON text.",
+        ),
+        "total": serializers.IntegerField(),
+        "total_was_estimated": serializers.BooleanField(),
+        "limit": serializers.IntegerField(),
+        "offset": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+    },
+)
+_ERROR = inline_serializer(
+    "RowQueryError",
+    {
+        "detail": serializers.CharField(help_text="What is wrong, in the caller's language."),
+        "param": serializers.CharField(required=False, help_text="The parameter at fault."),
+        "code": serializers.CharField(required=False),
+    },
+)
 
 
 class ResourceDataView(APIView):
@@ -150,16 +195,16 @@ class ResourceDataView(APIView):
         summary="Rows of a resource's live (or given) version, or a download of them",
         parameters=_PARAMETERS,
         responses={
-            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): _PAGE,
             # With format=...: the whole result as a file.
             **{
                 (200, CONTENT_TYPES[fmt].split(";")[0]): OpenApiTypes.BINARY
                 for fmt in FORMATS
                 if fmt != "json"
             },
-            400: OpenApiTypes.OBJECT,
-            404: OpenApiTypes.OBJECT,  # with param "version": that version is not kept
-            503: OpenApiTypes.OBJECT,
+            400: _ERROR,
+            404: _ERROR,  # with param "version": that version is not kept
+            503: _ERROR,
         },
     )
     def get(self, request, resource_id):

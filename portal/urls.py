@@ -7,6 +7,8 @@ from rest_framework.routers import DefaultRouter
 
 from portal import api, api_views, health, views
 
+handler404 = views.page_not_found
+
 router = DefaultRouter(trailing_slash=True)
 router.register("organizations", api_views.OrganizationViewSet, basename="organization")
 

@@ -6,14 +6,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 from django.views.static import serve
 from knox.models import AuthToken
+from rest_framework.exceptions import NotFound
 
 from portal import hooks, permissions
 from portal.forms import ApiKeyForm, MembershipForm, OrganizationForm, ProfileForm
@@ -212,3 +214,11 @@ def _add_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A JSON answer where programs call (an id that is no UUID in a row API address, an
+    unknown endpoint), as the API's own 404s are; the site's page everywhere else."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

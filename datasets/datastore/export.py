@@ -220,7 +220,8 @@ def _arrow_type(kind: str):
         "number": pa.float64(),
         "boolean": pa.bool_(),
         "date": pa.date32(),
-        "datetime": pa.timestamp("us", tz="UTC"),
+        # The instant, shown in the city's time as every other format gives it.
+        "datetime": pa.timestamp("us", tz=settings.TIME_ZONE),
     }.get(kind, pa.string())
 
 

@@ -9,7 +9,7 @@ checked against the text itself (`phrases`), so "臺北市" matches 臺北市政
 "北市 ... 臺北", and "2345" finds 12345. A query's lone CJK character or digit is no token
 (no pair holds it alone) but such a check only: "市" finds 臺北市 too. A word of the query
 finds the words it begins ("tai" finds Taipei), as on SQLite, where any run is looked for
-as a substring of the text.
+as a substring of the text. A query's 台 also finds 臺 and the other way round (VARIANTS).
 
 Digits are paired like CJK because every distinct token is one entry in the GIN index:
 case numbers, phone numbers and addresses in a million rows would each add an entry
@@ -19,10 +19,11 @@ hold them all.
     >>> tokens("臺北市 Open Data 2024")
     ['臺北', '北市', 'open', 'data', '20', '02', '24']
     >>> tsquery("臺北市 2024 open 5"), phrases("臺北市 2024 open 5")
-    ('臺北 & 北市 & 20 & 02 & 24 & open:*', ['臺北市', '2024', '5'])
+    ('(台北 | 臺北) & 北市 & 20 & 02 & 24 & open:*', ['臺北市', '2024', '5'])
 """
 
 import functools
+import itertools
 import re
 
 # Han (incl. extension A and compatibility ideographs), kana, Hangul and bopomofo: scripts
@@ -39,6 +40,27 @@ MAX_TOKEN_LENGTH = 100
 # Characters of a row's text that are indexed. A tsvector holds at most 1 MB of tokens,
 # and pairs double the text: 100,000 characters of any script stay under it.
 MAX_DOCUMENT_LENGTH = 100_000
+
+
+# Characters Taiwan writes either way, each to the one its texts are compared in: 台北 and
+# 臺北 are one city, and a search typed with either finds both. Only queries are folded
+# (the index keeps the text as written), so tables loaded before stay searchable.
+VARIANTS = {"台": "臺"}
+_FOLD = str.maketrans(VARIANTS)
+
+
+def fold(text: str) -> str:
+    """`text` with each variant character as the one it is compared as (台 -> 臺)."""
+    return text.translate(_FOLD)
+
+
+def _spellings(token: str) -> list[str]:
+    """Every way `token` may be written in the index (台北 -> 台北, 臺北)."""
+    choices = [
+        sorted({fold(char), *(v for v, folded in VARIANTS.items() if folded == fold(char))})
+        for char in token
+    ]
+    return ["".join(chars) for chars in itertools.product(*choices)]
 
 
 def lower(text: str) -> str:
@@ -107,12 +129,17 @@ def tsquery(query: str) -> str | None:
     and digits aside: see `phrases`), or None when there is no such token. A word matches
     the words it begins, as one types: "tai" finds Taipei."""
     found = [
-        token if _PAIRED.match(run) else f"{token}:*"
+        _either(token) if _PAIRED.match(run) else f"{token}:*"
         for run in runs(query)
         if not _lone(run)
         for token in _run_tokens(run)
     ]
     return " & ".join(dict.fromkeys(found)) or None
+
+
+def _either(token: str) -> str:
+    spellings = _spellings(token)
+    return token if len(spellings) == 1 else "(" + " | ".join(spellings) + ")"
 
 
 def phrases(query: str) -> list[str]:

@@ -107,6 +107,7 @@ class DataQuery:
     q: str = ""
     limit: int = DEFAULT_LIMIT
     offset: int = 0
+    distinct: bool = False  # each combination of `fields` once (CKAN's `distinct`)
 
 
 @dataclass
@@ -148,10 +149,12 @@ def query_build(
     offset: int = 0,
     max_limit: int | None = MAX_LIMIT,
     parse_values: bool = True,
+    distinct: bool = False,
 ) -> DataQuery:
     """Check a query against the version's columns. Filter values are raw strings (parsed by
     the column type here) unless `parse_values` is False. `sort` items are "col" or "-col".
-    `limit=None` means no limit (exports); otherwise 0 <= limit <= max_limit."""
+    `limit=None` means no limit (exports); otherwise 0 <= limit <= max_limit. `distinct`
+    gives each combination of the chosen fields once, so it sorts by those fields only."""
     columns = {c["id"]: c for c in version_columns(version)}
 
     def column(name: str, param: str) -> dict:
@@ -210,6 +213,12 @@ def query_build(
                 _("Column %(column)s cannot be sorted.") % {"column": column_name(col)},
                 param="sort",
             )
+        if distinct and col not in out_fields:
+            raise QueryError(
+                _("With distinct, sort by the columns in fields only: %(column)s is not one.")
+                % {"column": column_name(col)},
+                param="sort",
+            )
         order.append((name, descending))
 
     if limit is not None and (limit < 0 or limit > (max_limit or MAX_ROWS)):
@@ -229,6 +238,7 @@ def query_build(
         q=(q or "").strip(),
         limit=limit,
         offset=offset,
+        distinct=distinct,
     )
 
 
@@ -409,7 +419,12 @@ def _db_value(col: dict, value: Any, vendor: str) -> Any:
         if col["type"] == "boolean":
             return int(value)
         if col["type"] == "datetime":
-            return sqlite_datetime(value)
+            try:
+                return sqlite_datetime(value)
+            except OverflowError:
+                # Before year 1 or past 9999 once in UTC, where no stored time can be: text
+                # that sorts before ("0000…") or after ("A", past every digit) all of them.
+                return "0000-00-00" if value.year < 5000 else "A"
         if col["type"] == "date":
             return value.isoformat()
         if col["type"] == "integer" and not -(2**63) <= value < 2**63:
@@ -466,35 +481,52 @@ def _full_text(q: str, vendor: str, text_columns: list[str]) -> tuple[str, list]
         # Cast, not to_tsquery(): the tokens are the index's own, to be taken as they are.
         clauses, params = (["_fts @@ %s::tsquery"], [tsquery]) if tsquery else ([], [])
         for run in checked:
-            like = "%" + _escape_like(run) + "%"
+            like = "%" + _escape_like(fts.fold(run)) + "%"
             clauses.append(
                 # ILIKE: runs are lower-cased, the cells are as published.
-                "(" + " OR ".join(f"{_quote(c)} ILIKE %s ESCAPE '\\'" for c in text_columns) + ")"
+                "("
+                + " OR ".join(f"{_folded(_quote(c))} ILIKE %s ESCAPE '\\'" for c in text_columns)
+                + ")"
             )
             params.extend([like] * len(text_columns))
         return "(" + " AND ".join(clauses) + ")", params
-    terms = list(dict.fromkeys(fts.runs(q)))
+    terms = list(dict.fromkeys(fts.fold(run) for run in fts.runs(q)))
     if not terms:
         return "1 = 1", []
-    clauses = ["_fts LIKE %s ESCAPE '\\'"] * len(terms)
+    clauses = [f"{_folded('_fts')} LIKE %s ESCAPE '\\'"] * len(terms)
     return "(" + " AND ".join(clauses) + ")", ["%" + _escape_like(t) + "%" for t in terms]
 
 
+def _folded(expression: str) -> str:
+    """`expression` with fts.VARIANTS folded as queries are (台 as 臺), in SQL. The
+    characters are this module's own constants, never caller text."""
+    for variant, folded in fts.VARIANTS.items():
+        expression = f"replace({expression}, '{variant}', '{folded}')"
+    return expression
+
+
 def _order_by(query: DataQuery) -> str:
-    parts = [f"{_quote(name)} {'DESC' if desc else 'ASC'} NULLS LAST" for name, desc in query.sort]
-    # `_id` last makes the order total, so pages never skip or repeat a row.
-    if not any(name == "_id" for name, _desc in query.sort):
-        parts.append('"_id" ASC')
+    sort = list(query.sort)
+    # A total order, so pages never skip or repeat a row: `_id` last, or for distinct rows
+    # (which can only be ordered by what they select) every chosen column.
+    tie_breakers = [c["id"] for c in query.fields] if query.distinct else ["_id"]
+    sorted_by = {name for name, _desc in sort}
+    sort += [(name, False) for name in tie_breakers if name not in sorted_by]
+    parts = [f"{_quote(name)} {'DESC' if desc else 'ASC'} NULLS LAST" for name, desc in sort]
     return " ORDER BY " + ", ".join(parts)
+
+
+def _select_list(query: DataQuery) -> str:
+    columns = ", ".join(_quote(c["id"]) for c in query.fields)
+    return f"DISTINCT {columns}" if query.distinct else columns
 
 
 def select_sql(*, version, query: DataQuery) -> tuple[str, list]:
     """The SELECT for `query` (with ORDER BY/LIMIT/OFFSET), as SQL + bound parameters."""
     vendor = _vendor()
     where, params = _where(version, query, vendor)
-    columns = ", ".join(_quote(c["id"]) for c in query.fields)
     # Identifiers are checked and quoted by _quote/_table; values are bound parameters.
-    sql = f"SELECT {columns} FROM {_table(version)}{where}{_order_by(query)}"  # noqa: S608
+    sql = f"SELECT {_select_list(query)} FROM {_table(version)}{where}{_order_by(query)}"  # noqa: S608
     if query.limit is not None:
         sql += " LIMIT %s"
         params.append(query.limit)
@@ -506,9 +538,16 @@ def select_sql(*, version, query: DataQuery) -> tuple[str, list]:
     return sql, params
 
 
+def _matching_sql(version, query: DataQuery, vendor: str) -> tuple[str, list]:
+    """A SELECT with one row per row the query gives (before LIMIT), to count them."""
+    where, params = _where(version, query, vendor)
+    selected = _select_list(query) if query.distinct else "1"
+    return f"SELECT {selected} FROM {_table(version)}{where}", params  # noqa: S608
+
+
 def count_sql(*, version, query: DataQuery) -> tuple[str, list]:
-    where, params = _where(version, query, _vendor())
-    return f"SELECT COUNT(*) FROM {_table(version)}{where}", params  # noqa: S608
+    sql, params = _matching_sql(version, query, _vendor())
+    return f"SELECT COUNT(*) FROM ({sql}) AS m", params  # noqa: S608
 
 
 # --- running it ------------------------------------------------------------------------------
@@ -612,18 +651,17 @@ def _count(cursor, *, version, query: DataQuery, vendor: str) -> tuple[int, bool
     small tables, and few matches. On a large PostgreSQL table the planner's estimate comes
     first; only when it predicts few matches are they counted, and at most EXACT_COUNT_CAP
     of them, so a count never scans a million rows."""
-    if not query.filters and not query.q:
+    if not query.filters and not query.q and not query.distinct:
         return version.row_count, False
     if vendor != "postgresql" or version.row_count <= settings.DATA_API_EXACT_COUNT_MAX:
         c_sql, c_params = count_sql(version=version, query=query)
         cursor.execute(c_sql, c_params)
         return cursor.fetchone()[0], False
-    where, params = _where(version, query, vendor)
-    table = _table(version)
-    estimate = _estimate(cursor, f"SELECT 1 FROM {table}{where}", params)  # noqa: S608
+    matching, params = _matching_sql(version, query, vendor)
+    estimate = _estimate(cursor, matching, params)
     if estimate >= EXACT_COUNT_CAP:
         return estimate, True
-    bounded = f"SELECT COUNT(*) FROM (SELECT 1 FROM {table}{where} LIMIT %s) AS m"  # noqa: S608
+    bounded = f"SELECT COUNT(*) FROM ({matching} LIMIT %s) AS m"  # noqa: S608
     cursor.execute(bounded, [*params, EXACT_COUNT_CAP + 1])
     counted = cursor.fetchone()[0]
     if counted <= EXACT_COUNT_CAP:
@@ -707,9 +745,10 @@ def query_copy_csv(
     Values are merged into the statement by psycopg's own client-side quoting (COPY takes
     no bind parameters). `header`: a CSV line to start with instead of the column ids."""
     sql, params = select_sql(version=version, query=query)
-    select_list = ", ".join(_quote(c["id"]) for c in query.fields)
     expressions = ", ".join(f"{_csv_expression(c)} AS {_quote(c['id'])}" for c in query.fields)
-    sql = sql.replace(f"SELECT {select_list} FROM", f"SELECT {expressions} FROM", 1)
+    if query.distinct:
+        expressions = f"DISTINCT {expressions}"
+    sql = sql.replace(f"SELECT {_select_list(query)} FROM", f"SELECT {expressions} FROM", 1)
     connection = connections[_alias()]
     with transaction.atomic(using=_alias()), connection.cursor() as cursor:
         # Times printed in the city's zone, as `city_time` gives them. For this transaction

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -79,6 +80,11 @@ class Throttled(ActionError):
     status = 429
     type = "Throttled"
     prefix = "Too many requests: "
+
+    def __init__(self, message: str, *, wait: float):
+        super().__init__(message)
+        # Whole seconds, at least one, as DRF's throttled answers say it.
+        self.retry_after = max(1, math.ceil(wait))
 
 
 class QueryError(ActionError):
@@ -164,6 +170,10 @@ def _dispatch(request: HttpRequest, name: str) -> JsonResponse:
             name,
             QueryError(str(exc)),
         )
+    except Throttled as exc:
+        response = _error_response(request, name, exc)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     except ActionError as exc:
         return _error_response(request, name, exc)
     return JsonResponse(
@@ -650,6 +660,14 @@ CKAN_TYPES = {
 }
 
 
+def _datastore_field(column: dict) -> dict:
+    return {
+        "id": column["id"],
+        "type": CKAN_TYPES.get(column["type"], "text"),
+        "info": {"label": column["label"]},
+    }
+
+
 def _datastore_sort(sort) -> list[str]:
     """CKAN's `"a, b desc"` (or a list of those) -> the query layer's ["a", "-b"]."""
     items = sort if isinstance(sort, list) else str(sort or "").split(",")
@@ -679,8 +697,10 @@ def _datastore_filters(params: dict) -> list[tuple[str, str, Any]]:
     for column, value in raw.items():
         if isinstance(value, list):
             filters.append((column, "in", [str(v) for v in value]))
+        elif value is None:  # {"col": null}: the rows without a value there
+            filters.append((column, "isnull", True))
         else:
-            filters.append((column, "eq", "" if value is None else str(value)))
+            filters.append((column, "eq", str(value)))
     _text, by_column = _datastore_q(params)
     return filters + [(column, "contains", str(words)) for column, words in by_column.items()]
 
@@ -711,12 +731,56 @@ def _records_as(records: list[dict], names: list[str], records_format: str):
     return buffer.getvalue()
 
 
-def _throttled(request) -> bool:
-    """The row API's throttles, applied to the CKAN caller."""
+def _throttle_wait(request) -> float | None:
+    """The row API's throttles, applied to the CKAN caller: None when the call may go on,
+    else the seconds to wait (a client retrying sooner is refused again)."""
     from datasets.data_api import DataAnonThrottle, DataUserThrottle
 
     caller = SimpleNamespace(user=request.ckan_user or AnonymousUser(), META=request.META)
-    return not all(t.allow_request(caller, None) for t in (DataAnonThrottle(), DataUserThrottle()))
+    refused = [
+        throttle
+        for throttle in (DataAnonThrottle(), DataUserThrottle())
+        if not throttle.allow_request(caller, None)
+    ]
+    return max((throttle.wait() or 0) for throttle in refused) if refused else None
+
+
+def _link_value(key: str, value):
+    """A parameter as `_links` carry it, to be read back from a GET: lists of columns or
+    sort orders comma-separated (as JSON text they read as one odd column name), objects
+    (`filters`, a per-column `q`) as JSON."""
+    if isinstance(value, list) and key in ("fields", "sort"):
+        return ",".join(map(str, value))
+    return json.dumps(value) if isinstance(value, dict | list) else value
+
+
+@action
+def datastore_info(request, params):
+    """The columns of a resource's live table and its row count, as CKAN's datastore_info
+    gives them (`fields` without `_id`, and the older `schema` of column types)."""
+    from datasets.data_api import resource_version_for_data
+    from datasets.datastore.query import version_columns
+
+    resource_id = str(params.get("id") or params.get("resource_id") or "")
+    if not resource_id:
+        raise ValidationError(fields={"id": [_("Missing value")]})
+    try:
+        version = resource_version_for_data(
+            user=request.ckan_user, resource_id=_uuid(resource_id), number=None
+        )
+    except Http404 as exc:
+        raise NotFound(_("Resource was not found")) from exc
+    columns = version_columns(version)[1:]
+    return {
+        "meta": {
+            "id": resource_id,
+            "count": version.row_count,
+            "table_type": "BASE TABLE",
+            "aliases": [],
+        },
+        "fields": [_datastore_field(c) for c in columns],
+        "schema": {c["id"]: CKAN_TYPES.get(c["type"], "text") for c in columns},
+    }
 
 
 @action
@@ -731,8 +795,8 @@ def datastore_search(request, params):
     records_format = str(params.get("records_format") or "objects")
     if records_format not in ("objects", "lists", "csv", "tsv"):
         raise ValidationError(fields={"records_format": [_("Use objects, lists, csv or tsv.")]})
-    if _throttled(request):
-        raise Throttled(_("Too many requests. Wait a minute or use an API key."))
+    if (wait := _throttle_wait(request)) is not None:
+        raise Throttled(_("Too many requests. Wait a minute or use an API key."), wait=wait)
     fields = params.get("fields") or []
     if isinstance(fields, str):
         fields = [f.strip() for f in fields.split(",") if f.strip()]
@@ -754,6 +818,7 @@ def datastore_search(request, params):
             q=_datastore_q(params)[0],
             limit=limit,
             offset=offset,
+            distinct=_bool(params, "distinct"),
         )
         page = query_rows(version=version, query=query, count=include_total)
     except Http404 as exc:
@@ -767,20 +832,11 @@ def datastore_search(request, params):
     names = [column["id"] for column in page.fields]
     base = f"/api/3/action/datastore_search?resource_id={resource_id}"
     extra = {k: v for k, v in params.items() if k not in ("resource_id", "id", "offset")}
-    query_string = urlencode(
-        {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in extra.items()}
-    )
+    query_string = urlencode({k: _link_value(k, v) for k, v in extra.items()})
     start_link = base + (f"&{query_string}" if query_string else "")
     result = {
         "resource_id": resource_id,
-        "fields": [
-            {
-                "id": c["id"],
-                "type": CKAN_TYPES.get(c["type"], "text"),
-                "info": {"label": c["label"]},
-            }
-            for c in page.fields
-        ],
+        "fields": [_datastore_field(c) for c in page.fields],
         "records": _records_as(page.records, names, records_format),
         "limit": page.limit,
         "offset": page.offset,

@@ -1,6 +1,7 @@
 """REST API v1 for the catalog, used the way a developer with an API key would."""
 
 import pytest
+import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,6 +10,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from datasets.models import Dataset, IngestJob, Resource, Theme
+from tests.datasets.openapi import assert_matches_schema, response_schema
 from tests.factories import ResourceFactory, indexed_dataset
 
 pytestmark = pytest.mark.django_db
@@ -300,6 +302,33 @@ def test_schema_says_what_the_row_api_answers_in_each_format(client):
         "application/geo+json",
         "application/vnd.apache.parquet",
     }
+
+
+def test_a_datasets_files_are_listed_as_the_schema_says(client, org):
+    # The schema promised a page ({"count", "results", ...}, with limit and offset): a
+    # client generated from it failed on the plain list the endpoint answers.
+    dataset = indexed_dataset(name="with-files", organization=org)
+    ResourceFactory(dataset=dataset, format="CSV", url="https://example.org/a.csv")
+    path = "/api/v1/datasets/{name}/resources/"
+
+    response = client.get("/api/v1/datasets/with-files/resources/", {"limit": 1})
+
+    assert [r["format"] for r in response.json()] == ["CSV"]
+    assert_matches_schema(client, path, "get", response)
+    schema = yaml.safe_load(client.get("/api/v1/schema/").content)
+    parameters = schema["paths"][path]["get"].get("parameters", [])
+    assert not [p["name"] for p in parameters if p["in"] == "query"]
+
+
+def test_the_catalog_lists_facets_as_the_schema_says(client, org):
+    # The facets beside the page were not in the schema: generated clients dropped them.
+    indexed_dataset(name="one", organization=org)
+    response = client.get("/api/v1/datasets/")
+    assert response.json()["facets"]["organization"][0]["value"] == org.slug
+
+    assert_matches_schema(client, "/api/v1/datasets/", "get", response)
+    page = response_schema(client, "/api/v1/datasets/", "get", 200)
+    assert set(page["properties"]["facets"]["properties"]) == set(response.json()["facets"])
 
 
 def test_file_format_facet_is_res_format(org):

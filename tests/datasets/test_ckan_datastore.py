@@ -5,6 +5,7 @@ import json
 import pytest
 from ckanapi import RemoteCKAN
 from ckanapi.errors import NotFound, ValidationError
+from django.core.cache import cache
 from knox.models import AuthToken
 
 from datasets.models import ResourceVersion
@@ -40,6 +41,26 @@ def test_ckanapi_datastore_search(live_server):
     assert result["_links"]["start"].startswith("/api/3/action/datastore_search?resource_id=")
 
 
+def test_datastore_info_gives_the_columns_and_row_count(client, facilities):
+    # CKAN tools ask datastore_info for the columns before searching: it was "Action
+    # name not known".
+    response = client.get(
+        "/api/3/action/datastore_info", {"id": str(facilities.pk)}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    info = response.json()["result"]
+    assert info["meta"]["count"] == 6
+    assert [f["id"] for f in info["fields"]] == [c for c, _type, _label in COLUMNS]
+    assert info["fields"][0] == {"id": "name", "type": "text", "info": {"label": "名稱"}}
+    assert info["schema"]["visitors"] == "int"
+
+    facilities.dataset.private = True
+    facilities.dataset.save()
+    hidden = client.get("/api/3/action/datastore_info", {"id": str(facilities.pk)})
+    assert hidden.status_code == 404
+    assert hidden.json()["error"]["__type"] == "Not Found Error"
+
+
 def test_filters_lists_mean_in_sort_fields_and_q(client, facilities):
     body = search(
         client,
@@ -66,6 +87,14 @@ def test_filters_lists_mean_in_sort_fields_and_q(client, facilities):
     assert [r["name"] for r in in_column.json()["result"]["records"]] == ["松山機場"]
 
 
+def test_a_null_filter_finds_the_rows_without_a_value(client, facilities):
+    # {"visitors": null} was refused with '"" is not a valid whole number'.
+    body = search(client, resource_id=str(facilities.pk), filters={"visitors": None}).json()
+    assert [r["name"] for r in body["result"]["records"]] == ['=HYPERLINK("http://evil")']
+    both = search(client, resource_id=str(facilities.pk), filters={"area": None, "lat": None})
+    assert both.json()["result"]["total"] == 1
+
+
 def test_records_formats_and_total(client, facilities):
     lists = search(
         client, resource_id=str(facilities.pk), fields="_id,district", limit=2,
@@ -79,6 +108,32 @@ def test_records_formats_and_total(client, facilities):
     assert csv_text.splitlines() == ["1,大安區", "2,大安區"]
 
 
+def test_the_next_link_of_a_posted_search_gives_the_next_page(client, facilities):
+    # ckanapi posts JSON: its fields and sort lists went into the link as JSON text,
+    # which the link's GET then read as the column '["name"'.
+    posted = client.post(
+        "/api/3/action/datastore_search",
+        json.dumps(
+            {
+                "resource_id": str(facilities.pk),
+                "fields": ["name", "visitors"],
+                "sort": ["visitors desc", "name"],
+                "filters": {"district": ["大安區", "信義區", "松山區"]},
+                "limit": 2,
+            }
+        ),
+        content_type="application/json",
+    ).json()["result"]
+    assert [r["visitors"] for r in posted["records"]] == [5000, 3000]
+
+    following = client.get(posted["_links"]["next"])
+    assert following.status_code == 200, following.json()
+    assert following.json()["result"]["records"] == [
+        {"name": "大安森林公園", "visitors": 1200},
+        {"name": "臺北市立圖書館總館", "visitors": 800},
+    ]
+
+
 def test_a_limit_past_the_maximum_is_cut_down_as_ckan_does(client, facilities):
     # CKAN caps `limit` at its rows_max (32,000 by default) and pages on from there; a
     # client asking for that many got a Validation Error here.
@@ -88,6 +143,37 @@ def test_a_limit_past_the_maximum_is_cut_down_as_ckan_does(client, facilities):
     assert body["limit"] == 10000
     assert len(body["records"]) == 6
     assert body["_links"]["next"].endswith("&offset=10000")
+
+
+def test_distinct_gives_each_value_once_and_pages_over_them(client, facilities):
+    # CKAN's `distinct`: a client listing the districts got one row per facility.
+    body = search(
+        client, resource_id=str(facilities.pk), fields="district", distinct="true"
+    ).json()["result"]
+    districts = sorted({"大安區", "松山區", "信義區", "大同區"})
+    assert [r["district"] for r in body["records"]] == districts
+    assert body["total"] == 4
+
+    seen = []
+    for offset in (0, 2, 4):
+        page = search(
+            client,
+            resource_id=str(facilities.pk),
+            fields="opened",
+            distinct=True,
+            sort="opened desc",
+            limit=2,
+            offset=offset,
+        ).json()["result"]
+        assert page["total"] == 5  # two places opened on 2004-12-31
+        seen += [r["opened"] for r in page["records"]]
+    assert seen == ["2004-12-31", "1994-03-29", "1990-01-01", "1950-05-18", None]
+
+    refused = search(
+        client, resource_id=str(facilities.pk), fields="district", distinct=True, sort="name"
+    )
+    assert refused.status_code == 409
+    assert "name" in refused.json()["error"]["sort"][0]
 
 
 @pytest.mark.parametrize(
@@ -112,6 +198,17 @@ def test_bad_queries_are_validation_errors_naming_the_problem(
     error = response.json()["error"]
     assert error["__type"] == "Validation Error"
     assert words in " ".join(error[field])
+
+
+def test_too_many_calls_say_when_to_try_again(client, facilities, settings):
+    # The 429 gave no Retry-After: clients that back off by it retried at once.
+    settings.DATA_API_THROTTLE_ANON = "2/min"
+    cache.clear()
+    statuses = [search(client, resource_id=str(facilities.pk)).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    refused = search(client, resource_id=str(facilities.pk))
+    assert refused.json()["error"]["__type"] == "Throttled"
+    assert 0 < int(refused["Retry-After"]) <= 60
 
 
 @pytest.mark.parametrize("fields", [[1], [None], "name"])

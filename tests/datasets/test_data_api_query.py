@@ -229,3 +229,23 @@ def test_a_search_word_too_long_for_the_index_is_still_looked_for(db):
 
     assert names(resource, q=word) == [f"a {word.upper()} b"]
     assert names(resource, q="y" * 101) == []  # not every row
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("台北", ["臺北市政府", "台北車站"]),
+        ("臺北", ["臺北市政府", "台北車站"]),
+        ("台北市", ["臺北市政府"]),
+        ("臺北車站", ["台北車站"]),
+        ("台", ["臺北市政府", "台北車站", "臺中 台灣大道"]),
+        ("台灣 臺中", ["臺中 台灣大道"]),
+    ],
+)
+def test_a_search_finds_tai_written_either_way(db, q, expected):
+    # 台北 and 臺北 are one city, typed either way: q=台北 found none of the 臺北 rows.
+    resource = ResourceFactory()
+    rows = [("臺北市政府",), ("台北車站",), ("高雄市政府",), ("臺中 台灣大道",)]
+    make_version(resource, [("name", "text", "name")], rows)
+
+    assert names(resource, q=q) == expected

@@ -219,6 +219,11 @@ def test_times_come_out_in_the_citys_time_as_the_file_wrote_them(api_client, db,
     assert body.decode("utf-8-sig").splitlines()[1].endswith(local)
     _response, body = download(api_client, resource, format="json")
     assert json.loads(body)["records"][0][column] == local
+    # Parquet keeps the instant and says the zone: readers showed 00:00 UTC.
+    _response, body = download(api_client, resource, format="parquet")
+    table = pq.read_table(io.BytesIO(body))
+    assert table.schema.field(column).type.tz == "Asia/Taipei"
+    assert table.to_pylist()[0][column].isoformat() == local
     from django.core.files.storage import default_storage
 
     from datasets.ingest.downloads import version_downloads_write

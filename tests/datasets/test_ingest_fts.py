@@ -10,10 +10,15 @@ def test_cjk_and_digit_runs_become_overlapping_pairs_and_words_are_lower_cased()
 def test_query_needs_every_token_and_checks_runs_of_several_pairs():
     assert fts.tsquery("政府資訊 0912 Park park") == "政府 & 府資 & 資訊 & 09 & 91 & 12 & park:*"
     assert fts.phrases("政府資訊 0912 Park 12 市") == ["政府資訊", "0912", "市"]
-    assert fts.tsquery("臺北 市 5") == "臺北"  # lone characters are checked, not looked up
+    assert fts.tsquery("高雄 市 5") == "高雄"  # lone characters are checked, not looked up
     assert fts.tsquery("市 5") is None
     assert fts.tsquery("  ,, ") is None
     assert fts.runs("臺北市Open 12") == ["臺北市", "open", "12"]
+
+
+def test_a_query_looks_for_tai_written_either_way():
+    assert fts.tsquery("台北 臺中市") == "(台北 | 臺北) & (台中 | 臺中) & 中市"
+    assert fts.fold("台北車站") == "臺北車站"
 
 
 def test_lower_case_is_one_character_at_a_time_as_in_the_databases():

@@ -1,4 +1,4 @@
-"""Site-wide request handling: a NUL character in an address."""
+"""Site-wide request handling: a NUL character in an address, addresses leading nowhere."""
 
 import pytest
 
@@ -27,3 +27,25 @@ def test_an_address_holding_a_nul_character_is_not_found(client, path):
     ResourceFactory(dataset=indexed_dataset(name="bus", organization=org))
     response = client.get(path)
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "language", "detail"),
+    [
+        ("/api/v1/resources/not-a-uuid/data/", "en", "Not found."),
+        ("/api/v1/resources/not-a-uuid/report/", "en", "Not found."),
+        ("/api/v1/no-such-endpoint/", "zh-hant", "找不到。"),
+    ],
+)
+def test_an_api_address_that_leads_nowhere_is_a_json_404(client, path, language, detail):
+    # Programs got the site's HTML page and failed reading it as JSON.
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": detail}
+
+
+def test_a_page_address_that_leads_nowhere_is_still_the_sites_page(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")

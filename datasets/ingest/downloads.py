@@ -203,6 +203,8 @@ def _write_xlsx(version: ResourceVersion, path: Path) -> None:
 
 def _write_parquet(columns: list, raw_csv: Path, path: Path) -> None:
     import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     types = {c["id"]: DUCKDB_TYPES[c["type"]] for c in columns}
     with duckdb.connect() as con:
@@ -211,4 +213,20 @@ def _write_parquet(columns: list, raw_csv: Path, path: Path) -> None:
         relation = con.read_csv(
             str(raw_csv), header=True, dtype=types, sep=",", quotechar='"', escapechar='"'
         )
-        relation.write_parquet(str(path))
+        # Times are the same instants, marked with the city's zone as every other format
+        # and the Data API's Parquet give them (DuckDB would mark them UTC: pandas then
+        # shows a file's 08:00 as 00:00). Written batch by batch, never whole in memory.
+        # to_arrow_reader where DuckDB has it (2.0 deprecates fetch_record_batch).
+        batches = getattr(relation, "to_arrow_reader", None) or relation.fetch_record_batch
+        reader = batches(50_000)
+        schema = pa.schema(
+            [
+                field.with_type(pa.timestamp("us", tz=settings.TIME_ZONE))
+                if pa.types.is_timestamp(field.type)
+                else field
+                for field in reader.schema
+            ]
+        )
+        with pq.ParquetWriter(str(path), schema) as writer:
+            for batch in reader:
+                writer.write_batch(batch.cast(schema))

@@ -529,6 +529,17 @@ def test_a_one_column_table_with_separators_in_its_values_gets_its_parquet(separ
     assert table.to_pylist() == [{"col_1": line} for line in lines[1:]]
 
 
+def test_derived_parquet_gives_times_in_the_citys_time_as_the_file_wrote_them(settings):
+    import pyarrow.parquet as pq
+
+    settings.TIME_ZONE = "Asia/Taipei"
+    _job, resource = ingest_bytes("站名,更新時間\n市政府,2025-03-01 08:00\n".encode())
+
+    table = pq.read_table(io.BytesIO(_derived(resource)["parquet"]))
+    (row,) = table.to_pylist()
+    assert row["col_2"].isoformat() == "2025-03-01T08:00:00+08:00"
+
+
 def test_a_format_that_cannot_be_written_leaves_the_others(monkeypatch):
     from datasets.ingest import downloads
 

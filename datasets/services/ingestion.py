@@ -164,12 +164,16 @@ def resource_source(resource: Resource) -> str:
 
 
 def _make_current(resource: Resource, version: ResourceVersion) -> None:
+    from datasets.services.catalog import catalog_changed  # catalog imports this module
     from datasets.tasks import version_downloads_task
 
     resource.current_version = version
     resource.sha256 = version.sha256
     resource.save(update_fields=["current_version", "sha256"])
     Dataset.objects.filter(pk=resource.dataset_id).update(data_updated_at=timezone.now())
+    # The catalog's Format facet counts the live version's file (Resource.public_file):
+    # cached counts from before still gave the file it replaces.
+    catalog_changed()
     transaction.on_commit(lambda: versions_prune(resource=resource))
     transaction.on_commit(lambda: version_downloads_task.delay(version.pk))
 

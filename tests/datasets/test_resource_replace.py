@@ -41,12 +41,14 @@ def page(resource, action: str, language: str = "en") -> str:
 
 
 def edit_form(resource, **changes) -> dict:
+    """The edit page's form as it comes, its format left empty (the present one is only
+    its placeholder), with `changes`."""
     data = {
         "name_zh_hant": resource.name_zh_hant,
         "name_en": resource.name_en,
         "description_zh_hant": "",
         "description_en": "",
-        "format": resource.format,
+        "format": "",
     }
     return {**data, **changes}
 
@@ -563,13 +565,37 @@ def test_a_workbook_in_place_of_a_csv_takes_its_own_format(
     client.force_login(editor_of(resource.dataset.organization))
     xlsx = SimpleUploadedFile("visitors-2024-02.xlsx", out.getvalue())
 
-    # The form still shows the CSV's format: left as it was, the new file names its own.
+    form = client.get(page(resource, "edit")).content.decode()
+    # The format left as it was (the CSV's, shown but not filled in): the new file names its own.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(page(resource, "edit"), edit_form(resource, file=xlsx))
 
+    (field,) = re.findall(r'<input type="text" name="format"[^>]*>', form)
+    assert 'placeholder="CSV"' in field and "value=" not in field
+    assert "Leave empty to keep CSV, or with a new file or link, to take it from its name." in form
     resource.refresh_from_db()
     assert resource.format == "XLSX"
     assert resource.current_version.number == 2 and resource.current_version.row_count == 1
+
+
+def test_a_format_typed_for_a_new_file_is_kept_even_when_it_is_the_old_one(
+    client, resource, django_capture_on_commit_callbacks
+):
+    """The new export is named .txt but is CSV, as the old file was: the editor types CSV
+    (the format the old file had) and the new file keeps it, rather than TXT."""
+    client.force_login(editor_of(resource.dataset.organization))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            page(resource, "edit"),
+            edit_form(resource, format="csv", file=upload(FEBRUARY, "visitors-2024-02.txt")),
+        )
+
+    resource.refresh_from_db()
+    assert resource.format == "CSV"
+    assert resource.current_version.number == 2 and resource.current_version.format == "CSV"
+    api = client.get(f"/api/v1/resources/{resource.pk}/").json()
+    assert api["format"] == "CSV"
 
 
 def test_a_name_given_in_one_language_only_that_was_the_files_follows_it(resource):

@@ -3,10 +3,13 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/catalog_search.py
 
 Creates a throw-away database (`test_<name>`), fills it with 10,000 published bilingual
-datasets across 20 agencies, themes and tags, then times, in-process through Django's
+datasets across 20 agencies, themes and tags, with one to three files each (most with a
+live version, one in ten of those replaced by a newer upload of another format, so the
+Format facet counts the formats readers download), then times, in-process through Django's
 test client (middleware, view, template/serializer, all SQL; no network):
-  1. the catalog page with a text query and two facet filters,
-  2. /api/v1/datasets/?q=... (with its facets).
+  1. the catalog page with a text query and two facet filters, and with a query alone,
+  2. the catalog page filtered by format alone,
+  3. /api/v1/datasets/?q=... (with its facets).
 Prints median and p95 in milliseconds.
 """
 
@@ -60,7 +63,7 @@ def percentile(values, fraction):
 
 
 def fill(rng):
-    from datasets.models import Dataset, Tag, Theme
+    from datasets.models import Dataset, Resource, ResourceVersion, Tag, Theme
     from datasets.services.catalog import dataset_index
     from portal.models import Organization
 
@@ -103,6 +106,41 @@ def fill(rng):
             tag_links.append(Dataset.tags.through(dataset_id=dataset.pk, tag_id=tag.pk))
     Dataset.themes.through.objects.bulk_create(theme_links, batch_size=5000)
     Dataset.tags.through.objects.bulk_create(tag_links, batch_size=5000)
+    resources, versions = [], []
+    for dataset in datasets:
+        for position in range(rng.randint(1, 3)):
+            fmt = rng.choice(["CSV", "CSV", "XLSX", "JSON", "PDF"])
+            resource = Resource(
+                dataset=dataset,
+                name=f"file {position}",
+                name_zh_hant=f"檔案{position}",
+                format=fmt,
+                file=f"resources/2024/01/{dataset.pk.hex[:12]}{position}/data.{fmt.lower()}",
+                position=position,
+            )
+            resources.append(resource)
+            if fmt != "PDF":
+                versions.append(
+                    ResourceVersion(
+                        resource=resource,
+                        number=1,
+                        table_name=f"bench_{dataset.pk.hex}_{position}",
+                        sha256="0" * 64,
+                        source_file=resource.file.name,
+                        format=fmt,
+                    )
+                )
+    Resource.objects.bulk_create(resources, batch_size=2000)
+    ResourceVersion.objects.bulk_create(versions, batch_size=2000)
+    for version in versions:
+        resource = version.resource
+        resource.current_version = version
+        if rng.random() < 0.1:  # a newer upload, being read or failed
+            resource.format = "XLSX" if version.format != "XLSX" else "CSV"
+            resource.file = f"{resource.file.name}.{resource.format.lower()}"
+    Resource.objects.bulk_update(
+        [v.resource for v in versions], ["current_version", "format", "file"], batch_size=2000
+    )
     for dataset in Dataset.objects.all():
         dataset_index(dataset=dataset)
     with connection.cursor() as cursor:
@@ -153,6 +191,7 @@ def main():
                 {"q": "公車", "theme": "transportation", "organization": "agency-3"},
             ),
             ("catalog page: q=bus routes, no facet", "/en/datasets/", {"q": "bus routes"}),
+            ("catalog page: format=CSV, no query", "/datasets/", {"format": "CSV"}),
             ("API: /api/v1/datasets/?q=公車", "/api/v1/datasets/", {"q": "公車"}),
             ("API: /api/v1/datasets/?q=bus", "/api/v1/datasets/", {"q": "bus"}),
             ("API: /api/v1/datasets/ (no query)", "/api/v1/datasets/", {}),

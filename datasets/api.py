@@ -179,7 +179,8 @@ class DatasetListSerializer(serializers.ModelSerializer):
         ]
 
     def get_formats(self, dataset) -> list[str]:
-        return sorted({r.format.upper() for r in dataset.resources.all() if r.format})
+        # The catalog search prefetches the resources with the formats readers download.
+        return _public_formats(dataset.resources.all())
 
     def get_url(self, dataset) -> str:
         request = self.context.get("request")
@@ -222,6 +223,9 @@ class DatasetDetailSerializer(DatasetListSerializer):
         user = request.user if request else None
         return dataset.review_comment if can_edit_dataset(user, dataset) else ""
 
+    def get_formats(self, dataset) -> list[str]:
+        return _public_formats(dataset.resources.with_public_format())
+
     @extend_schema_field(ResourceSerializer(many=True))
     def get_resources(self, dataset) -> list:
         return ResourceSerializer(
@@ -229,6 +233,12 @@ class DatasetDetailSerializer(DatasetListSerializer):
             many=True,
             context=self.context,
         ).data
+
+
+def _public_formats(resources) -> list[str]:
+    """The formats of the files readers download (`Resource.public_file`), not those of
+    newer uploads still being read or that failed: `resources` come with_public_format."""
+    return sorted({r.public_format.upper() for r in resources if r.public_format})
 
 
 def _resources_with_jobs(queryset):

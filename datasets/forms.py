@@ -178,10 +178,20 @@ class ResourceForm(forms.Form):
 
 class ResourceEditForm(ResourceForm):
     """A file's or link's name and description and, if given, a new file or link in its
-    place: read as a new version, the live one kept until it passes."""
+    place: read as a new version, the live one kept until it passes.
 
-    def __init__(self, *args, **kwargs):
+    The format starts empty, the present one shown as a placeholder: a format typed is
+    the one wanted, even the present one for a new file whose name says otherwise, and
+    one left empty is kept, or taken from a new file's name."""
+
+    def __init__(self, *args, current_format: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        if current_format:
+            self.fields["format"].widget.attrs["placeholder"] = current_format
+            self.fields["format"].help_text = _(
+                "Leave empty to keep %(format)s, or with a new file or link, to take it "
+                "from its name."
+            ) % {"format": current_format}
         self.fields["file"].label = _("Replace with a new file")
         self.fields["url"].label = _("…or with a link")
         self.fields["file"].help_text = _(

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
@@ -190,6 +190,25 @@ def resource_upload_to(instance, filename: str) -> str:
     return f"resources/{timezone.now():%Y/%m}/{secrets.token_hex(6)}/{filename}"
 
 
+class ResourceQuerySet(models.QuerySet):
+    def with_public_format(self):
+        """Each resource with `public_format`: `public_file.format` in SQL, for the
+        catalogs that count or filter by it (the search's Format facet and filter, CKAN's
+        res_format). While a newer upload is read, or after it failed or was held back, it
+        is the live version's format, not the newer file's that `format` holds."""
+        return self.annotate(
+            public_format=Case(
+                When(
+                    # `> ''`: neither empty nor NULL (no live version: the join gives NULL).
+                    Q(file__gt="", current_version__source_file__gt="")
+                    & ~Q(current_version__source_file=F("file")),
+                    then=F("current_version__format"),
+                ),
+                default=F("format"),
+            )
+        )
+
+
 class Resource(models.Model):
     """A file or link inside a dataset."""
 
@@ -232,6 +251,8 @@ class Resource(models.Model):
     view_count = models.PositiveBigIntegerField(default=0)
     download_count = models.PositiveBigIntegerField(default=0)
 
+    objects = ResourceQuerySet.as_manager()
+
     class Meta:
         ordering = ["dataset", "position", "created_at"]
         verbose_name = _("resource")
@@ -246,7 +267,8 @@ class Resource(models.Model):
         describe: the one the live rows were read from. A newer upload being read, or one
         that failed, is only its editors' to see (`file` keeps it); until it goes live the
         public file is the live version's. Uses `current_version`: select it with the
-        resource when listing many."""
+        resource when listing many. `Resource.objects.with_public_format()` is its format
+        in SQL: keep the two in step."""
         own = PublicFile(self.file, self.size, self.sha256, self.mimetype, self.format)
         if not (self.file and self.current_version_id):
             return own

@@ -144,13 +144,18 @@ def _facet_filter(qs: QuerySet, filters: dict[str, list[str]]) -> QuerySet:
         qs = qs.filter(
             pk__in=Dataset.tags.through.objects.filter(tag__name=value).values("dataset_id")
         )
-    for value in filters.get("format", []):
-        qs = qs.filter(pk__in=Resource.objects.filter(format__iexact=value).values("dataset_id"))
+    for value in filters.get("format", []):  # the format readers download (public_file)
+        qs = qs.filter(
+            pk__in=Resource.objects.with_public_format()
+            .filter(public_format__iexact=value)
+            .values("dataset_id")
+        )
     return qs
 
 
 # One statement counts every facet: the filtered datasets are computed once (the CTE), so
-# the full-text match runs once however many facets there are.
+# the full-text match runs once however many facets there are. Formats are those readers
+# download: {formats} is Resource.objects.with_public_format()'s SQL.
 _FACET_SQL = """
 WITH m AS ({matches})
 SELECT 'total', '', COUNT(*) FROM m
@@ -163,8 +168,9 @@ UNION ALL SELECT 'theme', CAST(t.theme_id AS TEXT), COUNT(*) FROM {themes} t
     JOIN m ON m.id = t.dataset_id GROUP BY t.theme_id
 UNION ALL SELECT 'tag', g.name, COUNT(*) FROM {tags} t
     JOIN m ON m.id = t.dataset_id JOIN {tag_names} g ON g.id = t.tag_id GROUP BY g.name
-UNION ALL SELECT 'format', UPPER(r.format), COUNT(DISTINCT r.dataset_id) FROM {resources} r
-    JOIN m ON m.id = r.dataset_id WHERE r.format <> '' GROUP BY UPPER(r.format)
+UNION ALL SELECT 'format', UPPER(r.public_format), COUNT(DISTINCT r.dataset_id)
+    FROM ({formats}) r JOIN m ON m.id = r.dataset_id WHERE r.public_format <> ''
+    GROUP BY UPPER(r.public_format)
 """
 
 
@@ -173,15 +179,21 @@ def _facets(qs: QuerySet, filters: dict[str, list[str]]) -> tuple[int, dict[str,
     matches, params = (
         qs.order_by().values_list("id", "organization_id", "license_id", "update_frequency")
     ).query.sql_with_params()
+    formats, format_params = (
+        Resource.objects.with_public_format()
+        .order_by()
+        .values_list("dataset_id", "public_format")
+        .query.sql_with_params()
+    )
     sql = _FACET_SQL.format(
         matches=matches,
         themes=connection.ops.quote_name(Dataset.themes.through._meta.db_table),
         tags=connection.ops.quote_name(Dataset.tags.through._meta.db_table),
         tag_names=connection.ops.quote_name(Tag._meta.db_table),
-        resources=connection.ops.quote_name(Resource._meta.db_table),
+        formats=formats,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, (*params, *format_params))
         rows = cursor.fetchall()
     counts: dict[str, dict[str, int]] = {key: {} for key in (*FACETS, "total")}
     for key, value, count in rows:
@@ -352,11 +364,13 @@ def dataset_search(
     ordered = ordered.select_related("organization", "license").prefetch_related(
         "themes",
         "tags",
-        # By format, so the results list shows each format once ({% ifchanged %}), not
-        # "CSV XLSX CSV" for files added in that order.
+        # The formats readers download, in order, so the results list shows each once
+        # ({% ifchanged %}), not "CSV XLSX CSV" for files added in that order.
         Prefetch(
             "resources",
-            queryset=Resource.objects.only("id", "dataset_id", "format").order_by("format"),
+            queryset=Resource.objects.with_public_format()
+            .only("id", "dataset_id")
+            .order_by("public_format"),
         ),
     )
     total, facets = _cached_facets(user, qs, q, filters) if with_facets else (None, {})

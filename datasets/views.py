@@ -273,26 +273,28 @@ def resource_edit(request: HttpRequest, name: str, id) -> HttpResponse:
     """A file's name and description, and a new file or link in its place."""
     resource = _editable_resource(request, name, id)
     dataset = resource.dataset
-    initial = {field: getattr(resource, field) for field in (*RESOURCE_WORDS, "format")}
-    form = ResourceEditForm(request.POST or None, request.FILES or None, initial=initial)
+    initial = {field: getattr(resource, field) for field in RESOURCE_WORDS}
+    form = ResourceEditForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        current_format=resource.format,
+    )
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         new_source = {"file": data.get("file"), "url": data.get("url") or ""}
-        # The format shown was the old file's: a new file names its own unless changed.
-        fmt = data.get("format") or ""
+        # Left empty: the present format is kept, and a new file names its own.
+        fmt = (data.get("format") or "").upper()
         try:
             with transaction.atomic():
                 words = {field: data.get(field) or "" for field in RESOURCE_WORDS}
                 if not any(new_source.values()):
-                    words["format"] = fmt.upper() or resource.format
+                    words["format"] = fmt or resource.format
                 catalog.resource_update(resource=resource, by=request.user, **words)
                 if any(new_source.values()):
                     catalog.resource_replace(
-                        resource=resource,
-                        by=request.user,
-                        format="" if fmt.upper() == resource.format else fmt,
-                        **new_source,
+                        resource=resource, by=request.user, format=fmt, **new_source
                     )
         except ValidationError as exc:
             status = _refused(form, exc)

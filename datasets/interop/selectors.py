@@ -12,12 +12,12 @@ from datasets.selectors import dataset_search, resources_held_back_states
 from portal import permissions
 from portal.models import Membership
 
-# CKAN facet name -> (Dataset lookup of the value, how the value is shown)
+# CKAN facet name -> the lookup of its values on Dataset
 FACETS = {
     "organization": "organization__slug",
     "groups": "themes__slug",
     "tags": "tags__name",
-    "res_format": "resources__format",
+    "res_format": "public_format",  # on Resource.objects.with_public_format()
     "license_id": "license_id",
 }
 
@@ -113,12 +113,18 @@ def facet_counts(
         lookup = FACETS.get(field)
         if lookup is None:
             raise SearchQueryError(_("Cannot facet on '%(field)s'") % {"field": field})
+        if field == "res_format":
+            # Of the file each resource's download gives (Resource.public_file), not of a
+            # newer upload still being read or that failed.
+            rows = Resource.objects.with_public_format().filter(dataset__in=ids)
+            count = Count("dataset_id", distinct=True)
+        else:
+            rows, count = Dataset.objects.filter(pk__in=ids), Count("pk", distinct=True)
         rows = (
-            Dataset.objects.filter(pk__in=ids)
-            .exclude(**{f"{lookup}__isnull": True})
+            rows.exclude(**{f"{lookup}__isnull": True})
             .exclude(**{lookup: ""})
             .values(lookup)
-            .annotate(count=Count("pk", distinct=True))
+            .annotate(count=count)
             .filter(count__gte=mincount)
             .order_by("-count", lookup)
         )

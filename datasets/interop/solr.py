@@ -299,6 +299,17 @@ def related_q(lookup: str, term: Term, *, iexact: bool = False) -> Q:
     return Q(pk__in=Dataset.objects.filter(string_q(lookup, term, iexact=iexact)).values("pk"))
 
 
+def _format_q(term: Term) -> Q:
+    """Datasets with a file of that format as readers download it (Resource.public_file),
+    not as a newer upload still being read or that failed has it."""
+    from datasets.models import Resource
+
+    resources = Resource.objects.with_public_format()
+    return Q(
+        pk__in=resources.filter(string_q("public_format", term, iexact=True)).values("dataset_id")
+    )
+
+
 def _id_q(term: Term) -> Q:
     try:
         return Q(pk=uuid.UUID(term.value))
@@ -343,7 +354,7 @@ FIELDS: dict[str, Callable[[Term], Q]] = {
     "owner_org": _owner_org_q,
     "groups": lambda t: related_q("themes__slug", t),
     "tags": lambda t: related_q("tags__name", t, iexact=True),
-    "res_format": lambda t: related_q("resources__format", t, iexact=True),
+    "res_format": _format_q,
     "license_id": lambda t: string_q("license_id", t),
     "metadata_modified": lambda t: date_q("metadata_modified", t),
     "metadata_created": lambda t: date_q("created_at", t),

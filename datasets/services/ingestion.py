@@ -197,6 +197,7 @@ def _version_names(version: ResourceVersion) -> tuple[str, set[str]]:
 
 
 def _make_current(resource: Resource, version: ResourceVersion) -> None:
+    from datasets.services.catalog import catalog_changed  # catalog imports this module
     from datasets.tasks import version_downloads_task
 
     previous = resource.current_version
@@ -211,6 +212,9 @@ def _make_current(resource: Resource, version: ResourceVersion) -> None:
     resource.sha256 = version.sha256
     resource.save(update_fields=fields)
     Dataset.objects.filter(pk=resource.dataset_id).update(data_updated_at=timezone.now())
+    # The catalog's Format facet counts the live version's file (Resource.public_file):
+    # cached counts from before still gave the file it replaces.
+    catalog_changed()
     transaction.on_commit(lambda: versions_prune(resource=resource))
     transaction.on_commit(lambda: version_downloads_task.delay(version.pk))
 

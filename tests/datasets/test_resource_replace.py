@@ -41,12 +41,14 @@ def page(resource, action: str, language: str = "en") -> str:
 
 
 def edit_form(resource, **changes) -> dict:
+    """The edit page's form as it comes, its format left empty (the present one is only
+    its placeholder), with `changes`."""
     data = {
         "name_zh_hant": resource.name_zh_hant,
         "name_en": resource.name_en,
         "description_zh_hant": "",
         "description_en": "",
-        "format": resource.format,
+        "format": "",
     }
     return {**data, **changes}
 
@@ -671,13 +673,37 @@ def test_a_workbook_in_place_of_a_csv_takes_its_own_format(
     client.force_login(editor_of(resource.dataset.organization))
     xlsx = SimpleUploadedFile("visitors-2024-02.xlsx", out.getvalue())
 
-    # The form still shows the CSV's format: left as it was, the new file names its own.
+    form = client.get(page(resource, "edit")).content.decode()
+    # The format left as it was (the CSV's, shown but not filled in): the new file names its own.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(page(resource, "edit"), edit_form(resource, file=xlsx))
 
+    (field,) = re.findall(r'<input type="text" name="format"[^>]*>', form)
+    assert 'placeholder="CSV"' in field and "value=" not in field
+    assert "Leave empty to keep CSV, or with a new file or link, to take it from its name." in form
     resource.refresh_from_db()
     assert resource.format == "XLSX"
     assert resource.current_version.number == 2 and resource.current_version.row_count == 1
+
+
+def test_a_format_typed_for_a_new_file_is_kept_even_when_it_is_the_old_one(
+    client, resource, django_capture_on_commit_callbacks
+):
+    """The new export is named .txt but is CSV, as the old file was: the editor types CSV
+    (the format the old file had) and the new file keeps it, rather than TXT."""
+    client.force_login(editor_of(resource.dataset.organization))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            page(resource, "edit"),
+            edit_form(resource, format="csv", file=upload(FEBRUARY, "visitors-2024-02.txt")),
+        )
+
+    resource.refresh_from_db()
+    assert resource.format == "CSV"
+    assert resource.current_version.number == 2 and resource.current_version.format == "CSV"
+    api = client.get(f"/api/v1/resources/{resource.pk}/").json()
+    assert api["format"] == "CSV"
 
 
 def test_a_name_given_in_one_language_only_that_was_the_files_follows_it(
@@ -796,6 +822,162 @@ def test_every_catalog_describes_the_file_readers_download_until_the_new_one_is_
     }
     downloaded = client.get(page(resource, "download"))
     assert b"".join(downloaded.streaming_content) == good
+
+
+def _formats_shown(client, dataset) -> dict:
+    """Each public place that shows or filters by a file's format, as a reader gets it."""
+    catalog_page = client.get("/en/datasets/").content.decode()
+    facet = catalog_page.split('data-facet="format"', 1)[1].split("</section>", 1)[0]
+    results = catalog_page.split('id="catalog-facets"', 1)[1]
+    dataset_page = client.get(f"/en/datasets/{dataset.name}/").content.decode()
+    ckan = client.get(
+        "/api/3/action/package_search", {"facet.field": '["res_format"]', "rows": 0}
+    ).json()["result"]
+    (package,) = client.get("/api/3/action/package_show", {"id": dataset.name}).json()["result"][
+        "resources"
+    ]
+    api = client.get("/api/v1/datasets/").json()
+    badge = r'<span class="badge text-bg-info[^"]*">([^<]+)</span>'
+    return {
+        "catalog facet": re.findall(r'id="facet-format-([^"]+)"', facet),
+        "catalog filter": [
+            fmt
+            for fmt in ("CSV", "XLSX")
+            if "1 dataset found" in client.get("/en/datasets/", {"format": fmt}).content.decode()
+        ],
+        "results badge": re.findall(badge, results),
+        "dataset page badge": re.findall(badge, dataset_page.split("</h1>", 1)[1]),
+        "ckan res_format facet": list(ckan["facets"]["res_format"]),
+        "ckan res_format filter": [
+            fmt
+            for fmt in ("CSV", "XLSX")
+            if client.get("/api/3/action/package_search", {"fq": f"res_format:{fmt}"}).json()[
+                "result"
+            ]["count"]
+        ],
+        "ckan package_show": package["format"],
+        "api formats": [api["results"][0]["formats"], api["facets"]["format"][0]["value"]],
+        "api filter": [
+            fmt
+            for fmt in ("CSV", "XLSX")
+            if client.get("/api/v1/datasets/", {"res_format": fmt}).json()["count"]
+        ],
+        "api dataset": client.get(f"/api/v1/datasets/{dataset.name}/").json()["formats"],
+    }
+
+
+def _everywhere(fmt: str) -> dict:
+    return {
+        "catalog facet": [fmt],
+        "catalog filter": [fmt],
+        "results badge": [fmt],
+        "dataset page badge": [fmt],
+        "ckan res_format facet": [fmt],
+        "ckan res_format filter": [fmt],
+        "ckan package_show": fmt,
+        "api formats": [[fmt], fmt],
+        "api filter": [fmt],
+        "api dataset": [fmt],
+    }
+
+
+def test_the_catalogs_count_and_filter_by_the_format_readers_download(
+    client, django_capture_on_commit_callbacks
+):
+    """A live CSV replaced by a workbook that fails: the download is still the CSV, so the
+    catalog's Format facet, its filter, the badges, CKAN's res_format and the REST API say
+    CSV, not XLSX; once a workbook passes and goes live, they all say XLSX."""
+    dataset = DatasetFactory()
+    editor = editor_of(dataset.organization)
+    schema = {"fields": [{"name": "人次", "type": "integer", "constraints": {}}]}
+    with django_capture_on_commit_callbacks(execute=True):
+        resource = catalog.resource_create(
+            dataset=dataset, by=editor, file=upload(JANUARY, "jan.csv"), schema=schema
+        )
+    assert _formats_shown(client, dataset) == _everywhere("CSV")
+
+    broken = _workbook([["站名", "月份", "人次"], ["市政府", "2024-02", "很多"]])
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.resource_replace(
+            resource=resource, by=editor, file=SimpleUploadedFile("feb.xlsx", broken, XLSX)
+        )
+    resource.refresh_from_db()
+    assert last_job(resource).status == IngestJob.Status.FAILED
+    assert resource.format == "XLSX"  # the newer file, for its editors
+    assert _formats_shown(client, dataset) == _everywhere("CSV")
+
+    good = _workbook([["站名", "月份", "人次"], ["市政府", "2024-02", 1500]])
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.resource_replace(
+            resource=resource, by=editor, file=SimpleUploadedFile("feb.xlsx", good, XLSX)
+        )
+    resource.refresh_from_db()
+    assert resource.current_version.number == 2
+    assert _formats_shown(client, dataset) == _everywhere("XLSX")
+
+
+@pytest.mark.parametrize(
+    "file, version_file, version_format, shown",
+    [
+        ("", None, "", "XLSX"),  # a link, never read
+        ("resources/feb.xlsx", None, "", "XLSX"),  # an upload, being read
+        ("resources/feb.xlsx", "resources/feb.xlsx", "XLSX", "XLSX"),  # live
+        ("resources/feb.xlsx", "resources/jan.csv", "CSV", "CSV"),  # live CSV, newer workbook
+        ("resources/feb.xlsx", "resources/jan", "", ""),  # live file without a format
+        ("", "originals/2024/01/x-v1", "CSV", "XLSX"),  # a link, fetched and read
+    ],
+)
+def test_the_catalogs_format_in_sql_is_the_download_s(file, version_file, version_format, shown):
+    """Resource.objects.with_public_format() (what the catalogs count and filter by) gives
+    the format `public_file` gives (what the pages and the download say), in every state."""
+    resource = Resource.objects.create(
+        dataset=DatasetFactory(), name="feb", format="XLSX", file=file, url="https://x.test/f"
+    )
+    if version_file is not None:
+        resource.current_version = ResourceVersion.objects.create(
+            resource=resource,
+            number=1,
+            table_name=f"t_{resource.pk.hex}",
+            sha256="0" * 64,
+            source_file=version_file,
+            format=version_format,
+        )
+        resource.save()
+
+    (annotated,) = Resource.objects.with_public_format().filter(pk=resource.pk)
+
+    assert annotated.public_format == resource.public_file.format == shown
+
+
+def test_a_workbook_held_back_for_personal_data_enters_the_catalog_once_published(
+    client, resource, django_capture_on_commit_callbacks
+):
+    """While the workbook waits for the editors' decision, readers get the CSV and the
+    catalog counts it (and keeps the counts a while); once they publish the workbook, the
+    catalog counts XLSX at once, not the counts it kept from before."""
+    editor = editor_of(resource.dataset.organization)
+    people = _workbook([["姓名", "電子郵件"], ["王小明", "ming@example.org"]])
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.resource_replace(
+            resource=resource, by=editor, file=SimpleUploadedFile("people.xlsx", people, XLSX)
+        )
+    assert resource.versions.get(number=2).personal_data == "flagged"
+
+    def facet() -> list[str]:
+        body = client.get("/en/datasets/").content.decode()
+        return re.findall(r'id="facet-format-([^"]+)"', body)
+
+    waiting = facet()
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/en/resources/{resource.pk}/versions/2/personal-data/", {"decision": "not_personal"}
+        )
+    client.logout()
+
+    resource.refresh_from_db()
+    assert resource.current_version.number == 2
+    assert (waiting, facet()) == (["CSV"], ["XLSX"])
 
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"

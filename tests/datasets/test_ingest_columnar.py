@@ -344,8 +344,8 @@ def test_the_hint_is_written_in_the_publishers_language():
 
     job = ingest(resource, options={"language": "zh-hant"})
 
-    hints = [w for w in job.version.report["warnings"] if w["code"] == "type-fallback"]
-    assert hints[0]["message"] == (
+    hints = {w["field"]: w for w in job.version.report["warnings"] if w["code"] == "type-fallback"}
+    assert hints["day"]["message"] == (
         "第 2 欄（day）因第 2501 列而被讀成文字：「2024-13-40」不是日期，"
         "而它之前的 2499 個值都是。修正這個值，此欄就會以日期讀取。"
     )

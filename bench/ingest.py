@@ -33,6 +33,17 @@ many cores however well they overlap.
 Each run also prints how long each stage the job reports took (analyse: DuckDB reads,
 types, profiles and scans; load: the parts written and copied into PostgreSQL; index).
 
+Measured 2026-11-28 (session 13), the host about twice as slow as in session 12: at the
+session's start (a) 4.52 s, (b) median 29.18 s (28.23-29.52), (b)/(a) 6.5, worker 21.6 CPU s
+and PostgreSQL 26.3, peak RSS 316 MB, floor 13.33 s = 3.0 x (a); at its end (a) 4.79 s, (b)
+median 27.85 s (27.60-28.12), (b)/(a) 5.8, worker 20.9 CPU s, PostgreSQL 24.9, peak RSS
+315 MB; stages about analyse 10, load 9-10, index 7-8. The columnar path did not change in
+between: the two ratios are the host's noise. 5,000,000 rows: peak RSS 352 MB (its 509 s
+were measured beside other work and are no speed figure). Ruled out: creating the table
+UNLOGGED loads it in 4.6 s instead of 5.4-5.7, but making it LOGGED before going live then
+takes 12-14 s. One index at a time, the full-text GIN took 3.9 s and the primary key and
+six b-trees 7.7 s between them.
+
 Measured 2026-11-28 (session 12), a slower hour: (a) 2.14 s, (b) median 14.10 s
 (13.71-14.45), (b)/(a) 6.6, worker 11.9 CPU s and PostgreSQL 12.3 per run, peak RSS 324 MB;
 stages about analyse 5.5-5.8, load 4.1-4.4, index 3.8-4.0. --floor at the session's start:

@@ -611,6 +611,8 @@ def _changes(record, previous, names, model) -> list[Change]:
     language_names = dict(LANGUAGE_NAMES)
     changes = []
     for change in sorted(delta.changes, key=lambda c: order.index(c.field)):
+        if change.old in (None, "") and change.new in (None, ""):
+            continue  # an empty text saved by a form where there was none: no change
         name, lang = fields[change.field]
         field = model._meta.get_field(name)
         label = capfirst(_LABELS.get(name, field.verbose_name))

@@ -1038,3 +1038,17 @@ def test_a_document_may_replace_a_document(client, django_capture_on_commit_call
     assert response.status_code == 302
     resource.refresh_from_db()
     assert resource.file.name.endswith("report-2024.pdf")
+
+
+def test_activity_lists_only_what_an_edit_changed(client, resource):
+    """The edit form posts empty descriptions where the file had none: no change of the
+    editor's, so the activity lists the name alone."""
+    Resource.objects.filter(pk=resource.pk).update(description_zh_hant=None, description_en=None)
+    resource.refresh_from_db()
+    client.force_login(editor_of(resource.dataset.organization))
+
+    client.post(page(resource, "edit"), edit_form(resource, name_en="Visitors"))
+
+    activity = client.get(f"/en/datasets/{resource.dataset.name}/activity/").content.decode()
+    assert "<li>Name (English)</li>" in activity
+    assert "Description" not in activity
